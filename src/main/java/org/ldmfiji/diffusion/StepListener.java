@@ -1,0 +1,11 @@
+package org.ldmfiji.diffusion;
+
+/** Progress of a sampling loop; throwing {@link java.util.concurrent.CancellationException} stops it. */
+@FunctionalInterface
+public interface StepListener {
+
+	StepListener NONE = (done, total) -> {};
+
+	/** Called after step {@code done} (1-based) of {@code total}. */
+	void stepDone(int done, int total);
+}
