@@ -1,0 +1,227 @@
+package org.ldmfiji.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An opened model bundle: the manifest, its verified files, and the TorchScript parts loaded on one device.
+ * Opening verifies every file's SHA-256 and checks the autoencoder's declared shapes with one tiny forward
+ * pass; a denoiser is loaded and checked the same way the first time a task asks for it.
+ * Owns all native resources: use it in try-with-resources.
+ */
+public final class ModelBundle implements AutoCloseable {
+
+	private final Manifest manifest;
+	private final Device device;
+	private final TorchScriptPart encoder, decoder;
+	private final Map<String, TorchScriptPart> denoisers = new LinkedHashMap<>();
+	private final Map<String, TorchScriptPart> contextEncoders = new LinkedHashMap<>();
+
+	private ModelBundle(Manifest manifest, Device device) {
+		this.manifest = manifest;
+		this.device = device;
+		verifyFiles(manifest);
+		TorchRuntime.prepareThread();
+		List<TorchScriptPart> opened = new ArrayList<>();
+		try {
+			encoder = load(manifest.autoencoder.encoder, opened);
+			decoder = load(manifest.autoencoder.decoder, opened);
+			checkAutoencoder();
+		}
+		catch (RuntimeException e) {
+			opened.forEach(TorchScriptPart::close);
+			throw e;
+		}
+	}
+
+	/** Opens the bundle in {@code folder} on {@code device}. */
+	public static ModelBundle open(Path folder, Device device) {
+		return new ModelBundle(Manifest.read(folder), device);
+	}
+
+	public Manifest manifest() {
+		return manifest;
+	}
+
+	public Device device() {
+		return device;
+	}
+
+	/** z = scale_factor · E(x): image [N x C x H x W] in the model's range to the diffusion latent. */
+	public NDArray encode(NDArray image) {
+		NDArray h = encoder.forward(new NDList(image)).head();
+		return scale(h, manifest.autoencoder.scaleFactor);
+	}
+
+	/** x = D(z / scale_factor): diffusion latent [N x c x h x w] to the image in the model's range. */
+	public NDArray decode(NDArray z) {
+		try (NDManager scope = z.getManager().newSubManager()) {
+			NDArray unscaled = manifest.autoencoder.scaleFactor == 1 ? z : z.div(manifest.autoencoder.scaleFactor);
+			NDArray x = decoder.forward(new NDList(unscaled)).head();
+			x.attach(z.getManager());
+			return x;
+		}
+	}
+
+	private static NDArray scale(NDArray a, double factor) {
+		if (factor == 1) return a;
+		NDArray scaled = a.mul(factor);
+		a.close();
+		return scaled;
+	}
+
+	/** The denoiser of a task, loaded and shape-checked on first use. */
+	public synchronized TorchScriptPart denoiser(String task) {
+		TorchScriptPart part = denoisers.get(task);
+		if (part != null) return part;
+		Manifest.DenoiserSpec spec = manifest.denoiser(task);
+		List<TorchScriptPart> opened = new ArrayList<>();
+		try {
+			part = load(spec.file, opened);
+			if (spec.context != null) contextEncoders.put(task, load(spec.context.encoder, opened));
+			checkDenoiser(spec, part);
+		}
+		catch (RuntimeException e) {
+			contextEncoders.remove(task);
+			opened.forEach(TorchScriptPart::close);
+			throw e;
+		}
+		denoisers.put(task, part);
+		return part;
+	}
+
+	/** tau(labels): the cross-attention context [N x tokens x dim] of a task's denoiser. */
+	public NDArray context(String task, int[] labels, NDManager manager) {
+		denoiser(task);
+		TorchScriptPart tau = contextEncoders.get(task);
+		if (tau == null) throw new BundleException("the '" + task + "' denoiser of model '" + manifest.name
+			+ "' takes no context (no labels)");
+		long[] ids = new long[labels.length];
+		for (int i = 0; i < ids.length; i++) ids[i] = labels[i];
+		NDArray in = manager.create(ids);
+		NDArray out = tau.forward(new NDList(in)).head();
+		in.close();
+		return out;
+	}
+
+	private TorchScriptPart load(Manifest.FileRef ref, List<TorchScriptPart> opened) {
+		TorchScriptPart part = new TorchScriptPart(manifest.folder.resolve(ref.file), device);
+		opened.add(part);
+		return part;
+	}
+
+	/** One forward of the autoencoder on a tiny input, against the shapes the manifest declares. */
+	private void checkAutoencoder() {
+		Manifest.Autoencoder ae = manifest.autoencoder;
+		int m = manifest.denoisers.values().stream().mapToInt(d -> d.latentMultiple).max().orElse(1);
+		m = Math.max(m, 2);
+		try (NDManager scope = NDManager.newBaseManager(device)) {
+			Shape imageShape = new Shape(1, manifest.imageChannels, m * ae.factor, m * ae.factor);
+			Shape latentShape = new Shape(1, ae.latentChannels, m, m);
+			NDArray z = checked(encoder, new NDList(scope.zeros(imageShape)), latentShape,
+				"image channels " + manifest.imageChannels + ", downsampling_factor " + ae.factor + ", latent_channels "
+					+ ae.latentChannels);
+			checked(decoder, new NDList(z), imageShape, "latent_channels " + ae.latentChannels + ", downsampling_factor "
+				+ ae.factor + ", image channels " + manifest.imageChannels);
+		}
+	}
+
+	private void checkDenoiser(Manifest.DenoiserSpec spec, TorchScriptPart part) {
+		int m = spec.latentMultiple;
+		try (NDManager scope = NDManager.newBaseManager(device)) {
+			NDList in = new NDList(scope.zeros(new Shape(1, spec.inputChannels(), m, m)),
+				scope.zeros(new Shape(1), DataType.INT64));
+			if (spec.context != null) {
+				TorchScriptPart tau = contextEncoders.get(spec.task);
+				NDArray ctx = checked(tau, new NDList(scope.zeros(new Shape(1), DataType.INT64)),
+					new Shape(1, spec.context.tokens, spec.context.dim), "context tokens " + spec.context.tokens + ", dim "
+						+ spec.context.dim);
+				in.add(ctx);
+			}
+			checked(part, in, new Shape(1, manifest.autoencoder.latentChannels, m, m), "inputs of " + spec.inputChannels()
+				+ " channels " + describe(spec) + ", latent_channels " + manifest.autoencoder.latentChannels);
+		}
+	}
+
+	private static String describe(Manifest.DenoiserSpec spec) {
+		StringBuilder s = new StringBuilder("[");
+		for (Manifest.InputSpec in : spec.inputs) s.append(s.length() > 1 ? ", " : "").append(in.name).append(' ').append(in.channels);
+		return s.append(']').toString();
+	}
+
+	private NDArray checked(TorchScriptPart part, NDList input, Shape expected, String declared) {
+		NDArray out;
+		try {
+			out = part.forward(input).head();
+		}
+		catch (RuntimeException e) {
+			throw new BundleException(manifest.folder.resolve(part.file()) + " rejects the input " + shapes(input)
+				+ " that model.json implies (" + declared + "): " + firstLine(e.getMessage())
+				+ ". Fix model.json or re-export the bundle with models/ldm_models/export.py", e);
+		}
+		if (!out.getShape().equals(expected)) throw new BundleException(manifest.folder.resolve(part.file())
+			+ " returns shape " + out.getShape() + " for input " + shapes(input) + " but model.json implies " + expected
+			+ " (" + declared + "). Fix model.json or re-export the bundle with models/ldm_models/export.py");
+		return out;
+	}
+
+	private static String shapes(NDList list) {
+		StringBuilder s = new StringBuilder();
+		for (NDArray a : list) s.append(s.length() > 0 ? ", " : "").append(a.getShape());
+		return s.toString();
+	}
+
+	private static String firstLine(String s) {
+		if (s == null) return "no message";
+		int nl = s.indexOf('\n');
+		return nl < 0 ? s : s.substring(0, nl);
+	}
+
+	/** Every file the manifest names exists and has its declared SHA-256. */
+	static void verifyFiles(Manifest manifest) {
+		List<Manifest.FileRef> refs = new ArrayList<>();
+		refs.add(manifest.autoencoder.encoder);
+		refs.add(manifest.autoencoder.decoder);
+		for (Manifest.DenoiserSpec d : manifest.denoisers.values()) {
+			refs.add(d.file);
+			if (d.context != null) refs.add(d.context.encoder);
+		}
+		for (Manifest.FileRef ref : refs) {
+			Path path = manifest.folder.resolve(ref.file);
+			if (!Files.isRegularFile(path)) throw new BundleException("model '" + manifest.name + "': file " + path
+				+ " named in model.json is missing. Copy the complete bundle folder again (or re-export it).");
+			String actual;
+			try {
+				actual = Sha256.of(path);
+			}
+			catch (IOException e) {
+				throw new BundleException("cannot read " + path + ": " + e.getMessage(), e);
+			}
+			if (!actual.equals(ref.sha256)) throw new BundleException("model '" + manifest.name + "': " + path
+				+ " has SHA-256 " + actual + " but model.json expects " + ref.sha256
+				+ ". The file is damaged or from another export: copy the bundle again or re-export it.");
+		}
+	}
+
+	@Override
+	public synchronized void close() {
+		denoisers.values().forEach(TorchScriptPart::close);
+		contextEncoders.values().forEach(TorchScriptPart::close);
+		denoisers.clear();
+		contextEncoders.clear();
+		encoder.close();
+		decoder.close();
+	}
+}
