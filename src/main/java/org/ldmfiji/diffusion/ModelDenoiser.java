@@ -1,0 +1,104 @@
+package org.ldmfiji.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+
+import org.ldmfiji.model.Manifest.DenoiserSpec;
+import org.ldmfiji.model.Manifest.InputSpec;
+import org.ldmfiji.model.TorchScriptPart;
+
+import java.util.Arrays;
+
+/**
+ * The ε-model of a bundle with its conditioning bound: concatenates the inputs in the order the manifest
+ * declares, passes the timestep and context, applies classifier-free guidance, and converts v-prediction to ε.
+ * All intermediates live in a scope that closes with the call; only ε̂ is attached to the manager of x.
+ */
+public final class ModelDenoiser implements Denoiser {
+
+	private final TorchScriptPart model;
+	private final DenoiserSpec spec;
+	private final NoiseSchedule schedule;
+	private final Conditioning conditioning;
+
+	public ModelDenoiser(TorchScriptPart model, DenoiserSpec spec, NoiseSchedule schedule, Conditioning conditioning) {
+		this.model = model;
+		this.spec = spec;
+		this.schedule = schedule;
+		this.conditioning = conditioning;
+		for (InputSpec in : spec.inputs) {
+			if (in.name.equals(InputSpec.NOISY_LATENT)) continue;
+			if (!conditioning.inputs().containsKey(in.name)) throw new IllegalArgumentException("the '" + spec.task
+				+ "' denoiser needs the input '" + in.name + "' but it was not given");
+		}
+		if (spec.context != null && conditioning.context() == null) throw new IllegalArgumentException("the '"
+			+ spec.task + "' denoiser needs a context (a label) but none was given");
+	}
+
+	public DenoiserSpec spec() {
+		return spec;
+	}
+
+	@Override
+	public NDArray eps(NDArray x, int t) {
+		NDManager owner = x.getManager();
+		try (NDManager scope = owner.newSubManager()) {
+			x.tempAttach(scope);
+			conditioning.inputs().values().forEach(a -> a.tempAttach(scope));
+			if (conditioning.context() != null) conditioning.context().tempAttach(scope);
+			if (conditioning.nullContext() != null) conditioning.nullContext().tempAttach(scope);
+
+			long n = x.getShape().get(0);
+			NDArray in = concatenatedInput(x, n);
+			NDArray out;
+			if (conditioning.guided()) {
+				// one batched forward for both branches: [cond; uncond]
+				NDArray both = forward(in.concat(in, 0), timesteps(scope, 2 * n, t),
+					batch(conditioning.context(), n).concat(batch(conditioning.nullContext(), n), 0));
+				NDList halves = both.split(2, 0);
+				NDArray cond = halves.get(0), uncond = halves.get(1);
+				// CFG: ε̂ = ε(∅) + w·(ε(y) − ε(∅))
+				out = uncond.add(cond.sub(uncond).mul(conditioning.guidance()));
+			}
+			else {
+				out = forward(in, timesteps(scope, n, t), conditioning.context() == null ? null : batch(conditioning.context(), n));
+			}
+			if (spec.predictsV) {
+				// v = √ᾱ·ε − √(1−ᾱ)·x0 and x_t = √ᾱ·x0 + √(1−ᾱ)·ε give ε = √ᾱ·v + √(1−ᾱ)·x_t (Salimans & Ho 2022)
+				double a = schedule.alphaBar(t);
+				out = out.mul(Math.sqrt(a)).add(x.mul(Math.sqrt(1 - a)));
+			}
+			out.attach(owner);
+			return out;
+		}
+	}
+
+	private NDArray concatenatedInput(NDArray x, long n) {
+		NDList parts = new NDList(spec.inputs.size());
+		for (InputSpec in : spec.inputs) {
+			parts.add(in.name.equals(InputSpec.NOISY_LATENT) ? x : batch(conditioning.inputs().get(in.name), n));
+		}
+		return parts.size() == 1 ? x : NDArrays.concat(parts, 1);
+	}
+
+	/** Repeats a batch-1 array to n along axis 0. */
+	private static NDArray batch(NDArray a, long n) {
+		long b = a.getShape().get(0);
+		if (b == n) return a;
+		if (b != 1) throw new IllegalArgumentException("conditioning batch " + b + " does not match latent batch " + n);
+		return a.repeat(0, n);
+	}
+
+	private static NDArray timesteps(NDManager scope, long n, int t) {
+		long[] ts = new long[Math.toIntExact(n)];
+		Arrays.fill(ts, t);
+		return scope.create(ts);
+	}
+
+	private NDArray forward(NDArray in, NDArray t, NDArray context) {
+		NDList args = context == null ? new NDList(in, t) : new NDList(in, t, context);
+		return model.forward(args).head();
+	}
+}
