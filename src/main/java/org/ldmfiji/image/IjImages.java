@@ -1,0 +1,174 @@
+package org.ldmfiji.image;
+
+import ij.CompositeImage;
+import ij.IJ;
+import ij.ImagePlus;
+import ij.measure.Calibration;
+import ij.process.ColorProcessor;
+import ij.process.ImageProcessor;
+import ij.process.LUT;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.ARGBType;
+import net.imglib2.type.numeric.RealType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ImageJ 1.x adapters: ImgLib2 views of ImageJ pixel arrays (no copy), plane reading and writing
+ * for 8-bit, 16-bit, 32-bit and RGB images, and the factory for result images.
+ * <p>
+ * Pixel types: 8-bit → UnsignedByteType, 16-bit → UnsignedShortType, 32-bit → FloatType,
+ * RGB → ARGBType. Stack indices are ImageJ's, 1-based ({@code ImagePlus.getStackIndex(c, z, t)}).
+ */
+public final class IjImages {
+
+	private IjImages() {}
+
+	/**
+	 * A 2D view of a processor's pixel array (8-, 16- or 32-bit): writing through it changes the
+	 * processor's pixels. For RGB use {@link #wrapRgb}.
+	 */
+	public static RandomAccessibleInterval<? extends RealType<?>> wrap(ImageProcessor ip) {
+		return wrapPixels(ip.getPixels(), ip.getWidth(), ip.getHeight());
+	}
+
+	/** A 2D ARGB view of an RGB processor's int array (no copy). */
+	public static RandomAccessibleInterval<ARGBType> wrapRgb(ColorProcessor ip) {
+		return ArrayImgs.argbs((int[]) ip.getPixels(), ip.getWidth(), ip.getHeight());
+	}
+
+	/**
+	 * A 2D view of plane {@code stackIndex} (1-based) of an 8-, 16- or 32-bit image (no copy).
+	 * A virtual stack gives a freshly loaded plane: writes then do not reach the file.
+	 */
+	public static RandomAccessibleInterval<? extends RealType<?>> wrapPlane(ImagePlus imp, int stackIndex) {
+		return wrapPixels(pixels(imp, stackIndex), imp.getWidth(), imp.getHeight());
+	}
+
+	/** A 2D ARGB view of plane {@code stackIndex} (1-based) of an RGB image (no copy). */
+	public static RandomAccessibleInterval<ARGBType> wrapRgbPlane(ImagePlus imp, int stackIndex) {
+		Object px = pixels(imp, stackIndex);
+		if (!(px instanceof int[])) {
+			throw new IllegalArgumentException("'" + imp.getTitle() + "' is " + imp.getBitDepth()
+				+ "-bit, not RGB: use wrapPlane");
+		}
+		return ArrayImgs.argbs((int[]) px, imp.getWidth(), imp.getHeight());
+	}
+
+	private static Object pixels(ImagePlus imp, int stackIndex) {
+		if (stackIndex < 1 || stackIndex > imp.getStackSize()) {
+			throw new IllegalArgumentException("plane " + stackIndex + " of '" + imp.getTitle() + "', which has "
+				+ imp.getStackSize() + " (stack indices are 1-based)");
+		}
+		return imp.getStackSize() == 1 ? imp.getProcessor().getPixels() : imp.getStack().getPixels(stackIndex);
+	}
+
+	private static RandomAccessibleInterval<? extends RealType<?>> wrapPixels(Object px, int w, int h) {
+		if (px instanceof byte[]) return ArrayImgs.unsignedBytes((byte[]) px, w, h);
+		if (px instanceof short[]) return ArrayImgs.unsignedShorts((short[]) px, w, h);
+		if (px instanceof float[]) return ArrayImgs.floats((float[]) px, w, h);
+		if (px instanceof int[]) {
+			throw new IllegalArgumentException("an RGB plane has no single real value per pixel: use wrapRgb / wrapRgbPlane");
+		}
+		throw new IllegalArgumentException("unsupported pixel array " + (px == null ? "null" : px.getClass().getSimpleName()));
+	}
+
+	/** One processor as planes: RGB → 3 planes R, G, B (0…255); otherwise 1 plane of raw values. */
+	public static FloatPlanes read(ImageProcessor ip) {
+		if (ip instanceof ColorProcessor) return ImageTensors.readRgb(wrapRgb((ColorProcessor) ip));
+		return ImageTensors.read(wrap(ip));
+	}
+
+	/** Writes planes into a processor (rounded and clamped to its type, see {@link ImageTensors#write}). */
+	public static void write(FloatPlanes planes, ImageProcessor ip) {
+		if (ip instanceof ColorProcessor) ImageTensors.writeRgb(planes, wrapRgb((ColorProcessor) ip));
+		else ImageTensors.write(planes, wrap(ip));
+	}
+
+	/**
+	 * All channels at one (slice, frame) position as planes: for an RGB image the 3 colour planes,
+	 * otherwise one plane per ImageJ channel. {@code slice} and {@code frame} are 1-based.
+	 */
+	public static FloatPlanes readChannels(ImagePlus imp, int slice, int frame) {
+		List<FloatPlanes> parts = new ArrayList<>();
+		for (int c = 1; c <= imp.getNChannels(); c++) {
+			int index = stackIndex(imp, c, slice, frame);
+			parts.add(imp.getBitDepth() == 24
+				? ImageTensors.readRgb(wrapRgbPlane(imp, index))
+				: ImageTensors.read(wrapPlane(imp, index)));
+		}
+		return parts.size() == 1 ? parts.get(0) : FloatPlanes.concatChannels(parts);
+	}
+
+	/** Writes planes read by {@link #readChannels} (same layout) back at one (slice, frame) position. */
+	public static void writeChannels(FloatPlanes planes, ImagePlus imp, int slice, int frame) {
+		int per = imp.getBitDepth() == 24 ? 3 : 1;
+		if (planes.channels() != per * imp.getNChannels()) {
+			throw new IllegalArgumentException("'" + imp.getTitle() + "' needs " + per * imp.getNChannels()
+				+ " planes at each position, got " + planes.channels());
+		}
+		for (int c = 1; c <= imp.getNChannels(); c++) {
+			int index = stackIndex(imp, c, slice, frame);
+			List<FloatPlanes> mine = new ArrayList<>();
+			for (int k = 0; k < per; k++) mine.add(planes.channel((c - 1) * per + k));
+			FloatPlanes part = per == 1 ? mine.get(0) : FloatPlanes.concatChannels(mine);
+			if (per == 3) ImageTensors.writeRgb(part, wrapRgbPlane(imp, index));
+			else ImageTensors.write(part, wrapPlane(imp, index));
+		}
+	}
+
+	private static int stackIndex(ImagePlus imp, int c, int z, int t) {
+		if (z < 1 || z > imp.getNSlices() || t < 1 || t > imp.getNFrames()) {
+			throw new IllegalArgumentException("position slice " + z + ", frame " + t + " is outside '" + imp.getTitle()
+				+ "' (" + imp.getNSlices() + " slices, " + imp.getNFrames() + " frames; 1-based)");
+		}
+		return imp.getStackIndex(c, z, t);
+	}
+
+	/** {@link #createLike(ImagePlus, String, int, int, double, String)} with the template's pixel size (factor 1). */
+	public static ImagePlus createLike(ImagePlus template, String title, int width, int height, String provenance) {
+		return createLike(template, title, width, height, 1, provenance);
+	}
+
+	/**
+	 * A new, zero-filled image of the template's type (bit depth) and channel/slice/frame counts at
+	 * {@code width x height}, with the template's calibration for a {@code scale}-times finer grid
+	 * (pixel width and height divided by {@code scale}, the origin in pixels multiplied by it), its
+	 * LUTs, display range and composite mode, and {@code provenance} in the "Info" property (shown by
+	 * Image > Show Info).
+	 *
+	 * @param scale the pixel-size factor: 4 for a x4 super-resolution result, 1 for a same-size result
+	 */
+	public static ImagePlus createLike(ImagePlus template, String title, int width, int height, double scale,
+		String provenance)
+	{
+		if (width < 1 || height < 1) throw new IllegalArgumentException("size must be positive, got " + width + " x " + height);
+		if (!(scale > 0) || Double.isInfinite(scale)) throw new IllegalArgumentException("scale must be positive, got " + scale);
+		int c = template.getNChannels(), z = template.getNSlices(), t = template.getNFrames();
+		ImagePlus out = IJ.createHyperStack(title, width, height, c, z, t, template.getBitDepth());
+		if (out == null || out.getBitDepth() != template.getBitDepth()) {
+			throw new IllegalStateException("could not create a " + template.getBitDepth() + "-bit image of "
+				+ width + " x " + height + " x " + c * z * t + " planes (out of memory?)");
+		}
+		if (template.isComposite() && out.isComposite()) {
+			CompositeImage src = (CompositeImage) template, dst = (CompositeImage) out;
+			dst.setMode(src.getMode());
+			dst.setLuts(src.getLuts());
+		}
+		else if (template.getBitDepth() != 24) {
+			LUT lut = template.getProcessor().getLut();
+			if (lut != null) out.getProcessor().setLut(lut);
+			out.setDisplayRange(template.getDisplayRangeMin(), template.getDisplayRangeMax());
+		}
+		Calibration cal = template.getCalibration().copy();
+		cal.pixelWidth /= scale;
+		cal.pixelHeight /= scale;
+		cal.xOrigin *= scale;
+		cal.yOrigin *= scale;
+		out.setCalibration(cal);
+		if (provenance != null) out.setProperty("Info", provenance);
+		return out;
+	}
+}
