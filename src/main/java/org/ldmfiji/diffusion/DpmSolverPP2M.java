@@ -6,8 +6,11 @@ import ai.djl.ndarray.NDArray;
  * DPM-Solver++(2M); Lu et al. 2022, Alg. 2 (multistep, data prediction), as k-diffusion's
  * {@code sample_dpmpp_2m}, written in the VP form the ε-model takes (x_t = α_t·x_0 + σ_t·ε with
  * α_t = √ᾱ_t, σ_t = √(1−ᾱ_t)). It equals k-diffusion's Karras form x/α_t with σ_K = σ_t/α_t,
- * t_K = −log σ_K = λ_t. Timesteps: Karras ρ = 7 ({@link Timesteps#karras}), then a final step to σ = 0;
- * the first and the last step are first order.
+ * t_K = −log σ_K = λ_t. Timesteps: Karras ρ = 7 ({@link Timesteps#karras}, "DPM++ 2M Karras"), then a
+ * final step to σ = 0; the first and the last step are first order. Karras rather than diffusers' default
+ * linspace spacing: linspace's last step jumps from t ≈ T/S to σ = 0 in one first-order step, and on
+ * Gaussian data (AnalyticGaussianTest) 20 such steps miss the variance by 0.067, worse than DDIM with
+ * 50 steps (0.030); Karras spacing misses it by 0.014.
  */
 public final class DpmSolverPP2M implements Sampler {
 

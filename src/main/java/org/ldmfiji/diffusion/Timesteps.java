@@ -29,9 +29,18 @@ public final class Timesteps {
 		if (t[0] >= timesteps) {
 			throw new IllegalArgumentException("DDIM with " + steps + " steps on a " + timesteps
 				+ "-step schedule would use timestep " + t[0] + " (CompVis uniform spacing range(0, T, T//S) + 1),"
-				+ " which does not exist: choose another number of steps (e.g. " + (steps + 1) + ")");
+				+ " which does not exist: choose another number of steps, e.g. " + nearestValidDdimSteps(steps, timesteps));
 		}
 		return t;
+	}
+
+	private static int nearestValidDdimSteps(int steps, int timesteps) {
+		for (int d = 1; d < timesteps; d++) {
+			for (int s : new int[] {steps - d, steps + d}) {
+				if (s >= 1 && s <= timesteps && (timesteps - 1) % (timesteps / s) != 0) return s;
+			}
+		}
+		return 1;
 	}
 
 	/**
