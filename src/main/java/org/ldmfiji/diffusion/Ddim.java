@@ -1,0 +1,67 @@
+package org.ldmfiji.diffusion;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * DDIM; Song et al. 2021, eq. (12), exactly as CompVis latent-diffusion's {@code DDIMSampler}
+ * (uniform timesteps {@code range(0, T, T//S) + 1}; the last step goes to ᾱ_0, not to 1).
+ * eta = 0 is the deterministic sampler, eta = 1 the DDPM-like ancestral one.
+ */
+public final class Ddim implements Sampler {
+
+	private final int steps;
+	private final double eta;
+	private final GaussianNoise noise;
+
+	/** Deterministic DDIM (eta = 0). */
+	public Ddim(int steps) {
+		this(steps, 0, null);
+	}
+
+	/**
+	 * @param steps S, the requested number of steps (CompVis's spacing may add one, see {@link Timesteps#ddimUniform})
+	 * @param eta the stochasticity η ≥ 0
+	 * @param noise the source of z for η &gt; 0 ({@link GaussianNoise#stepNoise}); may be null for η = 0
+	 */
+	public Ddim(int steps, double eta, GaussianNoise noise) {
+		if (steps < 1) throw new IllegalArgumentException("DDIM needs at least 1 step, got " + steps);
+		if (!(eta >= 0)) throw new IllegalArgumentException("DDIM eta must be >= 0, got " + eta);
+		if (eta > 0 && noise == null) {
+			throw new IllegalArgumentException("DDIM with eta " + eta + " adds noise: pass a source, e.g. new GaussianNoise(seed)");
+		}
+		this.steps = steps;
+		this.eta = eta;
+		this.noise = noise;
+	}
+
+	@Override
+	public NDArray sample(Denoiser denoiser, NDArray x, NoiseSchedule schedule, StepListener listener) {
+		int[] ts = Timesteps.ddimUniform(steps, schedule.timesteps());
+		try (SamplingLoop loop = new SamplingLoop(x)) {
+			NDArray xt = x;
+			for (int i = 0; i < ts.length; i++) {
+				double a = schedule.alphaBar(ts[i]);
+				// CompVis make_ddim_sampling_parameters: ᾱ_prev of the last step is ᾱ_0
+				double aPrev = schedule.alphaBar(i + 1 < ts.length ? ts[i + 1] : 0);
+				// DDIM eq. (16): σ = η·√((1−ᾱ_prev)/(1−ᾱ))·√(1 − ᾱ/ᾱ_prev)
+				double sigma = eta * Math.sqrt((1 - aPrev) / (1 - a) * (1 - a / aPrev));
+				try (SamplingLoop.Step s = loop.step()) {
+					NDArray in = s.enter(xt);
+					NDArray eps = s.enter(denoiser.eps(in, ts[i]));
+					NDArray x0 = Predictions.x0(in, eps, a);
+					// DDIM eq. (12): x_prev = √ᾱ_prev·x̂_0 + √(1 − ᾱ_prev − σ²)·ε̂ + σ·z
+					NDArray next = x0.mul((float) Math.sqrt(aPrev))
+						.add(eps.mul((float) Math.sqrt(1 - aPrev - sigma * sigma)));
+					if (sigma > 0) {
+						NDArray z = noise.stepNoise(s.manager(), in.getShape(), i)
+							.toDevice(in.getDevice(), false).toType(in.getDataType(), false);
+						next = next.add(z.mul((float) sigma));
+					}
+					xt = s.keep(next);
+				}
+				listener.stepDone(i + 1, ts.length);
+			}
+			return loop.finish(xt);
+		}
+	}
+}
