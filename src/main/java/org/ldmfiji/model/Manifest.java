@@ -157,6 +157,8 @@ public final class Manifest {
 		public final String resize;
 		/** The value range the input is mapped to, or null for latents. */
 		public final double[] range;
+		/** For masked_image_latent: the value fill pixels get before encoding; NaN: the low end of image.range. */
+		public final double maskedValue;
 
 		InputSpec(JsonFields f) {
 			name = f.string("name");
@@ -164,6 +166,7 @@ public final class Manifest {
 			channels = f.positiveInt("channels");
 			resize = f.string("resize", null);
 			range = f.has("range") ? f.range("range") : null;
+			maskedValue = f.number("masked_value", Double.NaN);
 		}
 	}
 

@@ -1,0 +1,110 @@
+package org.ldmfiji.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Parsed {@code --key value} options and {@code --flag}s of one subcommand; unknown ones are errors. */
+final class Options {
+
+	private final Map<String, String> values = new LinkedHashMap<>();
+	private final String command;
+
+	/**
+	 * @param withValue the options that take a value
+	 * @param flags the options that take none
+	 */
+	Options(String command, List<String> args, Set<String> withValue, Set<String> flags) {
+		this.command = command;
+		List<String> rest = new ArrayList<>(args);
+		for (int i = 0; i < rest.size(); i++) {
+			String a = rest.get(i);
+			if (!a.startsWith("--")) throw new UsageException("unexpected argument '" + a + "' for '" + command + "'");
+			String key = a.substring(2);
+			String value = null;
+			int eq = key.indexOf('=');
+			if (eq >= 0) {
+				value = key.substring(eq + 1);
+				key = key.substring(0, eq);
+			}
+			if (flags.contains(key)) {
+				if (value != null) throw new UsageException("--" + key + " takes no value");
+				values.put(key, "true");
+			}
+			else if (withValue.contains(key)) {
+				if (value == null) {
+					if (i + 1 >= rest.size()) throw new UsageException("--" + key + " needs a value");
+					value = rest.get(++i);
+				}
+				values.put(key, value);
+			}
+			else {
+				List<String> known = new ArrayList<>(withValue);
+				known.addAll(flags);
+				throw new UsageException("unknown option --" + key + " for '" + command + "'; known: --"
+					+ String.join(", --", known));
+			}
+		}
+	}
+
+	String get(String key, String fallback) {
+		return values.getOrDefault(key, fallback);
+	}
+
+	String required(String key) {
+		String v = values.get(key);
+		if (v == null) throw new UsageException("'" + command + "' needs --" + key);
+		return v;
+	}
+
+	boolean flag(String key) {
+		return values.containsKey(key);
+	}
+
+	int integer(String key, int fallback, int min, int max) {
+		String v = values.get(key);
+		if (v == null) return fallback;
+		try {
+			int n = Integer.parseInt(v.trim());
+			if (n < min || n > max) throw new UsageException("--" + key + " must be between " + min + " and " + max + ", got " + n);
+			return n;
+		}
+		catch (NumberFormatException e) {
+			throw new UsageException("--" + key + " must be a whole number, got '" + v + "'");
+		}
+	}
+
+	long longValue(String key, long fallback) {
+		String v = values.get(key);
+		if (v == null) return fallback;
+		try {
+			return Long.parseLong(v.trim());
+		}
+		catch (NumberFormatException e) {
+			throw new UsageException("--" + key + " must be a whole number, got '" + v + "'");
+		}
+	}
+
+	double number(String key, double fallback) {
+		String v = values.get(key);
+		if (v == null) return fallback;
+		try {
+			return Double.parseDouble(v.trim());
+		}
+		catch (NumberFormatException e) {
+			throw new UsageException("--" + key + " must be a number, got '" + v + "'");
+		}
+	}
+
+	/** A mistake in the command line: printed with a hint to --help. */
+	static final class UsageException extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		UsageException(String message) {
+			super(message);
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package org.ldmfiji.task;
+
+import org.ldmfiji.diffusion.Ddim;
+import org.ldmfiji.diffusion.DpmSolverPP2M;
+import org.ldmfiji.diffusion.GaussianNoise;
+import org.ldmfiji.diffusion.Sampler;
+
+import java.util.Locale;
+
+/** The sampler, its step count, eta and the seed: what fixes a run's result together with the model. */
+public final class SamplingSettings {
+
+	/** The samplers a user can choose. */
+	public enum SamplerKind {
+		DDIM("ddim"), DPMPP2M("dpmpp2m");
+
+		public final String id;
+
+		SamplerKind(String id) {
+			this.id = id;
+		}
+
+		public static SamplerKind parse(String s) {
+			for (SamplerKind k : values()) if (k.id.equalsIgnoreCase(s.trim()) || k.name().equalsIgnoreCase(s.trim())) return k;
+			throw new IllegalArgumentException("unknown sampler '" + s + "': use ddim or dpmpp2m");
+		}
+	}
+
+	public final SamplerKind sampler;
+	public final int steps;
+	public final long seed;
+	/** DDIM's eta (0: deterministic DDIM; 1: DDPM-like); ignored by DPM-Solver++. */
+	public final double eta;
+
+	public SamplingSettings(SamplerKind sampler, int steps, long seed, double eta) {
+		if (steps < 1 || steps > 1000) throw new IllegalArgumentException("steps must be between 1 and 1000, got " + steps);
+		if (eta < 0 || eta > 1) throw new IllegalArgumentException("eta must be between 0 and 1, got " + eta);
+		this.sampler = sampler;
+		this.steps = steps;
+		this.seed = seed;
+		this.eta = eta;
+	}
+
+	/** Defaults: DPM-Solver++(2M) needs 20 steps for what DDIM needs 50 for (Lu et al. 2022). */
+	public static int defaultSteps(SamplerKind kind) {
+		return kind == SamplerKind.DPMPP2M ? 20 : 50;
+	}
+
+	/** A fresh sampler that draws its step noise (if any) from {@code noise}. */
+	public Sampler newSampler(GaussianNoise noise) {
+		return sampler == SamplerKind.DDIM ? new Ddim(steps, eta, noise) : new DpmSolverPP2M(steps);
+	}
+
+	@Override
+	public String toString() {
+		return String.format(Locale.ROOT, "sampler=%s steps=%d seed=%d%s", sampler.id, steps, seed,
+			sampler == SamplerKind.DDIM ? " eta=" + eta : "");
+	}
+}

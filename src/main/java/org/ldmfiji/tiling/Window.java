@@ -1,0 +1,90 @@
+package org.ldmfiji.tiling;
+
+import org.ldmfiji.image.FloatPlanes;
+
+/**
+ * A rectangle of pixel space whose sides are multiples of the latent grid's cell ({@code f · latent_multiple}),
+ * placed over an image; parts beyond the image's border read the image mirrored (reflect, edge not repeated),
+ * so a window may be larger than a small image.
+ */
+public final class Window {
+
+	public final int x, y, width, height;
+
+	public Window(int x, int y, int width, int height) {
+		if (width < 1 || height < 1) throw new IllegalArgumentException("empty window " + width + "x" + height);
+		this.x = x;
+		this.y = y;
+		this.width = width;
+		this.height = height;
+	}
+
+	/**
+	 * The window around the region [x0, x1) × [y0, y1) grown by {@code margin} on every side, with sides rounded
+	 * up to multiples of {@code unit} and at least {@code minSide}, centred on the region and then shifted to lie
+	 * inside the W × H image where it fits.
+	 */
+	public static Window around(int x0, int y0, int x1, int y1, int margin, int unit, int minSide, int imageW, int imageH) {
+		int w = roundUp(Math.max(x1 - x0 + 2 * margin, minSide), unit);
+		int h = roundUp(Math.max(y1 - y0 + 2 * margin, minSide), unit);
+		return new Window(place((x0 + x1) / 2, w, imageW), place((y0 + y1) / 2, h, imageH), w, h);
+	}
+
+	/** The whole image, its sides rounded up to multiples of {@code unit} (the excess mirrored). */
+	public static Window covering(int imageW, int imageH, int unit) {
+		return new Window(0, 0, roundUp(imageW, unit), roundUp(imageH, unit));
+	}
+
+	private static int place(int centre, int side, int imageSide) {
+		if (side >= imageSide) return 0;
+		return Math.max(0, Math.min(centre - side / 2, imageSide - side));
+	}
+
+	public static int roundUp(int v, int unit) {
+		return (v + unit - 1) / unit * unit;
+	}
+
+	/** Mirror index into [0, n): reflect about the edges without repeating the edge pixel. */
+	static int mirror(int i, int n) {
+		if (n == 1) return 0;
+		int period = 2 * (n - 1);
+		int m = Math.floorMod(i, period);
+		return m < n ? m : period - m;
+	}
+
+	/** The window's pixels of {@code image} (all channels), mirrored beyond the image. */
+	public FloatPlanes extract(FloatPlanes image) {
+		FloatPlanes out = FloatPlanes.zeros(image.channels(), height, width);
+		for (int c = 0; c < image.channels(); c++)
+			for (int j = 0; j < height; j++) {
+				int sy = mirror(y + j, image.height());
+				for (int i = 0; i < width; i++) out.set(c, j, i, image.get(c, sy, mirror(x + i, image.width())));
+			}
+		return out;
+	}
+
+	/** The window's part of a row-major W × H mask; outside the image nothing is masked. */
+	public boolean[] extract(boolean[] mask, int imageW, int imageH) {
+		boolean[] out = new boolean[width * height];
+		for (int j = 0; j < height; j++) {
+			int sy = y + j;
+			if (sy < 0 || sy >= imageH) continue;
+			for (int i = 0; i < width; i++) {
+				int sx = x + i;
+				if (sx >= 0 && sx < imageW) out[j * width + i] = mask[sy * imageW + sx];
+			}
+		}
+		return out;
+	}
+
+	/** Whether window pixel (i, j) lies on the image. */
+	public boolean onImage(int i, int j, int imageW, int imageH) {
+		int sx = x + i, sy = y + j;
+		return sx >= 0 && sy >= 0 && sx < imageW && sy < imageH;
+	}
+
+	@Override
+	public String toString() {
+		return width + "x" + height + "+" + x + "+" + y;
+	}
+}
