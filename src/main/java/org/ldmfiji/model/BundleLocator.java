@@ -24,7 +24,8 @@ public final class BundleLocator {
 	private final List<Path> folders;
 
 	public BundleLocator(List<Path> folders) {
-		this.folders = List.copyOf(folders);
+		this.folders = List.copyOf(folders.stream().map(p -> p.toAbsolutePath().normalize()).distinct()
+			.collect(java.util.stream.Collectors.toList()));
 	}
 
 	public static BundleLocator standard() {
