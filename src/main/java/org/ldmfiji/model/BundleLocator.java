@@ -13,8 +13,9 @@ import java.util.stream.Stream;
 
 /**
  * Finds model bundles by name in a list of models folders, or by path. The standard folders, in order:
- * the user's folders ({@code -Dldm.models} or {@code LDM_MODELS}, path-separated), Fiji's
- * {@code models/ldm/} (under {@code -Dimagej.dir}), and the repository's {@code models/}
+ * the user's folders ({@code -Dldm.models} or {@code LDM_MODELS}, path-separated), the application's
+ * {@code models/ldm/} (under Fiji's {@code -Dimagej.dir}, ImageJ 1.x's {@code -Dij.dir}, or the parent of
+ * {@code -Dplugins.dir}), and the repository's {@code models/}
  * (under {@code -Dldm.home}, else the working directory).
  */
 public final class BundleLocator {
@@ -32,11 +33,20 @@ public final class BundleLocator {
 		List<Path> folders = new ArrayList<>();
 		addAll(folders, System.getProperty("ldm.models"));
 		addAll(folders, System.getenv("LDM_MODELS"));
-		String imagej = System.getProperty("imagej.dir");
-		if (imagej != null) folders.add(Paths.get(imagej, "models", "ldm"));
+		for (String app : new String[] {System.getProperty("imagej.dir"), System.getProperty("ij.dir"),
+			parent(System.getProperty("plugins.dir"))})
+		{
+			if (app != null) folders.add(Paths.get(app, "models", "ldm"));
+		}
 		String home = System.getProperty("ldm.home");
 		folders.add(home != null ? Paths.get(home, "models") : Paths.get("models"));
 		return new BundleLocator(folders);
+	}
+
+	private static String parent(String dir) {
+		if (dir == null) return null;
+		Path parent = Paths.get(dir).toAbsolutePath().getParent();
+		return parent == null ? null : parent.toString();
 	}
 
 	private static void addAll(List<Path> folders, String list) {
