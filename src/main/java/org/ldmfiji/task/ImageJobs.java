@@ -44,7 +44,10 @@ public final class ImageJobs {
 	/** The (slice, frame) positions to process, 1-based: the current one or all of them. */
 	static List<int[]> positions(ImagePlus imp, boolean all) {
 		List<int[]> out = new ArrayList<>();
-		if (!all) out.add(new int[] {Math.max(1, imp.getSlice()), Math.max(1, imp.getFrame())});
+		if (!all) {
+			int[] czt = imp.convertIndexToPosition(Math.max(1, imp.getCurrentSlice()));
+			out.add(new int[] {czt[1], czt[2]});
+		}
 		else for (int t = 1; t <= imp.getNFrames(); t++)
 			for (int z = 1; z <= imp.getNSlices(); z++) out.add(new int[] {z, t});
 		return out;
