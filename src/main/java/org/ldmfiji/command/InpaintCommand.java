@@ -9,9 +9,7 @@ import org.ldmfiji.task.ImageJobs;
 import org.ldmfiji.task.InpaintImage;
 import org.ldmfiji.task.SamplingSettings;
 import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
@@ -22,10 +20,7 @@ import java.util.concurrent.CancellationException;
  * with {@link InpaintImage}. Recorded as {@code run("LDM Inpaint...", "steps=20 seed=1 grow=4 ...")}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Latent Diffusion>LDM Inpaint...")
-public class InpaintCommand extends ContextCommand {
-
-	@Parameter
-	private StatusService status;
+public class InpaintCommand extends LdmCommand {
 
 	@Parameter(label = "Image")
 	private ImagePlus imp;

@@ -8,9 +8,7 @@ import org.ldmfiji.task.ImageJobs;
 import org.ldmfiji.task.SampleImage;
 import org.ldmfiji.task.SamplingSettings;
 import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
@@ -22,10 +20,7 @@ import java.util.concurrent.CancellationException;
  * {@code run("LDM Large Image Sampling...", "width=1024 height=1024 label=fluorescence guidance=3 ...")}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Latent Diffusion>LDM Large Image Sampling...")
-public class LargeImageSamplingCommand extends ContextCommand {
-
-	@Parameter
-	private StatusService status;
+public class LargeImageSamplingCommand extends LdmCommand {
 
 	@Parameter(label = "Width (px)", min = "1")
 	private int width = 512;

@@ -8,9 +8,7 @@ import org.ldmfiji.task.ImageJobs;
 import org.ldmfiji.task.SamplingSettings;
 import org.ldmfiji.task.SuperResolveImage;
 import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
@@ -21,10 +19,7 @@ import java.util.concurrent.CancellationException;
  * {@link SuperResolveImage}. Recorded as {@code run("LDM Super-Resolution...", "steps=20 seed=1 consistency")}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Latent Diffusion>LDM Super-Resolution...")
-public class SuperResolutionCommand extends ContextCommand {
-
-	@Parameter
-	private StatusService status;
+public class SuperResolutionCommand extends LdmCommand {
 
 	@Parameter(label = "Image")
 	private ImagePlus imp;
