@@ -2,8 +2,8 @@ package org.ldmfiji.ij1;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
 import ij.WindowManager;
+import ij.macro.Interpreter;
 
 import org.ldmfiji.model.BundleException;
 
@@ -41,7 +41,7 @@ final class Ij1Plugins {
 		IJ.showProgress(1.0);
 		if (java.awt.GraphicsEnvironment.isHeadless()) IJ.log(title + ": " + message);
 		else IJ.error(title, message);
-		if (IJ.isMacro() && Macro.getOptions() != null) Macro.abort();
+		if (Interpreter.getInstance() != null) Interpreter.abort(); // stop the macro that ran us
 	}
 
 	static void show(ImagePlus imp) {

@@ -36,6 +36,11 @@ public final class ImageJobs {
 			TorchRuntime.device(TorchRuntime.DevicePreference.AUTO));
 	}
 
+	/** The image's title without a file extension ("cells.tif" gives "cells"), the stem of result titles. */
+	public static String stem(ImagePlus imp) {
+		return imp.getTitle().replaceFirst("\\.[A-Za-z][A-Za-z0-9]{1,4}$", "");
+	}
+
 	/** Channels the model sees per (slice, frame) position: 3 per ImageJ channel for RGB, else 1. */
 	static int imageChannels(ImagePlus imp) {
 		return imp.getNChannels() * (imp.getBitDepth() == 24 ? 3 : 1);

@@ -166,7 +166,7 @@ public final class InpaintImage {
 		ImageJobs.requireMemory(o.samples > 1 ? planeBytes * imp.getNChannels() * o.samples + 4L * w * h * c
 			: planeBytes * imp.getStackSize(), "the inpainted image");
 
-		ImagePlus out = o.samples == 1 ? ImageJobs.copy(imp, o.inPlace ? imp.getTitle() : imp.getTitle() + "-inpainted")
+		ImagePlus out = o.samples == 1 ? ImageJobs.copy(imp, o.inPlace ? imp.getTitle() : ImageJobs.stem(imp) + "-inpainted")
 			: samplesImage(imp, positions.get(0), o.samples);
 		FloatProcessor[] std = o.samples > 1 ? new FloatProcessor[c] : null;
 		if (std != null) for (int k = 0; k < c; k++) std[k] = new FloatProcessor(w, h);
@@ -221,7 +221,7 @@ public final class InpaintImage {
 		if (std != null) {
 			ImageStack s = new ImageStack(w, h);
 			for (int k = 0; k < c; k++) s.addSlice("std " + (k + 1), std[k]);
-			stdImage = new ImagePlus(imp.getTitle() + "-inpainted-std", s);
+			stdImage = new ImagePlus(ImageJobs.stem(imp) + "-inpainted-std", s);
 			if (c > 1) stdImage.setDimensions(c, 1, 1);
 			stdImage.setCalibration(imp.getCalibration().copy());
 			stdImage.getCalibration().disableDensityCalibration();
@@ -362,7 +362,7 @@ public final class InpaintImage {
 					: imp.getStack().getProcessor(imp.getStackIndex(ch, pos[0], pos[1]));
 				s.addSlice("sample " + (t + 1), ip.duplicate());
 			}
-		ImagePlus out = new ImagePlus(imp.getTitle() + "-inpainted", s);
+		ImagePlus out = new ImagePlus(ImageJobs.stem(imp) + "-inpainted", s);
 		out.setDimensions(imp.getNChannels(), 1, samples);
 		out.setOpenAsHyperStack(imp.getNChannels() > 1);
 		out.setCalibration(imp.getCalibration().copy());

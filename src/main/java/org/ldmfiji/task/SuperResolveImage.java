@@ -118,7 +118,7 @@ public final class SuperResolveImage {
 			o.tile <= 0 ? "auto " + sr.autoTile() : Integer.toString(o.tile), tiles));
 		info.append("normalisation: ").append(norm).append(" per plane and channel; calibration: pixel size / ").append(f)
 			.append('\n');
-		ImagePlus out = IjImages.createLike(imp, imp.getTitle() + "-x" + f, (int) outW, (int) outH, f, info.toString());
+		ImagePlus out = IjImages.createLike(imp, ImageJobs.stem(imp) + "-x" + f, (int) outW, (int) outH, f, info.toString());
 		for (int i = 0; i < positions.size(); i++) IjImages.writeChannels(means.get(i), out, positions.get(i)[0],
 			positions.get(i)[1]);
 		if (imp.getBitDepth() == 32) out.resetDisplayRange();
@@ -128,7 +128,7 @@ public final class SuperResolveImage {
 			for (FloatPlanes p : stds)
 				for (int k = 0; k < p.channels(); k++)
 					s.addSlice(new FloatProcessor((int) outW, (int) outH, p.channel(k).data()));
-			std = new ImagePlus(imp.getTitle() + "-x" + f + "-std", s);
+			std = new ImagePlus(ImageJobs.stem(imp) + "-x" + f + "-std", s);
 			if (s.getSize() > 1) std.setDimensions(c, imp.getNSlices(), imp.getNFrames());
 			std.setCalibration(out.getCalibration().copy());
 			std.resetDisplayRange();
