@@ -90,6 +90,28 @@ class ImageCommandsTest {
 	}
 
 	@Test
+	void evaluationFiguresArePrinted(@TempDir Path dir) {
+		ImagePlus hr = TestImages.image("hr", 32, 48, 40, 7);
+		ImagePlus low = new ImagePlus("low", new ij.process.FloatProcessor(12, 10,
+			org.ldmfiji.task.Consistency.areaDownsample(org.ldmfiji.image.IjImages.read(hr.getProcessor()), 4).data()));
+		Path in = save(low, dir.resolve("low.tif")), ref = save(hr, dir.resolve("hr.tif"));
+		assertEquals(0, ldm("superres", "--input", in.toString(), "--output", dir.resolve("x4.tif").toString(), "--steps",
+			"2", "--reference", ref.toString()), err());
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("LDM x4 (-?[0-9.]+) dB, bicubic (-?[0-9.]+) dB, gain "
+			+ "([-+][0-9.]+) dB").matcher(out.toString(StandardCharsets.UTF_8));
+		assertTrue(m.find(), out.toString(StandardCharsets.UTF_8));
+		assertEquals(Double.parseDouble(m.group(1)) - Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)), 0.011);
+		assertTrue(Double.parseDouble(m.group(2)) > 10, "bicubic of a smooth image is close to it");
+
+		Path img = save(TestImages.image("cells", 8, 80, 72, 3), dir.resolve("cells.tif"));
+		assertEquals(0, ldm("inpaint", "--input", img.toString(), "--mask", maskFile(dir, 80, 72).toString(), "--output",
+			dir.resolve("filled.tif").toString(), "--steps", "2", "--samples", "2", "--evaluate"), err());
+		assertTrue(out.toString(StandardCharsets.UTF_8).matches("(?s).*evaluation \\(2 sample\\(s\\), \\d+ mask pixels\\): RMSE "
+			+ "of the mean inside the mask [0-9.e+-]+; high-frequency energy fill/surroundings [0-9.]+; border gradient "
+			+ "jump / surroundings [0-9.]+.*"), out.toString(StandardCharsets.UTF_8));
+	}
+
+	@Test
 	void badInputFailsWithAMessageAndWritesNothing(@TempDir Path dir) {
 		Path in = save(TestImages.image("cells", 8, 80, 72, 1), dir.resolve("cells.tif")), result = dir.resolve("out.tif");
 		assertEquals(1, ldm("inpaint", "--input", in.toString(), "--mask", maskFile(dir, 64, 72).toString(), "--output",
