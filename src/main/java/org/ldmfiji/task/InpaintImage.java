@@ -137,6 +137,8 @@ public final class InpaintImage {
 			+ o.samples + ") are made for the current plane only; untick 'all planes' or use samples=1");
 		if (o.samples > 1 && o.inPlace) throw new IllegalArgumentException("in place writes one fill into the source: "
 			+ "use samples=1, or leave 'in place' off to get the stack of " + o.samples + " samples");
+		if (o.inPlace && imp.getStack().isVirtual()) throw new IllegalArgumentException("'" + imp.getTitle() + "' is a "
+			+ "virtual stack, whose planes are re-read from disk: in place would lose the fill; leave 'in place' off");
 		Inpainting inpainting = new Inpainting(bundle, o.sampling, 0);
 		int unit = inpainting.unit(), f = m.autoencoder.factor, nativeSize = inpainting.nativeSize();
 		if (w < unit || h < unit) throw new IllegalArgumentException("image '" + imp.getTitle() + "' is " + w + "x" + h

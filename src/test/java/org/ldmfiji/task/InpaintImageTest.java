@@ -237,6 +237,36 @@ class InpaintImageTest {
 	}
 
 	@Test
+	void multiChannelImagesAreFilledChannelByChannel() {
+		ij.ImageStack s = new ij.ImageStack(W, H);
+		for (int i = 0; i < 4; i++) s.addSlice(TestImages.plane(16, W, H, 20 + i));
+		ImagePlus hyper = new ImagePlus("hyper", s);
+		hyper.setDimensions(2, 1, 2); // 2 channels x 2 frames
+		ImagePlus comp = new ij.CompositeImage(hyper, ij.IJ.COMPOSITE);
+		comp.setPosition(1, 1, 2);
+		int[][] before = TestImages.bits(comp);
+		boolean[] mask = TestImages.rect(W, H, 30, 30, 8, 8);
+		InpaintImage.Result r = InpaintImage.run(DemoModel.get(), comp, mask, options(1), Progress.NONE);
+		assertTrue(r.image.isComposite(), "a composite stays composite");
+		int[][] after = TestImages.bits(r.image);
+		assertArrayEquals(before[0], after[0], "frame 1 is not the current frame");
+		assertArrayEquals(before[1], after[1]);
+		assertFalse(java.util.Arrays.equals(before[2], after[2]), "channel 1 of the current frame filled");
+		assertFalse(java.util.Arrays.equals(before[3], after[3]), "channel 2 of the current frame filled");
+	}
+
+	@Test
+	void imagesSmallerThanTheNativeWindowAreMirrored() {
+		ImagePlus imp = TestImages.image("thin", 32, 100, 20, 3);
+		boolean[] mask = TestImages.rect(100, 20, 40, 6, 10, 8);
+		int[] before = TestImages.bits(imp)[0];
+		InpaintImage.Options o = options(1);
+		int[] after = TestImages.bits(InpaintImage.run(DemoModel.get(), imp, mask, o, Progress.NONE).image)[0];
+		boolean[] grown = Masks.grow(mask, 100, 20, o.grow);
+		for (int i = 0; i < grown.length; i++) if (!grown[i]) assertEquals(before[i], after[i]);
+	}
+
+	@Test
 	void nanInsideTheMaskIsFilled() {
 		ImagePlus imp = TestImages.image("src", 32, W, H, 14);
 		imp.getProcessor().setf(33, 33, Float.NaN);

@@ -104,6 +104,20 @@ class SuperResolveImageTest {
 	}
 
 	@Test
+	void compositeImagesKeepChannelsLutsAndMode() {
+		ij.ImageStack s = new ij.ImageStack(10, 8);
+		s.addSlice(TestImages.plane(16, 10, 8, 1));
+		s.addSlice(TestImages.plane(16, 10, 8, 2));
+		ImagePlus hyper = new ImagePlus("two", s);
+		hyper.setDimensions(2, 1, 1);
+		ij.CompositeImage comp = new ij.CompositeImage(hyper, ij.IJ.COMPOSITE);
+		ImagePlus out = SuperResolveImage.run(DemoModel.get(), comp, options(1), Progress.NONE).image;
+		assertEquals(2, out.getNChannels());
+		assertTrue(out.isComposite());
+		assertEquals(40, out.getWidth());
+	}
+
+	@Test
 	void largeInputsGoThroughBlendedTilesAndKeepTheSize() {
 		SuperResolveImage.Options o = options(1);
 		o.tile = 16;
