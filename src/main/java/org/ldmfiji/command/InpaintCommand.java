@@ -25,7 +25,7 @@ public class InpaintCommand extends LdmCommand {
 	@Parameter(label = "Image")
 	private ImagePlus imp;
 
-	@Parameter(label = "Mask image", required = false, description = "Title of an open image whose non-zero pixels "
+	@Parameter(label = "Mask image", required = false, persist = false, description = "Title of an open image whose non-zero pixels "
 		+ "mark the region to fill; empty: the image's selection")
 	private String mask = "";
 
@@ -56,7 +56,7 @@ public class InpaintCommand extends LdmCommand {
 	@Parameter(label = "All planes", description = "Fill every plane of a stack with the same mask")
 	private boolean stack = false;
 
-	@Parameter(label = "In place", description = "Write the fill into this image instead of a new one")
+	@Parameter(label = "In place", persist = false, description = "Write the fill into this image instead of a new one")
 	private boolean inplace = false;
 
 	@Parameter(type = ItemIO.OUTPUT)

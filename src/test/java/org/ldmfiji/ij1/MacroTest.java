@@ -77,6 +77,19 @@ class MacroTest {
 		assertEquals(32, sr.getBitDepth());
 	}
 
+	/** The recipe for users' headless scripts: the macro registers the commands from the plugin jar itself. */
+	@Test
+	void aHeadlessMacroRegistersTheCommandsFromTheJarsPluginsConfig() {
+		org.junit.jupiter.api.Assumptions.assumeTrue(MacroTest.class.getClassLoader().getResource("plugins.config") != null,
+			"plugins.config is not on the test class path yet (the build copies it into the jar once the distribution "
+				+ "pom is merged)");
+		assertEquals("3|LDM sample natural seed 2", IJ.runMacro(String.join("\n",
+			"n = call('org.ldmfiji.ij1.HeadlessMenus.register');",
+			"setBatchMode(true);",
+			"run('LDM Large Image Sampling...', 'width=16 height=16 label=natural steps=2 seed=2 sampler=ddim');",
+			"return n + '|' + getTitle();")));
+	}
+
 	@Test
 	void largeImageSamplingRunsFromAMacro() {
 		String result = IJ.runMacro(String.join("\n",
