@@ -211,7 +211,8 @@ public final class InpaintImage {
 		ImagePlus result = out;
 		if (o.inPlace) {
 			copyMaskedPixels(out, imp, positions, grown, c);
-			imp.setProperty("Info", info);
+			Object previous = imp.getProperty("Info");
+			imp.setProperty("Info", previous == null ? info : previous + "\n" + info);
 			imp.updateAndDraw();
 			result = imp;
 		}
