@@ -31,6 +31,7 @@ final class Ij1Plugins {
 		catch (CancellationException e) {
 			IJ.showProgress(1.0);
 			IJ.showStatus(e.getMessage());
+			if (Interpreter.getInstance() != null) Interpreter.abort(); // a macro must not go on as if it had a result
 		}
 		catch (IllegalArgumentException | IllegalStateException | BundleException e) {
 			fail(title, e.getMessage());

@@ -20,6 +20,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
+ * (Each macro checks {@code nImages} before {@code getTitle()}: with no image open, ImageJ's {@code IJ.getImage()}
+ * calls {@code System.exit(0)} in a JVM without an ImageJ window, which would end the test run.)
+ * <p>
  * The ImageJ 1.x entry points as a user's macro runs them: plain ij.jar, headless JVM (surefire sets
  * java.awt.headless=true), batch mode, the commands found by their plugins.config labels through ImageJ's own
  * command table ({@link HeadlessMenus}), no Fiji and no SciJava.
@@ -49,12 +52,14 @@ class MacroTest {
 			"open('" + in + "');",
 			"makeRectangle(30, 28, 12, 9);",
 			"run('LDM Inpaint...', 'steps=4 seed=1 sampler=ddim grow=2 feather=3 context=16');",
+			"if (nImages == 0) return 'LDM Inpaint made no image';",
 			"inpaintedTitle = getTitle();",
 			"info = getMetadata('Info');",
 			"saveAs('Tiff', '" + inpainted + "');",
 			"close('*');",
 			"newImage('small', '32-bit ramp', 13, 10, 1);",
 			"run('LDM Super-Resolution...', 'steps=4 seed=1 sampler=ddim consistency');",
+			"if (nImages == 0) return 'LDM Super-Resolution made no image';",
 			"srTitle = getTitle();",
 			"saveAs('Tiff', '" + x4 + "');",
 			"return inpaintedTitle + '|' + srTitle + '|' + (indexOf(info, 'seed: 1') >= 0);"));
@@ -87,6 +92,7 @@ class MacroTest {
 			"n = call('org.ldmfiji.ij1.HeadlessMenus.register');",
 			"setBatchMode(true);",
 			"run('LDM Large Image Sampling...', 'width=16 height=16 label=natural steps=2 seed=2 sampler=ddim');",
+			"if (nImages == 0) return 'no image';",
 			"return n + '|' + getTitle();")));
 	}
 
@@ -95,6 +101,7 @@ class MacroTest {
 		String result = IJ.runMacro(String.join("\n",
 			"setBatchMode(true);",
 			"run('LDM Large Image Sampling...', 'width=36 height=20 label=histology guidance=2 steps=2 seed=4 sampler=ddim type=32-bit');",
+			"if (nImages == 0) return 'no image';",
 			"return getTitle() + '|' + getWidth() + 'x' + getHeight() + '|' + bitDepth();"));
 		assertEquals("LDM sample histology seed 4|36x20|32", result);
 	}
