@@ -40,7 +40,8 @@ final class Ij1Plugins {
 
 	private static void fail(String title, String message) {
 		IJ.showProgress(1.0);
-		if (java.awt.GraphicsEnvironment.isHeadless()) IJ.log(title + ": " + message);
+		// no ImageJ window (headless, or "ImageJ -batch"): a modal error dialog would block the batch run forever
+		if (java.awt.GraphicsEnvironment.isHeadless() || IJ.getInstance() == null) IJ.log(title + ": " + message);
 		else IJ.error(title, message);
 		if (Interpreter.getInstance() != null) Interpreter.abort(); // stop the macro that ran us
 	}
