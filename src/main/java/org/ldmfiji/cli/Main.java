@@ -17,6 +17,8 @@ public final class Main {
 		"  demo     run the bundled demo model on its sample image and write the results (--output DIR)",
 		"  info     engine, version, device and the models found",
 		"  bench    time per denoising step, bare TorchScript time and the pipeline's overhead",
+		"  inpaint  --input IMG --mask MASK --output OUT [--samples N --grow PX --feather PX --context PX --evaluate]",
+		"  superres --input IMG --output OUT [--samples N --tile PX --no-consistency --reference HR]",
 		"common options: --model NAME|PATH (default demo)  --steps N  --sampler ddim|dpmpp2m  --seed N",
 		"                --device auto|cpu|gpu  --output FILE|DIR");
 
@@ -41,6 +43,10 @@ public final class Main {
 					return new DemoCommand(rest).run(out);
 				case "bench":
 					return new BenchCommand(rest).run(out);
+				case "inpaint":
+					return new InpaintCommand(rest).run(out);
+				case "superres":
+					return new SuperResCommand(rest).run(out);
 				default:
 					throw new Options.UsageException("unknown subcommand '" + args[0] + "'");
 			}

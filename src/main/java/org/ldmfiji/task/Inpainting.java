@@ -46,39 +46,73 @@ public final class Inpainting {
 	 * @return one image per sample: the fill inside the mask, {@code image} unchanged outside
 	 */
 	public List<FloatPlanes> run(FloatPlanes image, boolean[] mask, int samples, StepListener listener) {
-		Manifest m = bundle.manifest();
-		Manifest.DenoiserSpec spec = m.denoiser(TASK);
-		int w = image.width(), h = image.height(), f = m.autoencoder.factor;
+		int w = image.width(), h = image.height();
 		if (mask.length != w * h) throw new IllegalArgumentException("the mask has " + mask.length + " pixels but the image "
 			+ w + "x" + h + " has " + (w * h) + ": give a mask of the image's size");
-		if (image.channels() != m.imageChannels) throw new IllegalArgumentException("image has " + image.channels()
-			+ " channels, model '" + m.name + "' takes " + m.imageChannels);
 		int[] box = bounds(mask, w, h);
-		Window win = Window.around(box[0], box[1], box[2], box[3], contextMargin, f * spec.latentMultiple, spec.nativeSize, w, h);
-		FloatPlanes x = win.extract(image);
-		boolean[] mw = win.extract(mask, w, h);
+		Window win = window(box, contextMargin, w, h);
+		List<FloatPlanes> fills = fillWindow(win.extract(image), win.extract(mask, w, h), samples, listener);
+		List<FloatPlanes> out = new ArrayList<>(samples);
+		for (FloatPlanes fill : fills) out.add(pasteInside(image, fill, mask, win));
+		return out;
+	}
 
-		List<FloatPlanes> fills;
+	/** The side of the pixel grid a window must be a multiple of: f · latent_multiple. */
+	public int unit() {
+		return bundle.manifest().autoencoder.factor * bundle.manifest().denoiser(TASK).latentMultiple;
+	}
+
+	/** The denoiser's training size in pixels (manifest {@code native_size}). */
+	public int nativeSize() {
+		return bundle.manifest().denoiser(TASK).nativeSize;
+	}
+
+	/**
+	 * The window the model sees for the region {@code box} = [x0, y0, x1, y1) of a W × H image: the region grown by
+	 * {@code margin} pixels of context, sides multiples of {@link #unit()} and at least the native size, placed
+	 * inside the image where it fits (mirrored beyond a smaller image).
+	 */
+	public Window window(int[] box, int margin, int imageW, int imageH) {
+		return Window.around(box[0], box[1], box[2], box[3], margin, unit(), nativeSize(), imageW, imageH);
+	}
+
+	/**
+	 * Inpaints one window.
+	 *
+	 * @param x the window's pixels, C × h × w in the model's range with the model's channel count; sides multiples
+	 *          of {@link #unit()}
+	 * @param mask h·w row-major, true where the window is to be filled
+	 * @param samples independent fills (one batch; the seed fixes all of them)
+	 * @return per sample the decoded window (C × h × w, model range); the caller pastes the masked part
+	 */
+	public List<FloatPlanes> fillWindow(FloatPlanes x, boolean[] mask, int samples, StepListener listener) {
+		Manifest m = bundle.manifest();
+		Manifest.DenoiserSpec spec = m.denoiser(TASK);
+		int f = m.autoencoder.factor, w = x.width(), h = x.height();
+		if (x.channels() != m.imageChannels) throw new IllegalArgumentException("image has " + x.channels()
+			+ " channels, model '" + m.name + "' takes " + m.imageChannels);
+		if (w % unit() != 0 || h % unit() != 0) throw new IllegalArgumentException("window " + w + "x" + h
+			+ " must have sides that are multiples of " + unit() + " (f x latent_multiple of model '" + m.name + "')");
+		if (mask.length != w * h) throw new IllegalArgumentException("window mask has " + mask.length + " pixels, window "
+			+ w + "x" + h);
+		if (samples < 1) throw new IllegalArgumentException("samples must be at least 1, got " + samples);
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
 			Conditioning cond = new Conditioning();
 			for (InputSpec in : spec.inputs) {
 				if (in.name.equals(InputSpec.MASKED_IMAGE_LATENT)) {
 					float fill = (float) (Double.isNaN(in.maskedValue) ? m.imageRange[0] : in.maskedValue);
-					cond.input(in.name, bundle.encode(masked(x, mw, fill).toNDArray(manager)));
+					cond.input(in.name, bundle.encode(masked(x, mask, fill).toNDArray(manager)));
 				}
 				else if (in.name.equals(InputSpec.MASK)) {
-					cond.input(in.name, latentMask(mw, win.width, win.height, f, in).toNDArray(manager));
+					cond.input(in.name, latentMask(mask, w, h, f, in).toNDArray(manager));
 				}
 				else if (!in.name.equals(InputSpec.NOISY_LATENT)) throw new IllegalArgumentException("the '" + TASK
 					+ "' denoiser of model '" + m.name + "' takes an input '" + in.name + "' that inpainting cannot give");
 			}
-			Shape latent = new Shape(samples, m.autoencoder.latentChannels, win.height / f, win.width / f);
+			Shape latent = new Shape(samples, m.autoencoder.latentChannels, h / f, w / f);
 			NDArray z0 = LatentSampling.sample(bundle, TASK, cond, latent, settings, listener, manager);
-			fills = FloatPlanes.listOf(bundle.decode(z0));
+			return FloatPlanes.listOf(bundle.decode(z0));
 		}
-		List<FloatPlanes> out = new ArrayList<>(samples);
-		for (FloatPlanes fill : fills) out.add(pasteInside(image, fill, mask, win));
-		return out;
 	}
 
 	/** [x0, y0, x1, y1) of the mask's true pixels; refuses an empty or full mask. */

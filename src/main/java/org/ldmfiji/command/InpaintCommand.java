@@ -1,0 +1,104 @@
+package org.ldmfiji.command;
+
+import ij.ImagePlus;
+import ij.WindowManager;
+
+import org.ldmfiji.model.BundleException;
+import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.task.ImageJobs;
+import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.task.SamplingSettings;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import java.util.concurrent.CancellationException;
+
+/**
+ * Plugins &gt; Latent Diffusion &gt; LDM Inpaint...: fills the image's selection (or a mask image's non-zero pixels)
+ * with {@link InpaintImage}. Recorded as {@code run("LDM Inpaint...", "steps=20 seed=1 grow=4 ...")}.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>Latent Diffusion>LDM Inpaint...")
+public class InpaintCommand extends LdmCommand {
+
+	@Parameter(label = "Image")
+	private ImagePlus imp;
+
+	@Parameter(label = "Mask image", required = false, persist = false, description = "Title of an open image whose non-zero pixels "
+		+ "mark the region to fill; empty: the image's selection")
+	private String mask = "";
+
+	@Parameter(label = "Model", description = "Model name in the models folders, or a bundle folder")
+	private String model = "demo";
+
+	@Parameter(label = "Sampler", choices = {"dpmpp2m", "ddim"})
+	private String sampler = "dpmpp2m";
+
+	@Parameter(label = "Steps", min = "1", max = "1000")
+	private int steps = 20;
+
+	@Parameter(label = "Seed")
+	private long seed = 0;
+
+	@Parameter(label = "Samples", min = "1", max = "64", description = "More than 1: the stack of fills and a std map")
+	private int samples = 1;
+
+	@Parameter(label = "Grow (px)", min = "0")
+	private int grow = 4;
+
+	@Parameter(label = "Feather (px)", min = "0", description = "Blend band inside the mask's edge")
+	private int feather = 8;
+
+	@Parameter(label = "Context (px)", min = "0", description = "Surrounding image the model sees around the mask")
+	private int context = 32;
+
+	@Parameter(label = "All planes", description = "Fill every plane of a stack with the same mask")
+	private boolean stack = false;
+
+	@Parameter(label = "In place", persist = false, description = "Write the fill into this image instead of a new one")
+	private boolean inplace = false;
+
+	@Parameter(type = ItemIO.OUTPUT)
+	private ImagePlus result;
+
+	@Parameter(type = ItemIO.OUTPUT, required = false)
+	private ImagePlus std;
+
+	@Override
+	public void run() {
+		CommandProgress progress = new CommandProgress(status, this, "LDM Inpaint");
+		try {
+			boolean[] fill = mask == null || mask.isBlank() ? InpaintImage.maskOf(imp) : InpaintImage.maskOf(maskImage(), imp);
+			InpaintImage.Options o = new InpaintImage.Options();
+			o.sampling = new SamplingSettings(SamplingSettings.SamplerKind.parse(sampler), steps, seed, 0);
+			o.samples = samples;
+			o.grow = grow;
+			o.feather = feather;
+			o.context = context;
+			o.allPlanes = stack;
+			o.inPlace = inplace;
+			try (ModelBundle bundle = ImageJobs.openModel(model)) {
+				InpaintImage.Result r = InpaintImage.run(bundle, imp, fill, o, progress);
+				result = r.image;
+				std = r.std;
+			}
+		}
+		catch (CancellationException e) {
+			cancel(e.getMessage());
+		}
+		catch (IllegalArgumentException | IllegalStateException | BundleException e) {
+			cancel("LDM Inpaint: " + e.getMessage());
+		}
+		finally {
+			progress.done();
+		}
+	}
+
+	private ImagePlus maskImage() {
+		ImagePlus m = WindowManager.getImage(mask);
+		if (m == null) throw new IllegalArgumentException("no open image is titled '" + mask + "': give the title of the "
+			+ "mask image, or leave 'mask' empty to use the selection");
+		return m;
+	}
+}

@@ -1,0 +1,83 @@
+package org.ldmfiji.command;
+
+import ij.ImagePlus;
+
+import org.ldmfiji.model.BundleException;
+import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.task.ImageJobs;
+import org.ldmfiji.task.SamplingSettings;
+import org.ldmfiji.task.SuperResolveImage;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import java.util.concurrent.CancellationException;
+
+/**
+ * Plugins &gt; Latent Diffusion &gt; LDM Super-Resolution...: the image x4 (the model's f) with
+ * {@link SuperResolveImage}. Recorded as {@code run("LDM Super-Resolution...", "steps=20 seed=1 consistency")}.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>Latent Diffusion>LDM Super-Resolution...")
+public class SuperResolutionCommand extends LdmCommand {
+
+	@Parameter(label = "Image")
+	private ImagePlus imp;
+
+	@Parameter(label = "Model", description = "Model name in the models folders, or a bundle folder")
+	private String model = "demo";
+
+	@Parameter(label = "Sampler", choices = {"dpmpp2m", "ddim"})
+	private String sampler = "dpmpp2m";
+
+	@Parameter(label = "Steps", min = "1", max = "1000")
+	private int steps = 20;
+
+	@Parameter(label = "Seed")
+	private long seed = 0;
+
+	@Parameter(label = "Samples", min = "1", max = "64", description = "More than 1: their mean and a std map")
+	private int samples = 1;
+
+	@Parameter(label = "Tile (px, 0 = auto)", min = "0", description = "Input tile side for large images")
+	private int tile = 0;
+
+	@Parameter(label = "Consistency", description = "Back-project so that the result, area-downsampled, gives the input")
+	private boolean consistency = true;
+
+	@Parameter(label = "Current plane only", description = "Refuse stacks instead of processing every plane")
+	private boolean current = false;
+
+	@Parameter(type = ItemIO.OUTPUT)
+	private ImagePlus result;
+
+	@Parameter(type = ItemIO.OUTPUT, required = false)
+	private ImagePlus std;
+
+	@Override
+	public void run() {
+		CommandProgress progress = new CommandProgress(status, this, "LDM Super-Resolution");
+		try {
+			SuperResolveImage.Options o = new SuperResolveImage.Options();
+			o.sampling = new SamplingSettings(SamplingSettings.SamplerKind.parse(sampler), steps, seed, 0);
+			o.samples = samples;
+			o.tile = tile;
+			o.consistency = consistency;
+			o.allPlanes = !current;
+			try (ModelBundle bundle = ImageJobs.openModel(model)) {
+				SuperResolveImage.Result r = SuperResolveImage.run(bundle, imp, o, progress);
+				result = r.image;
+				std = r.std;
+			}
+		}
+		catch (CancellationException e) {
+			cancel(e.getMessage());
+		}
+		catch (IllegalArgumentException | IllegalStateException | BundleException e) {
+			cancel("LDM Super-Resolution: " + e.getMessage());
+		}
+		finally {
+			progress.done();
+		}
+	}
+}

@@ -1,0 +1,456 @@
+package org.ldmfiji.task;
+
+import ij.CompositeImage;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Overlay;
+import ij.gui.Roi;
+import ij.plugin.filter.ThresholdToSelection;
+import ij.process.ByteProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+
+import org.ldmfiji.image.ChannelMapping;
+import org.ldmfiji.image.FloatPlanes;
+import org.ldmfiji.image.Normalization;
+import org.ldmfiji.image.ValueMap;
+import org.ldmfiji.model.Manifest;
+import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.tiling.Window;
+
+import java.awt.Color;
+import java.awt.Rectangle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Inpainting of an ImageJ image (8-, 16-, 32-bit or RGB; stacks and hyperstacks) with {@link Inpainting}: the mask
+ * is grown, split into its connected regions, and each group of nearby regions is filled in its own window of the
+ * model's size plus context, so the cost follows the mask, not the image. Values are normalised per window and
+ * channel from the unmasked pixels ({@link Normalization#forBitDepth}), channels map to the model's with
+ * {@link ChannelMapping} (channel by channel on a one-channel model). Pixels outside the grown mask are never
+ * written: the result is a copy of the source whose masked pixels alone are replaced, blended with the source in the
+ * feather band inside the mask. Nothing is shown or written into the source before the last step has run, so a
+ * failure or a cancellation leaves no output and the source untouched.
+ */
+public final class InpaintImage {
+
+	/** What the user chooses; the defaults are those of the commands. */
+	public static final class Options {
+		public SamplingSettings sampling = new SamplingSettings(SamplingSettings.SamplerKind.DDIM, 50, 0, 0);
+		/** Independent fills; more than one gives the stack of fills and their per-pixel standard deviation. */
+		public int samples = 1;
+		/** Pixels the mask is dilated by before filling. */
+		public int grow = 0;
+		/** Width in pixels of the band inside the mask's edge where fill and source blend. */
+		public int feather = 0;
+		/** Pixels of surrounding image the model sees around each region (rounded up to the latent grid). */
+		public int context = 32;
+		/** All (slice, frame) positions with the same mask, or only the current one. */
+		public boolean allPlanes = false;
+		/** Write the fill into the source instead of a new image (one sample only). */
+		public boolean inPlace = false;
+	}
+
+	/** The outputs: the inpainted image (or the stack of samples) and, for several samples, their std map. */
+	public static final class Result {
+		public final ImagePlus image;
+		public final ImagePlus std;
+		/** The filled region (the grown mask) as a selection; also drawn as the image's overlay. */
+		public final Roi region;
+
+		Result(ImagePlus image, ImagePlus std, Roi region) {
+			this.image = image;
+			this.std = std;
+			this.region = region;
+		}
+	}
+
+	/** A group of mask regions filled together in one window. */
+	private static final class Group {
+		final List<Masks.Region> regions = new ArrayList<>();
+		int x0, y0, x1, y1;
+		Window window;
+
+		Group(Masks.Region r) {
+			regions.add(r);
+			x0 = r.x0;
+			y0 = r.y0;
+			x1 = r.x1;
+			y1 = r.y1;
+		}
+	}
+
+	private InpaintImage() {}
+
+	/** The fill mask of the image's selection (any area shape; a line selection by its width). */
+	public static boolean[] maskOf(ImagePlus imp) {
+		Roi roi = imp.getRoi();
+		if (roi == null) throw new IllegalArgumentException("'" + imp.getTitle() + "' has no selection: draw one around "
+			+ "the region to fill (any shape), or give a mask image whose non-zero pixels mark it");
+		if (roi.isLine()) roi = Roi.convertLineToArea(roi);
+		if (roi == null || !roi.isArea()) throw new IllegalArgumentException("the selection on '" + imp.getTitle()
+			+ "' encloses no area (a point?): draw a rectangle, oval, polygon or freehand selection around the region");
+		int w = imp.getWidth(), h = imp.getHeight();
+		boolean[] mask = new boolean[w * h];
+		ImageProcessor m = roi.getMask();
+		Rectangle b = roi.getBounds();
+		for (int y = Math.max(0, b.y); y < Math.min(h, b.y + b.height); y++)
+			for (int x = Math.max(0, b.x); x < Math.min(w, b.x + b.width); x++)
+				if (m == null || m.get(x - b.x, y - b.y) != 0) mask[y * w + x] = true;
+		return mask;
+	}
+
+	/** The fill mask of a mask image: its non-zero pixels (first plane) mark the region to fill. */
+	public static boolean[] maskOf(ImagePlus maskImage, ImagePlus imp) {
+		if (maskImage.getWidth() != imp.getWidth() || maskImage.getHeight() != imp.getHeight())
+			throw new IllegalArgumentException("mask '" + maskImage.getTitle() + "' is " + maskImage.getWidth() + "x"
+				+ maskImage.getHeight() + " but image '" + imp.getTitle() + "' is " + imp.getWidth() + "x" + imp.getHeight()
+				+ ": the mask must have the image's size");
+		ImageProcessor ip = maskImage.getStack().getProcessor(1);
+		int w = imp.getWidth(), h = imp.getHeight();
+		boolean[] mask = new boolean[w * h];
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) mask[y * w + x] = maskImage.getBitDepth() == 24 ? (ip.get(x, y) & 0xffffff) != 0
+				: ip.getf(x, y) != 0;
+		return mask;
+	}
+
+	/**
+	 * Inpaints {@code imp} where {@code mask} (W·H, row-major, true = fill) is set.
+	 *
+	 * @return the new image {@code <title>-inpainted} (or the source itself, in place), not shown
+	 */
+	public static Result run(ModelBundle bundle, ImagePlus imp, boolean[] mask, Options o, Progress progress) {
+		Manifest m = bundle.manifest();
+		int w = imp.getWidth(), h = imp.getHeight();
+		if (o.samples < 1 || o.samples > 64) throw new IllegalArgumentException("samples must be between 1 and 64, got "
+			+ o.samples);
+		if (o.grow < 0 || o.feather < 0 || o.context < 0) throw new IllegalArgumentException("grow, feather and context "
+			+ "are distances in pixels and cannot be negative (got " + o.grow + ", " + o.feather + ", " + o.context + ")");
+		if (mask == null) throw new IllegalArgumentException("no mask: select the region to fill");
+		if (mask.length != w * h) throw new IllegalArgumentException("the mask has " + mask.length + " pixels but image '"
+			+ imp.getTitle() + "' (" + w + "x" + h + ") has " + (w * h) + ": the mask must have the image's size");
+		List<int[]> positions = ImageJobs.positions(imp, o.allPlanes);
+		if (o.samples > 1 && positions.size() > 1) throw new IllegalArgumentException("several samples ("
+			+ o.samples + ") are made for the current plane only; untick 'all planes' or use samples=1");
+		if (o.samples > 1 && o.inPlace) throw new IllegalArgumentException("in place writes one fill into the source: "
+			+ "use samples=1, or leave 'in place' off to get the stack of " + o.samples + " samples");
+		if (o.inPlace && imp.getStack().isVirtual()) throw new IllegalArgumentException("'" + imp.getTitle() + "' is a "
+			+ "virtual stack, whose planes are re-read from disk: in place would lose the fill; leave 'in place' off");
+		Inpainting inpainting = new Inpainting(bundle, o.sampling, 0);
+		int unit = inpainting.unit(), f = m.autoencoder.factor, nativeSize = inpainting.nativeSize();
+		if (w < unit || h < unit) throw new IllegalArgumentException("image '" + imp.getTitle() + "' is " + w + "x" + h
+			+ ", smaller than the smallest window of model '" + m.name + "' (" + unit + "x" + unit + " px: " + (unit / f)
+			+ " latent cells of " + f + " px): use a larger image");
+
+		boolean[] grown = Masks.grow(mask, w, h, o.grow);
+		long count = Masks.count(grown);
+		if (count == 0) throw new IllegalArgumentException("the mask is empty: select the region to fill (a selection, "
+			+ "or a mask image whose non-zero pixels mark it)");
+		if (count == grown.length) throw new IllegalArgumentException("the mask" + (o.grow > 0 ? " (grown by " + o.grow
+			+ " px)" : "") + " covers the whole image: inpainting continues the surrounding pixels, so select only the "
+			+ "region to fill" + (o.grow > 0 ? " or grow less" : ""));
+		float[] alpha = Masks.featherWeights(grown, w, h, o.feather);
+		int margin = Window.roundUp(o.context, f);
+		List<Group> groups = group(Masks.regions(grown, w, h), margin, nativeSize, m.name);
+		for (Group g : groups) {
+			int side = Math.max(g.x1 - g.x0, g.y1 - g.y0);
+			int gm = Math.min(margin, Math.max(0, (2 * nativeSize - side) / 2) / f * f); // window at most ~2x native
+			g.window = inpainting.window(new int[] {g.x0, g.y0, g.x1, g.y1}, gm, w, h);
+		}
+
+		int c = ImageJobs.imageChannels(imp);
+		ChannelMapping mapping = ChannelMapping.of(c, m.imageChannels);
+		if (imp.getBitDepth() == 32) requireFinite(imp, positions, groups, grown, c);
+		long planeBytes = (long) w * h * ImageJobs.bytesPerPixel(imp);
+		ImageJobs.requireMemory(o.samples > 1 ? planeBytes * imp.getNChannels() * o.samples + 4L * w * h * c
+			: planeBytes * imp.getStackSize(), "the inpainted image");
+
+		ImagePlus out = o.samples == 1 ? ImageJobs.copy(imp, o.inPlace ? imp.getTitle() : ImageJobs.stem(imp) + "-inpainted")
+			: samplesImage(imp, positions.get(0), o.samples);
+		FloatProcessor[] std = o.samples > 1 ? new FloatProcessor[c] : null;
+		if (std != null) for (int k = 0; k < c; k++) std[k] = new FloatProcessor(w, h);
+
+		long total = (long) positions.size() * groups.size() * mapping.batchSize(c) * o.sampling.steps, done = 0;
+		progress.status("LDM inpainting: " + groups.size() + " window(s) x " + positions.size() + " plane(s)");
+		Normalization norm = Normalization.forBitDepth(imp.getBitDepth());
+		for (int[] pos : positions) {
+			for (Group g : groups) {
+				progress.checkCancelled();
+				Window win = g.window;
+				int rx0 = Math.max(0, win.x), ry0 = Math.max(0, win.y);
+				int rx1 = Math.min(w, win.x + win.width), ry1 = Math.min(h, win.y + win.height);
+				FloatPlanes region = read(imp, pos, c, rx0, ry0, rx1, ry1);
+				Window local = new Window(win.x - rx0, win.y - ry0, win.width, win.height);
+				boolean[] windowMask = win.extract(grown, w, h);
+				List<ValueMap> maps = fitOutside(norm, region, grown, w, rx0, ry0, m.imageRange);
+				FloatPlanes x = local.extract(region);
+				for (int k = 0; k < c; k++) forward(x, k, maps.get(k));
+				List<FloatPlanes> items = mapping.toModel(x, m.imageChannels);
+				List<List<FloatPlanes>> fills = new ArrayList<>();
+				for (FloatPlanes item : items) {
+					fills.add(inpainting.fillWindow(item, windowMask, o.samples, progress.steps(done, total)));
+					done += o.sampling.steps;
+				}
+				float[][][] values = new float[o.samples][][];
+				for (int s = 0; s < o.samples; s++) {
+					List<FloatPlanes> perItem = new ArrayList<>();
+					for (List<FloatPlanes> fi : fills) perItem.add(fi.get(s));
+					FloatPlanes fill = mapping.fromModel(perItem, c);
+					values[s] = paste(imp, out, pos, s, fill, maps, g, win, alpha, o.samples > 1);
+				}
+				if (std != null) accumulateStd(std, values, g, w);
+			}
+		}
+		progress.checkCancelled();
+
+		Roi region = outline(grown, w, h);
+		String info = provenance(bundle, imp, o, grown, groups, positions).toString();
+		ImagePlus result = out;
+		if (o.inPlace) {
+			copyMaskedPixels(out, imp, positions, grown, c);
+			Object previous = imp.getProperty("Info");
+			imp.setProperty("Info", previous == null ? info : previous + "\n" + info);
+			imp.updateAndDraw();
+			result = imp;
+		}
+		else {
+			result.setProperty("Info", info);
+			result.setOverlay(overlay(region));
+		}
+		ImagePlus stdImage = null;
+		if (std != null) {
+			ImageStack s = new ImageStack(w, h);
+			for (int k = 0; k < c; k++) s.addSlice("std " + (k + 1), std[k]);
+			stdImage = new ImagePlus(ImageJobs.stem(imp) + "-inpainted-std", s);
+			if (c > 1) stdImage.setDimensions(c, 1, 1);
+			stdImage.setCalibration(imp.getCalibration().copy());
+			stdImage.getCalibration().disableDensityCalibration();
+			stdImage.resetDisplayRange();
+			stdImage.setProperty("Info", info + "this image: per-pixel standard deviation over the " + o.samples
+				+ " samples, in the source's units (0 outside the mask)\n");
+			stdImage.setOverlay(overlay(region));
+		}
+		progress.status("LDM inpainting: done");
+		return new Result(result, stdImage, region);
+	}
+
+	/** Groups regions whose context windows overlap, as long as the group still fits the native size. */
+	private static List<Group> group(List<Masks.Region> regions, int margin, int nativeSize, String model) {
+		List<Group> groups = new ArrayList<>();
+		for (Masks.Region r : regions) {
+			// LARGE-IMAGE HOOK: a region larger than the training size goes to the tiled engine (task/LargeImageSampling,
+			// per-step fusion of overlapping latent windows) once it is connected; until then it is refused here.
+			if (r.width() > nativeSize || r.height() > nativeSize) throw new IllegalArgumentException(String.format(
+				Locale.ROOT, "the region to fill at x=%d, y=%d is %dx%d px, larger than model '%s''s training size %d px; "
+					+ "regions that large need the tiled large-image engine, which inpainting does not use yet: fill it "
+					+ "in smaller parts (several selections of at most %d px)", r.x0, r.y0, r.width(), r.height(), model,
+				nativeSize, nativeSize));
+			groups.add(new Group(r));
+		}
+		boolean merged = true;
+		while (merged) {
+			merged = false;
+			outer:
+			for (int i = 0; i < groups.size(); i++)
+				for (int j = i + 1; j < groups.size(); j++) {
+					Group a = groups.get(i), b = groups.get(j);
+					boolean near = a.x0 - margin < b.x1 + margin && b.x0 - margin < a.x1 + margin
+						&& a.y0 - margin < b.y1 + margin && b.y0 - margin < a.y1 + margin;
+					int x0 = Math.min(a.x0, b.x0), y0 = Math.min(a.y0, b.y0);
+					int x1 = Math.max(a.x1, b.x1), y1 = Math.max(a.y1, b.y1);
+					if (!near || x1 - x0 > nativeSize || y1 - y0 > nativeSize) continue;
+					a.regions.addAll(b.regions);
+					a.x0 = x0;
+					a.y0 = y0;
+					a.x1 = x1;
+					a.y1 = y1;
+					groups.remove(j);
+					merged = true;
+					break outer;
+				}
+		}
+		return groups;
+	}
+
+	private static void requireFinite(ImagePlus imp, List<int[]> positions, List<Group> groups, boolean[] mask, int c) {
+		int w = imp.getWidth(), h = imp.getHeight();
+		for (int[] pos : positions)
+			for (int k = 0; k < c; k++) {
+				ImageProcessor ip = ImageJobs.processor(imp, k, pos);
+				for (Group g : groups) {
+					Window win = g.window;
+					for (int y = Math.max(0, win.y); y < Math.min(h, win.y + win.height); y++)
+						for (int x = Math.max(0, win.x); x < Math.min(w, win.x + win.width); x++) {
+							float v = ip.getf(x, y);
+							if (!mask[y * w + x] && (Float.isNaN(v) || Float.isInfinite(v)))
+								throw new IllegalArgumentException("image '" + imp.getTitle() + "' has a " + (Float.isNaN(v) ? "NaN"
+									: "infinite") + " pixel at x=" + x + ", y=" + y + (positions.size() > 1 || c > 1 ? " (channel "
+										+ (k + 1) + ", slice " + pos[0] + ", frame " + pos[1] + ")" : "") + " next to the region to "
+									+ "fill: replace NaNs first (Process > Noise > Remove NaNs...) or include them in the selection");
+						}
+				}
+			}
+	}
+
+	/** The image's channels at a position over [x0, x1) × [y0, y1), raw values. */
+	private static FloatPlanes read(ImagePlus imp, int[] pos, int c, int x0, int y0, int x1, int y1) {
+		FloatPlanes out = FloatPlanes.zeros(c, y1 - y0, x1 - x0);
+		for (int k = 0; k < c; k++) {
+			ImageProcessor ip = ImageJobs.processor(imp, k, pos);
+			int rgb = ImageJobs.rgbComponent(imp, k);
+			for (int y = y0; y < y1; y++)
+				for (int x = x0; x < x1; x++) out.set(k, y - y0, x - x0, ImageJobs.get(ip, rgb, x, y));
+		}
+		return out;
+	}
+
+	/** Per channel, the normalisation fitted on the region's unmasked pixels, onto the model's range. */
+	private static List<ValueMap> fitOutside(Normalization norm, FloatPlanes region, boolean[] mask, int w, int x0, int y0,
+		double[] range)
+	{
+		List<ValueMap> maps = new ArrayList<>();
+		for (int k = 0; k < region.channels(); k++) {
+			float[] v = new float[region.planeSize()];
+			int n = 0;
+			for (int y = 0; y < region.height(); y++)
+				for (int x = 0; x < region.width(); x++)
+					if (!mask[(y + y0) * w + x + x0]) v[n++] = region.get(k, y, x);
+			maps.add(norm.fit(java.util.Arrays.copyOf(v, n)).onto(range[0], range[1]));
+		}
+		return maps;
+	}
+
+	private static void forward(FloatPlanes x, int k, ValueMap map) {
+		float[] d = x.data();
+		for (int i = k * x.planeSize(); i < (k + 1) * x.planeSize(); i++) d[i] = (float) map.forward(d[i]);
+	}
+
+	/**
+	 * Writes one sample's fill into the output at the group's pixels, blended by alpha with the source, and returns
+	 * the written values before rounding ([channel][pixel of the group], for the std map).
+	 */
+	private static float[][] paste(ImagePlus src, ImagePlus out, int[] pos, int sample, FloatPlanes fill,
+		List<ValueMap> maps, Group g, Window win, float[] alpha, boolean samplesStack)
+	{
+		int w = src.getWidth(), c = fill.channels();
+		int n = 0;
+		for (Masks.Region r : g.regions) n += r.pixels.length;
+		float[][] values = new float[c][n];
+		for (int k = 0; k < c; k++) {
+			ImageProcessor in = ImageJobs.processor(src, k, pos);
+			ImageProcessor target = samplesStack ? samplePlane(out, src, k, sample) : ImageJobs.processor(out, k, pos);
+			int rgb = ImageJobs.rgbComponent(src, k);
+			ValueMap map = maps.get(k);
+			int i = 0;
+			for (Masks.Region r : g.regions)
+				for (int p : r.pixels) {
+					int x = p % w, y = p / w;
+					double filled = map.inverse(fill.get(k, y - win.y, x - win.x));
+					double a = alpha[p];
+					double v = a == 1 ? filled : a * filled + (1 - a) * ImageJobs.get(in, rgb, x, y);
+					ImageJobs.put(target, rgb, x, y, v);
+					values[k][i++] = (float) v;
+				}
+		}
+		return values;
+	}
+
+	/** The stack of samples: the current position's channels, one frame per sample. */
+	private static ImagePlus samplesImage(ImagePlus imp, int[] pos, int samples) {
+		ImageStack s = new ImageStack(imp.getWidth(), imp.getHeight());
+		for (int t = 0; t < samples; t++)
+			for (int ch = 1; ch <= imp.getNChannels(); ch++) {
+				ImageProcessor ip = imp.getStackSize() == 1 ? imp.getProcessor()
+					: imp.getStack().getProcessor(imp.getStackIndex(ch, pos[0], pos[1]));
+				s.addSlice("sample " + (t + 1), ip.duplicate());
+			}
+		ImagePlus out = new ImagePlus(ImageJobs.stem(imp) + "-inpainted", s);
+		out.setDimensions(imp.getNChannels(), 1, samples);
+		out.setOpenAsHyperStack(imp.getNChannels() > 1);
+		out.setCalibration(imp.getCalibration().copy());
+		if (imp.isComposite()) {
+			CompositeImage ci = new CompositeImage(out, ((CompositeImage) imp).getMode());
+			ci.setLuts(((CompositeImage) imp).getLuts());
+			return ci;
+		}
+		if (imp.getBitDepth() != 24) out.setDisplayRange(imp.getDisplayRangeMin(), imp.getDisplayRangeMax());
+		return out;
+	}
+
+	private static ImageProcessor samplePlane(ImagePlus out, ImagePlus src, int k, int sample) {
+		int per = src.getBitDepth() == 24 ? 3 : 1;
+		return out.getStack().getProcessor(out.getStackIndex(k / per + 1, 1, sample + 1));
+	}
+
+	/** Population standard deviation over the samples at each of the group's pixels. */
+	private static void accumulateStd(FloatProcessor[] std, float[][][] values, Group g, int w) {
+		int n = values.length;
+		for (int k = 0; k < std.length; k++) {
+			int i = 0;
+			for (Masks.Region r : g.regions)
+				for (int p : r.pixels) {
+					double sum = 0, sq = 0;
+					for (float[][] sample : values) sum += sample[k][i];
+					double mean = sum / n;
+					for (float[][] sample : values) sq += (sample[k][i] - mean) * (sample[k][i] - mean);
+					std[k].setf(p % w, p / w, (float) Math.sqrt(sq / n));
+					i++;
+				}
+		}
+	}
+
+	/** Copies the mask's pixels of the processed positions from the work copy into the source. */
+	private static void copyMaskedPixels(ImagePlus from, ImagePlus to, List<int[]> positions, boolean[] mask, int c) {
+		int w = to.getWidth();
+		for (int[] pos : positions)
+			for (int k = 0; k < c; k++) {
+				ImageProcessor a = ImageJobs.processor(from, k, pos), b = ImageJobs.processor(to, k, pos);
+				int rgb = ImageJobs.rgbComponent(to, k);
+				for (int p = 0; p < mask.length; p++)
+					if (mask[p]) ImageJobs.put(b, rgb, p % w, p / w, ImageJobs.get(a, rgb, p % w, p / w));
+			}
+	}
+
+	/** The mask's outline as a selection (ImageJ's threshold-to-selection on a binary image). */
+	static Roi outline(boolean[] mask, int w, int h) {
+		ByteProcessor bp = new ByteProcessor(w, h);
+		byte[] px = (byte[]) bp.getPixels();
+		for (int i = 0; i < mask.length; i++) if (mask[i]) px[i] = (byte) 255;
+		bp.setThreshold(255, 255, ImageProcessor.NO_LUT_UPDATE);
+		Roi roi = new ThresholdToSelection().convert(bp);
+		if (roi != null) roi.setName("LDM inpainted region");
+		return roi;
+	}
+
+	private static Overlay overlay(Roi region) {
+		Overlay overlay = new Overlay();
+		if (region != null) {
+			Roi r = (Roi) region.clone();
+			r.setStrokeColor(Color.YELLOW);
+			overlay.add(r);
+		}
+		return overlay;
+	}
+
+	private static StringBuilder provenance(ModelBundle bundle, ImagePlus imp, Options o, boolean[] grown,
+		List<Group> groups, List<int[]> positions)
+	{
+		int[] b = Masks.bounds(grown, imp.getWidth(), imp.getHeight());
+		StringBuilder s = ImageJobs.provenance("inpainting", imp, bundle, Inpainting.TASK, o.sampling);
+		s.append(String.format(Locale.ROOT, "samples: %d, grow: %d px, feather: %d px, context: %d px%n", o.samples, o.grow,
+			o.feather, o.context));
+		s.append(String.format(Locale.ROOT, "mask bounds (after grow): x=%d y=%d width=%d height=%d, %d pixels%n", b[0], b[1],
+			b[2] - b[0], b[3] - b[1], Masks.count(grown)));
+		s.append("windows:");
+		for (Group g : groups) s.append(' ').append(g.window);
+		s.append('\n');
+		s.append("planes: ").append(positions.size() == 1 ? "slice " + positions.get(0)[0] + ", frame " + positions.get(0)[1]
+			: "all " + positions.size() + " (slice, frame) positions").append('\n');
+		s.append("normalisation: ").append(Normalization.forBitDepth(imp.getBitDepth()))
+			.append(" per window and channel, fitted on the unmasked pixels\n");
+		return s;
+	}
+}

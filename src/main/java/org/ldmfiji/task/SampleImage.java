@@ -1,0 +1,82 @@
+package org.ldmfiji.task;
+
+import ij.ImagePlus;
+import ij.process.ByteProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import ij.process.ShortProcessor;
+
+import org.ldmfiji.image.FloatPlanes;
+import org.ldmfiji.model.Manifest;
+import org.ldmfiji.model.ModelBundle;
+
+import java.util.Locale;
+
+/**
+ * An image sampled from noise with the bundle's {@code unconditional} denoiser ({@link UnconditionalSampling}),
+ * conditioned on a domain label, as a new ImageJ image: the model's range [a, b] mapped linearly onto 0…255
+ * (8-bit), 0…65535 (16-bit) or 0…1 (32-bit), clamped for the integer types.
+ */
+public final class SampleImage {
+
+	/** What the user chooses. */
+	public static final class Options {
+		public SamplingSettings sampling = new SamplingSettings(SamplingSettings.SamplerKind.DDIM, 50, 0, 0);
+		public int width = 256, height = 256;
+		/** One of the manifest's labels; null: the null label. */
+		public String label;
+		public double guidance = 3;
+		/** 8, 16 or 32. */
+		public int bitDepth = 8;
+		/** Latent tile side and overlap in pixels for the tiled engine (0: automatic). */
+		public int tile = 0, overlap = 0;
+	}
+
+	private SampleImage() {}
+
+	public static ImagePlus run(ModelBundle bundle, Options o, Progress progress) {
+		Manifest m = bundle.manifest();
+		Manifest.DenoiserSpec spec = m.denoiser(UnconditionalSampling.TASK);
+		if (o.bitDepth != 8 && o.bitDepth != 16 && o.bitDepth != 32) throw new IllegalArgumentException("type must be "
+			+ "8-bit, 16-bit or 32-bit, got " + o.bitDepth);
+		if (o.width < 1 || o.height < 1) throw new IllegalArgumentException("width and height must be positive, got "
+			+ o.width + "x" + o.height);
+		if (spec.context != null && o.label != null && !spec.context.labels.contains(o.label))
+			throw new IllegalArgumentException("model '" + m.name + "' has no label '" + o.label + "': choose one of "
+				+ spec.context.labels);
+		if (m.imageChannels != 1) throw new IllegalArgumentException("model '" + m.name + "' makes " + m.imageChannels
+			+ "-channel images; this command writes one-channel images");
+		ImageJobs.requireMemory((long) o.width * o.height * (o.bitDepth / 8 + 4 * 2), String.format(Locale.ROOT,
+			"a %dx%d %d-bit sample", o.width, o.height, o.bitDepth));
+		progress.status(String.format(Locale.ROOT, "LDM sampling: %dx%d, label %s", o.width, o.height, o.label));
+		// LARGE-IMAGE HOOK: the tiled engine (task/LargeImageSampling, with o.tile and o.overlap) replaces this
+		// single-window call once it is merged; until then the whole latent is one window.
+		FloatPlanes x = new UnconditionalSampling(bundle, o.sampling).run(o.width, o.height, o.label, o.guidance,
+			progress.steps(0, o.sampling.steps));
+		progress.checkCancelled();
+		double a = m.imageRange[0], b = m.imageRange[1];
+		double top = o.bitDepth == 8 ? 255 : o.bitDepth == 16 ? 65535 : 1;
+		ImageProcessor ip = o.bitDepth == 8 ? new ByteProcessor(o.width, o.height) : o.bitDepth == 16
+			? new ShortProcessor(o.width, o.height) : new FloatProcessor(o.width, o.height);
+		for (int y = 0; y < o.height; y++)
+			for (int i = 0; i < o.width; i++) {
+				double v = (x.get(0, y, i) - a) / (b - a) * top;
+				if (o.bitDepth == 32) ip.setf(i, y, (float) v);
+				else ip.set(i, y, (int) Math.max(0, Math.min(top, Math.round(v))));
+			}
+		ImagePlus out = new ImagePlus("LDM sample " + (o.label == null ? "" : o.label + " ") + "seed " + o.sampling.seed, ip);
+		if (o.bitDepth == 32) out.setDisplayRange(0, 1);
+		else out.resetDisplayRange();
+		Manifest.DenoiserSpec s = spec;
+		StringBuilder info = new StringBuilder("Latent Diffusion for Fiji: large-image sampling\n");
+		info.append("model: ").append(m.name).append(" (").append(m.folder).append(")\n");
+		info.append("denoiser ").append(s.file.file).append(" SHA-256: ").append(s.file.sha256).append('\n');
+		info.append(String.format(Locale.ROOT, "size: %dx%d, label: %s, guidance: %s, %s%n", o.width, o.height, o.label,
+			o.guidance, o.sampling));
+		info.append(String.format(Locale.ROOT, "tile: %s, overlap: %s (single window: the tiled engine is not connected "
+			+ "yet)%n", o.tile == 0 ? "auto" : o.tile, o.overlap == 0 ? "auto" : o.overlap));
+		info.append(String.format(Locale.ROOT, "values: model range [%s, %s] mapped onto [0, %s]%n", a, b, top));
+		out.setProperty("Info", info.toString());
+		return out;
+	}
+}

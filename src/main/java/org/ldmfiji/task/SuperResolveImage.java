@@ -1,0 +1,170 @@
+package org.ldmfiji.task;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.process.FloatProcessor;
+
+import org.ldmfiji.image.ChannelMapping;
+import org.ldmfiji.image.FloatPlanes;
+import org.ldmfiji.image.IjImages;
+import org.ldmfiji.image.Normalization;
+import org.ldmfiji.image.ValueMap;
+import org.ldmfiji.model.Manifest;
+import org.ldmfiji.model.ModelBundle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * x f super-resolution of an ImageJ image (8-, 16-, 32-bit or RGB; stacks plane by plane; several channels channel
+ * by channel on a one-channel model) with {@link SuperResolution}. Each plane's channels are normalised on their own
+ * values ({@link Normalization#forBitDepth}) into the model's range and mapped back afterwards, so the result has
+ * the source's type and value range (a 16-bit image stays 16-bit with its own range). The result {@code <title>-x4}
+ * has the source's calibration for an f-times finer grid. Nothing is returned before the last step has run: a
+ * failure or a cancellation leaves no output; the source is only read.
+ */
+public final class SuperResolveImage {
+
+	/** What the user chooses; the defaults are those of the commands. */
+	public static final class Options {
+		public SamplingSettings sampling = new SamplingSettings(SamplingSettings.SamplerKind.DDIM, 50, 0, 0);
+		/** Independent results; more than one gives their mean and per-pixel standard deviation. */
+		public int samples = 1;
+		/** Back-projection onto the input after decoding ({@link Consistency}). */
+		public boolean consistency = true;
+		/** Input tile side in pixels; 0: automatic ({@link SuperResolution#autoTile()}). */
+		public int tile = 0;
+		/** Process every plane (the default); false refuses stacks, which have more than the current plane. */
+		public boolean allPlanes = true;
+	}
+
+	/** The x f image (the mean of the samples when there are several) and, for several samples, the std map. */
+	public static final class Result {
+		public final ImagePlus image;
+		public final ImagePlus std;
+
+		Result(ImagePlus image, ImagePlus std) {
+			this.image = image;
+			this.std = std;
+		}
+	}
+
+	private SuperResolveImage() {}
+
+	public static Result run(ModelBundle bundle, ImagePlus imp, Options o, Progress progress) {
+		Manifest m = bundle.manifest();
+		SuperResolution sr = new SuperResolution(bundle, o.sampling);
+		int f = sr.factor(), w = imp.getWidth(), h = imp.getHeight();
+		if (o.samples < 1 || o.samples > 64) throw new IllegalArgumentException("samples must be between 1 and 64, got "
+			+ o.samples);
+		if (!o.allPlanes && imp.getStackSize() > 1) throw new IllegalArgumentException("'" + imp.getTitle() + "' has "
+			+ imp.getStackSize() + " planes but only the current plane was asked for: super-resolution makes a whole new "
+			+ "image, so either process all planes, or first duplicate the plane you want (Image > Duplicate...)");
+		if (w < sr.minSide() || h < sr.minSide()) throw new IllegalArgumentException("image '" + imp.getTitle() + "' is "
+			+ w + "x" + h + " px, smaller than the " + sr.minSide() + "x" + sr.minSide() + " px that model '" + m.name
+			+ "' needs for super-resolution");
+		long outW = (long) w * f, outH = (long) h * f;
+		if (outW * outH > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(String.format(Locale.ROOT,
+			"the result would be %dx%d = %.2f gigapixels per plane, more than one ImageJ plane can hold (2^31 pixels): "
+				+ "super-resolve a crop", outW, outH, outW * outH / 1e9));
+		int c = ImageJobs.imageChannels(imp);
+		ChannelMapping mapping = ChannelMapping.of(c, m.imageChannels);
+		long planes = imp.getStackSize();
+		long resultBytes = outW * outH * planes * ImageJobs.bytesPerPixel(imp);
+		long working = outW * outH * 4L * c * (o.samples + 1); // float results of one position
+		long stdBytes = o.samples > 1 ? outW * outH * 4L * planes * (imp.getBitDepth() == 24 ? 3 : 1) : 0;
+		ImageJobs.requireMemory(resultBytes + working + stdBytes, String.format(Locale.ROOT,
+			"the x%d result (%dx%d, %d plane(s), %s)", f, outW, outH, planes, imp.getBitDepth() == 24 ? "RGB"
+				: imp.getBitDepth() + "-bit"));
+		List<int[]> positions = ImageJobs.positions(imp, true);
+		if (imp.getBitDepth() == 32) for (int[] pos : positions)
+			IjImages.readChannels(imp, pos[0], pos[1]).requireFinite(imp.getTitle());
+
+		int tiles = sr.tileCount(w, h, o.tile);
+		long perRun = (long) tiles * o.sampling.steps;
+		long total = positions.size() * mapping.batchSize(c) * perRun, done = 0;
+		progress.status(String.format(Locale.ROOT, "LDM super-resolution x%d: %d plane(s), %d tile(s) each", f,
+			positions.size(), tiles));
+		Normalization norm = Normalization.forBitDepth(imp.getBitDepth());
+		List<FloatPlanes> means = new ArrayList<>(), stds = new ArrayList<>();
+		for (int[] pos : positions) {
+			progress.checkCancelled();
+			FloatPlanes px = IjImages.readChannels(imp, pos[0], pos[1]);
+			List<ValueMap> maps = norm.fitChannels(px);
+			FloatPlanes x = px.copy();
+			for (int k = 0; k < c; k++) map(x, k, maps.get(k).onto(m.imageRange[0], m.imageRange[1]), true);
+			List<List<FloatPlanes>> perItem = new ArrayList<>();
+			for (FloatPlanes item : mapping.toModel(x, m.imageChannels)) {
+				perItem.add(sr.run(item, o.samples, o.tile, o.consistency, progress.steps(done, total)));
+				done += perRun;
+			}
+			List<FloatPlanes> samples = new ArrayList<>();
+			for (int s = 0; s < o.samples; s++) {
+				List<FloatPlanes> items = new ArrayList<>();
+				for (List<FloatPlanes> p : perItem) items.add(p.get(s));
+				FloatPlanes y = mapping.fromModel(items, c);
+				for (int k = 0; k < c; k++) map(y, k, maps.get(k).onto(m.imageRange[0], m.imageRange[1]), false);
+				samples.add(y);
+			}
+			means.add(mean(samples));
+			if (o.samples > 1) stds.add(std(samples, means.get(means.size() - 1)));
+		}
+		progress.checkCancelled();
+
+		StringBuilder info = ImageJobs.provenance("super-resolution x" + f, imp, bundle, SuperResolution.TASK, o.sampling);
+		info.append(String.format(Locale.ROOT, "samples: %d%s, consistency (back-projection): %s, tile: %s px (%d tile(s) "
+			+ "per plane)%n", o.samples, o.samples > 1 ? " (this image: their mean)" : "", o.consistency ? "on" : "off",
+			o.tile <= 0 ? "auto " + sr.autoTile() : Integer.toString(o.tile), tiles));
+		info.append("normalisation: ").append(norm).append(" per plane and channel; calibration: pixel size / ").append(f)
+			.append('\n');
+		ImagePlus out = IjImages.createLike(imp, ImageJobs.stem(imp) + "-x" + f, (int) outW, (int) outH, f, info.toString());
+		for (int i = 0; i < positions.size(); i++) IjImages.writeChannels(means.get(i), out, positions.get(i)[0],
+			positions.get(i)[1]);
+		if (imp.getBitDepth() == 32) out.resetDisplayRange();
+		ImagePlus std = null;
+		if (o.samples > 1) {
+			ImageStack s = new ImageStack((int) outW, (int) outH);
+			for (FloatPlanes p : stds)
+				for (int k = 0; k < p.channels(); k++)
+					s.addSlice(new FloatProcessor((int) outW, (int) outH, p.channel(k).data()));
+			std = new ImagePlus(ImageJobs.stem(imp) + "-x" + f + "-std", s);
+			if (s.getSize() > 1) std.setDimensions(c, imp.getNSlices(), imp.getNFrames());
+			std.setCalibration(out.getCalibration().copy());
+			std.resetDisplayRange();
+			std.setProperty("Info", info + "this image: per-pixel standard deviation over the " + o.samples
+				+ " samples, in the source's units\n");
+		}
+		progress.status("LDM super-resolution: done");
+		return new Result(out, std);
+	}
+
+	private static void map(FloatPlanes x, int k, ValueMap map, boolean forward) {
+		float[] d = x.data();
+		for (int i = k * x.planeSize(); i < (k + 1) * x.planeSize(); i++)
+			d[i] = (float) (forward ? map.forward(d[i]) : map.inverse(d[i]));
+	}
+
+	private static FloatPlanes mean(List<FloatPlanes> samples) {
+		if (samples.size() == 1) return samples.get(0);
+		FloatPlanes out = FloatPlanes.zeros(samples.get(0).channels(), samples.get(0).height(), samples.get(0).width());
+		float[] d = out.data();
+		for (FloatPlanes s : samples) {
+			float[] v = s.data();
+			for (int i = 0; i < d.length; i++) d[i] += v[i] / samples.size();
+		}
+		return out;
+	}
+
+	/** Population standard deviation over the samples. */
+	private static FloatPlanes std(List<FloatPlanes> samples, FloatPlanes mean) {
+		FloatPlanes out = FloatPlanes.zeros(mean.channels(), mean.height(), mean.width());
+		float[] d = out.data(), mu = mean.data();
+		for (FloatPlanes s : samples) {
+			float[] v = s.data();
+			for (int i = 0; i < d.length; i++) d[i] += (v[i] - mu[i]) * (v[i] - mu[i]);
+		}
+		for (int i = 0; i < d.length; i++) d[i] = (float) Math.sqrt(d[i] / samples.size());
+		return out;
+	}
+}

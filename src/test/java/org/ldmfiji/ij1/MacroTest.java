@@ -1,0 +1,121 @@
+package org.ldmfiji.ij1;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Menus;
+import ij.io.FileSaver;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ldmfiji.task.Masks;
+import org.ldmfiji.task.TestImages;
+
+import java.awt.GraphicsEnvironment;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * (Each macro checks {@code nImages} before {@code getTitle()}: with no image open, ImageJ's {@code IJ.getImage()}
+ * calls {@code System.exit(0)} in a JVM without an ImageJ window, which would end the test run.)
+ * <p>
+ * The ImageJ 1.x entry points as a user's macro runs them: plain ij.jar, headless JVM (surefire sets
+ * java.awt.headless=true), batch mode, the commands found by their plugins.config labels through ImageJ's own
+ * command table ({@link HeadlessMenus}), no Fiji and no SciJava.
+ */
+class MacroTest {
+
+	@BeforeAll
+	static void registerCommands() throws Exception {
+		assertTrue(GraphicsEnvironment.isHeadless(), "this test is about headless ImageJ 1.x");
+		assertEquals(3, HeadlessMenus.register(Paths.get("plugins.config")), "commands in the repository's plugins.config");
+	}
+
+	@Test
+	void pluginsConfigLabelsAreImageJCommands() {
+		assertEquals(InpaintPlugin.class.getName(), Menus.getCommands().get("LDM Inpaint..."));
+		assertEquals(SuperResolutionPlugin.class.getName(), Menus.getCommands().get("LDM Super-Resolution..."));
+		assertEquals(LargeImageSamplingPlugin.class.getName(), Menus.getCommands().get("LDM Large Image Sampling..."));
+	}
+
+	@Test
+	void inpaintAndSuperResolutionRunFromAMacro(@TempDir Path dir) {
+		ImagePlus source = TestImages.image("cells", 16, 80, 72, 1);
+		Path in = dir.resolve("cells.tif"), inpainted = dir.resolve("inpainted.tif"), x4 = dir.resolve("x4.tif");
+		assertTrue(new FileSaver(source).saveAsTiff(in.toString()));
+		String result = IJ.runMacro(String.join("\n",
+			"setBatchMode(true);",
+			"open('" + in + "');",
+			"makeRectangle(30, 28, 12, 9);",
+			"run('LDM Inpaint...', 'steps=4 seed=1 sampler=ddim grow=2 feather=3 context=16');",
+			"if (nImages == 0) return 'LDM Inpaint made no image';",
+			"inpaintedTitle = getTitle();",
+			"info = getMetadata('Info');",
+			"saveAs('Tiff', '" + inpainted + "');",
+			"close('*');",
+			"newImage('small', '32-bit ramp', 13, 10, 1);",
+			"run('LDM Super-Resolution...', 'steps=4 seed=1 sampler=ddim consistency');",
+			"if (nImages == 0) return 'LDM Super-Resolution made no image';",
+			"srTitle = getTitle();",
+			"saveAs('Tiff', '" + x4 + "');",
+			"return inpaintedTitle + '|' + srTitle + '|' + (indexOf(info, 'seed: 1') >= 0);"));
+		assertEquals("cells-inpainted|small-x4|1", result, "titles and provenance seen by the macro");
+
+		ImagePlus out = IJ.openImage(inpainted.toString());
+		assertEquals(16, out.getBitDepth());
+		int[] before = TestImages.bits(source)[0], after = TestImages.bits(out)[0];
+		boolean[] grown = Masks.grow(TestImages.rect(80, 72, 30, 28, 12, 9), 80, 72, 2);
+		int changed = 0;
+		for (int i = 0; i < grown.length; i++) {
+			if (!grown[i]) assertEquals(before[i], after[i], "pixel outside the selection changed");
+			else if (before[i] != after[i]) changed++;
+		}
+		assertTrue(changed > 0, "the selection was filled");
+
+		ImagePlus sr = IJ.openImage(x4.toString());
+		assertEquals(52, sr.getWidth());
+		assertEquals(40, sr.getHeight());
+		assertEquals(32, sr.getBitDepth());
+	}
+
+	/** The recipe for users' headless scripts: the macro registers the commands from the plugin jar itself. */
+	@Test
+	void aHeadlessMacroRegistersTheCommandsFromTheJarsPluginsConfig() {
+		org.junit.jupiter.api.Assumptions.assumeTrue(MacroTest.class.getClassLoader().getResource("plugins.config") != null,
+			"plugins.config is not on the test class path yet (the build copies it into the jar once the distribution "
+				+ "pom is merged)");
+		assertEquals("3|LDM sample natural seed 2", IJ.runMacro(String.join("\n",
+			"n = call('org.ldmfiji.ij1.HeadlessMenus.register');",
+			"setBatchMode(true);",
+			"run('LDM Large Image Sampling...', 'width=16 height=16 label=natural steps=2 seed=2 sampler=ddim');",
+			"if (nImages == 0) return 'no image';",
+			"return n + '|' + getTitle();")));
+	}
+
+	@Test
+	void largeImageSamplingRunsFromAMacro() {
+		String result = IJ.runMacro(String.join("\n",
+			"setBatchMode(true);",
+			"run('LDM Large Image Sampling...', 'width=36 height=20 label=histology guidance=2 steps=2 seed=4 sampler=ddim type=32-bit');",
+			"if (nImages == 0) return 'no image';",
+			"return getTitle() + '|' + getWidth() + 'x' + getHeight() + '|' + bitDepth();"));
+		assertEquals("LDM sample histology seed 4|36x20|32", result);
+	}
+
+	@Test
+	void aFailingCommandAbortsTheMacroAndChangesNothing() {
+		ImagePlus untouched = TestImages.image("plain", 8, 64, 64, 2);
+		int[][] before = TestImages.bits(untouched);
+		String result = IJ.runMacro(String.join("\n",
+			"setBatchMode(true);",
+			"newImage('no selection', '8-bit ramp', 64, 64, 1);",
+			"run('LDM Inpaint...', 'steps=2 seed=1');",
+			"return 'continued';"));
+		assertTrue(result == null || result.contains("aborted"), "the macro must stop after the error, returned " + result);
+		assertArrayEquals(before, TestImages.bits(untouched));
+	}
+}

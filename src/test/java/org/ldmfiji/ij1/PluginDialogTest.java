@@ -1,0 +1,52 @@
+package org.ldmfiji.ij1;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Macro option parsing as ImageJ 1.x writes options: key=value, key=[with spaces], bare keys for ticked boxes. */
+class PluginDialogTest {
+
+	private static PluginDialog dialog() {
+		return new PluginDialog("t").number("steps", "Steps", 20).string("mask", "Mask image", "")
+			.choice("sampler", "Sampler", Ij1Plugins.SAMPLERS, "dpmpp2m").checkbox("stack", "Stack: all", false)
+			.checkbox("consistency", "Consistency", true);
+	}
+
+	@Test
+	void parsesValuesBracketsAndCheckboxes() {
+		PluginDialog d = dialog();
+		d.parse("steps=7 mask=[my mask.tif] sampler=DDIM stack");
+		assertEquals(7, d.integer("steps"));
+		assertEquals("my mask.tif", d.string("mask"));
+		assertEquals("ddim", d.string("sampler"));
+		assertTrue(d.flag("stack"));
+		assertFalse(d.flag("consistency"), "ImageJ macros: an absent checkbox is off");
+	}
+
+	@Test
+	void absentValuesKeepTheirDefaultsAndBadOnesAreNamed() {
+		PluginDialog d = dialog();
+		d.parse("consistency");
+		assertEquals(20, d.integer("steps"));
+		assertTrue(d.flag("consistency"));
+		assertThrows(IllegalArgumentException.class, () -> dialog().parse("steps=many"));
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dialog().parse("sampler=euler"));
+		assertTrue(e.getMessage().contains("dpmpp2m, ddim"), e.getMessage());
+		assertThrows(IllegalArgumentException.class, () -> new PluginDialog("t").number("steps", "Number of steps", 1),
+			"a label must start with its key, or the Recorder would write another key");
+	}
+
+	@Test
+	void pluginsConfigLinesParse() {
+		assertArrayEquals(new String[] {"Plugins>Latent Diffusion", "LDM Inpaint...", "org.ldmfiji.ij1.InpaintPlugin"},
+			HeadlessMenus.parse("Plugins>Latent Diffusion, \"LDM Inpaint...\", org.ldmfiji.ij1.InpaintPlugin"));
+		assertNull(HeadlessMenus.parse("# comment"));
+		assertNull(HeadlessMenus.parse("   "));
+	}
+}

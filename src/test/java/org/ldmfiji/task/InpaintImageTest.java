@@ -1,0 +1,291 @@
+package org.ldmfiji.task;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.gui.OvalRoi;
+import ij.gui.Roi;
+import ij.process.ImageProcessor;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.ldmfiji.model.BundleException;
+
+import java.util.concurrent.CancellationException;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/** Image-level inpainting on the demo bundle: bit-identity outside the mask, determinism, bad input, stacks. */
+class InpaintImageTest {
+
+	private static final int W = 80, H = 72;
+
+	private static InpaintImage.Options options(long seed) {
+		InpaintImage.Options o = new InpaintImage.Options();
+		o.sampling = DemoModel.fast(seed);
+		o.grow = 2;
+		o.feather = 3;
+		o.context = 16;
+		return o;
+	}
+
+	@TestFactory
+	Stream<DynamicTest> pixelsOutsideTheGrownMaskAreBitIdentical() {
+		return IntStream.of(8, 16, 24, 32).mapToObj(bits -> DynamicTest.dynamicTest(bits == 24 ? "RGB" : bits + "-bit",
+			() -> outsideIdentical(bits)));
+	}
+
+	private static void outsideIdentical(int bitDepth) {
+		ImagePlus imp = TestImages.image("src", bitDepth, W, H, 1);
+		boolean[] mask = TestImages.rect(W, H, 30, 28, 12, 9);
+		int[][] before = TestImages.bits(imp);
+		InpaintImage.Options o = options(1);
+		InpaintImage.Result r = InpaintImage.run(DemoModel.get(), imp, mask, o, Progress.NONE);
+
+		assertArrayEquals(before, TestImages.bits(imp), "the source must not change");
+		assertEquals("src-inpainted", r.image.getTitle());
+		assertEquals(bitDepth, r.image.getBitDepth());
+		boolean[] grown = Masks.grow(mask, W, H, o.grow);
+		int[] after = TestImages.bits(r.image)[0];
+		int changedInside = 0;
+		for (int i = 0; i < grown.length; i++) {
+			if (!grown[i]) assertEquals(before[0][i], after[i], "pixel " + i % W + "," + i / W + " outside the mask changed");
+			else if (after[i] != before[0][i]) changedInside++;
+		}
+		assertTrue(changedInside > Masks.count(mask) / 2, "the fill changed only " + changedInside + " pixels");
+		String info = (String) r.image.getProperty("Info");
+		assertTrue(info.contains("seed: 1") && info.contains("SHA-256") && info.contains("mask bounds"), info);
+		assertNotNull(r.image.getOverlay());
+		assertNotNull(r.region);
+		assertNull(r.std);
+	}
+
+	@Test
+	void featherBlendsOnlyInsideTheMask() {
+		ImagePlus imp = TestImages.image("src", 32, W, H, 2);
+		boolean[] mask = TestImages.rect(W, H, 20, 20, 20, 20);
+		InpaintImage.Options o = options(3);
+		o.grow = 0;
+		o.feather = 4;
+		ImageProcessor src = imp.getProcessor();
+		InpaintImage.Options hard = options(3);
+		hard.grow = 0;
+		hard.feather = 0;
+		ImageProcessor soft = InpaintImage.run(DemoModel.get(), imp, mask, o, Progress.NONE).image.getProcessor();
+		ImageProcessor full = InpaintImage.run(DemoModel.get(), imp, mask, hard, Progress.NONE).image.getProcessor();
+		float[] alpha = Masks.featherWeights(mask, W, H, 4);
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				double expected = alpha[y * W + x] * full.getf(x, y) + (1 - alpha[y * W + x]) * src.getf(x, y);
+				assertEquals(expected, soft.getf(x, y), 1e-4, "blend at " + x + "," + y);
+			}
+		assertEquals(src.getf(20, 30) * (1 - alpha[30 * W + 20]) + alpha[30 * W + 20] * full.getf(20, 30), soft.getf(20, 30), 1e-4);
+		assertTrue(alpha[30 * W + 20] > 0 && alpha[30 * W + 20] < 1, "edge pixel is in the feather band");
+		assertEquals(1f, alpha[30 * W + 30], "the centre is pure fill");
+	}
+
+	@Test
+	void sameSeedSameFillAndDifferentSeedsDifferentFills() {
+		ImagePlus imp = TestImages.image("src", 16, W, H, 4);
+		boolean[] mask = TestImages.rect(W, H, 30, 30, 10, 10);
+		int[] a = TestImages.bits(InpaintImage.run(DemoModel.get(), imp, mask, options(7), Progress.NONE).image)[0];
+		int[] b = TestImages.bits(InpaintImage.run(DemoModel.get(), imp, mask, options(7), Progress.NONE).image)[0];
+		int[] c = TestImages.bits(InpaintImage.run(DemoModel.get(), imp, mask, options(8), Progress.NONE).image)[0];
+		assertArrayEquals(a, b, "same seed, same fill");
+		assertFalse(java.util.Arrays.equals(a, c), "seeds 7 and 8 gave the same fill");
+	}
+
+	@Test
+	void selectionOfAnyShapeIsTheMask() {
+		ImagePlus imp = TestImages.image("src", 8, W, H, 5);
+		imp.setRoi(new OvalRoi(25, 20, 15, 11));
+		boolean[] mask = InpaintImage.maskOf(imp);
+		assertEquals(imp.getRoi().getContainedPoints().length, Masks.count(mask));
+		imp.deleteRoi();
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InpaintImage.maskOf(imp));
+		assertTrue(e.getMessage().contains("no selection"), e.getMessage());
+	}
+
+	@Test
+	void distantRegionsAreSeparateWindowsAndNearOnesShareOne() {
+		ImagePlus imp = TestImages.image("big", 8, 400, 300, 6);
+		boolean[] mask = TestImages.rect(400, 300, 10, 10, 6, 6);
+		boolean[] far = TestImages.rect(400, 300, 350, 250, 6, 6);
+		boolean[] near = TestImages.rect(400, 300, 24, 10, 6, 6);
+		for (int i = 0; i < mask.length; i++) {
+			far[i] |= mask[i];
+			near[i] |= mask[i];
+		}
+		InpaintImage.Options o = options(1);
+		String twoWindows = (String) InpaintImage.run(DemoModel.get(), imp, far, o, Progress.NONE).image.getProperty("Info");
+		String oneWindow = (String) InpaintImage.run(DemoModel.get(), imp, near, o, Progress.NONE).image.getProperty("Info");
+		assertEquals(2, windows(twoWindows), twoWindows);
+		assertEquals(1, windows(oneWindow), oneWindow);
+	}
+
+	private static int windows(String info) {
+		String line = info.lines().filter(l -> l.startsWith("windows:")).findFirst().orElseThrow();
+		return line.substring("windows:".length()).trim().split(" ").length;
+	}
+
+	@Test
+	void allPlanesOrTheCurrentOne() {
+		ImagePlus imp = TestImages.stack("stack", 16, W, H, 3);
+		imp.setSlice(2);
+		boolean[] mask = TestImages.rect(W, H, 30, 30, 8, 8);
+		int[][] before = TestImages.bits(imp);
+		InpaintImage.Options o = options(2);
+		int[][] current = TestImages.bits(InpaintImage.run(DemoModel.get(), imp, mask, o, Progress.NONE).image);
+		assertArrayEquals(before[0], current[0], "plane 1 is not the current plane");
+		assertArrayEquals(before[2], current[2], "plane 3 is not the current plane");
+		assertFalse(java.util.Arrays.equals(before[1], current[1]), "the current plane was filled");
+		o.allPlanes = true;
+		int[][] all = TestImages.bits(InpaintImage.run(DemoModel.get(), imp, mask, o, Progress.NONE).image);
+		for (int s = 0; s < 3; s++) assertFalse(java.util.Arrays.equals(before[s], all[s]), "plane " + (s + 1) + " filled");
+		assertArrayEquals(before, TestImages.bits(imp));
+	}
+
+	@Test
+	void severalSamplesGiveTheirStackAndStdMap() {
+		ImagePlus imp = TestImages.image("src", 8, W, H, 9);
+		boolean[] mask = TestImages.rect(W, H, 30, 30, 10, 10);
+		InpaintImage.Options o = options(5);
+		o.samples = 3;
+		InpaintImage.Result r = InpaintImage.run(DemoModel.get(), imp, mask, o, Progress.NONE);
+		assertEquals(3, r.image.getNFrames());
+		assertNotNull(r.std);
+		assertEquals(32, r.std.getBitDepth());
+		boolean[] grown = Masks.grow(mask, W, H, o.grow);
+		ImageProcessor std = r.std.getProcessor();
+		double inside = 0;
+		for (int i = 0; i < grown.length; i++) {
+			if (!grown[i]) assertEquals(0f, std.getf(i), "std outside the mask");
+			else inside += std.getf(i);
+		}
+		assertTrue(inside > 0, "samples with different noise differ inside the mask");
+		int[][] frames = TestImages.bits(r.image);
+		assertFalse(java.util.Arrays.equals(frames[0], frames[1]));
+	}
+
+	@Test
+	void inPlaceChangesOnlyTheMaskedPixelsOfTheSource() {
+		ImagePlus imp = TestImages.image("src", 16, W, H, 11);
+		boolean[] mask = TestImages.rect(W, H, 30, 30, 10, 10);
+		int[] before = TestImages.bits(imp)[0];
+		InpaintImage.Options o = options(1);
+		o.inPlace = true;
+		InpaintImage.Result r = InpaintImage.run(DemoModel.get(), imp, mask, o, Progress.NONE);
+		assertSame(imp, r.image);
+		int[] after = TestImages.bits(imp)[0];
+		boolean[] grown = Masks.grow(mask, W, H, o.grow);
+		for (int i = 0; i < grown.length; i++) if (!grown[i]) assertEquals(before[i], after[i]);
+		assertFalse(java.util.Arrays.equals(before, after));
+	}
+
+	@Test
+	void cancellingLeavesTheSourceAndGivesNoResult() {
+		ImagePlus imp = TestImages.image("src", 16, W, H, 12);
+		boolean[] mask = TestImages.rect(W, H, 30, 30, 10, 10);
+		int[][] before = TestImages.bits(imp);
+		InpaintImage.Options o = options(1);
+		o.inPlace = true;
+		Progress cancelAtStep2 = new Progress() {
+			@Override
+			public void status(String message) {}
+
+			@Override
+			public void progress(long done, long total) {
+				if (done >= 2) throw new CancellationException("user pressed Esc");
+			}
+		};
+		assertThrows(CancellationException.class, () -> InpaintImage.run(DemoModel.get(), imp, mask, o, cancelAtStep2));
+		assertArrayEquals(before, TestImages.bits(imp));
+	}
+
+	@Test
+	void badInputIsRefusedWithAClearMessageAndNoChange() {
+		ImagePlus imp = TestImages.image("src", 32, W, H, 13);
+		int[][] before = TestImages.bits(imp);
+		InpaintImage.Options o = options(1);
+		assertMessage("empty", () -> InpaintImage.run(DemoModel.get(), imp, new boolean[W * H], o, Progress.NONE));
+		boolean[] all = new boolean[W * H];
+		java.util.Arrays.fill(all, true);
+		assertMessage("whole image", () -> InpaintImage.run(DemoModel.get(), imp, all, o, Progress.NONE));
+		ImagePlus otherSize = TestImages.image("mask", 8, W + 1, H, 1);
+		assertMessage("size", () -> InpaintImage.maskOf(otherSize, imp));
+		assertMessage("size", () -> InpaintImage.run(DemoModel.get(), imp, new boolean[10], o, Progress.NONE));
+		ImagePlus tiny = TestImages.image("tiny", 8, 12, 12, 1);
+		assertMessage("smaller", () -> InpaintImage.run(DemoModel.get(), tiny, TestImages.rect(12, 12, 4, 4, 2, 2), o,
+			Progress.NONE));
+		imp.getProcessor().setf(24, 30, Float.NaN); // outside the grown mask, inside the window
+		before = TestImages.bits(imp);
+		assertMessage("NaN", () -> InpaintImage.run(DemoModel.get(), imp, TestImages.rect(W, H, 30, 30, 5, 5), o,
+			Progress.NONE));
+		assertMessage("larger than", () -> InpaintImage.run(DemoModel.get(), TestImages.image("big", 8, 300, 300, 1),
+			TestImages.rect(300, 300, 10, 10, 200, 20), o, Progress.NONE));
+		BundleException unknown = assertThrows(BundleException.class, () -> ImageJobs.openModel("no-such-model"));
+		assertTrue(unknown.getMessage().contains("not found"), unknown.getMessage());
+		assertArrayEquals(before, TestImages.bits(imp), "a refused run changes nothing");
+	}
+
+	@Test
+	void multiChannelImagesAreFilledChannelByChannel() {
+		ij.ImageStack s = new ij.ImageStack(W, H);
+		for (int i = 0; i < 4; i++) s.addSlice(TestImages.plane(16, W, H, 20 + i));
+		ImagePlus hyper = new ImagePlus("hyper", s);
+		hyper.setDimensions(2, 1, 2); // 2 channels x 2 frames
+		ImagePlus comp = new ij.CompositeImage(hyper, ij.IJ.COMPOSITE);
+		comp.setPosition(1, 1, 2);
+		int[][] before = TestImages.bits(comp);
+		boolean[] mask = TestImages.rect(W, H, 30, 30, 8, 8);
+		InpaintImage.Result r = InpaintImage.run(DemoModel.get(), comp, mask, options(1), Progress.NONE);
+		assertTrue(r.image.isComposite(), "a composite stays composite");
+		int[][] after = TestImages.bits(r.image);
+		assertArrayEquals(before[0], after[0], "frame 1 is not the current frame");
+		assertArrayEquals(before[1], after[1]);
+		assertFalse(java.util.Arrays.equals(before[2], after[2]), "channel 1 of the current frame filled");
+		assertFalse(java.util.Arrays.equals(before[3], after[3]), "channel 2 of the current frame filled");
+	}
+
+	@Test
+	void imagesSmallerThanTheNativeWindowAreMirrored() {
+		ImagePlus imp = TestImages.image("thin", 32, 100, 20, 3);
+		boolean[] mask = TestImages.rect(100, 20, 40, 6, 10, 8);
+		int[] before = TestImages.bits(imp)[0];
+		InpaintImage.Options o = options(1);
+		int[] after = TestImages.bits(InpaintImage.run(DemoModel.get(), imp, mask, o, Progress.NONE).image)[0];
+		boolean[] grown = Masks.grow(mask, 100, 20, o.grow);
+		for (int i = 0; i < grown.length; i++) if (!grown[i]) assertEquals(before[i], after[i]);
+	}
+
+	@Test
+	void nanInsideTheMaskIsFilled() {
+		ImagePlus imp = TestImages.image("src", 32, W, H, 14);
+		imp.getProcessor().setf(33, 33, Float.NaN);
+		InpaintImage.Options o = options(1);
+		ImagePlus out = InpaintImage.run(DemoModel.get(), imp, TestImages.rect(W, H, 30, 30, 6, 6), o, Progress.NONE).image;
+		assertFalse(Float.isNaN(out.getProcessor().getf(33, 33)));
+	}
+
+	@Test
+	void lineSelectionsFillTheirWidth() {
+		ImagePlus imp = TestImages.image("src", 8, W, H, 15);
+		Roi line = new ij.gui.Line(10, 10, 60, 50);
+		line.setStrokeWidth(3);
+		imp.setRoi(line);
+		assertTrue(Masks.count(InpaintImage.maskOf(imp)) > 100);
+	}
+
+	private static void assertMessage(String part, org.junit.jupiter.api.function.Executable run) {
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, run);
+		assertTrue(e.getMessage().contains(part), "expected a message about '" + part + "', got: " + e.getMessage());
+	}
+}

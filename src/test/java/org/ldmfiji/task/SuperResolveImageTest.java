@@ -1,0 +1,184 @@
+package org.ldmfiji.task;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.VirtualStack;
+import ij.process.ByteProcessor;
+import ij.process.ImageProcessor;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.ldmfiji.image.FloatPlanes;
+import org.ldmfiji.image.IjImages;
+import org.ldmfiji.image.Quality;
+
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/** Image-level x4 super-resolution on the demo bundle: sizes, types, ranges, consistency, calibration, bad input. */
+class SuperResolveImageTest {
+
+	private static SuperResolveImage.Options options(long seed) {
+		SuperResolveImage.Options o = new SuperResolveImage.Options();
+		o.sampling = DemoModel.fast(seed);
+		return o;
+	}
+
+	@Test
+	void outputIsExactlyFourTimesForOddAndEvenSizes() {
+		int[][] sizes = {{13, 10}, {16, 16}, {9, 21}};
+		for (int[] s : sizes) {
+			ImagePlus out = SuperResolveImage.run(DemoModel.get(), TestImages.image("im", 8, s[0], s[1], 1), options(1),
+				Progress.NONE).image;
+			assertEquals(4 * s[0], out.getWidth(), "width of x4 of " + s[0] + "x" + s[1]);
+			assertEquals(4 * s[1], out.getHeight(), "height of x4 of " + s[0] + "x" + s[1]);
+			assertEquals("im-x4", out.getTitle());
+		}
+	}
+
+	@TestFactory
+	Stream<DynamicTest> typeAndRangeAreKeptAndConsistencyHolds() {
+		return IntStream.of(8, 16, 32).mapToObj(bits -> DynamicTest.dynamicTest(bits + "-bit", () -> typeAndRange(bits)));
+	}
+
+	/** With consistency on, the result area-downsampled by 4 reproduces the input: >= 40 dB over the input's range. */
+	private static void typeAndRange(int bitDepth) {
+		ImagePlus in = TestImages.image("im", bitDepth, 20, 18, 3);
+		ImagePlus out = SuperResolveImage.run(DemoModel.get(), in, options(2), Progress.NONE).image;
+		assertEquals(bitDepth, out.getBitDepth());
+		FloatPlanes low = IjImages.read(in.getProcessor());
+		FloatPlanes down = Consistency.areaDownsample(IjImages.read(out.getProcessor()), 4);
+		double range = in.getProcessor().getStatistics().max - in.getProcessor().getStatistics().min;
+		double psnr = Quality.psnr(down, low, range);
+		assertTrue(psnr >= 40, bitDepth + "-bit: area-downsampled output vs input " + psnr + " dB < 40 dB");
+	}
+
+	@Test
+	void consistencyOffStillGivesFourTimesTheSize() {
+		SuperResolveImage.Options o = options(2);
+		o.consistency = false;
+		ImagePlus out = SuperResolveImage.run(DemoModel.get(), TestImages.image("im", 16, 12, 12, 3), o, Progress.NONE).image;
+		assertEquals(48, out.getWidth());
+		assertTrue(((String) out.getProperty("Info")).contains("consistency (back-projection): off"));
+	}
+
+	@Test
+	void calibrationIsDividedByFourAndProvenanceWritten() {
+		ImagePlus in = TestImages.image("im", 16, 12, 10, 4);
+		in.getCalibration().pixelWidth = 0.4;
+		in.getCalibration().pixelHeight = 0.6;
+		in.getCalibration().setUnit("um");
+		ImagePlus out = SuperResolveImage.run(DemoModel.get(), in, options(1), Progress.NONE).image;
+		assertEquals(0.1, out.getCalibration().pixelWidth, 1e-12);
+		assertEquals(0.15, out.getCalibration().pixelHeight, 1e-12);
+		assertEquals("µm", out.getCalibration().getUnit());
+		String info = (String) out.getProperty("Info");
+		assertTrue(info.contains("super-resolution x4") && info.contains("SHA-256") && info.contains("seed: 1"), info);
+	}
+
+	@Test
+	void sameSeedSameResult() {
+		ImagePlus in = TestImages.image("im", 32, 12, 12, 5);
+		int[][] a = TestImages.bits(SuperResolveImage.run(DemoModel.get(), in, options(3), Progress.NONE).image);
+		int[][] b = TestImages.bits(SuperResolveImage.run(DemoModel.get(), in, options(3), Progress.NONE).image);
+		assertArrayEquals(a, b);
+	}
+
+	@Test
+	void stacksPlaneByPlaneAndRgbChannelByChannel() {
+		ImagePlus stack = TestImages.stack("st", 16, 10, 8, 2);
+		ImagePlus out = SuperResolveImage.run(DemoModel.get(), stack, options(1), Progress.NONE).image;
+		assertEquals(2, out.getStackSize());
+		assertEquals(40, out.getWidth());
+		ImagePlus rgb = TestImages.image("rgb", 24, 10, 8, 1);
+		ImagePlus rgbOut = SuperResolveImage.run(DemoModel.get(), rgb, options(1), Progress.NONE).image;
+		assertEquals(24, rgbOut.getBitDepth());
+		assertEquals(32, rgbOut.getHeight());
+	}
+
+	@Test
+	void compositeImagesKeepChannelsLutsAndMode() {
+		ij.ImageStack s = new ij.ImageStack(10, 8);
+		s.addSlice(TestImages.plane(16, 10, 8, 1));
+		s.addSlice(TestImages.plane(16, 10, 8, 2));
+		ImagePlus hyper = new ImagePlus("two", s);
+		hyper.setDimensions(2, 1, 1);
+		ij.CompositeImage comp = new ij.CompositeImage(hyper, ij.IJ.COMPOSITE);
+		ImagePlus out = SuperResolveImage.run(DemoModel.get(), comp, options(1), Progress.NONE).image;
+		assertEquals(2, out.getNChannels());
+		assertTrue(out.isComposite());
+		assertEquals(40, out.getWidth());
+	}
+
+	@Test
+	void largeInputsGoThroughBlendedTilesAndKeepTheSize() {
+		SuperResolveImage.Options o = options(1);
+		o.tile = 16;
+		ImagePlus in = TestImages.image("im", 32, 40, 23, 6);
+		ImagePlus out = SuperResolveImage.run(DemoModel.get(), in, o, Progress.NONE).image;
+		assertEquals(160, out.getWidth());
+		assertEquals(92, out.getHeight());
+		assertTrue(((String) out.getProperty("Info")).contains("6 tile(s)"), (String) out.getProperty("Info"));
+		double range = in.getProcessor().getStatistics().max - in.getProcessor().getStatistics().min;
+		double psnr = Quality.psnr(Consistency.areaDownsample(IjImages.read(out.getProcessor()), 4),
+			IjImages.read(in.getProcessor()), range);
+		assertTrue(psnr >= 40, "tiled result vs input " + psnr + " dB");
+	}
+
+	@Test
+	void severalSamplesGiveMeanAndStd() {
+		SuperResolveImage.Options o = options(1);
+		o.samples = 2;
+		o.consistency = false;
+		SuperResolveImage.Result r = SuperResolveImage.run(DemoModel.get(), TestImages.image("im", 32, 8, 8, 1), o,
+			Progress.NONE);
+		assertNotNull(r.std);
+		assertEquals(32, r.std.getWidth());
+		assertTrue(r.std.getProcessor().getStatistics().max > 0, "two samples differ somewhere");
+	}
+
+	@Test
+	void badInputIsRefused() {
+		assertMessage("smaller", () -> SuperResolveImage.run(DemoModel.get(), TestImages.image("t", 8, 3, 8, 1), options(1),
+			Progress.NONE));
+		SuperResolveImage.Options current = options(1);
+		current.allPlanes = false;
+		assertMessage("current plane", () -> SuperResolveImage.run(DemoModel.get(), TestImages.stack("st", 8, 8, 8, 2),
+			current, Progress.NONE));
+		ImagePlus nan = TestImages.image("nan", 32, 8, 8, 1);
+		nan.getProcessor().setf(3, 3, Float.NaN);
+		assertMessage("NaN", () -> SuperResolveImage.run(DemoModel.get(), nan, options(1), Progress.NONE));
+		assertMessage("would need", () -> SuperResolveImage.run(DemoModel.get(), hugeVirtualStack(), options(1),
+			Progress.NONE));
+		assertMessage("2^31", () -> SuperResolveImage.run(DemoModel.get(), hugePlane(), options(1), Progress.NONE));
+	}
+
+	/** 2000 planes of 4000x4000 that are never read: the x4 result would need 32 GB. */
+	private static ImagePlus hugeVirtualStack() {
+		VirtualStack s = new VirtualStack(4000, 4000, null, System.getProperty("java.io.tmpdir")) {
+			@Override
+			public ImageProcessor getProcessor(int n) {
+				return new ByteProcessor(4000, 4000);
+			}
+		};
+		for (int i = 0; i < 2000; i++) s.addSlice("plane" + i);
+		return new ImagePlus("huge", s);
+	}
+
+	private static ImagePlus hugePlane() {
+		return new ImagePlus("wide", new ByteProcessor(11600, 11600)); // x4: 46400^2 > 2^31 pixels
+	}
+
+	private static void assertMessage(String part, org.junit.jupiter.api.function.Executable run) {
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, run);
+		assertTrue(e.getMessage().contains(part), "expected a message about '" + part + "', got: " + e.getMessage());
+		assertFalse(e.getMessage().isBlank());
+	}
+}
