@@ -16,10 +16,11 @@
         provenance={"command": "...", "seed": 0, "date": "2026-11-26", "software": "torch 1.13.0"})
     verify_bundle("build/demo")          # schema + sha256 of every file; raises BundleError naming the problem
 
-Every part is scripted in eval mode (``torch.jit.script``), saved, loaded back and compared with the
+Every part is copied to the CPU in float32 (the caller's modules are not changed), scripted in eval mode (``torch.jit.script``), saved, loaded back and compared with the
 eager module on random inputs (max abs difference <= ``atol``, default 1e-5) on CPU; a bundle that fails
 is not written. Parts hold only the weights they use (the encoder file has no decoder weights).
 """
+import copy
 import datetime
 import hashlib
 import json
@@ -33,7 +34,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
-from .autoencoder import AutoencoderKL, VQModel, VectorQuantizer
+from .autoencoder import AutoencoderKL, VQModel
 
 FORMAT_VERSION = 1
 MANIFEST = "model.json"
@@ -312,6 +313,12 @@ def _script_save_check(module: nn.Module, path: str, example: Tuple[torch.Tensor
     return expected
 
 
+def _cpu_copy(module: nn.Module) -> nn.Module:
+    """A float32 CPU copy in eval mode: bundles hold CPU tensors (loaded anywhere with map_location/mapLocation),
+    and the caller's module (maybe on a GPU, maybe still training) is left untouched."""
+    return copy.deepcopy(module).to(device="cpu", dtype=torch.float32).eval()
+
+
 def _schedule(schedule: dict) -> dict:
     s = dict(schedule)
     if s.get("beta_schedule") != "cosine":
@@ -351,6 +358,7 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
         enc_part, dec_part = KLEncoderPart(autoencoder), DecoderPart(autoencoder)
     else:
         raise BundleError(f"autoencoder must be an AutoencoderKL or VQModel, got {type(autoencoder).__name__}")
+    enc_part, dec_part = _cpu_copy(enc_part), _cpu_copy(dec_part)
     if not denoisers:
         raise BundleError("a bundle needs at least one denoiser")
     f = autoencoder.downsampling_factor
@@ -414,7 +422,7 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
 
 def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: int, timesteps: int,
                      gen: torch.Generator, atol: float) -> dict:
-    unet = spec.unet.eval()
+    unet = _cpu_copy(spec.unet)
     lm = spec.latent_multiple or getattr(unet, "latent_multiple", 1)
     c_in = sum(int(i["channels"]) for i in spec.inputs)
     if getattr(unet, "in_channels", c_in) != c_in:
@@ -436,7 +444,7 @@ def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: in
         ctx = spec.context
         labels = torch.randint(0, len(ctx.labels), (2,), generator=gen, dtype=torch.int64)
         tau_file = f"{key}_tau.pt" if key != "unconditional" else "tau.pt"
-        c = _script_save_check(ctx.encoder, os.path.join(tmp, tau_file), (labels,), atol)
+        c = _script_save_check(_cpu_copy(ctx.encoder), os.path.join(tmp, tau_file), (labels,), atol)
         if c.dim() != 3 or c.shape[0] != 2:
             raise BundleError(f"denoiser '{key}': the context encoder returns {tuple(c.shape)}, expected [N, tokens, dim]")
         n_emb = getattr(getattr(ctx.encoder, "embedding", None), "num_embeddings", len(ctx.labels))

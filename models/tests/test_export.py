@@ -196,3 +196,14 @@ def test_make_test_bundle_writes_a_valid_bundle(tmp_path):
     make_test_bundle.main(["--out", str(tmp_path / "tiny")])
     m = verify_bundle(str(tmp_path / "tiny"))
     assert set(m["denoisers"]) == {"inpaint", "superres", "unconditional"} and m["image"]["channels"] == 1
+
+
+def test_export_leaves_callers_modules_untouched(tmp_path):
+    ae = AutoencoderKL(dict(double_z=True, z_channels=3, resolution=32, in_channels=1, out_ch=1, ch=32,
+                            ch_mult=[1, 2, 2], num_res_blocks=1, attn_resolutions=[], dropout=0.0), 3).train()
+    unet = make_test_bundle.tiny_unet(3).train()
+    before = {k: v.clone() for k, v in unet.state_dict().items()}
+    export_bundle(str(tmp_path / "b"), autoencoder=ae, schedule=SCHEDULE, **META,
+                  denoisers={"superres": DenoiserSpec(unet, [{"name": "noisy_latent", "channels": 3}], 64)})
+    assert unet.training and ae.training, "export must not switch the caller's modules to eval mode"
+    assert all(torch.equal(before[k], v) for k, v in unet.state_dict().items())
