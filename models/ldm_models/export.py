@@ -347,8 +347,12 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
     :param atol: largest allowed |reloaded − eager| on random inputs.
     :param overwrite: replace an existing ``out_dir``.
     """
-    if os.path.exists(out_dir) and os.listdir(out_dir) and not overwrite:
-        raise BundleError(f"{out_dir} exists and is not empty; pass overwrite=True (--overwrite) to replace it")
+    if os.path.exists(out_dir) and os.listdir(out_dir):
+        if not overwrite:
+            raise BundleError(f"{out_dir} exists and is not empty; pass overwrite=True (--overwrite) to replace it")
+        if not os.path.isfile(os.path.join(out_dir, MANIFEST)):
+            raise BundleError(f"{out_dir} is not empty and holds no {MANIFEST}: refusing to replace a folder "
+                              f"that is not a bundle; choose another output folder")
     if isinstance(autoencoder, VQModel):
         ae_type, embed_dim = "vq", autoencoder.embed_dim
         enc_part = VQEncoderPart(autoencoder)

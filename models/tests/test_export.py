@@ -207,3 +207,15 @@ def test_export_leaves_callers_modules_untouched(tmp_path):
                   denoisers={"superres": DenoiserSpec(unet, [{"name": "noisy_latent", "channels": 3}], 64)})
     assert unet.training and ae.training, "export must not switch the caller's modules to eval mode"
     assert all(torch.equal(before[k], v) for k, v in unet.state_dict().items())
+
+
+def test_export_never_replaces_a_folder_that_is_not_a_bundle(tmp_path):
+    (tmp_path / "notes.txt").write_text("keep me")
+    ae = AutoencoderKL(dict(double_z=True, z_channels=3, resolution=32, in_channels=1, out_ch=1, ch=32,
+                            ch_mult=[1, 2, 2], num_res_blocks=1, attn_resolutions=[], dropout=0.0), 3)
+    spec = DenoiserSpec(make_test_bundle.tiny_unet(3), [{"name": "noisy_latent", "channels": 3}], 64)
+    for overwrite in (False, True):
+        with pytest.raises(BundleError, match="not empty"):
+            export_bundle(str(tmp_path), autoencoder=ae, denoisers={"superres": spec}, schedule=SCHEDULE,
+                          overwrite=overwrite, **META)
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
