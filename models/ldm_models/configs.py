@@ -36,7 +36,7 @@ CONFIGS = {
         native_size=256,  # image_size 64 latent x f=4
         inputs=[
             {"name": "noisy_latent", "channels": 3},
-            {"name": "masked_image_latent", "channels": 3},
+            {"name": "masked_image_latent", "channels": 3, "masked_value": -1.0},
             {"name": "mask", "channels": 1, "resize": "nearest", "range": [-1.0, 1.0]},
         ],
     ),
