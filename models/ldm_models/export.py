@@ -424,6 +424,25 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
             shutil.rmtree(tmp)
 
 
+def _smallest_working_multiple(key: str, part: torch.nn.Module, c_in: int, lm: int, context: Optional[torch.Tensor],
+                               declared: bool) -> int:
+    """The latent_multiple to declare: loaders check a denoiser with one forward at side = latent_multiple, the
+    smallest size the manifest allows, so that size must run (GroupNorm with one channel per group fails at 1x1 in
+    the lowest level). A declared multiple must run as is; a derived one is doubled until it does."""
+    for _ in range(4):
+        args = (torch.zeros(1, c_in, lm, lm), torch.zeros(1, dtype=torch.int64))
+        try:
+            with torch.no_grad():
+                part(*(args if context is None else args + (context,)))
+            return lm
+        except (RuntimeError, ValueError) as e:
+            if declared:
+                raise BundleError(f"denoiser '{key}': latent_multiple {lm} is declared but a {lm}x{lm} latent fails "
+                                  f"({str(e).splitlines()[-1]}): declare a larger latent_multiple") from e
+            lm *= 2
+    raise BundleError(f"denoiser '{key}': no latent side up to {lm // 2} runs")
+
+
 def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: int, timesteps: int,
                      gen: torch.Generator, atol: float) -> dict:
     unet = _cpu_copy(spec.unet)
@@ -459,6 +478,8 @@ def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: in
                      "tokens": int(c.shape[1]), "dim": int(c.shape[2])}
     if tuple(out.shape) != (2, latent_channels, 2 * lm, 3 * lm):
         raise BundleError(f"denoiser '{key}' maps {tuple(x.shape)} to {tuple(out.shape)}")
+    lm = _smallest_working_multiple(key, DenoiserPart(unet) if spec.context is None else ContextDenoiserPart(unet),
+                                    c_in, lm, None if spec.context is None else c[:1], spec.latent_multiple is not None)
     entry.update({"prediction": spec.prediction, "native_size": int(spec.native_size), "latent_multiple": int(lm),
                   "inputs": [dict(i) for i in spec.inputs]})
     if spec.context is not None:
