@@ -30,6 +30,7 @@ import os
 import shlex
 import sys
 import time
+from typing import Optional
 
 import numpy as np
 import torch
@@ -60,7 +61,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--model-channels", type=int, default=32)
     p.add_argument("--channel-mult", default="1,2,2")
     p.add_argument("--num-res-blocks", type=int, default=1)
-    p.add_argument("--attention-resolutions", default="4", help="downsampling factors with attention")
+    p.add_argument("--attention-resolutions", default=None,
+                   help="downsampling factors with attention, comma-separated or 'none'; default: 4 for "
+                        "unconditional (its label enters only through cross-attention), none otherwise")
+    p.add_argument("--middle-attention", default="auto", choices=["auto", "yes", "no"],
+                   help="keep the middle block's attention; auto: only for unconditional. Without attention the "
+                        "conditional U-Nets are fully convolutional: what they learn on training crops holds at "
+                        "any size and in tiles (global softmax attention changes with the token count)")
     p.add_argument("--num-head-channels", type=int, default=32)
     p.add_argument("--context-dim", type=int, default=64, help="tau token width (unconditional task)")
     p.add_argument("--p-uncond", type=float, default=0.1, help="probability of the null label (unconditional)")
@@ -72,6 +79,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--save-every", type=float, default=180.0, help="seconds between checkpoints")
     p.add_argument("--log-every", type=int, default=50)
+    p.add_argument("--max-minutes", type=float, default=0.0,
+                   help="stop (and save) after this much training time even before --steps; 0 = no limit. The "
+                        "learning rate is constant after warm-up, so rerunning with --steps set to the recorded "
+                        "step count reproduces a time-limited run")
     return p.parse_args(argv)
 
 
@@ -102,9 +113,19 @@ def input_layout(task: str, latent_channels: int) -> list:
     return [z]
 
 
+class SkipBlock(torch.nn.Module):
+    """Stands in for the U-Net middle block's attention when ``config["middle_attention"]`` is False:
+    forward(x, emb, context) -> x (the signature of the blocks inside TimestepEmbedSequential)."""
+
+    def forward(self, x: torch.Tensor, emb: torch.Tensor, context: Optional[torch.Tensor]) -> torch.Tensor:
+        return x
+
+
 def build_models(config: dict):
     """(UNetModel, ClassEmbedder or None) from a checkpoint's ``config``."""
     unet = UNetModel(**config["unet"])
+    if not config.get("middle_attention", True):
+        unet.middle_block[1] = SkipBlock()
     tau = ClassEmbedder(**config["tau"]) if config.get("tau") else None
     return unet, tau
 
@@ -182,14 +203,16 @@ def main(argv=None) -> dict:
     schedule = {"beta_schedule": "linear", "linear_start": args.linear_start, "linear_end": args.linear_end,
                 "timesteps": args.timesteps}
     uncond = args.task == "unconditional"
+    attn = args.attention_resolutions or ("4" if uncond else "none")
     config = {
         "task": args.task,
         "unet": dict(image_size=args.crop // 4, in_channels=sum(i["channels"] for i in layout),
                      model_channels=args.model_channels, out_channels=zc, num_res_blocks=args.num_res_blocks,
-                     attention_resolutions=[int(a) for a in args.attention_resolutions.split(",")],
+                     attention_resolutions=[] if attn == "none" else [int(a) for a in attn.split(",")],
                      channel_mult=[int(c) for c in args.channel_mult.split(",")],
                      num_head_channels=args.num_head_channels,
                      use_spatial_transformer=uncond, context_dim=args.context_dim if uncond else None),
+        "middle_attention": {"auto": uncond, "yes": True, "no": False}[args.middle_attention],
         "tau": dict(embed_dim=args.context_dim, n_classes=len(LABELS)) if uncond else None,
         "labels": list(LABELS) if uncond else None, "null_label": NULL_LABEL if uncond else None,
         "inputs": layout, "schedule": schedule, "prediction": "eps", "native_size": args.crop,
@@ -218,6 +241,10 @@ def main(argv=None) -> dict:
                 "software": f"torch {torch.__version__}", "device": str(device)}
 
     while step < args.steps:
+        if args.max_minutes and time.time() - t0 > 60 * args.max_minutes:
+            print(f"[{args.task}] time limit {args.max_minutes} min reached at step {step}; reproduce with "
+                  f"--steps {step}", flush=True)
+            break
         lr = args.lr * min(1.0, (step + 1) / args.warmup)
         for g in opt.param_groups:
             g["lr"] = lr
