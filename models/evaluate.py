@@ -147,7 +147,8 @@ def eval_inpaint(b: Bundle, images, steps: int, seed: int, n_samples: int) -> Di
         m_np = random_mask(rng, *img.shape)
         x = torch.from_numpy(img)[None, None]
         m = torch.from_numpy(m_np)[None, None]
-        c_img = b.encode((1 - m) * x)
+        mv = next(i for i in b.manifest["denoisers"]["inpaint"]["inputs"] if i["name"] == "masked_image_latent")
+        c_img = b.encode((1 - m) * x + m * mv.get("masked_value", b.manifest["image"]["range"][0]))
         m_lat = F.interpolate(m, size=c_img.shape[-2:], mode="nearest") * 2 - 1
         cond = torch.cat([c_img, m_lat], 1).repeat(n_samples, 1, 1, 1)
         g = torch.Generator().manual_seed(seed + k)

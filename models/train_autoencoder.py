@@ -63,6 +63,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="wall-clock budget: the cosine decay follows max(step/steps, time/budget) and training "
                         "stops when either reaches 1 (the run is then not bit-reproducible; the step count reached "
                         "is recorded). 0 = no budget")
+    p.add_argument("--eval-size", type=int, default=128, help="side of the held-out images for the final PSNR")
     p.add_argument("--resume", action="store_true", help="continue from --out if it exists")
     return p.parse_args(argv)
 
@@ -124,10 +125,10 @@ def measure_scale_factor(model: AutoencoderKL, data: TrainingData, device: str, 
 
 
 @torch.no_grad()
-def held_out_psnr(model: AutoencoderKL, device: str) -> float:
+def held_out_psnr(model: AutoencoderKL, device: str, size: int = 128) -> float:
     """Mean PSNR (dB, peak-to-peak 2 in [-1, 1]) of the reconstruction through the posterior mean."""
     vals = []
-    for _, img in held_out_images(size=128):
+    for _, img in held_out_images(size=size):
         x = torch.from_numpy(img)[None, None].to(device)
         r = model.decode(model.encode(x).mode()).clamp(-1, 1)
         vals.append(10 * math.log10(4.0 / max(float((x - r).pow(2).mean()), 1e-12)))
@@ -201,7 +202,7 @@ def main(argv=None) -> dict:
     model.eval()
     scale_factor = measure_scale_factor(model, data, args.device)
     result = payload(True)
-    result["held_out_psnr"] = held_out_psnr(model, args.device)
+    result["held_out_psnr"] = held_out_psnr(model, args.device, args.eval_size)
     save(args.out, result)
     print(f"done: {step} steps in {elapsed:.0f}s, scale_factor {scale_factor:.4f}, "
           f"held-out PSNR {result['held_out_psnr']:.2f} dB -> {args.out}", flush=True)

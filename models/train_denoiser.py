@@ -3,7 +3,8 @@
 
 Tasks and the U-Net input channels, concatenated in this order (the manifest's ``inputs``):
 
-* ``inpaint``:       [z_t, scale·E((1 − m)·x), nearest(m → latent grid)·2 − 1]        (CompVis inpainting_big)
+* ``inpaint``:       [z_t, scale·E((1 − m)·x), nearest(m → latent grid)·2 − 1]  (CompVis inpainting_big, but
+  the fill pixels are 0 rather than -1: manifest ``masked_value`` 0)
 * ``superres``:      [z_t, degrade_x4(x)]  (the low-resolution image has the latent's size; LDM-SR identity cond.)
 * ``unconditional``: [z_t] with cross-attention on tau(label), label in fluorescence/phase/histology/natural,
   replaced by the null label "none" with probability ``--p-uncond`` (classifier-free guidance, Ho & Salimans 2022)
@@ -45,6 +46,9 @@ from ldm_models.unet import UNetModel  # noqa: E402
 from train_autoencoder import load_autoencoder, save  # noqa: E402
 
 TASKS = ("inpaint", "superres", "unconditional")
+MASKED_VALUE = 0.0
+"""Value of the fill pixels in the masked image, (1 − m)·x + m·MASKED_VALUE, in [-1, 1]: 0 (mid grey), declared as
+the manifest's ``masked_value`` (CompVis inpainting_big fills with -1 instead)."""
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -106,7 +110,7 @@ def input_layout(task: str, latent_channels: int) -> list:
     """The manifest's ``inputs`` list for a task (concatenation order of the U-Net input)."""
     z = {"name": "noisy_latent", "channels": latent_channels}
     if task == "inpaint":
-        return [z, {"name": "masked_image_latent", "channels": latent_channels},
+        return [z, {"name": "masked_image_latent", "channels": latent_channels, "masked_value": MASKED_VALUE},
                 {"name": "mask", "channels": 1, "resize": "nearest", "range": [-1.0, 1.0]}]
     if task == "superres":
         return [z, {"name": "low_res_image", "channels": 1, "range": [-1.0, 1.0]}]
@@ -161,7 +165,7 @@ def condition(task: str, x: torch.Tensor, ae, scale: float, rng: np.random.Gener
     if task == "inpaint":
         n, _, h, w = x.shape
         m = torch.from_numpy(np.stack([random_mask(rng, h, w) for _ in range(n)])[:, None]).to(x.device)
-        c_img = scale * ae.encode((1 - m) * x).mode()
+        c_img = scale * ae.encode((1 - m) * x + m * MASKED_VALUE).mode()
         m_lat = F.interpolate(m, size=c_img.shape[-2:], mode="nearest") * 2 - 1
         return torch.cat([c_img, m_lat], dim=1)
     if task == "superres":

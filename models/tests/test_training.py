@@ -18,7 +18,7 @@ import train_denoiser
 def ae_ckpt(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("ckpt") / "ae.pt")
     result = train_autoencoder.main(["--out", out, "--steps", "2", "--batch", "2", "--crop", "16", "--ch", "32",
-                                     "--warmup", "1", "--threads", "1", "--seed", "5"])
+                                     "--warmup", "1", "--threads", "1", "--seed", "5", "--eval-size", "32"])
     return out, result
 
 
@@ -37,7 +37,7 @@ def test_autoencoder_is_reproducible_by_seed(ae_ckpt, tmp_path):
     path, _ = ae_ckpt
     out = str(tmp_path / "again.pt")
     train_autoencoder.main(["--out", out, "--steps", "2", "--batch", "2", "--crop", "16", "--ch", "32",
-                            "--warmup", "1", "--threads", "1", "--seed", "5"])
+                            "--warmup", "1", "--threads", "1", "--seed", "5", "--eval-size", "32"])
     a, b = torch.load(path)["state_dict"], torch.load(out)["state_dict"]
     assert all(torch.equal(a[k], b[k]) for k in a), "same seed and arguments must give the same weights"
 
