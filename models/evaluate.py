@@ -75,7 +75,8 @@ class Bundle:
 
 @torch.no_grad()
 def ddim_sample(eps_model: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], shape, alphas_cumprod: torch.Tensor,
-                steps: int, generator: torch.Generator, eta: float = 0.0) -> torch.Tensor:
+                steps: int, generator: torch.Generator, eta: float = 0.0, start: Optional[torch.Tensor] = None,
+                t_start: int = 0) -> torch.Tensor:
     """DDIM (Song et al. 2021, eq. 12) with CompVis's uniform timesteps range(0, T, T // S) + 1.
 
     x0 = (x − sqrt(1 − ā)·eps)/sqrt(ā); x_prev = sqrt(ā_prev)·x0 + sqrt(1 − ā_prev − σ²)·eps + σ·z,
@@ -85,6 +86,10 @@ def ddim_sample(eps_model: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     ts = list(range(0, T, T // steps))
     ts = [t + 1 for t in ts]
     x = torch.randn(shape, generator=generator)
+    if start is not None:  # SDEdit (Meng et al. 2022): diffuse a first guess to t_start (DDPM eq. 4), denoise from there
+        ts = [t for t in ts if t <= t_start]
+        a = float(alphas_cumprod[ts[-1]])
+        x = math.sqrt(a) * start + math.sqrt(1 - a) * x
     for i in reversed(range(len(ts))):
         t = ts[i]
         a = float(alphas_cumprod[t])
@@ -113,7 +118,7 @@ def eval_autoencoder(b: Bundle, images) -> Dict[str, float]:
     return {k: float(np.mean(v)) for k, v in vals.items()}
 
 
-def eval_superres(b: Bundle, images, steps: int, seed: int) -> Dict[str, float]:
+def eval_superres(b: Bundle, images, steps: int, seed: int, sdedit_t: int = 0) -> Dict[str, float]:
     net = b.denoisers["superres"]
     rows = []
     for k, (name, img) in enumerate(images):
@@ -126,9 +131,15 @@ def eval_superres(b: Bundle, images, steps: int, seed: int) -> Dict[str, float]:
         out = b.decode(z).clamp(-1, 1)
         bp = back_project(out, y).clamp(-1, 1)
         bic = bicubic_up4(y).clamp(-1, 1)
+        outputs = [("ldm", out), ("ldm_bp", bp), ("bicubic", bic)]
+        if sdedit_t:
+            z = ddim_sample(lambda zt, t: net(torch.cat([zt, y], 1), t), (1, zc) + tuple(y.shape[-2:]),
+                            b.alphas_cumprod, steps, g, start=b.encode(bic), t_start=sdedit_t)
+            sd = b.decode(z).clamp(-1, 1)
+            outputs += [("sdedit", sd), ("sdedit_bp", back_project(sd, y).clamp(-1, 1))]
         xs = img
         row = {}
-        for tag, o in (("ldm", out), ("ldm_bp", bp), ("bicubic", bic)):
+        for tag, o in outputs:
             o2 = o[0, 0].numpy()
             row[f"{tag}_psnr"] = metrics.psnr(o2, xs)
             row[f"{tag}_ssim"] = metrics.ssim(o2, xs)
@@ -211,6 +222,9 @@ def main(argv=None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--guidance", type=float, default=2.0, help="classifier-free guidance weight for --samples")
+    p.add_argument("--sdedit-t", type=int, default=100,
+                   help="also report super-resolution started from the bicubic guess's latent diffused to this "
+                        "timestep (SDEdit); 0 = off")
     p.add_argument("--samples", action="store_true", help="also write unconditional_samples.png per label")
     p.add_argument("--out", default=None, help="report file (default <bundle>/EVALUATION.md)")
     args = p.parse_args(argv)
@@ -224,7 +238,7 @@ def main(argv=None) -> None:
     timing = {"autoencoder": time.time() - t0}
     if "superres" in b.denoisers:
         t = time.time()
-        results["superres"] = eval_superres(b, images, args.steps, args.seed)
+        results["superres"] = eval_superres(b, images, args.steps, args.seed, args.sdedit_t)
         timing["superres"] = time.time() - t
     if "inpaint" in b.denoisers:
         t = time.time()
@@ -267,9 +281,15 @@ def write_report(args, command, b, images, results, timing, total) -> None:
             f"| bicubic | {fmt(s['bicubic_psnr'])} | {s['bicubic_ssim']:.3f} | {fmt(s['bicubic_consistency'])} |",
             f"| LDM | {fmt(s['ldm_psnr'])} | {s['ldm_ssim']:.3f} | {fmt(s['ldm_consistency'])} |",
             f"| LDM + back-projection | {fmt(s['ldm_bp_psnr'])} | {s['ldm_bp_ssim']:.3f} | "
-            f"{fmt(s['ldm_bp_consistency'])} |", "",
+            f"{fmt(s['ldm_bp_consistency'])} |"] + ([
+            f"| LDM from bicubic, SDEdit t0={args.sdedit_t} | {fmt(s['sdedit_psnr'])} | {s['sdedit_ssim']:.3f} | "
+            f"{fmt(s['sdedit_consistency'])} |",
+            f"| LDM from bicubic, SDEdit t0={args.sdedit_t} + back-projection | {fmt(s['sdedit_bp_psnr'])} | "
+            f"{s['sdedit_bp_ssim']:.3f} | {fmt(s['sdedit_bp_consistency'])} |"] if args.sdedit_t else []) + ["",
             f"- Goal PSNR >= bicubic + 1 dB ({fmt(s['bicubic_psnr'] + 1)}): LDM {goal(s['ldm_psnr'] >= s['bicubic_psnr'] + 1)}, "
-            f"LDM + back-projection {goal(s['ldm_bp_psnr'] >= s['bicubic_psnr'] + 1)}.",
+            f"LDM + back-projection {goal(s['ldm_bp_psnr'] >= s['bicubic_psnr'] + 1)}"
+            + (f", SDEdit + back-projection {goal(s['sdedit_bp_psnr'] >= s['bicubic_psnr'] + 1)}" if args.sdedit_t else "")
+            + ".",
             f"- Goal consistency >= 35 dB: LDM {goal(s['ldm_consistency'] >= 35)}, "
             f"LDM + back-projection {goal(s['ldm_bp_consistency'] >= 35)}.", "",
         ]
