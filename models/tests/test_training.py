@@ -1,0 +1,107 @@
+"""One-iteration smoke runs of the training, export and evaluation scripts on tiny configurations, so the
+scripts cannot rot silently, plus the DDIM sampler of evaluate.py against a closed-form denoiser."""
+import json
+import math
+import os
+
+import numpy as np
+import pytest
+import torch
+
+import build_demo
+import evaluate
+import train_autoencoder
+import train_denoiser
+
+
+@pytest.fixture(scope="module")
+def ae_ckpt(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("ckpt") / "ae.pt")
+    result = train_autoencoder.main(["--out", out, "--steps", "2", "--batch", "2", "--crop", "16", "--ch", "32",
+                                     "--warmup", "1", "--threads", "1", "--seed", "5", "--eval-size", "32"])
+    return out, result
+
+
+def test_autoencoder_smoke(ae_ckpt):
+    path, result = ae_ckpt
+    ck = torch.load(path)
+    assert ck["step"] == 2 and ck["seed"] == 5
+    assert "train_autoencoder.py" in ck["command"] and "--steps 2" in ck["command"], "command line must be recorded"
+    assert math.isfinite(ck["scale_factor"]) and ck["scale_factor"] > 0
+    model, _ = train_autoencoder.load_autoencoder(path)
+    x = torch.zeros(1, 1, 16, 24)
+    assert model.decode(model.encode(x).mode()).shape == x.shape
+
+
+def test_autoencoder_is_reproducible_by_seed(ae_ckpt, tmp_path):
+    path, _ = ae_ckpt
+    out = str(tmp_path / "again.pt")
+    train_autoencoder.main(["--out", out, "--steps", "2", "--batch", "2", "--crop", "16", "--ch", "32",
+                            "--warmup", "1", "--threads", "1", "--seed", "5", "--eval-size", "32"])
+    a, b = torch.load(path)["state_dict"], torch.load(out)["state_dict"]
+    assert all(torch.equal(a[k], b[k]) for k in a), "same seed and arguments must give the same weights"
+
+
+@pytest.mark.parametrize("task", train_denoiser.TASKS)
+def test_denoiser_smoke(ae_ckpt, tmp_path, task):
+    out = str(tmp_path / f"{task}.pt")
+    train_denoiser.main(["--task", task, "--autoencoder", ae_ckpt[0], "--out", out, "--steps", "1", "--batch", "2",
+                         "--crop", "16", "--threads", "1", "--log-every", "1"])
+    unet, tau, ck = train_denoiser.load_denoiser(out)
+    cfg = ck["config"]
+    assert cfg["task"] == task and "--task " + task in ck["command"]
+    assert cfg["inputs"][0]["name"] == "noisy_latent"
+    c_in = sum(i["channels"] for i in cfg["inputs"])
+    x, t = torch.randn(2, c_in, 4, 8), torch.tensor([0, 999])
+    context = tau(torch.tensor([0, 4])) if tau is not None else None
+    assert unet(x, t, context).shape == (2, cfg["latent_channels"], 4, 8)
+    assert (tau is not None) == (task == "unconditional")
+
+
+def test_linear_schedule_matches_compvis():
+    ac = train_denoiser.alphas_cumprod({"beta_schedule": "linear", "linear_start": 0.0015, "linear_end": 0.0205,
+                                        "timesteps": 1000})
+    betas = 1 - ac[1:] / ac[:-1]
+    assert float(1 - ac[0]) == pytest.approx(0.0015)
+    assert float(betas[-1]) == pytest.approx(0.0205, rel=1e-9)
+    assert float(betas[499]) == pytest.approx(np.linspace(0.0015 ** 0.5, 0.0205 ** 0.5, 1000)[500] ** 2)
+
+
+def test_ddim_on_a_point_mass_follows_the_closed_form():
+    """Data z0 = c: the exact eps is (x − sqrt(ā)·c)/sqrt(1 − ā), and DDIM (eta 0) keeps it constant, so the
+    result must be sqrt(ā_0)·c + sqrt(1 − ā_0)·eps_T (CompVis ends at ā_prev = ā[0], not at ā = 1)."""
+    ac = train_denoiser.alphas_cumprod({"beta_schedule": "linear", "linear_start": 0.0015, "linear_end": 0.0205,
+                                        "timesteps": 1000}).float()
+    c = 0.7
+
+    def eps(x, t):
+        a = ac[t].view(-1, 1, 1, 1)
+        return (x - a.sqrt() * c) / (1 - a).sqrt()
+    z = evaluate.ddim_sample(eps, (2, 3, 4, 4), ac, 20, torch.Generator().manual_seed(0))
+    x_T = torch.randn((2, 3, 4, 4), generator=torch.Generator().manual_seed(0))
+    t_first = 951  # range(0, 1000, 50) + 1, last entry
+    eps_T = (x_T - ac[t_first].sqrt() * c) / (1 - ac[t_first]).sqrt()
+    expected = ac[0].sqrt() * c + (1 - ac[0]).sqrt() * eps_T
+    assert torch.allclose(z, expected, atol=1e-4), f"max error {float((z - expected).abs().max()):.2e}"
+
+
+def test_back_projection_makes_the_output_consistent():
+    x, y = torch.rand(1, 1, 16, 16), torch.rand(1, 1, 4, 4)
+    from ldm_models.degrade import area_down4
+    assert torch.allclose(area_down4(evaluate.back_project(x, y)), y, atol=1e-6)
+
+
+def test_export_and_evaluate_smoke(ae_ckpt, tmp_path):
+    den = str(tmp_path / "superres.pt")
+    train_denoiser.main(["--task", "superres", "--autoencoder", ae_ckpt[0], "--out", den, "--steps", "1",
+                         "--batch", "2", "--crop", "16", "--threads", "1"])
+    bundle = str(tmp_path / "bundle")
+    manifest = build_demo.main(["--autoencoder", ae_ckpt[0], "--denoiser", den, "--out", bundle])
+    assert manifest["autoencoder"]["scale_factor"] == pytest.approx(ae_ckpt[1]["scale_factor"])
+    assert manifest["data"]["held_out"][0].startswith("skimage:")
+    assert "train_denoiser.py" in manifest["provenance"]["command"]
+    evaluate.main(["--bundle", bundle, "--size", "32", "--n-synthetic", "1", "--steps", "2", "--threads", "1"])
+    report = open(os.path.join(bundle, "EVALUATION.md")).read()
+    assert "evaluate.py --bundle" in report and "Super-resolution" in report
+    with open(os.path.join(bundle, "model.json")) as f:
+        assert json.load(f)["denoisers"]["superres"]["native_size"] == 16
