@@ -31,6 +31,9 @@ public final class TorchRuntime {
 
 	public static final String ENGINE = "PyTorch";
 
+	/** The system property holding the session's device preference (auto, cpu, gpu); LDM Engine Info sets it. */
+	public static final String DEVICE_PROPERTY = "ldm.device";
+
 	private static Engine engine;
 
 	private TorchRuntime() {}
@@ -74,6 +77,16 @@ public final class TorchRuntime {
 			default:
 				return gpus > 0 ? Device.gpu() : Device.cpu();
 		}
+	}
+
+	/** The session's preference: {@code -Dldm.device=auto|cpu|gpu}, auto when unset. */
+	public static DevicePreference preference() {
+		return DevicePreference.parse(System.getProperty(DEVICE_PROPERTY, "auto"));
+	}
+
+	/** Sets the session's preference (e.g. to force the CPU in Fiji). */
+	public static void setPreference(DevicePreference preference) {
+		System.setProperty(DEVICE_PROPERTY, preference.name().toLowerCase(Locale.ROOT));
 	}
 
 	/**

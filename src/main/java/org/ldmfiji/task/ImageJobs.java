@@ -30,10 +30,12 @@ public final class ImageJobs {
 
 	private ImageJobs() {}
 
-	/** Opens a model by name (searched in the standard models folders) or by folder path, on the best device. */
+	/**
+	 * Opens a model by name (searched in the standard models folders) or by folder path, on the session's device
+	 * (the GPU when DJL sees CUDA, unless LDM Engine Info or -Dldm.device chose otherwise).
+	 */
 	public static ModelBundle openModel(String nameOrPath) {
-		return ModelBundle.open(BundleLocator.standard().find(nameOrPath),
-			TorchRuntime.device(TorchRuntime.DevicePreference.AUTO));
+		return ModelBundle.open(BundleLocator.standard().find(nameOrPath), TorchRuntime.device(TorchRuntime.preference()));
 	}
 
 	/** The image's title without a file extension ("cells.tif" gives "cells"), the stem of result titles. */

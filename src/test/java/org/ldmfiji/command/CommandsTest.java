@@ -47,7 +47,9 @@ class CommandsTest {
 
 	@Test
 	void commandsAreInTheLatentDiffusionMenuWithTheirLabels() {
-		for (String label : new String[] {"LDM Inpaint...", "LDM Super-Resolution...", "LDM Large Image Sampling..."}) {
+		for (String label : new String[] {"LDM Inpaint...", "LDM Super-Resolution...", "LDM Large Image Sampling...",
+			"LDM Engine Info"})
+		{
 			assertTrue(commands.getCommands().stream().anyMatch(c -> c.getMenuPath() != null && c.getMenuPath().size() == 3
 				&& c.getMenuPath().getMenuString().equals("Plugins > Latent Diffusion > " + label)),
 				"no command with menu path Plugins > Latent Diffusion > " + label);
@@ -112,5 +114,18 @@ class CommandsTest {
 		assertEquals(24, out.getHeight());
 		assertEquals(16, out.getBitDepth());
 		assertTrue(((String) out.getProperty("Info")).contains("label: phase"));
+	}
+
+	@Test
+	void engineInfoNamesEngineDeviceAndModelsAndCanForceTheCpu() throws Exception {
+		try {
+			String info = (String) run(EngineInfoCommand.class, "cpu", true).getOutput("info");
+			assertTrue(info.contains("PyTorch 2.7.1") && info.contains("device:  cpu()") && info.contains("model:   demo"), info);
+			assertTrue(info.contains("cache:") && info.contains("native:"), info);
+			assertEquals(org.ldmfiji.model.TorchRuntime.DevicePreference.CPU, org.ldmfiji.model.TorchRuntime.preference());
+		}
+		finally {
+			System.clearProperty(org.ldmfiji.model.TorchRuntime.DEVICE_PROPERTY);
+		}
 	}
 }

@@ -32,7 +32,7 @@ class MacroTest {
 	@BeforeAll
 	static void registerCommands() throws Exception {
 		assertTrue(GraphicsEnvironment.isHeadless(), "this test is about headless ImageJ 1.x");
-		assertEquals(3, HeadlessMenus.register(Paths.get("plugins.config")), "commands in the repository's plugins.config");
+		assertEquals(4, HeadlessMenus.register(Paths.get("plugins.config")), "commands in the repository's plugins.config");
 	}
 
 	@Test
@@ -40,6 +40,19 @@ class MacroTest {
 		assertEquals(InpaintPlugin.class.getName(), Menus.getCommands().get("LDM Inpaint..."));
 		assertEquals(SuperResolutionPlugin.class.getName(), Menus.getCommands().get("LDM Super-Resolution..."));
 		assertEquals(LargeImageSamplingPlugin.class.getName(), Menus.getCommands().get("LDM Large Image Sampling..."));
+		assertEquals(EngineInfoPlugin.class.getName(), Menus.getCommands().get("LDM Engine Info"));
+	}
+
+	@Test
+	void engineInfoFromAMacroCanForceTheCpu() {
+		try {
+			String result = IJ.runMacro("run('LDM Engine Info', 'cpu'); return 'ok';");
+			assertEquals("ok", result);
+			assertEquals(org.ldmfiji.model.TorchRuntime.DevicePreference.CPU, org.ldmfiji.model.TorchRuntime.preference());
+		}
+		finally {
+			System.clearProperty(org.ldmfiji.model.TorchRuntime.DEVICE_PROPERTY);
+		}
 	}
 
 	@Test
@@ -85,10 +98,9 @@ class MacroTest {
 	/** The recipe for users' headless scripts: the macro registers the commands from the plugin jar itself. */
 	@Test
 	void aHeadlessMacroRegistersTheCommandsFromTheJarsPluginsConfig() {
-		org.junit.jupiter.api.Assumptions.assumeTrue(MacroTest.class.getClassLoader().getResource("plugins.config") != null,
-			"plugins.config is not on the test class path yet (the build copies it into the jar once the distribution "
-				+ "pom is merged)");
-		assertEquals("3|LDM sample natural seed 2", IJ.runMacro(String.join("\n",
+		assertTrue(MacroTest.class.getClassLoader().getResource("plugins.config") != null,
+			"the build copies plugins.config to the class path (and the jar root)");
+		assertEquals("4|LDM sample natural seed 2", IJ.runMacro(String.join("\n",
 			"n = call('org.ldmfiji.ij1.HeadlessMenus.register');",
 			"setBatchMode(true);",
 			"run('LDM Large Image Sampling...', 'width=16 height=16 label=natural steps=2 seed=2 sampler=ddim');",
