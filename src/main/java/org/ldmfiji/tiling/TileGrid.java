@@ -39,7 +39,18 @@ public final class TileGrid {
 	 * @param unit tile starts are multiples of this (the denoiser's latent_multiple)
 	 */
 	public static TileGrid of(int width, int height, int tile, int overlap, int unit, Blend blend) {
-		return new TileGrid(Axis.of(width, tile, overlap, unit, blend), Axis.of(height, tile, overlap, unit, blend));
+		return of(width, height, tile, overlap, unit, blend, 0);
+	}
+
+	/**
+	 * As {@link #of(int, int, int, int, int, Blend)}, with a {@code margin} of positions next to every shared edge that
+	 * get only a token weight (ε = 10⁻³, so that every position still has one): the ramp runs over the rest of the
+	 * overlap, overlap − 2·margin positions centred in it. For parts whose outputs are wrong near a tile's edge
+	 * (receptive fields and zero padding in an autoencoder).
+	 */
+	public static TileGrid of(int width, int height, int tile, int overlap, int unit, Blend blend, int margin) {
+		return new TileGrid(Axis.of(width, tile, overlap, unit, blend, margin),
+			Axis.of(height, tile, overlap, unit, blend, margin));
 	}
 
 	/** This grid with every length multiplied by {@code factor} (latent → pixel space for a decoder with f). */
@@ -102,28 +113,38 @@ public final class TileGrid {
 	/** The tiling of one direction: tile starts and, per tile, weights normalised over all tiles. */
 	public static final class Axis {
 
-		public final int length, tile, overlap;
+		/** Weight of the positions within the margin of a shared edge. */
+		static final double MARGIN_WEIGHT = 1e-3;
+
+		public final int length, tile, overlap, margin;
 		private final int[] starts;
 		private final Blend blend;
 		private final float[][] weights;
 
-		private Axis(int length, int tile, int overlap, int[] starts, Blend blend) {
+		private Axis(int length, int tile, int overlap, int margin, int[] starts, Blend blend) {
 			this.length = length;
 			this.tile = tile;
 			this.overlap = overlap;
+			this.margin = margin;
 			this.starts = starts;
 			this.blend = blend;
 			this.weights = normalisedWeights();
 		}
 
 		static Axis of(int length, int tile, int overlap, int unit, Blend blend) {
+			return of(length, tile, overlap, unit, blend, 0);
+		}
+
+		static Axis of(int length, int tile, int overlap, int unit, Blend blend, int margin) {
+			if (margin < 0 || 2 * margin > overlap) throw new IllegalArgumentException("edge margin " + margin
+				+ " must be between 0 and half the overlap " + overlap);
 			if (length < 1) throw new IllegalArgumentException("cannot tile an empty axis (length " + length + ")");
 			if (unit < 1) throw new IllegalArgumentException("unit must be >= 1, got " + unit);
 			if (tile < unit || tile % unit != 0) throw new IllegalArgumentException("tile size " + tile
 				+ " must be a positive multiple of " + unit + " (the model's latent_multiple)");
 			if (overlap < 0 || overlap >= tile) throw new IllegalArgumentException("overlap " + overlap
 				+ " must be at least 0 and smaller than the tile size " + tile);
-			if (length <= tile) return new Axis(length, length, 0, new int[] {0}, blend);
+			if (length <= tile) return new Axis(length, length, 0, 0, new int[] {0}, blend);
 			if (length % unit != 0) throw new IllegalArgumentException("a length of " + length
 				+ " cannot be tiled on a grid of " + unit + ": pad it to a multiple of " + unit + " first");
 			// the largest stride (a multiple of unit) that keeps the overlap >= the requested one
@@ -135,13 +156,13 @@ public final class TileGrid {
 				// evenly spread, rounded to the unit: neighbours stay <= maxStride apart since maxStride is a multiple of unit
 				starts[i] = (int) Math.round((double) i * span / (k - 1) / unit) * unit;
 			}
-			return new Axis(length, tile, overlap, starts, blend);
+			return new Axis(length, tile, overlap, margin, starts, blend);
 		}
 
 		Axis scaled(int factor) {
 			int[] s = starts.clone();
 			for (int i = 0; i < s.length; i++) s[i] *= factor;
-			return new Axis(length * factor, tile * factor, overlap * factor, s, blend);
+			return new Axis(length * factor, tile * factor, overlap * factor, margin * factor, s, blend);
 		}
 
 		public int count() {
@@ -177,6 +198,12 @@ public final class TileGrid {
 			return (starts[i] + tile + starts[i + 1]) / 2;
 		}
 
+		/** The unnormalised weight at distance d from a shared edge: ε in the margin, then the ramp. */
+		private double edge(int d) {
+			if (d < margin) return MARGIN_WEIGHT;
+			return Math.max(MARGIN_WEIGHT, blend.ramp(d - margin, overlap - 2 * margin));
+		}
+
 		private float[][] normalisedWeights() {
 			int k = starts.length;
 			double[][] raw = new double[k][tile];
@@ -190,8 +217,8 @@ public final class TileGrid {
 					}
 					else {
 						double w = 1;
-						if (left) w = Math.min(w, blend.ramp(d, overlap));
-						if (right) w = Math.min(w, blend.ramp(tile - 1 - d, overlap));
+						if (left) w = Math.min(w, edge(d));
+						if (right) w = Math.min(w, edge(tile - 1 - d));
 						raw[i][d] = w;
 					}
 				}

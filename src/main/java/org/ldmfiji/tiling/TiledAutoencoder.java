@@ -35,18 +35,22 @@ public final class TiledAutoencoder {
 
 	private final int factor, latentChannels, imageChannels;
 	private final Part encoder, decoder;
-	private final int tile, overlap, batch;
+	private final int tile, overlap, margin, batch;
 	private final Blend blend;
 
 	/**
 	 * @param factor f, the downsampling factor
 	 * @param tile the tile side in latent pixels (the image tile is f times larger)
 	 * @param overlap the overlap of neighbouring tiles in latent pixels (&lt; tile)
+	 * @param margin latent pixels next to a shared tile edge that get only a token weight (≤ overlap / 2), see
+	 *        {@link TileGrid#of(int, int, int, int, int, Blend, int)}
 	 * @param batch tiles per forward pass (≥ 1; does not change the result)
 	 */
 	public TiledAutoencoder(int factor, int latentChannels, int imageChannels, Part encoder, Part decoder, int tile,
-		int overlap, int batch, Blend blend)
+		int overlap, int margin, int batch, Blend blend)
 	{
+		if (margin < 0 || 2 * margin > overlap) throw new IllegalArgumentException("autoencoder tile margin " + margin
+			+ " must be between 0 and half the overlap " + overlap);
 		if (batch < 1) throw new IllegalArgumentException("tile batch size must be >= 1, got " + batch);
 		if (overlap < 0 || overlap >= tile) throw new IllegalArgumentException("autoencoder tile overlap " + overlap
 			+ " latent px must be at least 0 and smaller than the tile (" + tile + " latent px)");
@@ -57,6 +61,7 @@ public final class TiledAutoencoder {
 		this.decoder = decoder;
 		this.tile = tile;
 		this.overlap = overlap;
+		this.margin = margin;
 		this.batch = batch;
 		this.blend = blend;
 	}
@@ -66,7 +71,7 @@ public final class TiledAutoencoder {
 		var ae = bundle.manifest().autoencoder;
 		return new TiledAutoencoder(ae.factor, ae.latentChannels, bundle.manifest().imageChannels, bundle::encode,
 			bundle::decode, settings.autoencoderTile / ae.factor, settings.autoencoderOverlap / ae.factor,
-			settings.autoencoderBatch, Blend.COSINE);
+			settings.autoencoderOverlap / ae.factor / 4, settings.autoencoderBatch, Blend.COSINE);
 	}
 
 	/** D(z) for a single latent [1 x c x h x w]: the image C × fh × fw. */
@@ -86,7 +91,7 @@ public final class TiledAutoencoder {
 		int n = (int) s.get(0), h = (int) s.get(2), w = (int) s.get(3);
 		if (width > w * factor || height > h * factor) throw new IllegalArgumentException("cannot crop " + width + "x"
 			+ height + " from the " + (w * factor) + "x" + (h * factor) + " image of a " + w + "x" + h + " latent");
-		TileGrid grid = TileGrid.of(w, h, Math.min(tile, Math.max(w, h)), overlap(w, h), 1, blend);
+		TileGrid grid = grid(w, h);
 		TileGrid pixels = grid.scaled(factor);
 		List<TileGrid.Tile> tiles = new ArrayList<>();
 		for (TileGrid.Tile t : grid.tiles())
@@ -124,7 +129,7 @@ public final class TiledAutoencoder {
 			+ image.width() + "x" + image.height() + " must have sides that are multiples of " + factor
 			+ " (the autoencoder's downsampling factor): pad it first (tiling.Window.covering)");
 		int w = image.width() / factor, h = image.height() / factor;
-		TileGrid grid = TileGrid.of(w, h, Math.min(tile, Math.max(w, h)), overlap(w, h), 1, blend);
+		TileGrid grid = grid(w, h);
 		FloatPlanes latent = FloatPlanes.zeros(latentChannels, h, w);
 		List<TileGrid.Tile> tiles = grid.tiles();
 		for (int from = 0; from < tiles.size(); from += batch) {
@@ -141,9 +146,11 @@ public final class TiledAutoencoder {
 		return latent.toNDArray(manager);
 	}
 
-	/** The overlap for a grid of w × h: the configured one, or less where a tile covers a whole side anyway. */
-	private int overlap(int w, int h) {
-		return Math.min(overlap, Math.min(tile, Math.max(w, h)) - 1);
+	/** The latent tile grid over w × h (overlap and margin reduced where one tile covers the whole latent). */
+	private TileGrid grid(int w, int h) {
+		int t = Math.min(tile, Math.max(w, h));
+		int o = Math.min(overlap, t - 1);
+		return TileGrid.of(w, h, t, o, 1, blend, Math.min(margin, o / 2));
 	}
 
 	/** target += w ⊗ tile, over the part of the tile that lies inside target (the crop). */
