@@ -16,7 +16,8 @@ public final class Main {
 		"usage: ./ldm SUBCOMMAND [options]",
 		"  demo     run the bundled demo model on its sample image and write the results (--output DIR)",
 		"  info     engine, version, device and the models found",
-		"  bench    time per denoising step, bare TorchScript time and the pipeline's overhead",
+		"  bench    time per denoising step, bare TorchScript time and the pipeline's overhead; --scaling: large images",
+		"  sample   an image of any size, in tiles: --width W --height H --output OUT [--label L --guidance G --tile PX --overlap PX --bits 8|16|32]",
 		"common options: --model NAME|PATH (default demo)  --steps N  --sampler ddim|dpmpp2m  --seed N",
 		"                --device auto|cpu|gpu  --output FILE|DIR");
 
@@ -41,6 +42,8 @@ public final class Main {
 					return new DemoCommand(rest).run(out);
 				case "bench":
 					return new BenchCommand(rest).run(out);
+				case "sample":
+					return new SampleCommand(rest).run(out);
 				default:
 					throw new Options.UsageException("unknown subcommand '" + args[0] + "'");
 			}
