@@ -12,7 +12,6 @@ import org.ldmfiji.diffusion.StepListener;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.tiling.Blend;
 import org.ldmfiji.tiling.MemoryEstimate;
 import org.ldmfiji.tiling.NativeMemory;
 import org.ldmfiji.tiling.TileGrid;
@@ -111,7 +110,7 @@ public final class LargeImageSampling {
 		if (h % spec.latentMultiple != 0 || w % spec.latentMultiple != 0) throw new IllegalArgumentException("latent "
 			+ w + "x" + h + " must have sides that are multiples of " + spec.latentMultiple + " (the '" + task
 			+ "' denoiser's latent_multiple): pad the image with tiling.Window.covering first");
-		return TileGrid.of(w, h, tiles.tile / f, tiles.overlap / f, spec.latentMultiple, Blend.COSINE);
+		return TileGrid.of(w, h, tiles.tile / f, tiles.overlap / f, spec.latentMultiple, tiles.blend);
 	}
 
 	/**

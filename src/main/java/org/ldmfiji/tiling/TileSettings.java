@@ -16,6 +16,8 @@ public final class TileSettings {
 
 	public final int tile, overlap, batch;
 	public final int autoencoderTile, autoencoderOverlap, autoencoderBatch;
+	/** How tiles are fused: {@link Blend#COSINE} unless a test asks for hard cuts. */
+	public final Blend blend;
 
 	/**
 	 * @param tile the denoiser's tile side in pixels; a multiple of f · latent_multiple
@@ -23,6 +25,13 @@ public final class TileSettings {
 	 * @param batch tiles per forward pass, or 0 to choose from free memory
 	 */
 	public TileSettings(int tile, int overlap, int batch, int autoencoderTile, int autoencoderOverlap, int autoencoderBatch) {
+		this(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, Blend.COSINE);
+	}
+
+	/** As above, with the tile fusion for the denoiser and the autoencoder. */
+	public TileSettings(int tile, int overlap, int batch, int autoencoderTile, int autoencoderOverlap, int autoencoderBatch,
+		Blend blend)
+	{
 		if (batch < 0) throw new IllegalArgumentException("tile batch must be >= 0 (0: automatic), got " + batch);
 		if (autoencoderBatch < 1) throw new IllegalArgumentException("autoencoder batch must be >= 1, got " + autoencoderBatch);
 		this.tile = tile;
@@ -31,6 +40,7 @@ public final class TileSettings {
 		this.autoencoderTile = autoencoderTile;
 		this.autoencoderOverlap = autoencoderOverlap;
 		this.autoencoderBatch = autoencoderBatch;
+		this.blend = blend;
 	}
 
 	/**
@@ -46,17 +56,22 @@ public final class TileSettings {
 
 	/** These settings with another denoiser tile and overlap (pixels). */
 	public TileSettings withTile(int tile, int overlap) {
-		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch);
+		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend);
 	}
 
 	/** These settings with another denoiser tile batch (0: automatic). */
 	public TileSettings withBatch(int batch) {
-		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch);
+		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend);
 	}
 
 	/** These settings with another autoencoder tile and overlap (pixels). */
 	public TileSettings withAutoencoderTile(int tile, int overlap) {
-		return new TileSettings(this.tile, this.overlap, batch, tile, overlap, autoencoderBatch);
+		return new TileSettings(this.tile, this.overlap, batch, tile, overlap, autoencoderBatch, blend);
+	}
+
+	/** These settings with another fusion of tiles ({@link Blend#NONE}: hard cuts, to show what seams look like). */
+	public TileSettings withBlend(Blend blend) {
+		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend);
 	}
 
 	/** Checks the sizes against the model; the messages say what to choose instead. */
@@ -78,7 +93,8 @@ public final class TileSettings {
 
 	@Override
 	public String toString() {
-		return String.format(Locale.ROOT, "tile=%d overlap=%d batch=%s autoencoder tile=%d overlap=%d", tile, overlap,
-			batch == 0 ? "auto" : Integer.toString(batch), autoencoderTile, autoencoderOverlap);
+		return String.format(Locale.ROOT, "tile=%d overlap=%d batch=%s autoencoder tile=%d overlap=%d%s", tile, overlap,
+			batch == 0 ? "auto" : Integer.toString(batch), autoencoderTile, autoencoderOverlap,
+			blend == Blend.COSINE ? "" : " blend=" + blend);
 	}
 }

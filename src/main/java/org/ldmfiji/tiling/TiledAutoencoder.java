@@ -71,7 +71,7 @@ public final class TiledAutoencoder {
 		var ae = bundle.manifest().autoencoder;
 		return new TiledAutoencoder(ae.factor, ae.latentChannels, bundle.manifest().imageChannels, bundle::encode,
 			bundle::decode, settings.autoencoderTile / ae.factor, settings.autoencoderOverlap / ae.factor,
-			settings.autoencoderOverlap / ae.factor / 4, settings.autoencoderBatch, Blend.COSINE);
+			settings.autoencoderOverlap / ae.factor / 4, settings.autoencoderBatch, settings.blend);
 	}
 
 	/** D(z) for a single latent [1 x c x h x w]: the image C × fh × fw. */
@@ -147,7 +147,7 @@ public final class TiledAutoencoder {
 	}
 
 	/** The latent tile grid over w × h (overlap and margin reduced where one tile covers the whole latent). */
-	private TileGrid grid(int w, int h) {
+	public TileGrid grid(int w, int h) {
 		int t = Math.min(tile, Math.max(w, h));
 		int o = Math.min(overlap, t - 1);
 		return TileGrid.of(w, h, t, o, 1, blend, Math.min(margin, o / 2));
