@@ -164,7 +164,10 @@ public final class LargeImageSampling {
 		return new MemoryEstimate(modelBytes, latentBytes, tileBytes, batch, aeBytes, heapBytes);
 	}
 
-	/** Peak memory growth of one tile's forward (both guidance branches); a per-pixel fallback where unmeasurable. */
+	/**
+	 * One tile's activations (both guidance branches): the peak memory growth of one forward pass, but at least
+	 * {@link MemoryEstimate#FALLBACK_TILE_BYTES_PER_LATENT_PX} per latent pixel (a warm allocator hides growth).
+	 */
 	private static long measureTile(ModelBundle bundle, Manifest.DenoiserSpec spec, Conditioning cond, long n, int w,
 		int h, NDManager manager)
 	{
@@ -181,10 +184,11 @@ public final class LargeImageSampling {
 			NDArray x = scope.zeros(new Shape(n, bundle.manifest().autoencoder.latentChannels, h, w));
 			measured = NativeMemory.peakGrowthDuring(() -> d.eps(x, 0).toFloatArray());
 		}
-		return measured > 0 ? measured : fallback;
+		// a warm allocator reuses memory and hides growth: the measurement only ever raises the per-pixel floor
+		return Math.max(measured, fallback);
 	}
 
-	/** Peak memory growth of decoding one batch of autoencoder tiles, measured at 32 latent px and scaled by area. */
+	/** One autoencoder batch: peak growth of a 32-latent-px decode scaled by area, at least the per-pixel floor. */
 	private static long measureDecoder(ModelBundle bundle, int tile, int batch, NDManager manager) {
 		int probe = Math.min(tile, 32);
 		double scale = (double) tile * tile / (probe * probe) * batch;
@@ -195,7 +199,7 @@ public final class LargeImageSampling {
 			NDArray z = scope.zeros(new Shape(1, bundle.manifest().autoencoder.latentChannels, probe, probe), DataType.FLOAT32);
 			measured = NativeMemory.peakGrowthDuring(() -> bundle.decode(z).toFloatArray());
 		}
-		return measured > 0 ? (long) (measured * scale) : fallback;
+		return Math.max((long) (measured * scale), fallback);
 	}
 
 	/** The context of {@code label} (null: the null label) and the null context, for classifier-free guidance. */

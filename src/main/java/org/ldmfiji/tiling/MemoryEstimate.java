@@ -19,7 +19,11 @@ public final class MemoryEstimate {
 	 */
 	public static final int LATENT_BUFFERS = 10;
 
-	/** Activation bytes per latent pixel per tile when they cannot be measured (generous for small U-Nets). */
+	/**
+	 * Activation bytes per latent pixel per tile assumed at least (and where nothing can be measured): generous for
+	 * small U-Nets like the demo's, an underestimate for CompVis-size ones (hundreds of millions of parameters), whose
+	 * activations the one-forward measurement then supplies on Linux.
+	 */
 	public static final long FALLBACK_TILE_BYTES_PER_LATENT_PX = 64 * 1024;
 
 	public final long modelBytes, latentBytes, tileBytes, batchTiles, autoencoderBytes, heapBytes;

@@ -69,8 +69,8 @@ class LargeImageSamplingTest {
 		LargeImageSampling task = new LargeImageSampling(bundle, TWO_STEPS, tiles);
 		MemoryEstimate small = task.estimate(512, 512, 2.0);
 		MemoryEstimate big = task.estimate(8192, 8192, 2.0);
-		assertEquals(small.tileBytes, big.tileBytes, 0.5 * small.tileBytes + 1,
-			"tile activations must not depend on the image size");
+		assertTrue(big.tileBytes <= small.tileBytes && big.autoencoderBytes <= small.autoencoderBytes,
+			"tile activations must not grow with the image: " + small + " at 512², " + big + " at 8192²");
 		assertEquals(256.0, (double) big.latentBytes / small.latentBytes, 1e-9, "latent buffers grow with the area");
 		long start = System.nanoTime();
 		IllegalStateException e = assertThrows(IllegalStateException.class,
