@@ -14,7 +14,13 @@ import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.Manifest.InputSpec;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.model.TorchScriptPart;
+import org.ldmfiji.image.FloatPlanes;
+import org.ldmfiji.task.LargeImageSampling;
 import org.ldmfiji.task.SamplingSettings;
+import org.ldmfiji.tiling.MemoryEstimate;
+import org.ldmfiji.tiling.NativeMemory;
+import org.ldmfiji.tiling.TileSettings;
+import org.ldmfiji.tiling.Window;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -33,10 +39,11 @@ final class BenchCommand {
 
 	BenchCommand(List<String> args) {
 		options = new Options("bench", args, Set.of("model", "steps", "sampler", "seed", "eta", "device", "size", "repeats",
-			"guidance", "task"), Set.of());
+			"guidance", "task", "sizes", "tile", "overlap", "batch"), Set.of("scaling"));
 	}
 
 	int run(PrintStream out) {
+		if (options.flag("scaling")) return scaling(out);
 		RunSettings run = new RunSettings(options, 20);
 		int repeats = options.integer("repeats", 5, 1, 100);
 		double guidance = options.number("guidance", 3.0);
@@ -109,6 +116,66 @@ final class BenchCommand {
 			return new double[] {min(pipeline), min(forwards)};
 		}
 	}
+
+	/**
+	 * {@code --scaling}: large-image sampling end to end (tiled sampling and tiled decoding) at several square sizes,
+	 * smallest first, after a warm-up run. Peak memory is the process's peak resident set (VmHWM: JVM heap pages in
+	 * use plus native memory, i.e. libtorch's tensors and the models), reset before each size; "growth" is that peak
+	 * minus the resident set before the first size, and "buffers" is what the design says should grow: the output
+	 * (float32 on the heap) and the latent-sized arrays ({@link MemoryEstimate#LATENT_BUFFERS} of them).
+	 */
+	private int scaling(PrintStream out) {
+		RunSettings run = new RunSettings(options, 4);
+		double guidance = options.number("guidance", 3.0);
+		String[] sizes = options.get("sizes", "512,2048,4096").split(",");
+		try (ModelBundle bundle = run.openBundle()) {
+			Manifest m = bundle.manifest();
+			String task = LargeImageSampling.TASK;
+			TileSettings defaults = TileSettings.defaults(m, task);
+			int tile = options.integer("tile", defaults.tile, 1, 1 << 16);
+			TileSettings tiles = defaults.withTile(tile, options.integer("overlap", options.get("tile", null) == null
+				? defaults.overlap : Math.max(m.autoencoder.factor, tile / 4 / m.autoencoder.factor * m.autoencoder.factor),
+				0, 1 << 16)).withBatch(options.integer("batch", 0, 0, 1024));
+			String label = m.denoiser(task).context == null ? null : m.denoiser(task).context.labels.get(0);
+			LargeImageSampling sampler = new LargeImageSampling(bundle, run.sampling, tiles);
+			out.println("model " + m.name + " on " + bundle.device() + ", " + run.sampling + ", guidance " + guidance + ", "
+				+ tiles + ", " + Runtime.getRuntime().availableProcessors() + " CPU(s)");
+			sampler.run(256, 256, label, guidance, StepListener.NONE); // warm-up, not counted
+			System.gc();
+			long base = NativeMemory.residentBytes();
+			out.println(String.format(Locale.ROOT, "%-11s %7s %9s %9s %9s %11s %11s %11s", "size", "tiles", "total s",
+				"sample s", "s/MP", "peak MiB", "growth MiB", "buffers MiB"));
+			double first = Double.NaN;
+			for (String sz : sizes) {
+				int side = Integer.parseInt(sz.trim());
+				int f = m.autoencoder.factor, unit = f * m.denoiser(task).latentMultiple;
+				int latent = Window.roundUp(side, unit) / f;
+				Shape shape = new Shape(1, m.autoencoder.latentChannels, latent, latent);
+				int count = LargeImageSampling.latentGrid(m, task, shape, tiles).count();
+				System.gc();
+				NativeMemory.resetPeak();
+				long[] sampled = {0};
+				long t0 = System.nanoTime();
+				FloatPlanes image = sampler.run(side, side, label, guidance, (done, total) -> {
+					if (done == total) sampled[0] = System.nanoTime();
+				});
+				long t1 = System.nanoTime();
+				long peak = NativeMemory.peakResidentBytes();
+				double mp = (double) side * side / 1e6;
+				double seconds = (t1 - t0) / 1e9, perMp = seconds / mp;
+				if (Double.isNaN(first)) first = perMp;
+				long buffers = 4L * image.data().length
+					+ 4L * MemoryEstimate.LATENT_BUFFERS * m.autoencoder.latentChannels * latent * latent;
+				out.println(String.format(Locale.ROOT, "%-11s %7d %9.1f %9.1f %9.2f %11.0f %11.0f %11.0f", side + "x" + side,
+					count, seconds, (sampled[0] - t0) / 1e9, perMp, peak / MIB, (peak - base) / MIB, buffers / MIB));
+			}
+			out.println(String.format(Locale.ROOT, "time per megapixel relative to the first size: see s/MP (goal: "
+				+ "largest within 1.2x of %.2f s/MP); peak memory growth vs the buffers column", first));
+		}
+		return 0;
+	}
+
+	private static final double MIB = 1 << 20;
 
 	private static double min(double[] v) {
 		return Arrays.stream(v).min().orElse(Double.NaN);

@@ -16,9 +16,10 @@ public final class Main {
 		"usage: ./ldm SUBCOMMAND [options]",
 		"  demo     run the bundled demo model on its sample image and write the results (--output DIR)",
 		"  info     engine, version, device and the models found",
-		"  bench    time per denoising step, bare TorchScript time and the pipeline's overhead",
+		"  bench    time per denoising step, bare TorchScript time and the pipeline's overhead; --scaling: large images",
 		"  inpaint  --input IMG --mask MASK --output OUT [--samples N --grow PX --feather PX --context PX --evaluate]",
 		"  superres --input IMG --output OUT [--samples N --tile PX --no-consistency --reference HR]",
+		"  sample   an image of any size, in tiles: --width W --height H --output OUT [--label L --guidance G --tile PX --overlap PX --bits 8|16|32]",
 		"common options: --model NAME|PATH (default demo)  --steps N  --sampler ddim|dpmpp2m  --seed N",
 		"                --device auto|cpu|gpu  --output FILE|DIR");
 
@@ -47,6 +48,8 @@ public final class Main {
 					return new InpaintCommand(rest).run(out);
 				case "superres":
 					return new SuperResCommand(rest).run(out);
+				case "sample":
+					return new SampleCommand(rest).run(out);
 				default:
 					throw new Options.UsageException("unknown subcommand '" + args[0] + "'");
 			}

@@ -1,0 +1,235 @@
+package org.ldmfiji.tiling;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Overlapping tiles covering a W × H grid (latent or pixel space), the product of one {@link Axis} per direction,
+ * with normalised blending weights. Tiles are listed row-major (all tiles of the top row first, left to right);
+ * that order is also the order in which tiled operations accumulate, so results do not depend on batching.
+ * <p>
+ * Along an axis of length n with tile length L (≤ n) and requested overlap o, the tiles are spread evenly from 0 to
+ * n − L (the last tile ends exactly at the border: nothing is padded), with as few tiles as keep every overlap ≥ o,
+ * starts rounded to multiples of {@code unit}. A grid shorter than a tile gets one tile of the grid's length.
+ * <p>
+ * Since the 2-D weight of a tile is the outer product of its two axis weights, w(x, y) = wₓ(x)·w_y(y), and each
+ * axis' weights are normalised to sum to 1 over its tiles, the 2-D weights sum to (Σwₓ)(Σw_y) = 1 at every position:
+ * normalisation costs two 1-D arrays, not a full-size weight buffer.
+ */
+public final class TileGrid {
+
+	public final Axis x, y;
+	private final List<Tile> tiles;
+
+	private TileGrid(Axis x, Axis y) {
+		this.x = x;
+		this.y = y;
+		List<Tile> list = new ArrayList<>(x.count() * y.count());
+		for (int row = 0; row < y.count(); row++)
+			for (int col = 0; col < x.count(); col++)
+				list.add(new Tile(list.size(), col, row, x.start(col), y.start(row), x.tile, y.tile));
+		tiles = Collections.unmodifiableList(list);
+	}
+
+	/**
+	 * @param width the grid's width W (a multiple of {@code unit}, except where a tile is never smaller than W)
+	 * @param tile the tile side L (a multiple of {@code unit}); tiles are min(L, W) × min(L, H)
+	 * @param overlap the least overlap between neighbouring tiles, 0 ≤ overlap &lt; tile; also the blending ramp
+	 * @param unit tile starts are multiples of this (the denoiser's latent_multiple)
+	 */
+	public static TileGrid of(int width, int height, int tile, int overlap, int unit, Blend blend) {
+		return of(width, height, tile, overlap, unit, blend, 0);
+	}
+
+	/**
+	 * As {@link #of(int, int, int, int, int, Blend)}, with a {@code margin} of positions next to every shared edge that
+	 * get only a token weight (ε = 10⁻³, so that every position still has one): the ramp runs over the rest of the
+	 * overlap, overlap − 2·margin positions centred in it. For parts whose outputs are wrong near a tile's edge
+	 * (receptive fields and zero padding in an autoencoder).
+	 */
+	public static TileGrid of(int width, int height, int tile, int overlap, int unit, Blend blend, int margin) {
+		return new TileGrid(Axis.of(width, tile, overlap, unit, blend, margin),
+			Axis.of(height, tile, overlap, unit, blend, margin));
+	}
+
+	/** This grid with every length multiplied by {@code factor} (latent → pixel space for a decoder with f). */
+	public TileGrid scaled(int factor) {
+		return new TileGrid(x.scaled(factor), y.scaled(factor));
+	}
+
+	public int width() {
+		return x.length;
+	}
+
+	public int height() {
+		return y.length;
+	}
+
+	public List<Tile> tiles() {
+		return tiles;
+	}
+
+	public int count() {
+		return tiles.size();
+	}
+
+	/** The normalised 2-D weights of a tile, row-major tile.height × tile.width: wₓ ⊗ w_y. */
+	public float[] weights(Tile t) {
+		float[] wx = x.weights(t.col), wy = y.weights(t.row);
+		float[] out = new float[t.width * t.height];
+		for (int j = 0; j < t.height; j++)
+			for (int i = 0; i < t.width; i++) out[j * t.width + i] = wx[i] * wy[j];
+		return out;
+	}
+
+	@Override
+	public String toString() {
+		return x.count() + "x" + y.count() + " tiles of " + x.tile + "x" + y.tile + " over " + x.length + "x" + y.length
+			+ " (overlap >= " + Math.min(x.overlap, y.overlap) + ")";
+	}
+
+	/** One tile: its place in the grid and its rectangle [x, x + width) × [y, y + height). */
+	public static final class Tile {
+
+		public final int index, col, row, x, y, width, height;
+
+		Tile(int index, int col, int row, int x, int y, int width, int height) {
+			this.index = index;
+			this.col = col;
+			this.row = row;
+			this.x = x;
+			this.y = y;
+			this.width = width;
+			this.height = height;
+		}
+
+		@Override
+		public String toString() {
+			return "tile " + index + " (" + col + "," + row + ") " + width + "x" + height + "+" + x + "+" + y;
+		}
+	}
+
+	/** The tiling of one direction: tile starts and, per tile, weights normalised over all tiles. */
+	public static final class Axis {
+
+		/** Weight of the positions within the margin of a shared edge. */
+		static final double MARGIN_WEIGHT = 1e-3;
+
+		public final int length, tile, overlap, margin;
+		private final int[] starts;
+		private final Blend blend;
+		private final float[][] weights;
+
+		private Axis(int length, int tile, int overlap, int margin, int[] starts, Blend blend) {
+			this.length = length;
+			this.tile = tile;
+			this.overlap = overlap;
+			this.margin = margin;
+			this.starts = starts;
+			this.blend = blend;
+			this.weights = normalisedWeights();
+		}
+
+		static Axis of(int length, int tile, int overlap, int unit, Blend blend) {
+			return of(length, tile, overlap, unit, blend, 0);
+		}
+
+		static Axis of(int length, int tile, int overlap, int unit, Blend blend, int margin) {
+			if (margin < 0 || 2 * margin > overlap) throw new IllegalArgumentException("edge margin " + margin
+				+ " must be between 0 and half the overlap " + overlap);
+			if (length < 1) throw new IllegalArgumentException("cannot tile an empty axis (length " + length + ")");
+			if (unit < 1) throw new IllegalArgumentException("unit must be >= 1, got " + unit);
+			if (tile < unit || tile % unit != 0) throw new IllegalArgumentException("tile size " + tile
+				+ " must be a positive multiple of " + unit + " (the model's latent_multiple)");
+			if (overlap < 0 || overlap >= tile) throw new IllegalArgumentException("overlap " + overlap
+				+ " must be at least 0 and smaller than the tile size " + tile);
+			if (length <= tile) return new Axis(length, length, 0, 0, new int[] {0}, blend);
+			if (length % unit != 0) throw new IllegalArgumentException("a length of " + length
+				+ " cannot be tiled on a grid of " + unit + ": pad it to a multiple of " + unit + " first");
+			// the largest stride (a multiple of unit) that keeps the overlap >= the requested one
+			int maxStride = Math.max(unit, (tile - overlap) / unit * unit);
+			int span = length - tile;
+			int k = (span + maxStride - 1) / maxStride + 1;
+			int[] starts = new int[k];
+			for (int i = 0; i < k; i++) {
+				// evenly spread, rounded to the unit: neighbours stay <= maxStride apart since maxStride is a multiple of unit
+				starts[i] = (int) Math.round((double) i * span / (k - 1) / unit) * unit;
+			}
+			return new Axis(length, tile, overlap, margin, starts, blend);
+		}
+
+		Axis scaled(int factor) {
+			int[] s = starts.clone();
+			for (int i = 0; i < s.length; i++) s[i] *= factor;
+			return new Axis(length * factor, tile * factor, overlap * factor, margin * factor, s, blend);
+		}
+
+		public int count() {
+			return starts.length;
+		}
+
+		public int start(int i) {
+			return starts[i];
+		}
+
+		/** The weights of tile {@code i} at its positions 0 … tile−1, normalised: Σ over tiles = 1 at every position. */
+		public float[] weights(int i) {
+			return weights[i];
+		}
+
+		/**
+		 * The positions where tile contributions meet: every tile start and end inside the axis and, for hard cuts,
+		 * the cut in each overlap. A seam, if any, lies next to one of these.
+		 */
+		public List<Integer> borders() {
+			List<Integer> out = new ArrayList<>();
+			for (int i = 0; i < starts.length; i++) {
+				if (starts[i] > 0) out.add(starts[i]);
+				if (starts[i] + tile < length) out.add(starts[i] + tile);
+				if (i + 1 < starts.length) out.add(cut(i));
+			}
+			Collections.sort(out);
+			return out;
+		}
+
+		/** The middle of the overlap of tiles i and i + 1: where {@link Blend#NONE} switches from one to the other. */
+		private int cut(int i) {
+			return (starts[i] + tile + starts[i + 1]) / 2;
+		}
+
+		/** The unnormalised weight at distance d from a shared edge: ε in the margin, then the ramp. */
+		private double edge(int d) {
+			if (d < margin) return MARGIN_WEIGHT;
+			return Math.max(MARGIN_WEIGHT, blend.ramp(d - margin, overlap - 2 * margin));
+		}
+
+		private float[][] normalisedWeights() {
+			int k = starts.length;
+			double[][] raw = new double[k][tile];
+			for (int i = 0; i < k; i++) {
+				boolean left = starts[i] > 0, right = starts[i] + tile < length;
+				int from = i == 0 ? 0 : cut(i - 1), to = i + 1 == k ? length : cut(i);
+				for (int d = 0; d < tile; d++) {
+					if (blend == Blend.NONE) {
+						int p = starts[i] + d;
+						raw[i][d] = p >= from && p < to ? 1 : 0;
+					}
+					else {
+						double w = 1;
+						if (left) w = Math.min(w, edge(d));
+						if (right) w = Math.min(w, edge(tile - 1 - d));
+						raw[i][d] = w;
+					}
+				}
+			}
+			double[] sum = new double[length];
+			for (int i = 0; i < k; i++)
+				for (int d = 0; d < tile; d++) sum[starts[i] + d] += raw[i][d];
+			float[][] out = new float[k][tile];
+			for (int i = 0; i < k; i++)
+				for (int d = 0; d < tile; d++) out[i][d] = (float) (raw[i][d] / sum[starts[i] + d]);
+			return out;
+		}
+	}
+}

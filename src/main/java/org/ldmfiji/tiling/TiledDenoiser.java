@@ -1,0 +1,159 @@
+package org.ldmfiji.tiling;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+
+import org.ldmfiji.diffusion.Conditioning;
+import org.ldmfiji.diffusion.Denoiser;
+import org.ldmfiji.diffusion.ModelDenoiser;
+import org.ldmfiji.model.Manifest;
+import org.ldmfiji.model.ModelBundle;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.Map;
+
+/**
+ * A denoiser over a latent of any size, run convolutionally: at every call the latent is cut into overlapping tiles
+ * of the model's size ({@link TileGrid}), the tiles go through the model in batches, and their ε̂ are fused with the
+ * grid's normalised window weights, ε̂(x) = Σ_k w_k·ε̂_k(x_k) with Σ_k w_k = 1 (CompVis's tiler; Mixture of Diffusers,
+ * Jiménez 2023). A sampler then takes one step on the whole latent, so every sampler (multistep DPM-Solver++ too)
+ * works unchanged.
+ * <p>
+ * Conditioning: every concatenated input of the full-latent {@link Conditioning} ([1 or N x C_i x h x w]) is sliced
+ * with the same rectangle as the tile; the cross-attention context and guidance are shared by all tiles.
+ * <p>
+ * Memory: the latent, the accumulator and one batch of tiles (with the model's activations for it); each batch's
+ * arrays die with the batch. Results do not depend on the batch size: tiles accumulate one by one in grid order.
+ */
+public final class TiledDenoiser implements Denoiser {
+
+	/** Binds the model to the conditioning of one batch of tiles (the full inputs sliced to those tiles). */
+	@FunctionalInterface
+	public interface TileModel {
+		Denoiser bind(Conditioning tiles);
+	}
+
+	private final TileGrid grid;
+	private final int batch;
+	private final Conditioning full;
+	private final TileModel model;
+
+	/**
+	 * @param grid tiles over the latent's (w, h)
+	 * @param batch how many tiles go through the model at once (≥ 1; does not change the result)
+	 * @param full the conditioning of the whole latent (its inputs must have the latent's h and w)
+	 * @param model the per-tile denoiser
+	 */
+	public TiledDenoiser(TileGrid grid, int batch, Conditioning full, TileModel model) {
+		if (batch < 1) throw new IllegalArgumentException("tile batch size must be >= 1, got " + batch);
+		this.grid = grid;
+		this.batch = batch;
+		this.full = full;
+		this.model = model;
+		for (Map.Entry<String, NDArray> e : full.inputs().entrySet()) {
+			Shape s = e.getValue().getShape();
+			if (s.dimension() != 4 || s.get(2) != grid.height() || s.get(3) != grid.width())
+				throw new IllegalArgumentException("conditioning input '" + e.getKey() + "' has shape " + s
+					+ " but the tiled latent is " + grid.width() + "x" + grid.height() + " (w x h)");
+		}
+	}
+
+	/** The bundle's denoiser for {@code task}, tiled over {@code grid}. */
+	public static TiledDenoiser of(ModelBundle bundle, String task, Conditioning full, TileGrid grid, int batch) {
+		Manifest.DenoiserSpec spec = bundle.manifest().denoiser(task);
+		var part = bundle.denoiser(task);
+		return new TiledDenoiser(grid, batch, full, c -> new ModelDenoiser(part, spec, bundle.manifest().schedule, c));
+	}
+
+	public TileGrid grid() {
+		return grid;
+	}
+
+	public int batch() {
+		return batch;
+	}
+
+	@Override
+	public NDArray eps(NDArray x, int t) {
+		Shape s = x.getShape();
+		if (s.dimension() != 4 || s.get(2) != grid.height() || s.get(3) != grid.width())
+			throw new IllegalArgumentException("latent " + s + " does not match the tile grid " + grid);
+		long n = s.get(0);
+		NDManager owner = x.getManager();
+		NDArray acc;
+		try (NDManager call = owner.newSubManager()) {
+			acc = call.zeros(s, x.getDataType());
+			List<TileGrid.Tile> tiles = grid.tiles();
+			for (int from = 0; from < tiles.size(); from += batch) {
+				List<TileGrid.Tile> part = tiles.subList(from, Math.min(tiles.size(), from + batch));
+				try (NDManager scope = call.newSubManager()) {
+					accumulate(part, x, acc, n, t, scope);
+				}
+			}
+			acc.attach(owner);
+		}
+		return acc;
+	}
+
+	/** Runs one batch of tiles and adds w_k·ε̂_k into {@code acc}; every intermediate lives in {@code scope}. */
+	private void accumulate(List<TileGrid.Tile> part, NDArray x, NDArray acc, long n, int t, NDManager scope) {
+		// lend every operand to the scope once (an array lent twice would not find its way home)
+		Set<NDArray> lent = Collections.newSetFromMap(new IdentityHashMap<>());
+		lent.add(x);
+		lent.add(acc);
+		lent.addAll(full.inputs().values());
+		if (full.context() != null) lent.add(full.context());
+		if (full.nullContext() != null) lent.add(full.nullContext());
+		lent.forEach(a -> a.tempAttach(scope));
+
+		int b = part.size();
+		NDList xs = new NDList(b);
+		for (TileGrid.Tile tile : part) xs.add(x.get(index(tile)));
+		NDArray xb = b == 1 ? xs.head() : NDArrays.concat(xs, 0); // [b·N x C x th x tw], tile-major
+
+		Conditioning c = new Conditioning();
+		for (Map.Entry<String, NDArray> e : full.inputs().entrySet()) {
+			NDArray a = e.getValue();
+			NDList slices = new NDList(b);
+			for (TileGrid.Tile tile : part) {
+				NDArray slice = a.get(index(tile));
+				slices.add(a.getShape().get(0) == n ? slice : slice.repeat(0, n)); // [1 x …] follows every latent item
+			}
+			c.input(e.getKey(), b == 1 ? slices.head() : NDArrays.concat(slices, 0));
+		}
+		if (full.context() != null) c.context(perTiles(full.context(), b, n), perTiles(full.nullContext(), b, n),
+			full.guidance());
+
+		NDArray eps = model.bind(c).eps(xb, t);
+		for (int k = 0; k < b; k++) {
+			TileGrid.Tile tile = part.get(k);
+			NDArray w = scope.create(grid.weights(tile), new Shape(1, 1, tile.height, tile.width))
+				.toDevice(x.getDevice(), false).toType(x.getDataType(), false);
+			NDArray epsK = b == 1 ? eps : eps.get(new NDIndex("{}:{}", k * n, (k + 1) * n));
+			NDIndex where = index(tile);
+			acc.set(where, acc.get(where).add(epsK.mul(w)));
+		}
+	}
+
+	/** A context for b tiles of N items: a batch-1 context stays (the model repeats it); a batch-N one repeats per tile. */
+	private static NDArray perTiles(NDArray context, int b, long n) {
+		if (context == null || context.getShape().get(0) == 1 || b == 1) return context;
+		if (context.getShape().get(0) != n) throw new IllegalArgumentException("context batch " + context.getShape().get(0)
+			+ " does not match the latent batch " + n);
+		long[] reps = new long[context.getShape().dimension()];
+		java.util.Arrays.fill(reps, 1);
+		reps[0] = b;
+		return context.tile(reps);
+	}
+
+	private static NDIndex index(TileGrid.Tile tile) {
+		return new NDIndex(":, :, {}:{}, {}:{}", tile.y, tile.y + tile.height, tile.x, tile.x + tile.width);
+	}
+}
