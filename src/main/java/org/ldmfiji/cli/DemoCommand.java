@@ -13,7 +13,8 @@ import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.Consistency;
 import org.ldmfiji.task.Inpainting;
 import org.ldmfiji.task.SuperResolution;
-import org.ldmfiji.task.UnconditionalSampling;
+import org.ldmfiji.task.LargeImageSampling;
+import org.ldmfiji.tiling.TileSettings;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -90,9 +91,10 @@ final class DemoCommand {
 			figure.add("ground truth", truth);
 
 			// 3. samples for each domain label
-			if (bundle.manifest().denoisers.containsKey(UnconditionalSampling.TASK)) {
-				UnconditionalSampling sampler = new UnconditionalSampling(bundle, run.sampling);
-				var context = bundle.manifest().denoiser(UnconditionalSampling.TASK).context;
+			if (bundle.manifest().denoisers.containsKey(LargeImageSampling.TASK)) {
+				LargeImageSampling sampler = new LargeImageSampling(bundle, run.sampling,
+					TileSettings.defaults(bundle.manifest(), LargeImageSampling.TASK));
+				var context = bundle.manifest().denoiser(LargeImageSampling.TASK).context;
 				List<String> labels = context == null ? List.of("") : context.labels;
 				for (String label : labels) {
 					if (context != null && label.equals(context.nullLabel)) continue;

@@ -35,7 +35,7 @@ import java.nio.file.Files;
  */
 public final class LargeImageSampling {
 
-	public static final String TASK = UnconditionalSampling.TASK;
+	public static final String TASK = "unconditional";
 
 	private final ModelBundle bundle;
 	private final SamplingSettings settings;

@@ -9,11 +9,13 @@ import ij.process.ShortProcessor;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.tiling.TileSettings;
 
 import java.util.Locale;
 
 /**
- * An image sampled from noise with the bundle's {@code unconditional} denoiser ({@link UnconditionalSampling}),
+ * An image of any size sampled from noise with the bundle's {@code unconditional} denoiser, in latent tiles fused at
+ * every step ({@link LargeImageSampling}),
  * conditioned on a domain label, as a new ImageJ image: the model's range [a, b] mapped linearly onto 0…255
  * (8-bit), 0…65535 (16-bit) or 0…1 (32-bit), clamped for the integer types.
  */
@@ -36,7 +38,7 @@ public final class SampleImage {
 
 	public static ImagePlus run(ModelBundle bundle, Options o, Progress progress) {
 		Manifest m = bundle.manifest();
-		Manifest.DenoiserSpec spec = m.denoiser(UnconditionalSampling.TASK);
+		Manifest.DenoiserSpec spec = m.denoiser(LargeImageSampling.TASK);
 		if (o.bitDepth != 8 && o.bitDepth != 16 && o.bitDepth != 32) throw new IllegalArgumentException("type must be "
 			+ "8-bit, 16-bit or 32-bit, got " + o.bitDepth);
 		if (o.width < 1 || o.height < 1) throw new IllegalArgumentException("width and height must be positive, got "
@@ -49,9 +51,9 @@ public final class SampleImage {
 		ImageJobs.requireMemory((long) o.width * o.height * (o.bitDepth / 8 + 4 * 2), String.format(Locale.ROOT,
 			"a %dx%d %d-bit sample", o.width, o.height, o.bitDepth));
 		progress.status(String.format(Locale.ROOT, "LDM sampling: %dx%d, label %s", o.width, o.height, o.label));
-		// LARGE-IMAGE HOOK: the tiled engine (task/LargeImageSampling, with o.tile and o.overlap) replaces this
-		// single-window call once it is merged; until then the whole latent is one window.
-		FloatPlanes x = new UnconditionalSampling(bundle, o.sampling).run(o.width, o.height, o.label, o.guidance,
+		TileSettings defaults = TileSettings.defaults(m, LargeImageSampling.TASK);
+		TileSettings tiles = defaults.withTile(o.tile > 0 ? o.tile : defaults.tile, o.overlap > 0 ? o.overlap : defaults.overlap);
+		FloatPlanes x = new LargeImageSampling(bundle, o.sampling, tiles).run(o.width, o.height, o.label, o.guidance,
 			progress.steps(0, o.sampling.steps));
 		progress.checkCancelled();
 		double a = m.imageRange[0], b = m.imageRange[1];
@@ -73,8 +75,7 @@ public final class SampleImage {
 		info.append("denoiser ").append(s.file.file).append(" SHA-256: ").append(s.file.sha256).append('\n');
 		info.append(String.format(Locale.ROOT, "size: %dx%d, label: %s, guidance: %s, %s%n", o.width, o.height, o.label,
 			o.guidance, o.sampling));
-		info.append(String.format(Locale.ROOT, "tile: %s, overlap: %s (single window: the tiled engine is not connected "
-			+ "yet)%n", o.tile == 0 ? "auto" : o.tile, o.overlap == 0 ? "auto" : o.overlap));
+		info.append("tiles: ").append(tiles).append('\n');
 		info.append(String.format(Locale.ROOT, "values: model range [%s, %s] mapped onto [0, %s]%n", a, b, top));
 		out.setProperty("Info", info.toString());
 		return out;

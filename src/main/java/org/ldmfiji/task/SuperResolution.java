@@ -10,15 +10,17 @@ import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.Manifest.InputSpec;
 import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.tiling.TileSettings;
+import org.ldmfiji.tiling.TiledAutoencoder;
 import org.ldmfiji.tiling.Window;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * LDM super-resolution (Rombach et al. 2022, Sec. 4.4): the low-resolution image, at the latent grid's size, is
  * concatenated with z_t; the denoised latent decodes to an image f times larger. The input is padded by mirroring
- * to the latent multiple and the output cropped back, so any size gives exactly f× the input.
+ * to the latent multiple and the output cropped back, so any size gives exactly f× the input; inputs larger than a
+ * tile run convolutionally in latent tiles fused at every step (task/LargeImageSampling).
  */
 public final class SuperResolution {
 
@@ -53,7 +55,7 @@ public final class SuperResolution {
 	 * @param low C × H × W in the model's range, C the model's image channels
 	 * @param tile side of the input tiles in pixels (0: {@link #autoTile()}); an image that fits one tile is one window
 	 * @param consistency back-project each result so that, area-downsampled by f, it reproduces {@code low}
-	 * @param listener reports steps {@code 1 ... tileCount·steps}
+	 * @param listener reports steps {@code 1 ... steps} (the tiles are fused at every step)
 	 * @return per sample C × fH × fW in the model's range
 	 */
 	public List<FloatPlanes> run(FloatPlanes low, int samples, int tile, boolean consistency, StepListener listener) {
@@ -67,8 +69,7 @@ public final class SuperResolution {
 		if (t % spec.latentMultiple != 0 || t < 2 * spec.latentMultiple) throw new IllegalArgumentException("tile size "
 			+ t + " must be a multiple of " + spec.latentMultiple + " (model '" + m.name + "''s latent_multiple) and at least "
 			+ 2 * spec.latentMultiple);
-		List<FloatPlanes> high = low.width() <= t && low.height() <= t ? window(low, samples, settings, listener)
-			: tiled(low, samples, t, listener);
+		List<FloatPlanes> high = sample(low, samples, t, listener);
 		if (consistency) for (FloatPlanes x : high) Consistency.enforce(x, low, m.autoencoder.factor);
 		return high;
 	}
@@ -88,15 +89,31 @@ public final class SuperResolution {
 		return Math.max(2 * spec.latentMultiple, t / spec.latentMultiple * spec.latentMultiple);
 	}
 
-	/** Number of sampling runs (tiles) for a W × H input with the given tile side (0: automatic). */
+	/**
+	 * The latent tiles of a W × H input (the latent has the input's size) with the given tile side (0: automatic);
+	 * they are fused at every step, so the sampler runs once whatever their number.
+	 */
 	public int tileCount(int width, int height, int tile) {
-		int t = tile <= 0 ? autoTile() : tile;
-		if (width <= t && height <= t) return 1;
-		return starts(width, t).length * starts(height, t).length;
+		Manifest m = bundle.manifest();
+		Window win = Window.covering(width, height, m.denoiser(TASK).latentMultiple);
+		return LargeImageSampling.latentGrid(m, TASK, new Shape(1, m.autoencoder.latentChannels, win.height, win.width),
+			tiles(tile <= 0 ? autoTile() : tile)).tiles().size();
 	}
 
-	/** One window over the whole (mirror-padded) input: the denoiser runs on the full latent. */
-	private List<FloatPlanes> window(FloatPlanes low, int samples, SamplingSettings run, StepListener listener) {
+	/** Tile settings in output pixels for an input tile of {@code tile} pixels, overlapping by a quarter. */
+	private TileSettings tiles(int tile) {
+		Manifest m = bundle.manifest();
+		int f = m.autoencoder.factor, unit = f * m.denoiser(TASK).latentMultiple;
+		int out = tile * f;
+		return TileSettings.defaults(m, TASK).withTile(out, Math.max(unit, out / 4 / unit * unit));
+	}
+
+	/**
+	 * The whole (mirror-padded) input as the low-resolution condition of one latent, denoised in overlapping latent
+	 * tiles whose model outputs are fused at every step (tiling/TiledDenoiser) and decoded in tiles
+	 * (tiling/TiledAutoencoder): seam-free and in memory bounded by the tile size.
+	 */
+	private List<FloatPlanes> sample(FloatPlanes low, int samples, int tile, StepListener listener) {
 		Manifest m = bundle.manifest();
 		Manifest.DenoiserSpec spec = m.denoiser(TASK);
 		int f = m.autoencoder.factor;
@@ -114,74 +131,11 @@ public final class SuperResolution {
 					+ "' denoiser of model '" + m.name + "' takes an input '" + in.name + "' that super-resolution cannot give");
 			}
 			Shape latent = new Shape(samples, m.autoencoder.latentChannels, win.height, win.width);
-			NDArray z0 = LatentSampling.sample(bundle, TASK, cond, latent, run, listener, manager);
-			List<FloatPlanes> out = new ArrayList<>(samples);
-			for (FloatPlanes x : FloatPlanes.listOf(bundle.decode(z0))) out.add(crop(x, low.height() * f, low.width() * f));
-			return out;
+			TileSettings resolved = LargeImageSampling.resolve(bundle, TASK, cond, latent, win.width * f, win.height * f,
+				tiles(tile), manager);
+			NDArray z0 = LargeImageSampling.sampleLatent(bundle, TASK, cond, latent, settings, resolved, listener, manager);
+			return TiledAutoencoder.of(bundle, resolved).decode(z0, low.width() * f, low.height() * f);
 		}
-	}
-
-	/**
-	 * LARGE-IMAGE HOOK: inputs larger than one tile. Until the tiled large-image engine (tiling/,
-	 * task/LargeImageSampling: per-step fusion of the tiles' model outputs in latent space) is connected here, the
-	 * input is cut into overlapping tiles (a quarter of the tile side), each tile is super-resolved on its own (its
-	 * own seed: seed + tile index) and the outputs are blended in pixel space with weights that ramp linearly from the
-	 * tile border across the overlap (1 at the image border), normalised by their sum.
-	 */
-	private List<FloatPlanes> tiled(FloatPlanes low, int samples, int tile, StepListener listener) {
-		int f = bundle.manifest().autoencoder.factor, c = low.channels();
-		int overlap = Math.max(minSide(), tile / 4 / minSide() * minSide());
-		int[] xs = starts(low.width(), tile), ys = starts(low.height(), tile);
-		int n = xs.length * ys.length, hw = low.width() * f, hh = low.height() * f;
-		List<FloatPlanes> sum = new ArrayList<>();
-		for (int s = 0; s < samples; s++) sum.add(FloatPlanes.zeros(c, hh, hw));
-		float[] weights = new float[hw * hh];
-		int index = 0;
-		for (int ty : ys)
-			for (int tx : xs) {
-				int tw = Math.min(tile, low.width()), th = Math.min(tile, low.height());
-				FloatPlanes part = FloatPlanes.zeros(c, th, tw);
-				for (int k = 0; k < c; k++)
-					for (int y = 0; y < th; y++)
-						for (int x = 0; x < tw; x++) part.set(k, y, x, low.get(k, ty + y, tx + x));
-				int done = index * settings.steps, total = n * settings.steps;
-				SamplingSettings own = new SamplingSettings(settings.sampler, settings.steps, settings.seed + index, settings.eta);
-				List<FloatPlanes> high = window(part, samples, own, (d, t) -> listener.stepDone(done + d, total));
-				for (int y = 0; y < th * f; y++) {
-					float wy = ramp(y, th * f, ty > 0, ty + th < low.height(), overlap * f);
-					for (int x = 0; x < tw * f; x++) {
-						float wgt = wy * ramp(x, tw * f, tx > 0, tx + tw < low.width(), overlap * f);
-						int gy = ty * f + y, gx = tx * f + x;
-						weights[gy * hw + gx] += wgt;
-						for (int s = 0; s < samples; s++)
-							for (int k = 0; k < c; k++) sum.get(s).set(k, gy, gx, sum.get(s).get(k, gy, gx) + wgt * high.get(s).get(k, y, x));
-					}
-				}
-				index++;
-			}
-		for (FloatPlanes x : sum) {
-			float[] d = x.data();
-			for (int i = 0; i < d.length; i++) d[i] /= weights[i % weights.length];
-		}
-		return sum;
-	}
-
-	/** Tile origins covering [0, size) with tiles of side {@code tile} overlapping by at least a quarter. */
-	static int[] starts(int size, int tile) {
-		if (size <= tile) return new int[] {0};
-		int stride = Math.max(1, tile - tile / 4);
-		int n = (int) Math.ceil((size - tile) / (double) stride) + 1;
-		int[] out = new int[n];
-		for (int i = 0; i < n; i++) out[i] = (int) Math.round(i * (size - tile) / (double) (n - 1));
-		return out;
-	}
-
-	/** Blend weight at position i of a tile of side n: ramps over {@code ramp} pixels at borders inside the image. */
-	private static float ramp(int i, int n, boolean rampLow, boolean rampHigh, int ramp) {
-		float w = 1;
-		if (rampLow) w = Math.min(w, (i + 0.5f) / ramp);
-		if (rampHigh) w = Math.min(w, (n - i - 0.5f) / ramp);
-		return Math.max(1e-3f, Math.min(1, w));
 	}
 
 	/** Linear map of values from the image range to an input's declared range (identity when equal or absent). */

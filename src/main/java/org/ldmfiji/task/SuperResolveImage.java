@@ -82,7 +82,7 @@ public final class SuperResolveImage {
 			IjImages.readChannels(imp, pos[0], pos[1]).requireFinite(imp.getTitle());
 
 		int tiles = sr.tileCount(w, h, o.tile);
-		long perRun = (long) tiles * o.sampling.steps;
+		long perRun = o.sampling.steps; // the tiles are fused at every step: one sampling run per item
 		long total = positions.size() * mapping.batchSize(c) * perRun, done = 0;
 		progress.status(String.format(Locale.ROOT, "LDM super-resolution x%d: %d plane(s), %d tile(s) each", f,
 			positions.size(), tiles));
@@ -113,8 +113,8 @@ public final class SuperResolveImage {
 		progress.checkCancelled();
 
 		StringBuilder info = ImageJobs.provenance("super-resolution x" + f, imp, bundle, SuperResolution.TASK, o.sampling);
-		info.append(String.format(Locale.ROOT, "samples: %d%s, consistency (back-projection): %s, tile: %s px (%d tile(s) "
-			+ "per plane)%n", o.samples, o.samples > 1 ? " (this image: their mean)" : "", o.consistency ? "on" : "off",
+		info.append(String.format(Locale.ROOT, "samples: %d%s, consistency (back-projection): %s, tile: %s px (%d latent "
+			+ "tile(s) per plane, fused at every step)%n", o.samples, o.samples > 1 ? " (this image: their mean)" : "", o.consistency ? "on" : "off",
 			o.tile <= 0 ? "auto " + sr.autoTile() : Integer.toString(o.tile), tiles));
 		info.append("normalisation: ").append(norm).append(" per plane and channel; calibration: pixel size / ").append(f)
 			.append('\n');

@@ -40,7 +40,8 @@ class PipelineTest {
 
 	private static FloatPlanes sample(long seed, SamplingSettings.SamplerKind kind) {
 		SamplingSettings s = new SamplingSettings(kind, 6, seed, kind == SamplingSettings.SamplerKind.DDIM ? 1.0 : 0);
-		return new UnconditionalSampling(bundle, s).run(40, 24, null, 2.0, StepListener.NONE);
+		return new LargeImageSampling(bundle, s, org.ldmfiji.tiling.TileSettings.defaults(bundle.manifest(), LargeImageSampling.TASK))
+			.run(40, 24, null, 2.0, StepListener.NONE);
 	}
 
 	@Test
