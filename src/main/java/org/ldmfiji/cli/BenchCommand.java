@@ -134,7 +134,7 @@ final class BenchCommand {
 			TileSettings defaults = TileSettings.defaults(m, task);
 			int tile = options.integer("tile", defaults.tile, 1, 1 << 16);
 			TileSettings tiles = defaults.withTile(tile, options.integer("overlap", options.get("tile", null) == null
-				? defaults.overlap : Math.max(m.autoencoder.factor, tile / 4 / m.autoencoder.factor * m.autoencoder.factor),
+				? defaults.overlap : TileSettings.defaultOverlap(tile, m.autoencoder.factor),
 				0, 1 << 16)).withBatch(options.integer("batch", 0, 0, 1024));
 			String label = m.denoiser(task).context == null ? null : m.denoiser(task).context.labels.get(0);
 			LargeImageSampling sampler = new LargeImageSampling(bundle, run.sampling, tiles);

@@ -54,7 +54,7 @@ final class SampleCommand {
 			TileSettings defaults = TileSettings.defaults(m, LargeImageSampling.TASK);
 			int tile = options.integer("tile", defaults.tile, 1, 1 << 16);
 			int overlap = options.integer("overlap", options.get("tile", null) == null ? defaults.overlap
-				: Math.max(m.autoencoder.factor, tile / 4 / m.autoencoder.factor * m.autoencoder.factor), 0, 1 << 16);
+				: TileSettings.defaultOverlap(tile, m.autoencoder.factor), 0, 1 << 16);
 			TileSettings tiles = defaults.withTile(tile, overlap).withBatch(options.integer("batch", 0, 0, 1024));
 			out.println(String.format(Locale.ROOT, "model %s on %s, %s, %dx%d, label %s, guidance %g, %s", m.name,
 				bundle.device(), run.sampling, width, height, label, guidance, tiles));

@@ -100,12 +100,11 @@ public final class SuperResolution {
 			tiles(tile <= 0 ? autoTile() : tile)).tiles().size();
 	}
 
-	/** Tile settings in output pixels for an input tile of {@code tile} pixels, overlapping by a quarter. */
+	/** Tile settings in output pixels for an input tile of {@code tile} pixels, with the default overlap. */
 	private TileSettings tiles(int tile) {
 		Manifest m = bundle.manifest();
-		int f = m.autoencoder.factor, unit = f * m.denoiser(TASK).latentMultiple;
-		int out = tile * f;
-		return TileSettings.defaults(m, TASK).withTile(out, Math.max(unit, out / 4 / unit * unit));
+		int out = tile * m.autoencoder.factor;
+		return TileSettings.defaults(m, TASK).withTile(out, TileSettings.defaultOverlap(out, m.autoencoder.factor));
 	}
 
 	/**
