@@ -52,7 +52,7 @@ class LargeImageSeamTest {
 	void latentOfA2048ImageHasNoSeams() {
 		SamplingSettings sampling = new SamplingSettings(SamplingSettings.SamplerKind.DPMPP2M, 2, 7, 0);
 		TileSettings tiles = TileSettings.defaults(bundle.manifest(), LargeImageSampling.TASK).withTile(256, 64).withBatch(4);
-		Shape shape = new Shape(1, 3, 512, 512);
+		Shape shape = new Shape(1, bundle.manifest().autoencoder.latentChannels, 512, 512);
 		try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
 			var cond = LargeImageSampling.labelConditioning(bundle, "fluorescence", 1, manager);
 			NDArray z = LargeImageSampling.sampleLatent(bundle, LargeImageSampling.TASK, cond, shape, sampling, tiles,
@@ -76,8 +76,9 @@ class LargeImageSeamTest {
 	@Test
 	void tiledDecodeHasNoSeams() {
 		try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-			NDArray z = new GaussianNoise(3).initialNoise(manager, new Shape(1, 3, 256, 256));
-			TiledAutoencoder ae = new TiledAutoencoder(4, 3, 1, bundle::encode, bundle::decode, 64, 16, 4, 1, Blend.COSINE);
+			int c = bundle.manifest().autoencoder.latentChannels;
+			NDArray z = new GaussianNoise(3).initialNoise(manager, new Shape(1, c, 256, 256));
+			TiledAutoencoder ae = new TiledAutoencoder(4, c, 1, bundle::encode, bundle::decode, 64, 16, 4, 1, Blend.COSINE);
 			FloatPlanes image = ae.decode(z);
 			TileGrid pixels = ae.grid(256, 256).scaled(4);
 			double[] r = Seams.ratios(image, pixels.x.borders(), pixels.y.borders(), 16);

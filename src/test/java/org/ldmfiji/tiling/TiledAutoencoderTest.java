@@ -73,9 +73,10 @@ class TiledAutoencoderTest {
 		try (ModelBundle bundle = ModelBundle.open(Paths.get(System.getProperty("ldm.models", "models"), "demo"), Device.cpu());
 			NDManager base = NDManager.newBaseManager(Device.cpu()))
 		{
-			NDArray z = new GaussianNoise(11).initialNoise(base, new Shape(1, 3, 144, 160));
+			int c = bundle.manifest().autoencoder.latentChannels;
+			NDArray z = new GaussianNoise(11).initialNoise(base, new Shape(1, c, 144, 160));
 			FloatPlanes whole = FloatPlanes.of(bundle.decode(z));
-			TiledAutoencoder ae = new TiledAutoencoder(F, 3, 1, bundle::encode, bundle::decode, 128, 16, 4, 2, Blend.COSINE);
+			TiledAutoencoder ae = new TiledAutoencoder(F, c, 1, bundle::encode, bundle::decode, 128, 16, 4, 2, Blend.COSINE);
 			FloatPlanes tiled = ae.decode(z);
 			double[] d = compare(whole, tiled);
 			System.out.println(String.format(Locale.ROOT, "tiled decode vs whole: max |diff| %.4g, RMS diff %.4g, image std %.4g",
