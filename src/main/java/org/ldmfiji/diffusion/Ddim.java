@@ -48,10 +48,12 @@ public final class Ddim implements Sampler {
 				try (SamplingLoop.Step s = loop.step()) {
 					NDArray in = s.enter(xt);
 					NDArray eps = s.enter(denoiser.eps(in, ts[i]));
-					NDArray x0 = Predictions.x0(in, eps, a);
-					// DDIM eq. (12): x_prev = √ᾱ_prev·x̂_0 + √(1 − ᾱ_prev − σ²)·ε̂ + σ·z
-					NDArray next = x0.mul((float) Math.sqrt(aPrev))
-						.add(eps.mul((float) Math.sqrt(1 - aPrev - sigma * sigma)));
+					// DDIM eq. (12): x_prev = √ᾱ_prev·x̂_0 + √(1 − ᾱ_prev − σ²)·ε̂ + σ·z with eq. (9)
+					// x̂_0 = (x_t − √(1−ᾱ)·ε̂)/√ᾱ, folded into two coefficients (three tensor ops a step):
+					// x_prev = (√ᾱ_prev/√ᾱ)·x_t + (√(1 − ᾱ_prev − σ²) − √ᾱ_prev·√(1−ᾱ)/√ᾱ)·ε̂ + σ·z
+					double cx = Math.sqrt(aPrev / a);
+					double ce = Math.sqrt(1 - aPrev - sigma * sigma) - Math.sqrt(aPrev * (1 - a) / a);
+					NDArray next = in.mul((float) cx).add(eps.mul((float) ce));
 					if (sigma > 0) {
 						NDArray z = noise.stepNoise(s.manager(), in.getShape(), i)
 							.toDevice(in.getDevice(), false).toType(in.getDataType(), false);
