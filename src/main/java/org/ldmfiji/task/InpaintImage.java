@@ -241,13 +241,6 @@ public final class InpaintImage {
 	private static List<Group> group(List<Masks.Region> regions, int margin, int nativeSize, String model) {
 		List<Group> groups = new ArrayList<>();
 		for (Masks.Region r : regions) {
-			// LARGE-IMAGE HOOK: a region larger than the training size goes to the tiled engine (task/LargeImageSampling,
-			// per-step fusion of overlapping latent windows) once it is connected; until then it is refused here.
-			if (r.width() > nativeSize || r.height() > nativeSize) throw new IllegalArgumentException(String.format(
-				Locale.ROOT, "the region to fill at x=%d, y=%d is %dx%d px, larger than model '%s''s training size %d px; "
-					+ "regions that large need the tiled large-image engine, which inpainting does not use yet: fill it "
-					+ "in smaller parts (several selections of at most %d px)", r.x0, r.y0, r.width(), r.height(), model,
-				nativeSize, nativeSize));
 			groups.add(new Group(r));
 		}
 		boolean merged = true;

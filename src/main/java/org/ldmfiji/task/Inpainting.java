@@ -10,6 +10,8 @@ import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.Manifest.InputSpec;
 import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.tiling.TileSettings;
+import org.ldmfiji.tiling.TiledAutoencoder;
 import org.ldmfiji.tiling.Window;
 
 import java.util.ArrayList;
@@ -96,12 +98,13 @@ public final class Inpainting {
 		if (mask.length != w * h) throw new IllegalArgumentException("window mask has " + mask.length + " pixels, window "
 			+ w + "x" + h);
 		if (samples < 1) throw new IllegalArgumentException("samples must be at least 1, got " + samples);
+		TileSettings tiles = TileSettings.defaults(m, TASK);
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
 			Conditioning cond = new Conditioning();
 			for (InputSpec in : spec.inputs) {
 				if (in.name.equals(InputSpec.MASKED_IMAGE_LATENT)) {
 					float fill = (float) (Double.isNaN(in.maskedValue) ? m.imageRange[0] : in.maskedValue);
-					cond.input(in.name, bundle.encode(masked(x, mask, fill).toNDArray(manager)));
+					cond.input(in.name, TiledAutoencoder.of(bundle, tiles).encode(masked(x, mask, fill), manager));
 				}
 				else if (in.name.equals(InputSpec.MASK)) {
 					cond.input(in.name, latentMask(mask, w, h, f, in).toNDArray(manager));
@@ -109,9 +112,11 @@ public final class Inpainting {
 				else if (!in.name.equals(InputSpec.NOISY_LATENT)) throw new IllegalArgumentException("the '" + TASK
 					+ "' denoiser of model '" + m.name + "' takes an input '" + in.name + "' that inpainting cannot give");
 			}
+			// windows larger than the training size run convolutionally: latent tiles fused at every step
 			Shape latent = new Shape(samples, m.autoencoder.latentChannels, h / f, w / f);
-			NDArray z0 = LatentSampling.sample(bundle, TASK, cond, latent, settings, listener, manager);
-			return FloatPlanes.listOf(bundle.decode(z0));
+			TileSettings resolved = LargeImageSampling.resolve(bundle, TASK, cond, latent, w, h, tiles, manager);
+			NDArray z0 = LargeImageSampling.sampleLatent(bundle, TASK, cond, latent, settings, resolved, listener, manager);
+			return TiledAutoencoder.of(bundle, resolved).decode(z0, w, h);
 		}
 	}
 

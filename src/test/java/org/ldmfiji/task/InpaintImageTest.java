@@ -229,11 +229,30 @@ class InpaintImageTest {
 		before = TestImages.bits(imp);
 		assertMessage("NaN", () -> InpaintImage.run(DemoModel.get(), imp, TestImages.rect(W, H, 30, 30, 5, 5), o,
 			Progress.NONE));
-		assertMessage("larger than", () -> InpaintImage.run(DemoModel.get(), TestImages.image("big", 8, 300, 300, 1),
-			TestImages.rect(300, 300, 10, 10, 200, 20), o, Progress.NONE));
 		BundleException unknown = assertThrows(BundleException.class, () -> ImageJobs.openModel("no-such-model"));
 		assertTrue(unknown.getMessage().contains("not found"), unknown.getMessage());
 		assertArrayEquals(before, TestImages.bits(imp), "a refused run changes nothing");
+	}
+
+	@Test
+	void regionsLargerThanTheTrainingSizeRunInFusedTiles() {
+		ImagePlus big = TestImages.image("big", 16, 300, 120, 1);
+		int[][] before = TestImages.bits(big);
+		boolean[] mask = TestImages.rect(300, 120, 20, 40, 240, 24); // 240 px wide: several native-size tiles
+		InpaintImage.Options o = options(1);
+		o.grow = 0;
+		o.feather = 0;
+		ImagePlus out = InpaintImage.run(DemoModel.get(), big, mask, o, Progress.NONE).image;
+		int[][] after = TestImages.bits(out);
+		int changed = 0;
+		for (int y = 0; y < 120; y++)
+			for (int x = 0; x < 300; x++) {
+				int i = y * 300 + x;
+				if (!mask[i]) assertEquals(before[0][i], after[0][i], "pixel " + x + "," + y + " outside the mask must not change");
+				else if (before[0][i] != after[0][i]) changed++;
+			}
+		assertTrue(changed > mask.length / 1000, "the large region is filled: " + changed + " pixels changed");
+		assertArrayEquals(before, TestImages.bits(big), "the source stays as it was");
 	}
 
 	@Test

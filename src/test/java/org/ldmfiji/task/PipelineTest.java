@@ -87,8 +87,9 @@ class PipelineTest {
 				if (!in.name.equals(Manifest.InputSpec.NOISY_LATENT)) cond.input(in.name, m.zeros(new Shape(1, in.channels, side, side)));
 			int before = m.getManagedArrays().size();
 			SamplingSettings s = new SamplingSettings(SamplingSettings.SamplerKind.DDIM, 500, 3, 1.0);
-			NDArray z = LatentSampling.sample(bundle, "superres", cond,
-				new Shape(1, bundle.manifest().autoencoder.latentChannels, side, side), s, (d, total) -> steps.set(d), m);
+			NDArray z = LargeImageSampling.sampleLatent(bundle, "superres", cond,
+				new Shape(1, bundle.manifest().autoencoder.latentChannels, side, side), s,
+				org.ldmfiji.tiling.TileSettings.defaults(bundle.manifest(), "superres").withBatch(1), (d, total) -> steps.set(d), m);
 			assertEquals(500, steps.get());
 			assertEquals(before + 1, m.getManagedArrays().size(), "after 500 steps only z_0 may be left");
 			z.close();
