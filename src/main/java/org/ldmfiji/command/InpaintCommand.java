@@ -5,9 +5,7 @@ import ij.WindowManager;
 
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
 import org.ldmfiji.task.InpaintImage;
-import org.ldmfiji.task.SamplingSettings;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -28,18 +26,6 @@ public class InpaintCommand extends LdmCommand {
 	@Parameter(label = "Mask image", required = false, persist = false, description = "Title of an open image whose non-zero pixels "
 		+ "mark the region to fill; empty: the image's selection")
 	private String mask = "";
-
-	@Parameter(label = "Model", description = "Model name in the models folders, or a bundle folder")
-	private String model = "demo";
-
-	@Parameter(label = "Sampler", choices = {"dpmpp2m", "ddim"})
-	private String sampler = "dpmpp2m";
-
-	@Parameter(label = "Steps", min = "1", max = "1000")
-	private int steps = 20;
-
-	@Parameter(label = "Seed")
-	private long seed = 0;
 
 	@Parameter(label = "Samples", min = "1", max = "64", description = "More than 1: the stack of fills and a std map")
 	private int samples = 1;
@@ -71,14 +57,14 @@ public class InpaintCommand extends LdmCommand {
 		try {
 			boolean[] fill = mask == null || mask.isBlank() ? InpaintImage.maskOf(imp) : InpaintImage.maskOf(maskImage(), imp);
 			InpaintImage.Options o = new InpaintImage.Options();
-			o.sampling = new SamplingSettings(SamplingSettings.SamplerKind.parse(sampler), steps, seed, 0);
+			o.sampling = sampling();
 			o.samples = samples;
 			o.grow = grow;
 			o.feather = feather;
 			o.context = context;
 			o.allPlanes = stack;
 			o.inPlace = inplace;
-			try (ModelBundle bundle = ImageJobs.openModel(model)) {
+			try (ModelBundle bundle = openModel()) {
 				InpaintImage.Result r = InpaintImage.run(bundle, imp, fill, o, progress);
 				result = r.image;
 				std = r.std;

@@ -4,9 +4,7 @@ import ij.ImagePlus;
 
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
 import org.ldmfiji.task.SampleImage;
-import org.ldmfiji.task.SamplingSettings;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -34,18 +32,6 @@ public class LargeImageSamplingCommand extends LdmCommand {
 	@Parameter(label = "Guidance", min = "0", description = "Classifier-free guidance scale (1: none)")
 	private double guidance = 3;
 
-	@Parameter(label = "Model", description = "Model name in the models folders, or a bundle folder")
-	private String model = "demo";
-
-	@Parameter(label = "Sampler", choices = {"dpmpp2m", "ddim"})
-	private String sampler = "dpmpp2m";
-
-	@Parameter(label = "Steps", min = "1", max = "1000")
-	private int steps = 20;
-
-	@Parameter(label = "Seed")
-	private long seed = 0;
-
 	@Parameter(label = "Tile (px, 0 = auto)", min = "0")
 	private int tile = 0;
 
@@ -63,7 +49,7 @@ public class LargeImageSamplingCommand extends LdmCommand {
 		CommandProgress progress = new CommandProgress(status, this, "LDM Large Image Sampling");
 		try {
 			SampleImage.Options o = new SampleImage.Options();
-			o.sampling = new SamplingSettings(SamplingSettings.SamplerKind.parse(sampler), steps, seed, 0);
+			o.sampling = sampling();
 			o.width = width;
 			o.height = height;
 			o.label = label == null || label.isBlank() ? null : label.trim();
@@ -71,7 +57,7 @@ public class LargeImageSamplingCommand extends LdmCommand {
 			o.tile = tile;
 			o.overlap = overlap;
 			o.bitDepth = Integer.parseInt(type.replace("-bit", "").trim());
-			try (ModelBundle bundle = ImageJobs.openModel(model)) {
+			try (ModelBundle bundle = openModel()) {
 				result = SampleImage.run(bundle, o, progress);
 			}
 		}

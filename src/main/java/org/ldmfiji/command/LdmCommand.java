@@ -1,19 +1,44 @@
 package org.ldmfiji.command;
 
+import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.task.ImageJobs;
+import org.ldmfiji.task.SamplingSettings;
 import org.scijava.Cancelable;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 
 /**
- * Base of this plugin's SciJava commands: {@link Cancelable} (a cancelled run produces nothing and says why) and
- * the status bar. Not {@code ContextCommand}, whose own {@code context} parameter would take the name that inpainting's
+ * Base of this plugin's SciJava commands: the parameters every one takes (model, sampler, steps, seed; recorded by
+ * these names), {@link Cancelable} (a cancelled run produces nothing and says why) and the status bar. Not {@code ContextCommand}, whose own {@code context} parameter would take the name that inpainting's
  * context margin reads best under in a recorded macro.
  */
 abstract class LdmCommand implements Command, Cancelable {
 
 	@Parameter
 	StatusService status;
+
+	@Parameter(label = "Model", description = "Model name in the models folders, or a bundle folder")
+	private String model = "demo";
+
+	@Parameter(label = "Sampler", choices = {"dpmpp2m", "ddim"})
+	private String sampler = "dpmpp2m";
+
+	@Parameter(label = "Steps", min = "1", max = "1000")
+	private int steps = 20;
+
+	@Parameter(label = "Seed")
+	private long seed = 0;
+
+	/** The sampler, steps and seed chosen. */
+	SamplingSettings sampling() {
+		return new SamplingSettings(SamplingSettings.SamplerKind.parse(sampler), steps, seed, 0);
+	}
+
+	/** The chosen model, opened on the session's device. */
+	ModelBundle openModel() {
+		return ImageJobs.openModel(model);
+	}
 
 	private String cancelReason;
 

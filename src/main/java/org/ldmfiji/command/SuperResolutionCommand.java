@@ -4,8 +4,6 @@ import ij.ImagePlus;
 
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
-import org.ldmfiji.task.SamplingSettings;
 import org.ldmfiji.task.SuperResolveImage;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -23,18 +21,6 @@ public class SuperResolutionCommand extends LdmCommand {
 
 	@Parameter(label = "Image")
 	private ImagePlus imp;
-
-	@Parameter(label = "Model", description = "Model name in the models folders, or a bundle folder")
-	private String model = "demo";
-
-	@Parameter(label = "Sampler", choices = {"dpmpp2m", "ddim"})
-	private String sampler = "dpmpp2m";
-
-	@Parameter(label = "Steps", min = "1", max = "1000")
-	private int steps = 20;
-
-	@Parameter(label = "Seed")
-	private long seed = 0;
 
 	@Parameter(label = "Samples", min = "1", max = "64", description = "More than 1: their mean and a std map")
 	private int samples = 1;
@@ -59,12 +45,12 @@ public class SuperResolutionCommand extends LdmCommand {
 		CommandProgress progress = new CommandProgress(status, this, "LDM Super-Resolution");
 		try {
 			SuperResolveImage.Options o = new SuperResolveImage.Options();
-			o.sampling = new SamplingSettings(SamplingSettings.SamplerKind.parse(sampler), steps, seed, 0);
+			o.sampling = sampling();
 			o.samples = samples;
 			o.tile = tile;
 			o.consistency = consistency;
 			o.allPlanes = !current;
-			try (ModelBundle bundle = ImageJobs.openModel(model)) {
+			try (ModelBundle bundle = openModel()) {
 				SuperResolveImage.Result r = SuperResolveImage.run(bundle, imp, o, progress);
 				result = r.image;
 				std = r.std;
