@@ -74,7 +74,7 @@ final class DemoCommand {
 			// 2. super-resolution x4 of the image area-downsampled by 4
 			SuperResolution sr = new SuperResolution(bundle, run.sampling);
 			int f = sr.factor();
-			FloatPlanes truth = crop(px, h / f * f, w / f * f);
+			FloatPlanes truth = px.crop(h / f * f, w / f * f);
 			FloatPlanes low = Consistency.areaDownsample(truth, f);
 			FloatPlanes high = map.inverse(sr.run(map.forward(low), true, progress(out, "superres")));
 			save(dir, "superres-input.tif", source, low, low.width(), low.height(), 1.0 / f);
@@ -144,14 +144,6 @@ final class DemoCommand {
 		IjImages.write(px, imp.getProcessor());
 		ImageFiles.save(imp, dir.resolve(name));
 		return imp;
-	}
-
-	private static FloatPlanes crop(FloatPlanes x, int h, int w) {
-		FloatPlanes out = FloatPlanes.zeros(x.channels(), h, w);
-		for (int c = 0; c < x.channels(); c++)
-			for (int y = 0; y < h; y++)
-				for (int i = 0; i < w; i++) out.set(c, y, i, x.get(c, y, i));
-		return out;
 	}
 
 	private static FloatPlanes nearest(FloatPlanes low, int f) {

@@ -1,6 +1,5 @@
 package org.ldmfiji.diffusion;
 
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -76,10 +75,5 @@ public final class NoiseSchedule {
 	/** σ_t = √((1 − ᾱ_t)/ᾱ_t), the noise level in the Karras/k-diffusion parameterisation. */
 	public double sigma(int t) {
 		return Math.sqrt((1 - alphasCumprod[t]) / alphasCumprod[t]);
-	}
-
-	/** A copy of ᾱ_0 … ᾱ_{T−1}. */
-	public double[] alphasCumprod() {
-		return Arrays.copyOf(alphasCumprod, alphasCumprod.length);
 	}
 }

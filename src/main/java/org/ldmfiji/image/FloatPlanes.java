@@ -93,6 +93,17 @@ public final class FloatPlanes {
 		return new FloatPlanes(1, height, width, Arrays.copyOfRange(data, c * n, (c + 1) * n));
 	}
 
+	/** The top-left {@code height} × {@code width} part, all channels (a copy). */
+	public FloatPlanes crop(int height, int width) {
+		if (height > this.height || width > this.width) throw new IllegalArgumentException("cannot crop " + this.width
+			+ "x" + this.height + " to " + width + "x" + height);
+		FloatPlanes out = zeros(channels, height, width);
+		for (int c = 0; c < channels; c++)
+			for (int y = 0; y < height; y++)
+				System.arraycopy(data, (c * this.height + y) * this.width, out.data, (c * height + y) * width, width);
+		return out;
+	}
+
 	/** A deep copy. */
 	public FloatPlanes copy() {
 		return new FloatPlanes(channels, height, width, data.clone());

@@ -146,13 +146,4 @@ public final class SuperResolution {
 		for (int i = 0; i < d.length; i++) d[i] = (float) (to[0] + (d[i] - from[0]) * scale);
 		return out;
 	}
-
-	static FloatPlanes crop(FloatPlanes x, int h, int w) {
-		if (x.height() == h && x.width() == w) return x;
-		FloatPlanes out = FloatPlanes.zeros(x.channels(), h, w);
-		for (int c = 0; c < x.channels(); c++)
-			for (int y = 0; y < h; y++)
-				for (int i = 0; i < w; i++) out.set(c, y, i, x.get(c, y, i));
-		return out;
-	}
 }

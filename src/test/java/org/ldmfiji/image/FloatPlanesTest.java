@@ -94,4 +94,16 @@ class FloatPlanesTest {
 		assertArrayEquals(b.channel(1).data(), ab.channel(2).data());
 		assertThrows(IllegalArgumentException.class, () -> FloatPlanes.concatChannels(Arrays.asList(a, random(1, 3, 4, 7))));
 	}
+
+	@Test
+	void cropKeepsTheTopLeftOfEveryChannel() {
+		FloatPlanes p = FloatPlanes.zeros(2, 3, 4);
+		for (int c = 0; c < 2; c++)
+			for (int y = 0; y < 3; y++)
+				for (int x = 0; x < 4; x++) p.set(c, y, x, 100 * c + 10 * y + x);
+		FloatPlanes q = p.crop(2, 3);
+		org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112},
+			q.data(), "channel-major top-left 2x3 of each plane");
+		org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> p.crop(4, 4));
+	}
 }
