@@ -60,12 +60,15 @@ def main(argv=None) -> dict:
                           "seconds": round(ck["train_seconds"]), "device": ck["device"], "date": ck["date"]})
     if not specs:
         raise ValueError("no --denoiser given: a bundle needs at least one denoiser checkpoint")
+    # the autoencoder first, then the denoisers side by side: wall time = its time + the longest of theirs
+    total_minutes = (trainings[0]["seconds"] + max(t["seconds"] for t in trainings[1:])) / 60
+    devices = " and ".join(sorted({"GPU" if t["device"].startswith("cuda") else "CPU" for t in trainings}))
     manifest = export_bundle(
         args.out, autoencoder=ae, denoisers=specs, schedule=schedule, scale_factor=ae_ckpt["scale_factor"],
         image_channels=1, name=args.name,
-        description="Greyscale f=4 demo LDM (KL autoencoder, 4 latent channels) trained briefly on CPU on "
-                    "synthetic microscopy and scikit-image images; a small model for testing the plugin, "
-                    "not for scientific use",
+        description=f"Greyscale f=4 demo LDM (KL autoencoder, {ae_ckpt['config']['embed_dim']} latent channels) "
+                    f"trained for {total_minutes:.0f} minutes on {devices} on synthetic microscopy and "
+                    "scikit-image images; a small model for testing the plugin, not for scientific use",
         license="MIT",
         citation="Rombach et al., High-Resolution Image Synthesis with Latent Diffusion Models, CVPR 2022",
         data=data_description(),

@@ -56,12 +56,13 @@ class Bundle:
         self.path, self.device = path, device
         load = lambda name: torch.jit.load(os.path.join(path, name), map_location=device).eval()  # noqa: E731
         ae = self.manifest["autoencoder"]
+        self.alphas_cumprod = alphas_cumprod(self.manifest["schedule"]).float()
         self.encoder, self.decoder = load(ae["encoder"]["file"]), load(ae["decoder"]["file"])
         self.scale = float(ae["scale_factor"])
-        self.denoisers = {k: load(v["file"]) for k, v in self.manifest["denoisers"].items()}
+        self.denoisers = {k: as_eps_predictor(load(v["file"]), v["prediction"], self.alphas_cumprod, ae["latent_channels"])
+                          for k, v in self.manifest["denoisers"].items()}
         self.taus = {k: load(v["context"]["encoder"]["file"]) for k, v in self.manifest["denoisers"].items()
                      if "context" in v}
-        self.alphas_cumprod = alphas_cumprod(self.manifest["schedule"]).float()
 
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -71,6 +72,18 @@ class Bundle:
     @torch.no_grad()
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(z / self.scale)
+
+
+def as_eps_predictor(net, prediction: str, alphas_cumprod: torch.Tensor, latent_channels: int):
+    """The denoiser as an eps predictor: a v-predicting net's output v becomes eps = σ·z_t + α·v (Salimans & Ho
+    2022, with z_t the first ``latent_channels`` input channels, α = sqrt(ā_t), σ = sqrt(1 − ā_t))."""
+    if prediction == "eps":
+        return net
+
+    def eps(x: torch.Tensor, t: torch.Tensor, *context: torch.Tensor) -> torch.Tensor:
+        a = alphas_cumprod[t].view(-1, 1, 1, 1)
+        return (1 - a).sqrt() * x[:, :latent_channels] + a.sqrt() * net(x, t, *context)
+    return eps
 
 
 @torch.no_grad()

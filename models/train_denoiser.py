@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Train a latent denoiser (eps prediction) of the demo bundle on the frozen autoencoder's latents.
+"""Train a latent denoiser (v or eps prediction) of the demo bundle on the frozen autoencoder's latents.
 
 Tasks and the U-Net input channels, concatenated in this order (the manifest's ``inputs``):
 
@@ -9,9 +9,12 @@ Tasks and the U-Net input channels, concatenated in this order (the manifest's `
 * ``unconditional``: [z_t] with cross-attention on tau(label), label in fluorescence/phase/histology/natural,
   replaced by the null label "none" with probability ``--p-uncond`` (classifier-free guidance, Ho & Salimans 2022)
 
-Training objective (DDPM, Ho et al. 2020, eq. 14): t ~ U{0..T−1}, eps ~ N(0, I),
-z_t = sqrt(ā_t)·z_0 + sqrt(1 − ā_t)·eps, loss = ||eps − eps_θ(z_t, t, c)||²; z_0 = scale_factor · E(x) (posterior
-mean). Schedule: CompVis "linear", β_t = linspace(√linear_start, √linear_end, T)² in float64.
+Training objective: t ~ U{0..T−1}, eps ~ N(0, I), z_t = α·z_0 + σ·eps with α = sqrt(ā_t), σ = sqrt(1 − ā_t),
+z_0 = scale_factor · E(x) (posterior mean), and loss = ||target − f_θ(z_t, t, c)||² where the target is
+v = α·eps − σ·z_0 (``--prediction v``, Salimans & Ho 2022, sec. 4; the default) or eps (DDPM, Ho et al. 2020,
+eq. 14). With eps the loss hardly constrains z_0 at high noise (there eps ≈ z_t): small, briefly trained
+denoisers then predict z_0 = (z_t − σ·eps)/α badly at the first sampling steps and their samples saturate;
+v weights those steps like the others. Schedule: CompVis "linear", β_t = linspace(√linear_start, √linear_end, T)² in float64.
 An EMA copy of the weights (decay ``--ema-decay`` with the CompVis LitEma warm-up min(decay, (1+n)/(10+n)))
 is what the exporter ships.
 
@@ -38,12 +41,14 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ldm_models.data import DOMAINS, LABELS, NULL_LABEL, TrainingData  # noqa: E402
+from ldm_models.checkpoint import load_checkpoint  # noqa: E402
+from ldm_models.data import LABELS, NULL_LABEL  # noqa: E402
 from ldm_models.degrade import degrade_x4  # noqa: E402
 from ldm_models.masks import random_mask  # noqa: E402
+from ldm_models.pool import open_data  # noqa: E402
 from ldm_models.tau import ClassEmbedder  # noqa: E402
 from ldm_models.unet import UNetModel  # noqa: E402
-from train_autoencoder import load_autoencoder, save  # noqa: E402
+from train_autoencoder import load_autoencoder, lr_at, progress, save, use_fast_cuda_math  # noqa: E402
 
 TASKS = ("inpaint", "superres", "unconditional")
 MASKED_VALUE = 0.0
@@ -61,6 +66,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--crop", type=int, default=64, help="training crop side in pixels (the bundle's native_size)")
     p.add_argument("--lr", type=float, default=5e-4)
     p.add_argument("--warmup", type=int, default=100)
+    p.add_argument("--lr-decay", default="none", choices=["none", "cosine"],
+                   help="after warm-up: constant (none) or cosine decay to 5%% at the end of --steps or of the "
+                        "--max-minutes budget, whichever comes first")
     p.add_argument("--ema-decay", type=float, default=0.995)
     p.add_argument("--model-channels", type=int, default=32)
     p.add_argument("--channel-mult", default="1,2,2")
@@ -75,6 +83,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--num-head-channels", type=int, default=32)
     p.add_argument("--context-dim", type=int, default=64, help="tau token width (unconditional task)")
     p.add_argument("--p-uncond", type=float, default=0.1, help="probability of the null label (unconditional)")
+    p.add_argument("--prediction", default="v", choices=["v", "eps"], help="what the U-Net predicts")
     p.add_argument("--linear-start", type=float, default=0.0015)
     p.add_argument("--linear-end", type=float, default=0.0205)
     p.add_argument("--timesteps", type=int, default=1000)
@@ -84,9 +93,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--save-every", type=float, default=180.0, help="seconds between checkpoints")
     p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--max-minutes", type=float, default=0.0,
-                   help="stop (and save) after this much training time even before --steps; 0 = no limit. The "
-                        "learning rate is constant after warm-up, so rerunning with --steps set to the recorded "
-                        "step count reproduces a time-limited run")
+                   help="stop (and save) after this much training time even before --steps; 0 = no limit. With "
+                        "--lr-decay none, rerunning with --steps set to the recorded step count reproduces a "
+                        "time-limited run")
+    p.add_argument("--init", default=None,
+                   help="start from the (EMA) weights of this checkpoint of the same task, configuration and "
+                        "autoencoder, e.g. to continue a time-limited run with larger batches")
+    p.add_argument("--pool", default=None,
+                   help="image pool of ldm_models.pool.build_pool to crop from on the device (for GPUs; for "
+                        "inpaint it must hold masks of --crop px); default: render every crop on the CPU")
     return p.parse_args(argv)
 
 
@@ -136,7 +151,7 @@ def build_models(config: dict):
 
 def load_denoiser(path: str, device: str = "cpu", ema: bool = True):
     """(unet, tau or None, checkpoint dict) in eval mode; the EMA weights unless ``ema=False``."""
-    ckpt = torch.load(path, map_location="cpu")
+    ckpt = load_checkpoint(path)
     if ckpt.get("kind") != "denoiser":
         raise ValueError(f"{path} is not a denoiser checkpoint of train_denoiser.py")
     unet, tau = build_models(ckpt["config"])
@@ -157,14 +172,18 @@ def sha256_of(path: str) -> str:
 
 @torch.no_grad()
 def condition(task: str, x: torch.Tensor, ae, scale: float, rng: np.random.Generator,
-              gen: torch.Generator) -> torch.Tensor:
+              gen: torch.Generator, data=None) -> torch.Tensor:
     """Conditioning channels (everything after z_t) for a batch x [N, 1, H, W] in [-1, 1]; None if there are none.
 
-    inpaint: masked-image latent and the mask on the latent grid in [-1, 1]; superres: the x4-degraded image.
+    inpaint: masked-image latent and the mask on the latent grid in [-1, 1] (masks from ``data.mask_batch`` when
+    the data is a pool, else drawn with ``rng``); superres: the x4-degraded image.
     """
     if task == "inpaint":
         n, _, h, w = x.shape
-        m = torch.from_numpy(np.stack([random_mask(rng, h, w) for _ in range(n)])[:, None]).to(x.device)
+        if hasattr(data, "mask_batch"):
+            m = data.mask_batch(n)
+        else:
+            m = torch.from_numpy(np.stack([random_mask(rng, h, w) for _ in range(n)])[:, None]).to(x.device)
         c_img = scale * ae.encode((1 - m) * x + m * MASKED_VALUE).mode()
         m_lat = F.interpolate(m, size=c_img.shape[-2:], mode="nearest") * 2 - 1
         return torch.cat([c_img, m_lat], dim=1)
@@ -184,8 +203,9 @@ class Ema:
     def update(self, module: torch.nn.Module) -> None:
         self.n += 1
         d = min(self.decay, (1 + self.n) / (10 + self.n))
-        for e, p in zip(self.module.parameters(), module.parameters()):
-            e.mul_(d).add_(p.detach(), alpha=1 - d)
+        ema, live = list(self.module.parameters()), [p.detach() for p in module.parameters()]
+        torch._foreach_mul_(ema, d)
+        torch._foreach_add_(ema, live, alpha=1 - d)
         for e, b in zip(self.module.buffers(), module.buffers()):
             e.copy_(b)
 
@@ -199,6 +219,7 @@ def main(argv=None) -> dict:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     device = args.device
+    use_fast_cuda_math(device)
     ae, ae_ckpt = load_autoencoder(args.autoencoder, device)
     ae.requires_grad_(False)
     scale = float(ae_ckpt["scale_factor"])
@@ -219,18 +240,32 @@ def main(argv=None) -> dict:
         "middle_attention": {"auto": uncond, "yes": True, "no": False}[args.middle_attention],
         "tau": dict(embed_dim=args.context_dim, n_classes=len(LABELS)) if uncond else None,
         "labels": list(LABELS) if uncond else None, "null_label": NULL_LABEL if uncond else None,
-        "inputs": layout, "schedule": schedule, "prediction": "eps", "native_size": args.crop,
+        "inputs": layout, "schedule": schedule, "prediction": args.prediction, "native_size": args.crop,
         "scale_factor": scale, "latent_channels": zc,
         "autoencoder": {"path": args.autoencoder, "sha256": sha256_of(args.autoencoder)},
     }
     unet, tau = build_models(config)
+    if args.init:
+        init = load_checkpoint(args.init)
+        for key in ("task", "unet", "inputs", "schedule", "autoencoder"):
+            mine, theirs = config[key], init["config"][key]
+            if key == "autoencoder":  # the same file, wherever it lies now
+                mine, theirs = mine["sha256"], theirs["sha256"]
+            if mine != theirs:
+                raise ValueError(f"--init {args.init} has another {key} ({theirs}) than this run ({mine}): it can "
+                                 "only continue a run of the same setup")
+        unet.load_state_dict(init["unet_ema"])
+        if tau is not None:
+            tau.load_state_dict(init["tau_ema"])
+        config["init"] = {"path": args.init, "sha256": sha256_of(args.init), "steps": init["step"],
+                          "seconds": round(init["train_seconds"]), "command": init["command"]}
     unet, tau = unet.to(device).train(), (tau.to(device).train() if tau is not None else None)
     params = list(unet.parameters()) + (list(tau.parameters()) if tau is not None else [])
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     ema_unet = Ema(unet, args.ema_decay)
     ema_tau = Ema(tau, args.ema_decay) if tau is not None else None
     ac = alphas_cumprod(schedule).float().to(device)
-    data = TrainingData(seed=args.seed, size=args.crop)
+    data = open_data(args.pool, args.crop, device, args.seed)
     rng = np.random.default_rng(args.seed + 1)
     gen = torch.Generator().manual_seed(args.seed)
     null = LABELS.index(NULL_LABEL)
@@ -249,19 +284,23 @@ def main(argv=None) -> dict:
             print(f"[{args.task}] time limit {args.max_minutes} min reached at step {step}; reproduce with "
                   f"--steps {step}", flush=True)
             break
-        lr = args.lr * min(1.0, (step + 1) / args.warmup)
+        if args.lr_decay == "cosine":
+            lr = lr_at(step, args, progress(step, time.time() - t0, args) if args.max_minutes else None)
+        else:
+            lr = args.lr * min(1.0, (step + 1) / args.warmup)
         for g in opt.param_groups:
             g["lr"] = lr
         xb, domains = data.batch(args.batch)
-        x = torch.from_numpy(xb).to(device)
+        x = torch.as_tensor(xb).to(device)
         with torch.no_grad():
             z0 = scale * ae.encode(x).mode()
-            cond = condition(args.task, x, ae, scale, rng, gen)
+            cond = condition(args.task, x, ae, scale, rng, gen, data)
         n = x.shape[0]
         t = torch.randint(0, args.timesteps, (n,), generator=gen).to(device)
         eps = torch.randn(z0.shape, generator=gen).to(device)
         a = ac[t].view(n, 1, 1, 1)
         zt = a.sqrt() * z0 + (1 - a).sqrt() * eps  # DDPM eq. (4)
+        target = eps if args.prediction == "eps" else a.sqrt() * eps - (1 - a).sqrt() * z0  # v, Salimans & Ho
         inp = zt if cond is None else torch.cat([zt, cond], dim=1)
         if uncond:
             labels = torch.tensor([LABELS.index(d) for d in domains], dtype=torch.long)
@@ -270,7 +309,7 @@ def main(argv=None) -> dict:
             pred = unet(inp, t, tau(labels))
         else:
             pred = unet(inp, t)
-        loss = F.mse_loss(pred, eps)  # DDPM eq. (14), "simple" loss
+        loss = F.mse_loss(pred, target)  # DDPM eq. (14) "simple" loss, or its v form
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -279,9 +318,9 @@ def main(argv=None) -> dict:
         if ema_tau is not None:
             ema_tau.update(tau)
         step += 1
-        run_loss += float(loss); run_n += 1
+        run_loss += loss.detach(); run_n += 1  # summed on the device: no synchronisation per step
         if step % args.log_every == 0 or step == args.steps:
-            print(f"[{args.task}] step {step}/{args.steps} loss {run_loss / run_n:.4f} lr {lr:.2e} "
+            print(f"[{args.task}] step {step}/{args.steps} loss {float(run_loss) / run_n:.4f} lr {lr:.2e} "
                   f"{time.time() - t0:.0f}s", flush=True)
             run_loss, run_n = 0.0, 0
         if time.time() - last_save > args.save_every:

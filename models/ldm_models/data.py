@@ -294,13 +294,17 @@ class TrainingData:
     :param seed: stream seed (the training script's ``--seed``).
     :param size: crop side in pixels.
     :param synthetic_fraction: probability that a sample is synthetic (else a scikit-image crop).
+    :param skimage_names: the scikit-image images to crop from (default: all of :data:`TRAINING_SKIMAGE`).
     """
 
-    def __init__(self, seed: int, size: int, synthetic_fraction: float = 0.6):
+    def __init__(self, seed: int, size: int, synthetic_fraction: float = 0.6,
+                 skimage_names: Optional[Sequence[str]] = None):
         self.rng = np.random.default_rng(seed)
         self.size = size
         self.synthetic_fraction = synthetic_fraction
-        self.skimage_names = list(TRAINING_SKIMAGE)
+        self.skimage_names = list(TRAINING_SKIMAGE if skimage_names is None else skimage_names)
+        if set(self.skimage_names) & set(HELD_OUT_SKIMAGE):
+            raise ValueError(f"held-out images {HELD_OUT_SKIMAGE} must not be used for training")
 
     def training_seed(self) -> int:
         """A synthetic seed outside the held-out range."""
