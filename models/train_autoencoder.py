@@ -155,6 +155,8 @@ def save(path: str, payload: dict) -> None:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
+    if args.max_minutes < 0:
+        raise ValueError(f"--max-minutes {args.max_minutes} is negative; 0 means no time limit")
     command = "python3 " + " ".join(shlex.quote(a) for a in [os.path.basename(__file__)] + list(
         sys.argv[1:] if argv is None else argv))
     torch.set_num_threads(args.threads)

@@ -60,12 +60,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--init", default=None,
                    help="folder with <task>.npz of an earlier run on the same autoencoder: continue from them")
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of the denoisers")
+    p.add_argument("--autoencoder-only", action="store_true", help="stop after the autoencoder (--ae-share 1)")
     p.add_argument("--python", default=sys.executable)
     return p.parse_args(argv)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.minutes < 1:
+        sys.exit(f"--minutes {args.minutes}: give the run at least 1 minute (20 s of it go to the final saves)")
     t_end = time.time() + 60 * args.minutes - 20  # 20 s for the final saves
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="ldm-pool-")
@@ -94,12 +97,14 @@ def train(args: argparse.Namespace, pool: str, t_end: float, t0: float) -> None:
 
     ae_path = args.autoencoder or os.path.join(args.out, "autoencoder.npz")
     if not args.autoencoder:
-        ae_minutes = args.ae_share * (t_end - time.time()) / 60
+        ae_minutes = (1.0 if args.autoencoder_only else args.ae_share) * (t_end - time.time()) / 60
         ae = run("train_autoencoder.py", AUTOENCODER + [
             "--out", ae_path, "--batch", batch(64), "--steps", "10000000", "--max-minutes", f"{ae_minutes:.2f}",
             "--warmup", "200", "--log-every", "200"])
         if ae.wait() != 0:
             sys.exit(f"autoencoder training failed (exit {ae.returncode})")
+        if args.autoencoder_only:
+            return
     dn_minutes = (t_end - time.time()) / 60
     jobs = {task: run("train_denoiser.py", UNET + [
         "--task", task, "--autoencoder", ae_path, "--out", os.path.join(args.out, f"{task}.npz"),

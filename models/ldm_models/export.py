@@ -345,7 +345,7 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
     :param scale_factor: z_diffusion = scale_factor · E(x).
     :param decode_quantizes: VQ only: the decoder part quantizes through the codebook first.
     :param atol: largest allowed |reloaded − eager| on random inputs.
-    :param overwrite: replace an existing ``out_dir``.
+    :param overwrite: replace an existing ``out_dir`` (its ``samples/`` folder, if any, is kept).
     """
     if os.path.exists(out_dir) and os.listdir(out_dir):
         if not overwrite:
@@ -415,6 +415,9 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
             fh.write("\n")
         verify_bundle(tmp)
         if os.path.exists(out_dir):
+            for kept in KEPT_ON_OVERWRITE:  # not made by the export: moved into the new bundle
+                if os.path.exists(os.path.join(out_dir, kept)):
+                    os.replace(os.path.join(out_dir, kept), os.path.join(tmp, kept))
             shutil.rmtree(out_dir)
         os.chmod(tmp, 0o755)  # mkdtemp creates 0700
         os.replace(tmp, out_dir)
@@ -422,6 +425,10 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
     finally:
         if os.path.exists(tmp):
             shutil.rmtree(tmp)
+
+
+KEPT_ON_OVERWRITE = ("samples",)
+"""Entries of a bundle folder that an overwriting export keeps (sample images for the demo and the tests)."""
 
 
 def _smallest_working_multiple(key: str, part: torch.nn.Module, c_in: int, lm: int, context: Optional[torch.Tensor],

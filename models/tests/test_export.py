@@ -221,3 +221,17 @@ def test_export_never_replaces_a_folder_that_is_not_a_bundle(tmp_path):
             export_bundle(str(tmp_path), autoencoder=ae, denoisers={"superres": spec}, schedule=SCHEDULE,
                           overwrite=overwrite, **META)
     assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+def test_overwriting_a_bundle_keeps_its_samples_folder(tmp_path):
+    ae = AutoencoderKL(dict(double_z=True, z_channels=3, resolution=32, in_channels=1, out_ch=1, ch=32,
+                            ch_mult=[1, 2, 2], num_res_blocks=1, attn_resolutions=[], dropout=0.0), 3)
+    spec = DenoiserSpec(make_test_bundle.tiny_unet(3), [{"name": "noisy_latent", "channels": 3}], 64)
+    out = tmp_path / "b"
+    export_bundle(str(out), autoencoder=ae, denoisers={"superres": spec}, schedule=SCHEDULE, **META)
+    (out / "samples").mkdir()
+    (out / "samples" / "cells.tif").write_bytes(b"pixels")
+    (out / "EVALUATION.md").write_text("old figures")
+    export_bundle(str(out), autoencoder=ae, denoisers={"superres": spec}, schedule=SCHEDULE, overwrite=True, **META)
+    assert (out / "samples" / "cells.tif").read_bytes() == b"pixels", "the demo's sample image must survive"
+    assert not (out / "EVALUATION.md").exists(), "figures of the replaced weights must not survive"

@@ -63,16 +63,15 @@ public final class Window {
 		return out;
 	}
 
-	/** The window's part of a row-major W × H mask; outside the image nothing is masked. */
+	/**
+	 * The window's part of a row-major W × H mask, mirrored beyond the image like {@link #extract(FloatPlanes)}: the
+	 * mirror image of a region to fill is unknown too (its pixels may be NaN), so the model must not take it as context.
+	 */
 	public boolean[] extract(boolean[] mask, int imageW, int imageH) {
 		boolean[] out = new boolean[width * height];
 		for (int j = 0; j < height; j++) {
-			int sy = y + j;
-			if (sy < 0 || sy >= imageH) continue;
-			for (int i = 0; i < width; i++) {
-				int sx = x + i;
-				if (sx >= 0 && sx < imageW) out[j * width + i] = mask[sy * imageW + sx];
-			}
+			int sy = mirror(y + j, imageH);
+			for (int i = 0; i < width; i++) out[j * width + i] = mask[sy * imageW + mirror(x + i, imageW)];
 		}
 		return out;
 	}
