@@ -9,8 +9,8 @@ Stages, each a process of its own with its log:
    the budget is spent.
 
 Checkpoints go to ``--out`` as portable ``.npz`` files (``ldm_models.checkpoint``) every ``--save-every`` seconds,
-so a run cut short still leaves usable weights. Export them with ``build_demo.py``. On a GPU machine (the demo
-bundle was trained this way)::
+so a run cut short still leaves usable weights. Export them with ``build_demo.py``. On a GPU machine
+(``train_demo.sh`` has the two runs that made the demo bundle: the autoencoder, then the denoisers on it)::
 
     python3 train_demo.py --device cuda --minutes 8 --out checkpoints
 

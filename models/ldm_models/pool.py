@@ -80,7 +80,7 @@ def _symmetries(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 class PoolBatches:
     """Random crops of a pool file on ``device``: ``batch(n)`` -> (float32 [n, 1, crop, crop], domain labels),
-    ``masks(n)`` -> float32 [n, 1, s, s] in {0, 1} (s: the pool's mask size)."""
+    ``mask_batch(n)`` -> float32 [n, 1, s, s] in {0, 1} (s: the pool's mask size)."""
 
     def __init__(self, path: str, crop: int, device: str, seed: int):
         with np.load(path) as f:
