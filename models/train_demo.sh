@@ -20,3 +20,4 @@ $PY train_demo.py --device "$DEVICE" --minutes 4 --batch-scale "$(awk "BEGIN { p
 $EXPORT_PY build_demo.py --autoencoder checkpoints/stage1/autoencoder.npz --denoiser checkpoints/stage2/inpaint.npz \
     --denoiser checkpoints/stage2/superres.npz --denoiser checkpoints/stage2/unconditional.npz --out demo --overwrite
 $EXPORT_PY evaluate.py --bundle demo --samples
+$EXPORT_PY evaluate_cli.py --bundle demo   # the same images through ./ldm (Java)
