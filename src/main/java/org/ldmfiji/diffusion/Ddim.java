@@ -47,13 +47,15 @@ public final class Ddim implements Sampler {
 				double sigma = eta * Math.sqrt((1 - aPrev) / (1 - a) * (1 - a / aPrev));
 				try (SamplingLoop.Step s = loop.step()) {
 					NDArray in = s.enter(xt);
-					NDArray eps = s.enter(denoiser.eps(in, ts[i]));
+					Prediction pr = denoiser.predict(in, ts[i]);
+					NDArray out = s.enter(pr.out);
 					// DDIM eq. (12): x_prev = √ᾱ_prev·x̂_0 + √(1 − ᾱ_prev − σ²)·ε̂ + σ·z with eq. (9)
-					// x̂_0 = (x_t − √(1−ᾱ)·ε̂)/√ᾱ, folded into two coefficients (three tensor ops a step):
-					// x_prev = (√ᾱ_prev/√ᾱ)·x_t + (√(1 − ᾱ_prev − σ²) − √ᾱ_prev·√(1−ᾱ)/√ᾱ)·ε̂ + σ·z
+					// x̂_0 = (x_t − √(1−ᾱ)·ε̂)/√ᾱ, folded into two coefficients:
+					// x_prev = (√ᾱ_prev/√ᾱ)·x_t + (√(1 − ᾱ_prev − σ²) − √ᾱ_prev·√(1−ᾱ)/√ᾱ)·ε̂ + σ·z = cx·x_t + ce·ε̂ + σ·z,
+					// and with ε̂ = p·x_t + q·out (Prediction): (cx + ce·p)·x_t + ce·q·out, three tensor ops a step
 					double cx = Math.sqrt(aPrev / a);
 					double ce = Math.sqrt(1 - aPrev - sigma * sigma) - Math.sqrt(aPrev * (1 - a) / a);
-					NDArray next = in.mul((float) cx).add(eps.mul((float) ce));
+					NDArray next = in.mul((float) (cx + ce * pr.p)).add(out.mul((float) (ce * pr.q)));
 					if (sigma > 0) {
 						NDArray z = noise.stepNoise(s.manager(), in.getShape(), i)
 							.toDevice(in.getDevice(), false).toType(in.getDataType(), false);

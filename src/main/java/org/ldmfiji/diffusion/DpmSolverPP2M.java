@@ -38,7 +38,9 @@ public final class DpmSolverPP2M implements Sampler {
 				try (SamplingLoop.Step s = loop.step()) {
 					NDArray in = s.enter(xt);
 					NDArray older = s.enter(denoisedPrev);
-					NDArray denoised = Predictions.x0(in, s.enter(denoiser.eps(in, ts[i])), a);
+					Prediction pr = denoiser.predict(in, ts[i]);
+					s.enter(pr.out);
+					NDArray denoised = Predictions.x0(in, pr, a);
 					if (last) {
 						xt = s.keep(denoised); // σ_next = 0: x_0 = D = x_θ (first order, h = ∞)
 					} else {

@@ -43,6 +43,16 @@ public final class ModelDenoiser implements Denoiser {
 
 	@Override
 	public NDArray eps(NDArray x, int t) {
+		return output(x, t, true).out;
+	}
+
+	@Override
+	public Prediction predict(NDArray x, int t) {
+		return output(x, t, false);
+	}
+
+	/** The model's output for x_t, converted to ε here ({@code toEps}) or described by the returned p and q. */
+	private Prediction output(NDArray x, int t, boolean toEps) {
 		NDManager owner = x.getManager();
 		try (NDManager scope = owner.newSubManager()) {
 			x.tempAttach(scope);
@@ -59,19 +69,18 @@ public final class ModelDenoiser implements Denoiser {
 					batch(conditioning.context(), n).concat(batch(conditioning.nullContext(), n), 0));
 				NDList halves = both.split(2, 0);
 				NDArray cond = halves.get(0), uncond = halves.get(1);
-				// CFG: ε̂ = ε(∅) + w·(ε(y) − ε(∅))
+				// CFG: ε̂ = ε(∅) + w·(ε(y) − ε(∅)); linear, so it holds for v as well
 				out = uncond.add(cond.sub(uncond).mul(conditioning.guidance()));
 			}
 			else {
 				out = forward(in, timesteps(scope, n, t), conditioning.context() == null ? null : batch(conditioning.context(), n));
 			}
-			if (spec.predictsV) {
-				// v = √ᾱ·ε − √(1−ᾱ)·x0 and x_t = √ᾱ·x0 + √(1−ᾱ)·ε give ε = √ᾱ·v + √(1−ᾱ)·x_t (Salimans & Ho 2022)
-				double a = schedule.alphaBar(t);
-				out = out.mul(Math.sqrt(a)).add(x.mul(Math.sqrt(1 - a)));
-			}
-			out.attach(owner);
-			return out;
+			Prediction prediction = spec.predictsV
+				? new Prediction(out, Math.sqrt(1 - schedule.alphaBar(t)), Math.sqrt(schedule.alphaBar(t)))
+				: new Prediction(out, 0, 1);
+			if (toEps) prediction = new Prediction(prediction.eps(x), 0, 1);
+			prediction.out.attach(owner);
+			return prediction;
 		}
 	}
 

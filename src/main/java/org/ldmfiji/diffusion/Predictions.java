@@ -7,8 +7,12 @@ final class Predictions {
 
 	private Predictions() {}
 
-	/** DDIM eq. (9) (Song et al. 2021): x̂_0 = (x_t − √(1−ᾱ_t)·ε̂) / √ᾱ_t. */
-	static NDArray x0(NDArray x, NDArray eps, double alphaBar) {
-		return x.sub(eps.mul((float) Math.sqrt(1 - alphaBar))).div((float) Math.sqrt(alphaBar));
+	/**
+	 * DDIM eq. (9) (Song et al. 2021): x̂_0 = (x_t − √(1−ᾱ_t)·ε̂) / √ᾱ_t, with ε̂ = p·x_t + q·out ({@link Prediction}):
+	 * x̂_0 = ((1 − √(1−ᾱ)·p)/√ᾱ)·x_t − (√(1−ᾱ)·q/√ᾱ)·out.
+	 */
+	static NDArray x0(NDArray x, Prediction pr, double alphaBar) {
+		double a = Math.sqrt(alphaBar), s = Math.sqrt(1 - alphaBar);
+		return x.mul((float) ((1 - s * pr.p) / a)).sub(pr.out.mul((float) (s * pr.q / a)));
 	}
 }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.diffusion.Conditioning;
 import org.ldmfiji.diffusion.Denoiser;
 import org.ldmfiji.diffusion.ModelDenoiser;
+import org.ldmfiji.diffusion.Prediction;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 
@@ -82,28 +83,53 @@ public final class TiledDenoiser implements Denoiser {
 
 	@Override
 	public NDArray eps(NDArray x, int t) {
+		return fused(x, t, true).out;
+	}
+
+	/**
+	 * The tiles' raw outputs fused; their ε̂ = p·x + q·out maps (the same for every tile: they depend on t only) carry
+	 * over, since the weights sum to 1 at every latent pixel: Σ w_k·(p·x + q·out_k) = p·x + q·Σ w_k·out_k.
+	 */
+	@Override
+	public Prediction predict(NDArray x, int t) {
+		return fused(x, t, false);
+	}
+
+	private Prediction fused(NDArray x, int t, boolean toEps) {
 		Shape s = x.getShape();
 		if (s.dimension() != 4 || s.get(2) != grid.height() || s.get(3) != grid.width())
 			throw new IllegalArgumentException("latent " + s + " does not match the tile grid " + grid);
 		long n = s.get(0);
 		NDManager owner = x.getManager();
-		NDArray acc;
 		try (NDManager call = owner.newSubManager()) {
-			acc = call.zeros(s, x.getDataType());
+			NDArray acc = call.zeros(s, x.getDataType());
 			List<TileGrid.Tile> tiles = grid.tiles();
+			Prediction map = null;
 			for (int from = 0; from < tiles.size(); from += batch) {
 				List<TileGrid.Tile> part = tiles.subList(from, Math.min(tiles.size(), from + batch));
 				try (NDManager scope = call.newSubManager()) {
-					accumulate(part, x, acc, n, t, scope);
+					Prediction p = accumulate(part, x, acc, n, t, scope);
+					if (map != null && (p.p != map.p || p.q != map.q)) throw new IllegalStateException("tiles of one step "
+						+ "predict with different maps to ε (p " + p.p + " vs " + map.p + ", q " + p.q + " vs " + map.q + ")");
+					map = p;
 				}
 			}
-			acc.attach(owner);
+			Prediction fused = new Prediction(acc, map.p, map.q);
+			if (toEps) {
+				x.tempAttach(call);
+				fused = new Prediction(fused.eps(x), 0, 1);
+			}
+			fused.out.attach(owner);
+			return fused;
 		}
-		return acc;
 	}
 
-	/** Runs one batch of tiles and adds w_k·ε̂_k into {@code acc}; every intermediate lives in {@code scope}. */
-	private void accumulate(List<TileGrid.Tile> part, NDArray x, NDArray acc, long n, int t, NDManager scope) {
+	/**
+	 * Runs one batch of tiles and adds w_k·out_k into {@code acc}; every intermediate lives in {@code scope}.
+	 *
+	 * @return the batch's map from out to ε̂ (its {@link Prediction#out} is not to be used)
+	 */
+	private Prediction accumulate(List<TileGrid.Tile> part, NDArray x, NDArray acc, long n, int t, NDManager scope) {
 		// lend every operand to the scope once (an array lent twice would not find its way home)
 		Set<NDArray> lent = Collections.newSetFromMap(new IdentityHashMap<>());
 		lent.add(x);
@@ -131,7 +157,8 @@ public final class TiledDenoiser implements Denoiser {
 		if (full.context() != null) c.context(perTiles(full.context(), b, n), perTiles(full.nullContext(), b, n),
 			full.guidance());
 
-		NDArray eps = model.bind(c).eps(xb, t);
+		Prediction prediction = model.bind(c).predict(xb, t);
+		NDArray eps = prediction.out;
 		for (int k = 0; k < b; k++) {
 			TileGrid.Tile tile = part.get(k);
 			NDArray w = scope.create(grid.weights(tile), new Shape(1, 1, tile.height, tile.width))
@@ -140,6 +167,7 @@ public final class TiledDenoiser implements Denoiser {
 			NDIndex where = index(tile);
 			acc.set(where, acc.get(where).add(epsK.mul(w)));
 		}
+		return prediction;
 	}
 
 	/** A context for b tiles of N items: a batch-1 context stays (the model repeats it); a batch-N one repeats per tile. */
