@@ -129,10 +129,12 @@ final class BenchCommand {
 
 	/**
 	 * {@code --scaling}: large-image sampling end to end (tiled sampling and tiled decoding) at several square sizes,
-	 * smallest first, after a warm-up run. Peak memory is the process's peak resident set (VmHWM: JVM heap pages in
-	 * use plus native memory, i.e. libtorch's tensors and the models), reset before each size; "growth" is that peak
-	 * minus the resident set before the first size, and "buffers" is what the design says should grow: the output
-	 * (float32 on the heap) and the latent-sized arrays ({@link MemoryEstimate#LATENT_BUFFERS} of them).
+	 * smallest first, after a warm-up run of one autoencoder tile. Peak memory is the process's peak resident set
+	 * (VmHWM: JVM heap pages in use plus native memory, i.e. libtorch's tensors and the models), reset before each size;
+	 * "growth" is that peak minus the resident set before the first size (which includes the working set of one tile,
+	 * the same at every size), and "buffers" is what the design says should grow: the output (float32 on the heap) and
+	 * the latent-sized arrays ({@link MemoryEstimate#LATENT_BUFFERS} of them). The goal: growth from the first size
+	 * to a larger one within the buffers' growth.
 	 */
 	private int scaling(PrintStream out) {
 		RunSettings run = new RunSettings(options, 4);
@@ -150,11 +152,15 @@ final class BenchCommand {
 			LargeImageSampling sampler = new LargeImageSampling(bundle, run.sampling, tiles);
 			out.println("model " + m.name + " on " + bundle.device() + ", " + run.sampling + ", guidance " + guidance + ", "
 				+ tiles + ", " + Runtime.getRuntime().availableProcessors() + " CPU(s)");
-			sampler.run(256, 256, label, guidance, StepListener.NONE); // warm-up, not counted
+			// warm-up, not counted: at least one full autoencoder tile, so that the per-tile working set (the same at
+			// every image size) is in the base and "growth" is what grows with the image
+			int warm = Math.max(256, tiles.autoencoderTile);
+			sampler.run(warm, warm, label, guidance, StepListener.NONE);
 			System.gc();
 			long base = NativeMemory.residentBytes();
-			out.println(String.format(Locale.ROOT, "%-11s %7s %9s %9s %9s %11s %11s %11s", "size", "tiles", "total s",
-				"sample s", "s/MP", "peak MiB", "growth MiB", "buffers MiB"));
+			out.println(String.format(Locale.ROOT, "%-11s %7s %9s %9s %9s %9s %11s %11s %9s %10s %10s", "size", "tiles",
+				"total s", "sample s", "s/MP", "peak MiB", "growth MiB", "buffers MiB", "heap MiB", "native MiB",
+				"latent MiB"));
 			double first = Double.NaN;
 			for (String sz : sizes) {
 				int side = Integer.parseInt(sz.trim());
@@ -166,21 +172,29 @@ final class BenchCommand {
 				NativeMemory.resetPeak();
 				long[] sampled = {0};
 				long t0 = System.nanoTime();
-				FloatPlanes image = sampler.run(side, side, label, guidance, (done, total) -> {
-					if (done == total) sampled[0] = System.nanoTime();
-				});
+				FloatPlanes image;
+				MemorySplit split;
+				try (MemorySplit s = new MemorySplit()) {
+					split = s;
+					image = sampler.run(side, side, label, guidance, (done, total) -> {
+						if (done == total) sampled[0] = System.nanoTime();
+					});
+				}
 				long t1 = System.nanoTime();
 				long peak = NativeMemory.peakResidentBytes();
 				double mp = (double) side * side / 1e6;
 				double seconds = (t1 - t0) / 1e9, perMp = seconds / mp;
 				if (Double.isNaN(first)) first = perMp;
-				long buffers = 4L * image.data().length
-					+ 4L * MemoryEstimate.LATENT_BUFFERS * m.autoencoder.latentChannels * latent * latent;
-				out.println(String.format(Locale.ROOT, "%-11s %7d %9.1f %9.1f %9.2f %11.0f %11.0f %11.0f", side + "x" + side,
-					count, seconds, (sampled[0] - t0) / 1e9, perMp, peak / MIB, (peak - base) / MIB, buffers / MIB));
+				long latentBuffers = 4L * MemoryEstimate.LATENT_BUFFERS * m.autoencoder.latentChannels * latent * latent;
+				long buffers = 4L * image.data().length + latentBuffers;
+				out.println(String.format(Locale.ROOT, "%-11s %7d %9.1f %9.1f %9.2f %9.0f %11.0f %11.0f %9.0f %10.0f %10.0f",
+					side + "x" + side, count, seconds, (sampled[0] - t0) / 1e9, perMp, peak / MIB, (peak - base) / MIB,
+					buffers / MIB, split.heapPeak() / MIB, split.nativePeak() / MIB, latentBuffers / MIB));
 			}
 			out.println(String.format(Locale.ROOT, "time per megapixel relative to the first size: see s/MP (goal: "
-				+ "largest within 1.2x of %.2f s/MP); peak memory growth vs the buffers column", first));
+				+ "largest within 1.2x of %.2f s/MP); peak memory growth vs the buffers column. Split (sampled every %d "
+				+ "ms): heap = Java heap in use, the output image plus uncollected garbage; native = resident minus heap "
+				+ "in use (libtorch, models, JVM), against the latent buffers in it", first, MemorySplit.PERIOD_MS));
 		}
 		return 0;
 	}
