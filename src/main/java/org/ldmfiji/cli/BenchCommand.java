@@ -51,7 +51,8 @@ final class BenchCommand {
 		double guidance = options.number("guidance", 3.0);
 		try (ModelBundle bundle = run.openBundle()) {
 			Manifest m = bundle.manifest();
-			out.println("model " + m.name + " on " + bundle.device() + ", " + run.sampling + ", best of " + repeats);
+			out.println("model " + m.name + " on " + bundle.device() + ", " + run.sampling + ", times: best of " + repeats
+				+ " runs; overhead: (run − its forwards) / its forwards, median of the runs");
 				out.println(String.format(Locale.ROOT, "%-14s %-12s %10s %13s %10s %13s", "denoiser", "latent", "ms/step",
 				"forward ms", "overhead", "bare fwd ms"));
 			for (String task : m.denoisers.keySet()) {
@@ -61,15 +62,16 @@ final class BenchCommand {
 				side = Math.max(spec.latentMultiple, side / spec.latentMultiple * spec.latentMultiple);
 				double[] t = time(bundle, spec, side, run.sampling, guidance, repeats);
 				out.println(String.format(Locale.ROOT, "%-14s %-12s %10.2f %13.2f %9.1f%% %13.2f", task, side + "x" + side,
-					t[0], t[1], 100 * (t[0] - t[1]) / t[1], t[2]));
+					t[0], t[1], 100 * t[3], t[2]));
 			}
 		}
 		return 0;
 	}
 
 	/**
-	 * [pipeline ms/step, its forwards' ms/step, bare forward ms/step], from the repeat with the least pipeline time
-	 * (its forward time belongs to the same run), and the best bare repeat.
+	 * [pipeline ms/step, its forwards' ms/step, bare forward ms/step, overhead]: the first two from the repeat with the
+	 * least pipeline time (its forward time belongs to the same run), the best bare repeat, and the median over the
+	 * repeats of each run's overhead above its own forwards (robust to a run that another process slowed down).
 	 */
 	private static double[] time(ModelBundle bundle, Manifest.DenoiserSpec spec, int side, SamplingSettings settings,
 		double guidance, int repeats)
@@ -123,7 +125,11 @@ final class BenchCommand {
 			}
 			int best = 0;
 			for (int r = 1; r < repeats; r++) if (pipeline[r] < pipeline[best]) best = r;
-			return new double[] {pipeline[best], inside[best], min(forwards)};
+			double[] overhead = new double[repeats];
+			for (int r = 0; r < repeats; r++) overhead[r] = (pipeline[r] - inside[r]) / inside[r];
+			Arrays.sort(overhead);
+			double median = repeats % 2 == 1 ? overhead[repeats / 2] : (overhead[repeats / 2 - 1] + overhead[repeats / 2]) / 2;
+			return new double[] {pipeline[best], inside[best], min(forwards), median};
 		}
 	}
 
