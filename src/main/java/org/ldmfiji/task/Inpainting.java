@@ -101,9 +101,10 @@ public final class Inpainting {
 		if (mask.length != w * h) throw new IllegalArgumentException("window mask has " + mask.length + " pixels, window "
 			+ w + "x" + h);
 		if (samples < 1) throw new IllegalArgumentException("samples must be at least 1, got " + samples);
-		// Tiles of 4x the training size: a window up to that size is one pass, larger ones are fused tiles. With
-		// native-size tiles the demo model's fills came out saturated (128 px: noisy, 256 px: smooth, on the
-		// demo sample), so inpainting keeps the model's view as wide as memory allows.
+		// Tiles of 4x the training size: a window up to that size is one pass, larger ones are fused tiles. The
+		// inpainting U-Net is fully convolutional, so a wider view only adds context. (Chosen when the first demo
+		// model's fills saturated in native-size tiles; the cause turned out to be its eps-prediction, see
+		// models/README.md, and native-size tiles have not been compared again with the v-prediction model.)
 		int tile = Window.roundUp(WIDE_TILES * spec.nativeSize, unit());
 		TileSettings tiles = TileSettings.defaults(m, TASK).withTile(tile, TileSettings.defaultOverlap(tile, f));
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
