@@ -62,6 +62,7 @@ def superres(lr_path: str, hr_path: str, out_path: str, samples: int, seed: int,
 
 
 def evaluate(bundle: str, steps: int, samples: int, sr_samples: int, size: int, n_synthetic: int, work: str) -> dict:
+    import tifffile
     from skimage import io
     from skimage.restoration import inpaint_biharmonic
     common = ["--model", os.path.abspath(bundle), "--steps", str(steps), "--sampler", "ddim"]
@@ -85,7 +86,8 @@ def evaluate(bundle: str, steps: int, samples: int, sr_samples: int, size: int, 
         io.imsave(m_path, (m * 255).astype(np.uint8), check_contrast=False)
         ldm("inpaint", "--input", hr_path, "--mask", m_path, "--output", out_path, "--samples", str(samples),
             "--grow", "0", "--feather", "0", "--seed", str(k), *common)
-        fills = from_u8(io.imread(out_path).reshape(samples, size, size))
+        # tifffile, not skimage.io: skimage reads a stack of 3 or 4 planes as one RGB(A) image, channels last
+        fills = from_u8(tifffile.imread(out_path).reshape(samples, size, size))
         outside = m == 0
         if not all(np.array_equal(f[outside], x[outside]) for f in fills):
             raise AssertionError(f"{name}: the plugin changed pixels outside the mask")
