@@ -58,6 +58,8 @@ def main(argv=None) -> dict:
                                           prediction=cfg["prediction"], context=ctx)
         trainings.append({"part": cfg["task"], "command": ck["command"], "seed": ck["seed"], "steps": ck["step"],
                           "seconds": round(ck["train_seconds"]), "device": ck["device"], "date": ck["date"]})
+        if cfg.get("init"):  # continued from an earlier run (--init): that run's command, steps and time
+            trainings[-1]["init"] = cfg["init"]
     if not specs:
         raise ValueError("no --denoiser given: a bundle needs at least one denoiser checkpoint")
     # the autoencoder first, then the denoisers side by side: wall time = its time + the longest of theirs
