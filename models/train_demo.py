@@ -12,11 +12,11 @@ Checkpoints go to ``--out`` as portable ``.npz`` files (``ldm_models.checkpoint`
 so a run cut short still leaves usable weights. Export them with ``build_demo.py``. On a GPU machine
 (``train_demo.sh`` has the two runs that made the demo bundle: the autoencoder, then the denoisers on it)::
 
-    python3 train_demo.py --device cuda --minutes 8 --out checkpoints
+    python3 train_demo.py --device cuda --minutes 8 --out ../build/checkpoints
 
 and on the CPU (much smaller figures; hours rather than minutes for a usable model)::
 
-    /usr/bin/python3 train_demo.py --device cpu --minutes 120 --out checkpoints --batch-scale 0.125
+    /usr/bin/python3 train_demo.py --device cpu --minutes 120 --out ../build/checkpoints --batch-scale 0.125
 """
 from __future__ import annotations
 

@@ -14,16 +14,17 @@ cd "$(dirname "$0")"
 PY=${PY:-python3}
 EXPORT_PY=${EXPORT_PY:-/usr/bin/python3}
 DEVICE=${DEVICE:-cuda}
+CK=${CK:-../build/checkpoints}  # outside models/, which stays small
 SCALE=1
 [ "$DEVICE" = cpu ] && SCALE=0.125
-$PY train_demo.py --device "$DEVICE" --minutes 3.3 --autoencoder-only --batch-scale "$SCALE" --out checkpoints/stage1
-$PY train_demo.py --device "$DEVICE" --minutes 4 --batch-scale "$(awk "BEGIN { print $SCALE * 2 }")" --out checkpoints/stage2 \
-    --autoencoder checkpoints/stage1/autoencoder.npz
-$EXPORT_PY train_denoiser.py --task superres --autoencoder checkpoints/stage1/autoencoder.npz \
-    --init checkpoints/stage2/superres.npz --out checkpoints/stage3/superres.npz --model-channels 32 --channel-mult 1,2,2 \
+$PY train_demo.py --device "$DEVICE" --minutes 3.3 --autoencoder-only --batch-scale "$SCALE" --out $CK/stage1
+$PY train_demo.py --device "$DEVICE" --minutes 4 --batch-scale "$(awk "BEGIN { print $SCALE * 2 }")" --out $CK/stage2 \
+    --autoencoder $CK/stage1/autoencoder.npz
+$EXPORT_PY train_denoiser.py --task superres --autoencoder $CK/stage1/autoencoder.npz \
+    --init $CK/stage2/superres.npz --out $CK/stage3/superres.npz --model-channels 32 --channel-mult 1,2,2 \
     --num-res-blocks 2 --crop 64 --batch 16 --steps 10000000 --max-minutes 33 --lr 1e-4 --lr-decay cosine --warmup 50 \
     --ema-decay 0.999 --threads 2 --seed 1
-$EXPORT_PY build_demo.py --autoencoder checkpoints/stage1/autoencoder.npz --denoiser checkpoints/stage2/inpaint.npz \
-    --denoiser checkpoints/stage3/superres.npz --denoiser checkpoints/stage2/unconditional.npz --out demo --overwrite
+$EXPORT_PY build_demo.py --autoencoder $CK/stage1/autoencoder.npz --denoiser $CK/stage2/inpaint.npz \
+    --denoiser $CK/stage3/superres.npz --denoiser $CK/stage2/unconditional.npz --out demo --overwrite
 $EXPORT_PY evaluate.py --bundle demo --samples
 $EXPORT_PY evaluate_cli.py --bundle demo   # the same images through ./ldm (Java)

@@ -55,11 +55,7 @@ public final class LargeImageSampling {
 	 * @return C × height × width in the model's range
 	 */
 	public FloatPlanes run(int width, int height, String label, double guidance, StepListener listener) {
-		Manifest m = bundle.manifest();
-		Manifest.DenoiserSpec spec = m.denoiser(TASK);
-		int f = m.autoencoder.factor;
-		Window win = Window.covering(width, height, f * spec.latentMultiple);
-		Shape latent = new Shape(1, m.autoencoder.latentChannels, win.height / f, win.width / f);
+		Shape latent = latentShape(width, height);
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
 			Conditioning cond = labelConditioning(bundle, label, guidance, manager);
 			TileSettings resolved = resolve(bundle, TASK, cond, latent, width, height, tiles, manager);
@@ -68,13 +64,17 @@ public final class LargeImageSampling {
 		}
 	}
 
+	/** The latent of a width × height image, padded to the denoiser's grid (f · latent_multiple pixels). */
+	private Shape latentShape(int width, int height) {
+		Manifest m = bundle.manifest();
+		int f = m.autoencoder.factor;
+		Window win = Window.covering(width, height, f * m.denoiser(TASK).latentMultiple);
+		return new Shape(1, m.autoencoder.latentChannels, win.height / f, win.width / f);
+	}
+
 	/** The estimate {@link #run} checks before it starts (measures one tile's activations where it can). */
 	public MemoryEstimate estimate(int width, int height, double guidance) {
-		Manifest m = bundle.manifest();
-		Manifest.DenoiserSpec spec = m.denoiser(TASK);
-		int f = m.autoencoder.factor;
-		Window win = Window.covering(width, height, f * spec.latentMultiple);
-		Shape latent = new Shape(1, m.autoencoder.latentChannels, win.height / f, win.width / f);
+		Shape latent = latentShape(width, height);
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
 			Conditioning cond = labelConditioning(bundle, null, guidance, manager);
 			return estimate(bundle, TASK, cond, latent, width, height, tiles, manager);

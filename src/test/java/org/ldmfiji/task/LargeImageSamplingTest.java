@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ldmfiji.diffusion.StepListener;
 import org.ldmfiji.image.FloatPlanes;
@@ -17,23 +14,12 @@ import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.tiling.MemoryEstimate;
 import org.ldmfiji.tiling.TileSettings;
 
-import java.nio.file.Paths;
 import java.util.Arrays;
 
 /** Large-image sampling with the stand-in bundle, end to end at small sizes: size, determinism, batching, refusal. */
 class LargeImageSamplingTest {
 
-	private static ModelBundle bundle;
-
-	@BeforeAll
-	static void open() {
-		bundle = ModelBundle.open(Paths.get(System.getProperty("ldm.models", "models"), "demo"), Device.cpu());
-	}
-
-	@AfterAll
-	static void close() {
-		bundle.close();
-	}
+	private static final ModelBundle bundle = DemoModel.get();
 
 	private static final SamplingSettings TWO_STEPS = new SamplingSettings(SamplingSettings.SamplerKind.DPMPP2M, 2, 5, 0);
 

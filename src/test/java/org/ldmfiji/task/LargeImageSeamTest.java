@@ -8,8 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ldmfiji.diffusion.GaussianNoise;
 import org.ldmfiji.diffusion.StepListener;
@@ -20,7 +18,6 @@ import org.ldmfiji.tiling.TileGrid;
 import org.ldmfiji.tiling.TileSettings;
 import org.ldmfiji.tiling.TiledAutoencoder;
 
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 
@@ -31,17 +28,7 @@ import java.util.Locale;
  */
 class LargeImageSeamTest {
 
-	private static ModelBundle bundle;
-
-	@BeforeAll
-	static void open() {
-		bundle = ModelBundle.open(Paths.get(System.getProperty("ldm.models", "models"), "demo"), Device.cpu());
-	}
-
-	@AfterAll
-	static void close() {
-		bundle.close();
-	}
+	private static final ModelBundle bundle = DemoModel.get();
 
 	/**
 	 * The denoiser part of a 2048x2048 sample: its 512x512 latent, sampled with DPM-Solver++ (8 steps, every step
