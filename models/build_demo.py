@@ -21,10 +21,11 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ldm_models.checkpoint import sha256_of  # noqa: E402
 from ldm_models.data import data_description  # noqa: E402
 from ldm_models.export import ContextSpec, DenoiserSpec, export_bundle  # noqa: E402
 from train_autoencoder import load_autoencoder  # noqa: E402
-from train_denoiser import load_denoiser, sha256_of  # noqa: E402
+from train_denoiser import load_denoiser  # noqa: E402
 
 
 def main(argv=None) -> dict:
@@ -38,15 +39,18 @@ def main(argv=None) -> dict:
     command = "python3 " + " ".join(shlex.quote(a) for a in [os.path.basename(__file__)] + list(
         sys.argv[1:] if argv is None else argv))
     ae, ae_ckpt = load_autoencoder(args.autoencoder)
-    ae_sha = sha256_of(args.autoencoder)
+    # a decoder fine-tuned with train_autoencoder.py --decoder-only keeps the encoder (and latents) of its --init
+    encoder_sha = ae_ckpt["config"].get("encoder_sha256", sha256_of(args.autoencoder))
     specs, schedule, trainings = {}, None, [{
         "part": "autoencoder", "command": ae_ckpt["command"], "seed": ae_ckpt["seed"], "steps": ae_ckpt["step"],
         "seconds": round(ae_ckpt["train_seconds"]), "device": ae_ckpt["device"], "date": ae_ckpt["date"],
         "held_out_psnr_db": round(float(ae_ckpt.get("held_out_psnr", float("nan"))), 2)}]
+    if ae_ckpt["config"].get("init"):
+        trainings[0]["init"] = ae_ckpt["config"]["init"]
     for path in args.denoiser:
         unet, tau, ck = load_denoiser(path)
         cfg = ck["config"]
-        if cfg["autoencoder"]["sha256"] != ae_sha:
+        if cfg["autoencoder"]["sha256"] != encoder_sha:
             raise ValueError(f"{path} was trained on the latents of {cfg['autoencoder']['path']} "
                              f"(sha256 {cfg['autoencoder']['sha256'][:12]}...), not of {args.autoencoder}; "
                              "retrain it or pass the matching autoencoder")
@@ -63,7 +67,9 @@ def main(argv=None) -> dict:
     if not specs:
         raise ValueError("no --denoiser given: a bundle needs at least one denoiser checkpoint")
     # the autoencoder first, then the denoisers side by side: wall time = its time + the longest of theirs
-    total_minutes = (trainings[0]["seconds"] + max(t["seconds"] for t in trainings[1:])) / 60
+    def seconds(t: dict) -> float:  # of this run and of the one it continued (--init)
+        return t["seconds"] + t.get("init", {}).get("seconds", 0)
+    total_minutes = (seconds(trainings[0]) + max(seconds(t) for t in trainings[1:])) / 60
     devices = " and ".join(sorted({"GPU" if t["device"].startswith("cuda") else "CPU" for t in trainings}))
     manifest = export_bundle(
         args.out, autoencoder=ae, denoisers=specs, schedule=schedule, scale_factor=ae_ckpt["scale_factor"],

@@ -33,7 +33,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ldm_models.autoencoder import AutoencoderKL  # noqa: E402
-from ldm_models.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
+from ldm_models.checkpoint import load_checkpoint, save_checkpoint, sha256_of  # noqa: E402
 from ldm_models.data import held_out_images  # noqa: E402
 from ldm_models.pool import open_data  # noqa: E402
 
@@ -67,6 +67,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "is recorded). 0 = no budget")
     p.add_argument("--eval-size", type=int, default=128, help="side of the held-out images for the final PSNR")
     p.add_argument("--resume", action="store_true", help="continue from --out if it exists (.pt only)")
+    p.add_argument("--init", default=None,
+                   help="start from this autoencoder checkpoint (its architecture replaces --ch, --embed-dim, ...)")
+    p.add_argument("--decoder-only", action="store_true",
+                   help="with --init: train only the decoder (post_quant_conv + decoder). The encoder and the "
+                        "scale factor stay those of --init, so denoisers trained on its latents stay valid")
     p.add_argument("--pool", default=None,
                    help="image pool of ldm_models.pool.build_pool to crop from on the device (for GPUs); "
                         "default: render every crop on the CPU")
@@ -163,8 +168,25 @@ def main(argv=None) -> dict:
     torch.manual_seed(args.seed)
     use_fast_cuda_math(args.device)
     config = {"ddconfig": ddconfig(args), "embed_dim": args.embed_dim}
+    init = None
+    if args.decoder_only and not args.init:
+        raise ValueError("--decoder-only fine-tunes a trained decoder: give the autoencoder with --init")
+    if args.init:
+        init = load_checkpoint(args.init)
+        config = init["config"]
     model = build_autoencoder(config).to(args.device)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    if init:
+        model.load_state_dict(init["state_dict"])
+        config = dict(config, init={"path": args.init, "sha256": sha256_of(args.init), "steps": init["step"],
+                                    "seconds": round(init["train_seconds"]), "command": init["command"]})
+    if args.decoder_only:  # the file whose encoder this is, followed through earlier decoder-only runs
+        config["encoder_sha256"] = init["config"].get("encoder_sha256", config["init"]["sha256"])
+    trained = model.parameters()
+    if args.decoder_only:
+        for part in (model.encoder, model.quant_conv):
+            part.requires_grad_(False)
+        trained = list(model.post_quant_conv.parameters()) + list(model.decoder.parameters())
+    opt = torch.optim.Adam(trained, lr=args.lr)
     data = open_data(args.pool, args.crop, args.device, args.seed)
     gen = torch.Generator().manual_seed(args.seed)
     step, elapsed = 0, 0.0
@@ -215,7 +237,8 @@ def main(argv=None) -> dict:
             save(args.out, payload(False))
             last_save = time.time()
     model.eval()
-    scale_factor = measure_scale_factor(model, data, args.device)
+    # a frozen encoder keeps the latent space, and with it the scale its denoisers were trained with
+    scale_factor = init["scale_factor"] if args.decoder_only else measure_scale_factor(model, data, args.device)
     result = payload(True)
     save(args.out, result)  # usable now, whatever happens to the evaluation below
     try:

@@ -41,7 +41,7 @@ DENOISERS = {  # task: (crop, batch at --batch-scale 1)
     "unconditional": (64, 128),
 }
 UNET = ["--model-channels", "32", "--channel-mult", "1,2,2", "--num-res-blocks", "2"]
-AUTOENCODER = ["--crop", "64", "--ch", "32", "--ch-mult", "1,2,2", "--num-res-blocks", "2", "--embed-dim", "8"]
+AUTOENCODER = ["--crop", "64", "--ch", "32", "--ch-mult", "1,2,2", "--num-res-blocks", "2"]
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -60,7 +60,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--init", default=None,
                    help="folder with <task>.npz of an earlier run on the same autoencoder: continue from them")
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of the denoisers")
+    p.add_argument("--embed-dim", type=int, default=8, help="latent channels of a new autoencoder")
     p.add_argument("--autoencoder-only", action="store_true", help="stop after the autoencoder (--ae-share 1)")
+    p.add_argument("--finetune-decoder", action="store_true",
+                   help="with --autoencoder: also train its decoder on (encoder frozen, latents unchanged) while "
+                        "the denoisers train, into <out>/autoencoder.npz")
     p.add_argument("--python", default=sys.executable)
     return p.parse_args(argv)
 
@@ -98,13 +102,15 @@ def train(args: argparse.Namespace, pool: str, t_end: float, t0: float) -> None:
     ae_path = args.autoencoder or os.path.join(args.out, "autoencoder.npz")
     if not args.autoencoder:
         ae_minutes = (1.0 if args.autoencoder_only else args.ae_share) * (t_end - time.time()) / 60
-        ae = run("train_autoencoder.py", AUTOENCODER + [
+        ae = run("train_autoencoder.py", AUTOENCODER + ["--embed-dim", str(args.embed_dim),
             "--out", ae_path, "--batch", batch(64), "--steps", "10000000", "--max-minutes", f"{ae_minutes:.2f}",
             "--warmup", "200", "--log-every", "200"])
         if ae.wait() != 0:
             sys.exit(f"autoencoder training failed (exit {ae.returncode})")
         if args.autoencoder_only:
             return
+    if args.finetune_decoder and not args.autoencoder:
+        sys.exit("--finetune-decoder continues the decoder of a trained autoencoder: give it with --autoencoder")
     dn_minutes = (t_end - time.time()) / 60
     jobs = {task: run("train_denoiser.py", UNET + [
         "--task", task, "--autoencoder", ae_path, "--out", os.path.join(args.out, f"{task}.npz"),
@@ -112,8 +118,14 @@ def train(args: argparse.Namespace, pool: str, t_end: float, t0: float) -> None:
         "--lr", str(args.lr), "--lr-decay", "cosine", "--warmup", "200", "--ema-decay", "0.999", "--log-every", "200"]
         + (["--init", os.path.join(args.init, f"{task}.npz")] if args.init else []),
         log=f"{task}.log") for task, (crop, b) in DENOISERS.items()}
+    if args.finetune_decoder:
+        jobs["autoencoder"] = run("train_autoencoder.py", [
+            "--init", args.autoencoder, "--decoder-only", "--crop", "64", "--out",
+            os.path.join(args.out, "autoencoder.npz"), "--batch", batch(64), "--steps", "10000000",
+            "--max-minutes", f"{dn_minutes:.2f}", "--lr", str(args.lr), "--warmup", "200", "--log-every", "200"],
+            log="autoencoder.log")
     failed = [t for t, j in jobs.items() if j.wait() != 0]
-    for task in DENOISERS:
+    for task in jobs:
         with open(os.path.join(args.out, f"{task}.log")) as f:
             print(f"--- {task}: " + "".join(f.readlines()[-3:]), end="", flush=True)
     if failed:

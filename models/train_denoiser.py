@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime
-import hashlib
 import math
 import os
 import shlex
@@ -41,7 +40,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ldm_models.checkpoint import load_checkpoint  # noqa: E402
+from ldm_models.checkpoint import load_checkpoint, sha256_of  # noqa: E402
 from ldm_models.data import LABELS, NULL_LABEL  # noqa: E402
 from ldm_models.degrade import degrade_x4  # noqa: E402
 from ldm_models.masks import random_mask  # noqa: E402
@@ -160,14 +159,6 @@ def load_denoiser(path: str, device: str = "cpu", ema: bool = True):
         tau.load_state_dict(ckpt["tau_ema" if ema else "tau"])
         tau = tau.to(device).eval()
     return unet.to(device).eval(), tau, ckpt
-
-
-def sha256_of(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @torch.no_grad()

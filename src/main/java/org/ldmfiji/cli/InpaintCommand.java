@@ -5,6 +5,7 @@ import ij.ImagePlus;
 import org.ldmfiji.image.IjImages;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.task.Inpainting;
 import org.ldmfiji.task.Masks;
 
 import java.io.PrintStream;
@@ -26,7 +27,7 @@ final class InpaintCommand {
 
 	InpaintCommand(List<String> args) {
 		options = new Options("inpaint", args, Set.of("input", "mask", "output", "model", "steps", "sampler", "seed", "eta",
-			"device", "samples", "grow", "feather", "context"), Set.of("evaluate"));
+			"device", "samples", "grow", "feather", "context", "strength", "seam"), Set.of("evaluate"));
 	}
 
 	int run(PrintStream out) {
@@ -39,6 +40,8 @@ final class InpaintCommand {
 		o.grow = options.integer("grow", 4, 0, 10000);
 		o.feather = options.integer("feather", 8, 0, 10000);
 		o.context = options.integer("context", 32, 0, 10000);
+		o.strength = options.number("strength", Inpainting.DEFAULT_STRENGTH);
+		o.seam(options.get("seam", InpaintImage.Options.SEAMS[0]));
 		ImagePlus imp = ImageFiles.open(input);
 		o.allPlanes = o.samples == 1;
 		boolean[] mask = InpaintImage.maskOf(ImageFiles.open(maskFile), imp);

@@ -6,6 +6,7 @@ import ij.WindowManager;
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.task.Inpainting;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -15,7 +16,7 @@ import java.util.concurrent.CancellationException;
 
 /**
  * Plugins &gt; Latent Diffusion &gt; LDM Inpaint...: fills the image's selection (or a mask image's non-zero pixels)
- * with {@link InpaintImage}. Recorded as {@code run("LDM Inpaint...", "steps=20 seed=1 grow=4 ...")}.
+ * with {@link InpaintImage}. Recorded as {@code run("LDM Inpaint...", "steps=20 seed=1 grow=4 strength=0.3 ...")}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Latent Diffusion>LDM Inpaint...")
 public class InpaintCommand extends LdmCommand {
@@ -38,6 +39,14 @@ public class InpaintCommand extends LdmCommand {
 
 	@Parameter(label = "Context (px)", min = "0", description = "Surrounding image the model sees around the mask")
 	private int context = 32;
+
+	@Parameter(label = "Strength", min = "0.01", max = "1", stepSize = "0.05", description = "1: sample from noise; "
+		+ "less: start from the smooth continuation of the surroundings and keep closer to it")
+	private double strength = Inpainting.DEFAULT_STRENGTH;
+
+	@Parameter(label = "Seam", choices = {"correct", "hard"}, description = "correct: carry the decoder's error at the "
+		+ "border into the fill; hard: paste the decoded fill as it is")
+	private String seam = "correct";
 
 	@Parameter(label = "All planes", description = "Fill every plane of a stack with the same mask")
 	private boolean stack = false;
@@ -62,6 +71,8 @@ public class InpaintCommand extends LdmCommand {
 			o.grow = grow;
 			o.feather = feather;
 			o.context = context;
+			o.strength = strength;
+			o.seam(seam);
 			o.allPlanes = stack;
 			o.inPlace = inplace;
 			try (ModelBundle bundle = openModel()) {

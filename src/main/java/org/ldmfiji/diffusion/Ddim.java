@@ -12,18 +12,25 @@ public final class Ddim implements Sampler {
 	private final int steps;
 	private final double eta;
 	private final GaussianNoise noise;
+	private final int maxTimestep;
 
 	/** Deterministic DDIM (eta = 0). */
 	public Ddim(int steps) {
 		this(steps, 0, null);
 	}
 
+	/** DDIM over the whole schedule. */
+	public Ddim(int steps, double eta, GaussianNoise noise) {
+		this(steps, eta, noise, Integer.MAX_VALUE);
+	}
+
 	/**
 	 * @param steps S, the requested number of steps (CompVis's spacing may add one, see {@link Timesteps#ddimUniform})
 	 * @param eta the stochasticity η ≥ 0
 	 * @param noise the source of z for η &gt; 0 ({@link GaussianNoise#stepNoise}); may be null for η = 0
+	 * @param maxTimestep visit only the timesteps up to this one (see {@link Sampler#timesteps})
 	 */
-	public Ddim(int steps, double eta, GaussianNoise noise) {
+	public Ddim(int steps, double eta, GaussianNoise noise, int maxTimestep) {
 		if (steps < 1) throw new IllegalArgumentException("DDIM needs at least 1 step, got " + steps);
 		if (!(eta >= 0)) throw new IllegalArgumentException("DDIM eta must be >= 0, got " + eta);
 		if (eta > 0 && noise == null) {
@@ -32,11 +39,17 @@ public final class Ddim implements Sampler {
 		this.steps = steps;
 		this.eta = eta;
 		this.noise = noise;
+		this.maxTimestep = maxTimestep;
+	}
+
+	@Override
+	public int[] timesteps(NoiseSchedule schedule) {
+		return Timesteps.upTo(Timesteps.ddimUniform(steps, schedule.timesteps()), maxTimestep);
 	}
 
 	@Override
 	public NDArray sample(Denoiser denoiser, NDArray x, NoiseSchedule schedule, StepListener listener) {
-		int[] ts = Timesteps.ddimUniform(steps, schedule.timesteps());
+		int[] ts = timesteps(schedule);
 		try (SamplingLoop loop = new SamplingLoop(x)) {
 			NDArray xt = x;
 			for (int i = 0; i < ts.length; i++) {

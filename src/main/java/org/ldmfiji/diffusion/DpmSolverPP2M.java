@@ -18,16 +18,31 @@ public final class DpmSolverPP2M implements Sampler {
 	public static final double RHO = 7;
 
 	private final int steps;
+	private final int maxTimestep;
 
-	/** @param steps the number of model evaluations (fewer when near-zero σ's repeat a timestep) */
+	/** DPM-Solver++(2M) over the whole schedule. */
 	public DpmSolverPP2M(int steps) {
+		this(steps, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * @param steps the number of model evaluations (fewer when near-zero σ's repeat a timestep)
+	 * @param maxTimestep visit only the timesteps up to this one (see {@link Sampler#timesteps})
+	 */
+	public DpmSolverPP2M(int steps, int maxTimestep) {
 		if (steps < 1) throw new IllegalArgumentException("DPM-Solver++(2M) needs at least 1 step, got " + steps);
 		this.steps = steps;
+		this.maxTimestep = maxTimestep;
+	}
+
+	@Override
+	public int[] timesteps(NoiseSchedule schedule) {
+		return Timesteps.upTo(Timesteps.karras(schedule, steps, RHO), maxTimestep);
 	}
 
 	@Override
 	public NDArray sample(Denoiser denoiser, NDArray x, NoiseSchedule schedule, StepListener listener) {
-		int[] ts = Timesteps.karras(schedule, steps, RHO);
+		int[] ts = timesteps(schedule);
 		try (SamplingLoop loop = new SamplingLoop(x)) {
 			NDArray xt = x;
 			NDArray denoisedPrev = null;

@@ -6,10 +6,16 @@ import ai.djl.ndarray.NDArray;
 public interface Sampler {
 
 	/**
+	 * The timesteps {@link #sample} visits, from noisy to clean. A sampler made to start part-way (SDEdit, Meng et
+	 * al. 2022) visits only those up to its maximum: its x must then be a first guess diffused to the first of them.
+	 */
+	int[] timesteps(NoiseSchedule schedule);
+
+	/**
 	 * Runs the reverse process from x_T to x_0.
 	 *
 	 * @param denoiser the ε-model
-	 * @param x x_T (standard normal noise for a fresh sample), on the model's device; not closed
+	 * @param x x_T (standard normal noise for a fresh sample), or x at {@code timesteps(schedule)[0]}, on the model's device; not closed
 	 * @param schedule the model's noise schedule
 	 * @param listener told after every step; may throw {@link java.util.concurrent.CancellationException}
 	 * @return x_0, attached to the manager of {@code x}

@@ -34,6 +34,19 @@ public final class Timesteps {
 		return t;
 	}
 
+	/**
+	 * The timesteps of {@code ts} (descending) that do not exceed {@code max}: a run that starts part-way.
+	 *
+	 * @throws IllegalArgumentException when none is left
+	 */
+	public static int[] upTo(int[] ts, int max) {
+		int first = 0;
+		while (first < ts.length && ts[first] > max) first++;
+		if (first == ts.length) throw new IllegalArgumentException("no timestep of the schedule's " + ts.length
+			+ " steps is at or below " + max + ": start from a larger timestep (a larger strength) or use more steps");
+		return Arrays.copyOfRange(ts, first, ts.length);
+	}
+
 	private static int nearestValidDdimSteps(int steps, int timesteps) {
 		for (int d = 1; d < timesteps; d++) {
 			for (int s : new int[] {steps - d, steps + d}) {

@@ -7,12 +7,13 @@ import ij.plugin.PlugIn;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.ImageJobs;
 import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.task.Inpainting;
 import org.ldmfiji.task.SamplingSettings;
 
 /**
  * ImageJ 1.x entry "LDM Inpaint..." (plugins.config): fills the active image's selection, or the non-zero pixels
  * of a mask image ({@code mask=[title]}). Macro: {@code run("LDM Inpaint...", "steps=20 seed=1 grow=4 feather=8")};
- * keys as in the SciJava command (steps, seed, sampler, samples, grow, feather, context, model, mask, stack, inplace).
+ * keys as in the SciJava command (steps, seed, sampler, samples, grow, feather, context, strength, seam, model, mask, stack, inplace).
  */
 public class InpaintPlugin implements PlugIn {
 
@@ -37,6 +38,8 @@ public class InpaintPlugin implements PlugIn {
 			.number("grow", "Grow (px)", 4)
 			.number("feather", "Feather (px, inside the mask)", 8)
 			.number("context", "Context (px around the mask)", 32)
+			.number("strength", "Strength (1: from noise; less: closer to a smooth fill)", Inpainting.DEFAULT_STRENGTH)
+			.choice("seam", "Seam (correct: carry the decoder's error into the fill)", InpaintImage.Options.SEAMS, "correct")
 			.checkbox("stack", "Stack: fill all planes", false)
 			.checkbox("inplace", "Inplace: modify this image", false);
 		if (!d.show()) return;
@@ -55,6 +58,8 @@ public class InpaintPlugin implements PlugIn {
 		o.grow = d.integer("grow");
 		o.feather = d.integer("feather");
 		o.context = d.integer("context");
+		o.strength = d.number("strength");
+		o.seam(d.string("seam"));
 		o.allPlanes = d.flag("stack");
 		o.inPlace = d.flag("inplace");
 		Ij1Progress progress = new Ij1Progress(TITLE);

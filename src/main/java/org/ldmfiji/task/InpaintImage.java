@@ -51,6 +51,22 @@ public final class InpaintImage {
 		public boolean allPlanes = false;
 		/** Write the fill into the source instead of a new image (one sample only). */
 		public boolean inPlace = false;
+		/** 1: sample from pure noise; less: start from the harmonic first guess ({@link Inpainting}). */
+		public double strength = Inpainting.DEFAULT_STRENGTH;
+		/** Carry the decoder's error at the known pixels into the fill, so no step shows at the border. */
+		public boolean seamCorrection = true;
+
+		/** The seam choices of the commands ({@code seam=correct}, the default, or {@code seam=hard}). */
+		public static final String[] SEAMS = {"correct", "hard"};
+
+		/** Sets {@link #seamCorrection} from a command's choice: "correct" or "hard" (CompVis's hard paste). */
+		public Options seam(String choice) {
+			if (choice.trim().equalsIgnoreCase(SEAMS[0])) seamCorrection = true;
+			else if (choice.trim().equalsIgnoreCase(SEAMS[1])) seamCorrection = false;
+			else throw new IllegalArgumentException("seam '" + choice + "' is not one of: correct (carry the decoder's "
+				+ "error at the border into the fill), hard (paste the decoded fill as it is)");
+			return this;
+		}
 	}
 
 	/** The outputs: the inpainted image (or the stack of samples) and, for several samples, their std map. */
@@ -139,7 +155,7 @@ public final class InpaintImage {
 			+ "use samples=1, or leave 'in place' off to get the stack of " + o.samples + " samples");
 		if (o.inPlace && imp.getStack().isVirtual()) throw new IllegalArgumentException("'" + imp.getTitle() + "' is a "
 			+ "virtual stack, whose planes are re-read from disk: in place would lose the fill; leave 'in place' off");
-		Inpainting inpainting = new Inpainting(bundle, o.sampling, 0);
+		Inpainting inpainting = new Inpainting(bundle, o.sampling, 0, o.strength, o.seamCorrection);
 		int unit = inpainting.unit(), f = m.autoencoder.factor, nativeSize = inpainting.nativeSize();
 		if (w < unit || h < unit) throw new IllegalArgumentException("image '" + imp.getTitle() + "' is " + w + "x" + h
 			+ ", smaller than the smallest window of model '" + m.name + "' (" + unit + "x" + unit + " px: " + (unit / f)
@@ -173,7 +189,8 @@ public final class InpaintImage {
 		FloatProcessor[] std = o.samples > 1 ? new FloatProcessor[c] : null;
 		if (std != null) for (int k = 0; k < c; k++) std[k] = new FloatProcessor(w, h);
 
-		long total = (long) positions.size() * groups.size() * mapping.batchSize(c) * o.sampling.steps, done = 0;
+		int steps = inpainting.steps();
+		long total = (long) positions.size() * groups.size() * mapping.batchSize(c) * steps, done = 0;
 		progress.status("LDM inpainting: " + groups.size() + " window(s) x " + positions.size() + " plane(s)");
 		Normalization norm = Normalization.forBitDepth(imp.getBitDepth());
 		for (int[] pos : positions) {
@@ -192,7 +209,7 @@ public final class InpaintImage {
 				List<List<FloatPlanes>> fills = new ArrayList<>();
 				for (FloatPlanes item : items) {
 					fills.add(inpainting.fillWindow(item, windowMask, o.samples, progress.steps(done, total)));
-					done += o.sampling.steps;
+					done += steps;
 				}
 				float[][][] values = new float[o.samples][][];
 				for (int s = 0; s < o.samples; s++) {
@@ -433,8 +450,8 @@ public final class InpaintImage {
 	{
 		int[] b = Masks.bounds(grown, imp.getWidth(), imp.getHeight());
 		StringBuilder s = ImageJobs.provenance("inpainting", imp, bundle, Inpainting.TASK, o.sampling);
-		s.append(String.format(Locale.ROOT, "samples: %d, grow: %d px, feather: %d px, context: %d px%n", o.samples, o.grow,
-			o.feather, o.context));
+		s.append(String.format(Locale.ROOT, "samples: %d, grow: %d px, feather: %d px, context: %d px, strength: %s, "
+			+ "seam correction: %s%n", o.samples, o.grow, o.feather, o.context, o.strength, o.seamCorrection ? "on" : "off"));
 		s.append(String.format(Locale.ROOT, "mask bounds (after grow): x=%d y=%d width=%d height=%d, %d pixels%n", b[0], b[1],
 			b[2] - b[0], b[3] - b[1], Masks.count(grown)));
 		s.append("windows:");

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.diffusion.Conditioning;
 import org.ldmfiji.diffusion.GaussianNoise;
 import org.ldmfiji.diffusion.ModelDenoiser;
+import org.ldmfiji.diffusion.Sampler;
 import org.ldmfiji.diffusion.StepListener;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.model.Manifest;
@@ -92,14 +93,43 @@ public final class LargeImageSampling {
 	public static NDArray sampleLatent(ModelBundle bundle, String task, Conditioning conditioning, Shape latentShape,
 		SamplingSettings settings, TileSettings tiles, StepListener listener, NDManager manager)
 	{
+		return sampleLatent(bundle, task, conditioning, latentShape, settings, tiles, null, 1, listener, manager);
+	}
+
+	/**
+	 * The same, started from a first guess (SDEdit, Meng et al. 2022, Sec. 3): {@code guess} diffused to the first
+	 * timestep t0 at or below strength·T, x_t0 = √ᾱ_t0·guess + √(1 − ᾱ_t0)·ε (DDPM eq. 4, ε the seed's initial
+	 * noise), then only the sampler's timesteps up to t0. Strength 1 with no guess is the plain run above.
+	 *
+	 * @param guess the first guess's latent [1 or N x c x h x w] (scaled like the denoiser's latents), or null
+	 * @param strength in (0, 1]: the share of the schedule that is run from the guess
+	 */
+	public static NDArray sampleLatent(ModelBundle bundle, String task, Conditioning conditioning, Shape latentShape,
+		SamplingSettings settings, TileSettings tiles, NDArray guess, double strength, StepListener listener,
+		NDManager manager)
+	{
 		Manifest m = bundle.manifest();
 		tiles.check(m, task);
 		TileGrid grid = latentGrid(m, task, latentShape, tiles);
 		TiledDenoiser denoiser = TiledDenoiser.of(bundle, task, conditioning, grid, Math.max(1, tiles.batch));
 		GaussianNoise noise = new GaussianNoise(settings.seed);
+		Sampler sampler = settings.newSampler(noise, maxTimestep(strength, m.schedule.timesteps(), guess != null));
 		try (NDArray xT = noise.initialNoise(manager, latentShape)) {
-			return settings.newSampler(noise).sample(denoiser, xT, m.schedule, listener);
+			if (guess == null) return sampler.sample(denoiser, xT, m.schedule, listener);
+			double a = m.schedule.alphaBar(sampler.timesteps(m.schedule)[0]);
+			try (NDArray start = xT.mul((float) Math.sqrt(1 - a)).add(guess.mul((float) Math.sqrt(a)))) {
+				return sampler.sample(denoiser, start, m.schedule, listener);
+			}
 		}
+	}
+
+	/** The last timestep a run of {@code strength} may start at: strength·T, rounded. */
+	public static int maxTimestep(double strength, int timesteps, boolean hasGuess) {
+		if (!(strength > 0 && strength <= 1)) throw new IllegalArgumentException("strength must be in (0, 1], got "
+			+ strength + ": 1 samples from pure noise, smaller values stay closer to the first guess");
+		if (strength < 1 && !hasGuess) throw new IllegalArgumentException("strength " + strength + " needs a first guess "
+			+ "to start from");
+		return strength == 1 ? Integer.MAX_VALUE : (int) Math.round(strength * timesteps);
 	}
 
 	/** The grid of denoiser tiles over a latent [N x c x h x w]. */

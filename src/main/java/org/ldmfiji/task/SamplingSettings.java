@@ -48,7 +48,12 @@ public final class SamplingSettings {
 
 	/** A fresh sampler that draws its step noise (if any) from {@code noise}. */
 	public Sampler newSampler(GaussianNoise noise) {
-		return sampler == SamplerKind.DDIM ? new Ddim(steps, eta, noise) : new DpmSolverPP2M(steps);
+		return newSampler(noise, Integer.MAX_VALUE);
+	}
+
+	/** A fresh sampler that visits only the timesteps up to {@code maxTimestep} (a run from a first guess). */
+	public Sampler newSampler(GaussianNoise noise, int maxTimestep) {
+		return sampler == SamplerKind.DDIM ? new Ddim(steps, eta, noise, maxTimestep) : new DpmSolverPP2M(steps, maxTimestep);
 	}
 
 	@Override
