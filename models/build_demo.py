@@ -21,9 +21,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ldm_models.checkpoint import sha256_of  # noqa: E402
 from ldm_models.data import data_description  # noqa: E402
-from ldm_models.export import ContextSpec, DenoiserSpec, export_bundle  # noqa: E402
+from ldm_models.export import ContextSpec, DenoiserSpec, export_bundle, sha256_file  # noqa: E402
 from train_autoencoder import load_autoencoder  # noqa: E402
 from train_denoiser import load_denoiser  # noqa: E402
 
@@ -40,7 +39,7 @@ def main(argv=None) -> dict:
         sys.argv[1:] if argv is None else argv))
     ae, ae_ckpt = load_autoencoder(args.autoencoder)
     # a decoder fine-tuned with train_autoencoder.py --decoder-only keeps the encoder (and latents) of its --init
-    encoder_sha = ae_ckpt["config"].get("encoder_sha256", sha256_of(args.autoencoder))
+    encoder_sha = ae_ckpt["config"].get("encoder_sha256", sha256_file(args.autoencoder))
     specs, schedule, trainings = {}, None, [{
         "part": "autoencoder", "command": ae_ckpt["command"], "seed": ae_ckpt["seed"], "steps": ae_ckpt["step"],
         "seconds": round(ae_ckpt["train_seconds"]), "device": ae_ckpt["device"], "date": ae_ckpt["date"],
@@ -67,8 +66,8 @@ def main(argv=None) -> dict:
     if not specs:
         raise ValueError("no --denoiser given: a bundle needs at least one denoiser checkpoint")
     # the autoencoder first, then the denoisers side by side: wall time = its time + the longest of theirs
-    def seconds(t: dict) -> float:  # of this run and of the one it continued (--init)
-        return t["seconds"] + t.get("init", {}).get("seconds", 0)
+    def seconds(t: dict) -> float:  # of this run and of the runs it continued (--init, nested)
+        return t["seconds"] + (seconds(t["init"]) if t.get("init") else 0)
     total_minutes = (seconds(trainings[0]) + max(seconds(t) for t in trainings[1:])) / 60
     devices = " and ".join(sorted({"GPU" if t["device"].startswith("cuda") else "CPU" for t in trainings}))
     manifest = export_bundle(

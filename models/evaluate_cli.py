@@ -12,7 +12,8 @@ Images go through as 8-bit TIFFs (the plugin maps 8-bit as v/255, as training di
 quantised to 8 bits first, for both the plugin and the baselines. Super-resolution input: the 4x4 block mean of that,
 rounded to 8 bits; the plugin's default back-projection (consistency) is on; one sample, and the mean of
 ``--sr-samples`` (the command's ``--samples N`` output, an estimate of the posterior mean). Inpainting: the seeded
-masks of ``evaluate.py``, no grow, no feather (hard paste, as evaluate.py), 8 samples.
+masks of ``evaluate.py``, no grow, no feather, the command's default strength and seam correction (the plugin row
+of evaluate.py), 8 samples.
 """
 from __future__ import annotations
 
@@ -133,7 +134,8 @@ def section(r: dict, args: argparse.Namespace, seconds: float) -> str:
         f"| LDM, mean of {args.sr_samples} samples (`--samples {args.sr_samples}`) | {s['cli_mean_psnr_db']:.2f} "
         f"| {gain_mean:+.2f} dB: **{'met' if gain_mean >= 1 else 'missed'}** | {s['mean_psnr']:.2f} / {s['mean_ssim']:.3f} |",
         "",
-        f"| inpainting ({args.samples} samples, hard paste) | LDM | biharmonic | goal |",
+        f"| inpainting ({args.samples} samples; the CLI's defaults: strength and seam correction) | LDM | biharmonic "
+        "| goal |",
         "|---|---|---|---|",
         f"| MAE of the mean in the mask | {i['ldm_mae_mean']:.4f} | {i['biharmonic_mae']:.4f} | <= biharmonic: "
         f"**{'met' if i['ldm_mae_mean'] <= i['biharmonic_mae'] else 'missed'}** |",

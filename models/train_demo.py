@@ -60,6 +60,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--init", default=None,
                    help="folder with <task>.npz of an earlier run on the same autoencoder: continue from them")
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of the denoisers")
+    p.add_argument("--tasks", default=",".join(DENOISERS), help="the denoisers to train (comma-separated)")
     p.add_argument("--embed-dim", type=int, default=8, help="latent channels of a new autoencoder")
     p.add_argument("--autoencoder-only", action="store_true", help="stop after the autoencoder (--ae-share 1)")
     p.add_argument("--finetune-decoder", action="store_true",
@@ -117,7 +118,7 @@ def train(args: argparse.Namespace, pool: str, t_end: float, t0: float) -> None:
         "--crop", str(crop), "--batch", batch(b), "--steps", "10000000", "--max-minutes", f"{dn_minutes:.2f}",
         "--lr", str(args.lr), "--lr-decay", "cosine", "--warmup", "200", "--ema-decay", "0.999", "--log-every", "200"]
         + (["--init", os.path.join(args.init, f"{task}.npz")] if args.init else []),
-        log=f"{task}.log") for task, (crop, b) in DENOISERS.items()}
+        log=f"{task}.log") for task, (crop, b) in DENOISERS.items() if task in args.tasks.split(",")}
     if args.finetune_decoder:
         jobs["autoencoder"] = run("train_autoencoder.py", [
             "--init", args.autoencoder, "--decoder-only", "--crop", "64", "--out",

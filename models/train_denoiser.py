@@ -40,7 +40,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ldm_models.checkpoint import load_checkpoint, sha256_of  # noqa: E402
+from ldm_models.checkpoint import load_checkpoint  # noqa: E402
+from ldm_models.export import sha256_file  # noqa: E402
 from ldm_models.data import LABELS, NULL_LABEL  # noqa: E402
 from ldm_models.degrade import degrade_x4  # noqa: E402
 from ldm_models.masks import random_mask  # noqa: E402
@@ -233,7 +234,7 @@ def main(argv=None) -> dict:
         "labels": list(LABELS) if uncond else None, "null_label": NULL_LABEL if uncond else None,
         "inputs": layout, "schedule": schedule, "prediction": args.prediction, "native_size": args.crop,
         "scale_factor": scale, "latent_channels": zc,
-        "autoencoder": {"path": args.autoencoder, "sha256": sha256_of(args.autoencoder)},
+        "autoencoder": {"path": args.autoencoder, "sha256": sha256_file(args.autoencoder)},
     }
     unet, tau = build_models(config)
     if args.init:
@@ -248,8 +249,10 @@ def main(argv=None) -> dict:
         unet.load_state_dict(init["unet_ema"])
         if tau is not None:
             tau.load_state_dict(init["tau_ema"])
-        config["init"] = {"path": args.init, "sha256": sha256_of(args.init), "steps": init["step"],
+        config["init"] = {"path": args.init, "sha256": sha256_file(args.init), "steps": init["step"],
                           "seconds": round(init["train_seconds"]), "command": init["command"]}
+        if init["config"].get("init"):  # the run that one continued, and so on
+            config["init"]["init"] = init["config"]["init"]
     unet, tau = unet.to(device).train(), (tau.to(device).train() if tau is not None else None)
     params = list(unet.parameters()) + (list(tau.parameters()) if tau is not None else [])
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)

@@ -13,7 +13,6 @@ other value must be JSON-serialisable and goes into the array ``__meta__``.
 from __future__ import annotations
 
 import collections
-import hashlib
 import json
 import os
 
@@ -22,15 +21,6 @@ import torch
 
 PORTABLE_SKIP = ("optimizer", "unet", "tau")
 """Payload keys that a portable checkpoint leaves out (the exporter uses ``unet_ema`` / ``tau_ema``)."""
-
-
-def sha256_of(path: str) -> str:
-    """Hex SHA-256 of a file (checkpoints name the files they were trained from by it)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _is_state_dict(value) -> bool:

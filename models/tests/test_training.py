@@ -105,3 +105,29 @@ def test_export_and_evaluate_smoke(ae_ckpt, tmp_path):
     assert "evaluate.py --bundle" in report and "Super-resolution" in report
     with open(os.path.join(bundle, "model.json")) as f:
         assert json.load(f)["denoisers"]["superres"]["native_size"] == 16
+
+
+def test_decoder_only_fine_tuning_keeps_the_latents_its_denoisers_were_trained_on(ae_ckpt, tmp_path):
+    den = str(tmp_path / "inpaint.pt")
+    train_denoiser.main(["--task", "inpaint", "--autoencoder", ae_ckpt[0], "--out", den, "--steps", "1",
+                         "--batch", "2", "--crop", "16", "--threads", "1"])
+    dec = str(tmp_path / "decoder.pt")
+    train_autoencoder.main(["--init", ae_ckpt[0], "--decoder-only", "--out", dec, "--steps", "2", "--batch", "2",
+                            "--crop", "16", "--warmup", "1", "--lr", "1e-2", "--threads", "1", "--eval-size", "32"])
+    before, ck0 = train_autoencoder.load_autoencoder(ae_ckpt[0])
+    after, ck1 = train_autoencoder.load_autoencoder(dec)
+    b, a = before.state_dict(), after.state_dict()
+    frozen = [k for k in b if k.startswith(("encoder.", "quant_conv."))]
+    assert frozen and all(torch.equal(b[k], a[k]) for k in frozen), "the encoder must not move"
+    assert any(not torch.equal(b[k], a[k]) for k in b if k.startswith("decoder.")), "the decoder must train"
+    assert ck1["scale_factor"] == ck0["scale_factor"], "the latents' scale is the encoder's"
+    assert ck1["config"]["encoder_sha256"] == ck1["config"]["init"]["sha256"]
+    # the denoiser trained on the original autoencoder's latents is accepted with the new decoder
+    bundle = str(tmp_path / "bundle")
+    build_demo.main(["--autoencoder", dec, "--denoiser", den, "--out", bundle])
+    evaluate.main(["--bundle", bundle, "--size", "32", "--n-synthetic", "1", "--steps", "2", "--threads", "1",
+                   "--samples-per-mask", "2"])
+    report = open(os.path.join(bundle, "EVALUATION.md")).read()
+    assert "CompVis: from noise, hard paste" in report and "plugin: strength 0.3, seam correct" in report
+    with pytest.raises(ValueError, match="--init"):
+        train_autoencoder.main(["--decoder-only", "--out", str(tmp_path / "x.pt"), "--steps", "1"])
