@@ -38,7 +38,7 @@ final class InpaintCommand {
 		o.sampling = run.sampling;
 		o.samples = options.integer("samples", 1, 1, 64);
 		o.grow = options.integer("grow", 4, 0, 10000);
-		o.feather = options.integer("feather", 8, 0, 10000);
+		o.feather = options.integer("feather", 4, 0, 10000);
 		o.context = options.integer("context", 32, 0, 10000);
 		o.strength = options.number("strength", Inpainting.DEFAULT_STRENGTH);
 		o.seam(options.get("seam", InpaintImage.Options.SEAMS[0]));

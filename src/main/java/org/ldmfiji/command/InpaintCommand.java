@@ -34,8 +34,9 @@ public class InpaintCommand extends LdmCommand {
 	@Parameter(label = "Grow (px)", min = "0")
 	private int grow = 4;
 
-	@Parameter(label = "Feather (px)", min = "0", description = "Blend band inside the mask's edge")
-	private int feather = 8;
+	@Parameter(label = "Feather (px)", min = "0", description = "Blend band in the grow margin (the selection itself is "
+		+ "always replaced)")
+	private int feather = 4;
 
 	@Parameter(label = "Context (px)", min = "0", description = "Surrounding image the model sees around the mask")
 	private int context = 32;

@@ -12,7 +12,7 @@ import org.ldmfiji.task.SamplingSettings;
 
 /**
  * ImageJ 1.x entry "LDM Inpaint..." (plugins.config): fills the active image's selection, or the non-zero pixels
- * of a mask image ({@code mask=[title]}). Macro: {@code run("LDM Inpaint...", "steps=20 seed=1 grow=4 feather=8")};
+ * of a mask image ({@code mask=[title]}). Macro: {@code run("LDM Inpaint...", "steps=20 seed=1 grow=4 feather=4")};
  * keys as in the SciJava command (steps, seed, sampler, samples, grow, feather, context, strength, seam, model, mask, stack, inplace).
  */
 public class InpaintPlugin implements PlugIn {
@@ -36,7 +36,7 @@ public class InpaintPlugin implements PlugIn {
 			.number("seed", "Seed", 0)
 			.number("samples", "Samples", 1)
 			.number("grow", "Grow (px)", 4)
-			.number("feather", "Feather (px, inside the mask)", 8)
+			.number("feather", "Feather (px, in the grow margin)", 4)
 			.number("context", "Context (px around the mask)", 32)
 			.number("strength", "Strength (1: from noise; less: closer to a smooth fill)", Inpainting.DEFAULT_STRENGTH)
 			.choice("seam", "Seam (correct: carry the decoder's error into the fill)", InpaintImage.Options.SEAMS, "correct")

@@ -31,7 +31,7 @@ import java.util.Locale;
  * channel from the unmasked pixels ({@link Normalization#forBitDepth}), channels map to the model's with
  * {@link ChannelMapping} (channel by channel on a one-channel model). Pixels outside the grown mask are never
  * written: the result is a copy of the source whose masked pixels alone are replaced, blended with the source in the
- * feather band inside the mask. Nothing is shown or written into the source before the last step has run, so a
+ * feather band inside the grow margin (never on the selected pixels). Nothing is shown or written into the source before the last step has run, so a
  * failure or a cancellation leaves no output and the source untouched.
  */
 public final class InpaintImage {
@@ -43,7 +43,10 @@ public final class InpaintImage {
 		public int samples = 1;
 		/** Pixels the mask is dilated by before filling. */
 		public int grow = 0;
-		/** Width in pixels of the band inside the mask's edge where fill and source blend. */
+		/**
+		 * Width in pixels of the band inside the grown mask's edge where fill and source blend; it lies in the grow
+		 * margin (at most {@link #grow} wide), so the selected pixels themselves are always replaced in full.
+		 */
 		public int feather = 0;
 		/** Pixels of surrounding image the model sees around each region (rounded up to the latent grid). */
 		public int context = 32;
@@ -168,7 +171,10 @@ public final class InpaintImage {
 		if (count == grown.length) throw new IllegalArgumentException("the mask" + (o.grow > 0 ? " (grown by " + o.grow
 			+ " px)" : "") + " covers the whole image: inpainting continues the surrounding pixels, so select only the "
 			+ "region to fill" + (o.grow > 0 ? " or grow less" : ""));
-		float[] alpha = Masks.featherWeights(grown, w, h, o.feather);
+		// the feather band lies in the grow margin: the selected pixels (a scratch, a dead column) are replaced in
+		// full and never blended back in, so the band is at most grow pixels wide
+		float[] alpha = Masks.featherWeights(grown, w, h, Math.min(o.feather, o.grow));
+		for (int i = 0; i < mask.length; i++) if (mask[i]) alpha[i] = 1;
 		int margin = Window.roundUp(o.context, f);
 		List<Group> groups = group(Masks.regions(grown, w, h), margin, nativeSize, m.name);
 		for (Group g : groups) {
