@@ -309,6 +309,15 @@ class InpaintImageTest {
 		assertTrue(Masks.count(InpaintImage.maskOf(imp)) > 100);
 	}
 
+	@Test
+	void theSeamChoiceIsCorrectOrHard() {
+		InpaintImage.Options o = new InpaintImage.Options();
+		assertTrue(o.seamCorrection, "seam correction is the default");
+		assertFalse(o.seam("HARD").seamCorrection);
+		assertTrue(o.seam(" correct ").seamCorrection);
+		assertMessage("is not one of: correct", () -> o.seam("soft"));
+	}
+
 	private static void assertMessage(String part, org.junit.jupiter.api.function.Executable run) {
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, run);
 		assertTrue(e.getMessage().contains(part), "expected a message about '" + part + "', got: " + e.getMessage());
