@@ -137,7 +137,8 @@ def eval_autoencoder(b: Bundle, images) -> Dict[str, float]:
 
 def eval_superres(b: Bundle, images, steps: int, seed: int, n_samples: int, sdedit_t: int = 0) -> Dict[str, float]:
     """Per image, ``n_samples`` samples (one batch): ``<tag>`` metrics are the mean over single samples,
-    ``<tag>_mean`` those of the samples' mean (the CLI's ``--samples N`` output, an estimate of the posterior mean)."""
+    ``<tag>_mean`` those of the samples' mean (the CLI's ``--samples N`` output, an estimate of the posterior mean),
+    ``<tag>_bp`` and ``<tag>_bp_mean`` the same after back-projection."""
     net = b.denoisers["superres"]
     zc = b.manifest["autoencoder"]["latent_channels"]
     rows = []
@@ -156,16 +157,17 @@ def eval_superres(b: Bundle, images, steps: int, seed: int, n_samples: int, sded
             z = ddim_sample(lambda zt, t: net(torch.cat([zt, yn], 1), t), shape, b.alphas_cumprod, steps, g,
                             start=start, t_start=sdedit_t)
             outputs.append(("sdedit", b.decode(z).clamp(-1, 1)))
-        row = {}
+        row, variants = {}, {}
         for tag, o in outputs:
-            variants = {tag: o} if tag == "bicubic" else {tag: o, f"{tag}_mean": o.mean(0, keepdim=True)}
-            for vt, v in list(variants.items()):
-                if tag != "bicubic":
-                    variants[vt.replace(tag, f"{tag}_bp", 1)] = back_project(v, y).clamp(-1, 1)
-            for vt, v in variants.items():
-                per = [(metrics.psnr(s[0].numpy(), img), metrics.ssim(s[0].numpy(), img),
-                        metrics.psnr(area_down4(s[None])[0, 0].numpy(), y[0, 0].numpy())) for s in v]
-                row[f"{vt}_psnr"], row[f"{vt}_ssim"], row[f"{vt}_consistency"] = (float(np.mean(c)) for c in zip(*per))
+            variants[tag] = o
+            if tag != "bicubic":
+                mean = o.mean(0, keepdim=True)
+                variants.update({f"{tag}_mean": mean, f"{tag}_bp": back_project(o, y).clamp(-1, 1),
+                                 f"{tag}_bp_mean": back_project(mean, y).clamp(-1, 1)})
+        for vt, v in variants.items():
+            per = [(metrics.psnr(s[0].numpy(), img), metrics.ssim(s[0].numpy(), img),
+                    metrics.psnr(area_down4(s[None])[0, 0].numpy(), y[0, 0].numpy())) for s in v]
+            row[f"{vt}_psnr"], row[f"{vt}_ssim"], row[f"{vt}_consistency"] = (float(np.mean(c)) for c in zip(*per))
         rows.append(row)
     return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
 
