@@ -180,10 +180,10 @@ def main(argv=None) -> dict:
         model.load_state_dict(init["state_dict"])
         config = dict(config, init={"path": args.init, "sha256": sha256_file(args.init), "steps": init["step"],
                                     "seconds": round(init["train_seconds"]), "command": init["command"]})
-    if args.decoder_only:  # the file whose encoder this is, followed through earlier decoder-only runs
-        config["encoder_sha256"] = init["config"].get("encoder_sha256", config["init"]["sha256"])
     trained = model.parameters()
     if args.decoder_only:
+        # the file whose encoder this is, followed through earlier decoder-only runs
+        config["encoder_sha256"] = init["config"].get("encoder_sha256", config["init"]["sha256"])
         for part in (model.encoder, model.quant_conv):
             part.requires_grad_(False)
         trained = list(model.post_quant_conv.parameters()) + list(model.decoder.parameters())

@@ -74,6 +74,11 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     if args.minutes < 1:
         sys.exit(f"--minutes {args.minutes}: give the run at least 1 minute (20 s of it go to the final saves)")
+    unknown = set(args.tasks.split(",")) - set(DENOISERS)
+    if unknown:
+        sys.exit(f"--tasks {args.tasks}: unknown {sorted(unknown)}; the denoisers are {', '.join(DENOISERS)}")
+    if args.finetune_decoder and not args.autoencoder:
+        sys.exit("--finetune-decoder continues the decoder of a trained autoencoder: give it with --autoencoder")
     t_end = time.time() + 60 * args.minutes - 20  # 20 s for the final saves
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="ldm-pool-")
@@ -110,8 +115,6 @@ def train(args: argparse.Namespace, pool: str, t_end: float, t0: float) -> None:
             sys.exit(f"autoencoder training failed (exit {ae.returncode})")
         if args.autoencoder_only:
             return
-    if args.finetune_decoder and not args.autoencoder:
-        sys.exit("--finetune-decoder continues the decoder of a trained autoencoder: give it with --autoencoder")
     dn_minutes = (t_end - time.time()) / 60
     jobs = {task: run("train_denoiser.py", UNET + [
         "--task", task, "--autoencoder", ae_path, "--out", os.path.join(args.out, f"{task}.npz"),
