@@ -15,7 +15,8 @@ public interface Sampler {
 	 * Runs the reverse process from x_T to x_0.
 	 *
 	 * @param denoiser the ε-model
-	 * @param x x_T (standard normal noise for a fresh sample), or x at {@code timesteps(schedule)[0]}, on the model's device; not closed
+	 * @param x x_T (standard normal noise for a fresh sample), or x at {@code timesteps(schedule)[0]}; on the
+	 *          model's device; not closed
 	 * @param schedule the model's noise schedule
 	 * @param listener told after every step; may throw {@link java.util.concurrent.CancellationException}
 	 * @return x_0, attached to the manager of {@code x}

@@ -13,7 +13,8 @@ import org.ldmfiji.task.SamplingSettings;
 /**
  * ImageJ 1.x entry "LDM Inpaint..." (plugins.config): fills the active image's selection, or the non-zero pixels
  * of a mask image ({@code mask=[title]}). Macro: {@code run("LDM Inpaint...", "steps=20 seed=1 grow=4 feather=4")};
- * keys as in the SciJava command (steps, seed, sampler, samples, grow, feather, context, strength, seam, model, mask, stack, inplace).
+ * keys as in the SciJava command (steps, seed, sampler, samples, grow, feather, context, strength, seam, model, mask,
+ * stack, inplace).
  */
 public class InpaintPlugin implements PlugIn {
 

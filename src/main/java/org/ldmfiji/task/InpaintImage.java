@@ -31,8 +31,8 @@ import java.util.Locale;
  * channel from the unmasked pixels ({@link Normalization#forBitDepth}), channels map to the model's with
  * {@link ChannelMapping} (channel by channel on a one-channel model). Pixels outside the grown mask are never
  * written: the result is a copy of the source whose masked pixels alone are replaced, blended with the source in the
- * feather band inside the grow margin (never on the selected pixels). Nothing is shown or written into the source before the last step has run, so a
- * failure or a cancellation leaves no output and the source untouched.
+ * feather band inside the grow margin (never on the selected pixels). Nothing is shown or written into the source
+ * before the last step has run, so a failure or a cancellation leaves no output and the source untouched.
  */
 public final class InpaintImage {
 

@@ -117,8 +117,8 @@ public final class LargeImageSampling {
 		try (NDArray xT = noise.initialNoise(manager, latentShape)) {
 			if (guess == null) return sampler.sample(denoiser, xT, m.schedule, listener);
 			double a = m.schedule.alphaBar(sampler.timesteps(m.schedule)[0]);
-			try (NDArray start = xT.mul((float) Math.sqrt(1 - a)).add(guess.mul((float) Math.sqrt(a)))) {
-				return sampler.sample(denoiser, start, m.schedule, listener);
+			try (NDArray scaledGuess = guess.mul((float) Math.sqrt(a)); NDArray start = xT.mul((float) Math.sqrt(1 - a))) {
+				return sampler.sample(denoiser, start.addi(scaledGuess), m.schedule, listener);
 			}
 		}
 	}

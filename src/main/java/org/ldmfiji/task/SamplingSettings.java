@@ -53,7 +53,8 @@ public final class SamplingSettings {
 
 	/** A fresh sampler that visits only the timesteps up to {@code maxTimestep} (a run from a first guess). */
 	public Sampler newSampler(GaussianNoise noise, int maxTimestep) {
-		return sampler == SamplerKind.DDIM ? new Ddim(steps, eta, noise, maxTimestep) : new DpmSolverPP2M(steps, maxTimestep);
+		return sampler == SamplerKind.DDIM ? new Ddim(steps, eta, noise, maxTimestep)
+			: new DpmSolverPP2M(steps, maxTimestep);
 	}
 
 	@Override

@@ -61,6 +61,7 @@ class HarmonicFillTest {
 				hi = Math.max(hi, v[i]);
 			}
 		float[] out = HarmonicFill.fill(v, hole, W, H);
-		for (int i = 0; i < out.length; i++) assertTrue(out[i] >= lo - 1e-4 && out[i] <= hi + 1e-4, "pixel " + i + ": " + out[i]);
+		for (int i = 0; i < out.length; i++)
+			assertTrue(out[i] >= lo - 1e-4 && out[i] <= hi + 1e-4, "pixel " + i + ": " + out[i]);
 	}
 }

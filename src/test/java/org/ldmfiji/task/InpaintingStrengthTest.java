@@ -21,7 +21,8 @@ class InpaintingStrengthTest {
 		Random r = new Random(5);
 		FloatPlanes x = FloatPlanes.zeros(1, S, S);
 		for (int y = 0; y < S; y++)
-			for (int i = 0; i < S; i++) x.set(0, y, i, (float) (0.5 * Math.sin(i / 6.0) * Math.cos(y / 9.0) + 0.05 * r.nextGaussian()));
+			for (int i = 0; i < S; i++)
+				x.set(0, y, i, (float) (0.5 * Math.sin(i / 6.0) * Math.cos(y / 9.0) + 0.05 * r.nextGaussian()));
 		return x;
 	}
 
