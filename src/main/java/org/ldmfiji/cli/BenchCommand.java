@@ -33,7 +33,8 @@ import java.util.Set;
  * time of the TorchScript forwards inside it ({@link TorchScriptPart#forwardNanos}: the same inputs the sampler
  * produced), and the pipeline's overhead above them. For comparison, the forward timed alone on a fixed random input
  * of the same shape ("bare"): it differs from the in-pipeline forward by what the input's values do to the
- * arithmetic, not by pipeline cost. Best of several repeats (the least disturbed by other load); the first calls on each shape are warm-up and not counted.
+ * arithmetic, not by pipeline cost. Best of several repeats (the least disturbed by other load); the first calls on
+ * each shape are warm-up and not counted.
  */
 final class BenchCommand {
 
@@ -53,7 +54,7 @@ final class BenchCommand {
 			Manifest m = bundle.manifest();
 			out.println("model " + m.name + " on " + bundle.device() + ", " + run.sampling + ", times: best of " + repeats
 				+ " runs; overhead: (run − its forwards) / its forwards, median of the runs");
-				out.println(String.format(Locale.ROOT, "%-14s %-12s %10s %13s %10s %13s", "denoiser", "latent", "ms/step",
+			out.println(String.format(Locale.ROOT, "%-14s %-12s %10s %13s %10s %13s", "denoiser", "latent", "ms/step",
 				"forward ms", "overhead", "bare fwd ms"));
 			for (String task : m.denoisers.keySet()) {
 				if (options.get("task", null) != null && !options.get("task", null).equals(task)) continue;
