@@ -33,8 +33,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ldm_models.autoencoder import AutoencoderKL  # noqa: E402
-from ldm_models.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
-from ldm_models.export import sha256_file  # noqa: E402
+from ldm_models.checkpoint import init_record, load_checkpoint, save_checkpoint  # noqa: E402
 from ldm_models.data import held_out_images  # noqa: E402
 from ldm_models.pool import open_data  # noqa: E402
 
@@ -178,8 +177,7 @@ def main(argv=None) -> dict:
     model = build_autoencoder(config).to(args.device)
     if init:
         model.load_state_dict(init["state_dict"])
-        config = dict(config, init={"path": args.init, "sha256": sha256_file(args.init), "steps": init["step"],
-                                    "seconds": round(init["train_seconds"]), "command": init["command"]})
+        config = dict(config, init=init_record(args.init, init))
     trained = model.parameters()
     if args.decoder_only:
         # the file whose encoder this is, followed through earlier decoder-only runs

@@ -40,7 +40,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ldm_models.checkpoint import load_checkpoint  # noqa: E402
+from ldm_models.checkpoint import init_record, load_checkpoint  # noqa: E402
 from ldm_models.export import sha256_file  # noqa: E402
 from ldm_models.data import LABELS, NULL_LABEL  # noqa: E402
 from ldm_models.degrade import degrade_x4  # noqa: E402
@@ -249,10 +249,7 @@ def main(argv=None) -> dict:
         unet.load_state_dict(init["unet_ema"])
         if tau is not None:
             tau.load_state_dict(init["tau_ema"])
-        config["init"] = {"path": args.init, "sha256": sha256_file(args.init), "steps": init["step"],
-                          "seconds": round(init["train_seconds"]), "command": init["command"]}
-        if init["config"].get("init"):  # the run that one continued, and so on
-            config["init"]["init"] = init["config"]["init"]
+        config["init"] = init_record(args.init, init)
     unet, tau = unet.to(device).train(), (tau.to(device).train() if tau is not None else None)
     params = list(unet.parameters()) + (list(tau.parameters()) if tau is not None else [])
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)

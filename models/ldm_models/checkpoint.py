@@ -64,3 +64,14 @@ def load_checkpoint(path: str) -> dict:
                 key, param = name.split("/", 1)
                 payload.setdefault(key, collections.OrderedDict())[param] = torch.from_numpy(f[name].copy())
     return payload
+
+
+def init_record(path: str, ckpt: dict) -> dict:
+    """What a run continued from ``--init path`` (its checkpoint ``ckpt``) records of it: file, hash, steps, time,
+    command, and, nested, the run that one continued in turn."""
+    from .export import sha256_file
+    record = {"path": path, "sha256": sha256_file(path), "steps": ckpt["step"],
+              "seconds": round(ckpt["train_seconds"]), "command": ckpt["command"]}
+    if ckpt["config"].get("init"):
+        record["init"] = ckpt["config"]["init"]
+    return record
