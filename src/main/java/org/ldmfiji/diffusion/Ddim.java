@@ -68,11 +68,11 @@ public final class Ddim implements Sampler {
 					// and with ε̂ = p·x_t + q·out (Prediction): (cx + ce·p)·x_t + ce·q·out, three tensor ops a step
 					double cx = Math.sqrt(aPrev / a);
 					double ce = Math.sqrt(1 - aPrev - sigma * sigma) - Math.sqrt(aPrev * (1 - a) / a);
-					NDArray next = in.mul((float) (cx + ce * pr.p)).add(out.mul((float) (ce * pr.q)));
+					NDArray next = WeightedSum.of(cx + ce * pr.p, in, ce * pr.q, out);
 					if (sigma > 0) {
 						NDArray z = noise.stepNoise(s.manager(), in.getShape(), i)
 							.toDevice(in.getDevice(), false).toType(in.getDataType(), false);
-						next = next.add(z.mul((float) sigma));
+						next = next.add(WeightedSum.times(sigma, z));
 					}
 					xt = s.keep(next);
 				}

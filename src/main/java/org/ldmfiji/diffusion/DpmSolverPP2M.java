@@ -64,11 +64,10 @@ public final class DpmSolverPP2M implements Sampler {
 						NDArray d = denoised;
 						if (older != null) { // Alg. 2: D_i = (1 + 1/(2r))·x_θ(t_{i−1}) − 1/(2r)·x_θ(t_{i−2}), r = h_{i−1}/h_i
 							double r = hPrev / h;
-							d = denoised.mul((float) (1 + 1 / (2 * r))).sub(older.mul((float) (1 / (2 * r))));
+							d = WeightedSum.of(1 + 1 / (2 * r), denoised, -1 / (2 * r), older);
 						}
 						// Alg. 2: x_{t_i} = (σ_{t_i}/σ_{t_{i−1}})·x − α_{t_i}·(e^{−h_i} − 1)·D_i
-						NDArray next = in.mul((float) Math.sqrt((1 - aNext) / (1 - a)))
-							.sub(d.mul((float) (Math.sqrt(aNext) * Math.expm1(-h))));
+						NDArray next = WeightedSum.of(Math.sqrt((1 - aNext) / (1 - a)), in, -Math.sqrt(aNext) * Math.expm1(-h), d);
 						xt = s.keep(next);
 						denoisedPrev = s.keep(denoised);
 						hPrev = h;

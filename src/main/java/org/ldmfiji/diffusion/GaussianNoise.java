@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.stream.IntStream;
+
 /**
  * Seeded standard normal noise computed on the Java heap, then copied to the device: the same seed
  * gives bit-identical noise on every device and JVM. Counter-based and immutable: value i of a
@@ -23,6 +25,8 @@ public final class GaussianNoise {
 
 	private static final long GAMMA = 0x9E3779B97F4A7C15L;
 	private static final double TWO_POW_M53 = 0x1.0p-53;
+	/** Values per parallel task; smaller requests are filled on the calling thread. */
+	private static final int PARALLEL_CHUNK = 4096;
 
 	private final long seed;
 
@@ -45,12 +49,24 @@ public final class GaussianNoise {
 		return manager.create(values(1, (long) step * size, size), shape);
 	}
 
-	/** Values {@code offset … offset+count−1} of stream {@code stream}. */
+	/**
+	 * Values {@code offset … offset+count−1} of stream {@code stream}. Each value depends on its index only, so
+	 * large requests are filled in chunks on the common fork-join pool, with the same result.
+	 */
 	public float[] values(int stream, long offset, int count) {
 		long key = mix64(seed + stream * GAMMA);
 		float[] out = new float[count];
-		int i = 0;
-		while (i < count) {
+		int chunks = count < PARALLEL_CHUNK ? 1 : (count + PARALLEL_CHUNK - 1) / PARALLEL_CHUNK;
+		if (chunks == 1) fill(out, 0, count, key, offset);
+		else IntStream.range(0, chunks).parallel().forEach(c -> fill(out, c * PARALLEL_CHUNK,
+			Math.min(count, (c + 1) * PARALLEL_CHUNK), key, offset));
+		return out;
+	}
+
+	/** out[from … to−1] = values offset+from … offset+to−1 of the stream with this key. */
+	private static void fill(float[] out, int from, int to, long key, long offset) {
+		int i = from;
+		while (i < to) {
 			long index = offset + i;
 			long pair = index >>> 1;
 			long w1 = mix64(key + (2 * pair + 1) * GAMMA); // word 2p
@@ -59,12 +75,11 @@ public final class GaussianNoise {
 			double theta = 2 * StrictMath.PI * ((w2 >>> 11) * TWO_POW_M53);
 			if ((index & 1) == 0) {
 				out[i++] = (float) (r * StrictMath.cos(theta));
-				if (i < count) out[i++] = (float) (r * StrictMath.sin(theta));
+				if (i < to) out[i++] = (float) (r * StrictMath.sin(theta));
 			} else {
 				out[i++] = (float) (r * StrictMath.sin(theta));
 			}
 		}
-		return out;
 	}
 
 	private static int checkedSize(Shape shape) {

@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 import org.ldmfiji.model.Manifest.DenoiserSpec;
 import org.ldmfiji.model.Manifest.InputSpec;
 import org.ldmfiji.model.TorchScriptPart;
-
-import java.util.Arrays;
 
 /**
  * The ε-model of a bundle with its conditioning bound: concatenates the inputs in the order the manifest
@@ -70,7 +70,7 @@ public final class ModelDenoiser implements Denoiser {
 				NDList halves = both.split(2, 0);
 				NDArray cond = halves.get(0), uncond = halves.get(1);
 				// CFG: ε̂ = ε(∅) + w·(ε(y) − ε(∅)); linear, so it holds for v as well
-				out = uncond.add(cond.sub(uncond).mul(conditioning.guidance()));
+				out = uncond.add(WeightedSum.times(conditioning.guidance(), cond.sub(uncond)));
 			}
 			else {
 				out = forward(in, timesteps(scope, n, t), conditioning.context() == null ? null : batch(conditioning.context(), n));
@@ -100,10 +100,9 @@ public final class ModelDenoiser implements Denoiser {
 		return a.repeat(0, n);
 	}
 
+	/** [n] int64 filled with t, made on the device ({@code full}: no copy from the Java heap). */
 	private static NDArray timesteps(NDManager scope, long n, int t) {
-		long[] ts = new long[Math.toIntExact(n)];
-		Arrays.fill(ts, t);
-		return scope.create(ts);
+		return scope.full(new Shape(n), t, DataType.INT64);
 	}
 
 	private NDArray forward(NDArray in, NDArray t, NDArray context) {

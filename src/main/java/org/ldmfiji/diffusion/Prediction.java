@@ -23,6 +23,6 @@ public final class Prediction {
 
 	/** ε̂ itself (for x_t = {@code x}); {@link #out} when it already is ε̂. */
 	public NDArray eps(NDArray x) {
-		return p == 0 && q == 1 ? out : out.mul((float) q).add(x.mul((float) p));
+		return p == 0 && q == 1 ? out : WeightedSum.of(q, out, p, x);
 	}
 }

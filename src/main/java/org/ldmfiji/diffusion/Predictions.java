@@ -13,6 +13,6 @@ final class Predictions {
 	 */
 	static NDArray x0(NDArray x, Prediction pr, double alphaBar) {
 		double a = Math.sqrt(alphaBar), s = Math.sqrt(1 - alphaBar);
-		return x.mul((float) ((1 - s * pr.p) / a)).sub(pr.out.mul((float) (s * pr.q / a)));
+		return WeightedSum.of((1 - s * pr.p) / a, x, -s * pr.q / a, pr.out);
 	}
 }
