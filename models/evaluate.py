@@ -16,8 +16,9 @@ scikit-image ``camera``, ``coins``, ``moon`` -- none of them seen in training.
   (Irani & Peleg 1991 style; exact for block averaging because area_down4 · nearest_up4 = identity).
 * inpainting: a random mask per image (``masks.random_mask``, seeded), 8 samples with DDIM (eta 0), decoded
   and pasted into the known pixels with the hard mask, twice: as CompVis ``inpaint.py`` (from noise) and with the
-  plugin's defaults (``--inpaint-strength``: from the harmonic first guess; ``--seam correct``: the decoder's
-  border error carried into the fill, ``ldm_models.harmonic``); against
+  plugin's defaults (``--inpaint-strength``: from the harmonic first guess; ``--seam harmonize``: the decoder's
+  border error carried into the fill, ``ldm_models.harmonic``, after decoding with the first guess's latents outside
+  the masked cells, then once more for the re-encoded composite); against
   ``skimage.restoration.inpaint_biharmonic``: MAE of the mean of the 8 samples inside the mask; high-frequency
   energy inside the fill relative to its surroundings; gradient magnitude on the mask border relative to
   elsewhere (``ldm_models.metrics``).
@@ -172,6 +173,15 @@ def eval_superres(b: Bundle, images, steps: int, seed: int, n_samples: int, sded
     return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
 
 
+SEAMS = {  # Java: task.Seam
+    "hard": "the decoded fill pasted as it is",
+    "correct": "the decoder's error on the known pixels carried harmonically into the fill",
+    "harmonize": "the latent cells without a masked pixel taken from the encoded first guess before decoding, the "
+                 "decoder's error on the known pixels carried harmonically into the fill, and the composite encoded, "
+                 "decoded and corrected once more",
+}
+
+
 def eval_inpaint(b: Bundle, images, steps: int, seed: int, n_samples: int, strength: float, seam: str
                  ) -> Dict[str, float]:
     """Per image: CompVis's inpainting (from noise, hard paste) as ``compvis_*`` and the plugin's defaults
@@ -195,16 +205,23 @@ def eval_inpaint(b: Bundle, images, steps: int, seed: int, n_samples: int, stren
         row = {"mask_cover": float(m_np.mean())}
         for tag, (st, sm) in variants.items():
             g = torch.Generator().manual_seed(seed + k)
-            start = None
-            if st < 1:  # SDEdit from the harmonic continuation of the surroundings (Java: Inpainting.firstGuess)
-                guess = harmonic_fill(img, ~known).astype(np.float32)
-                start = b.encode(torch.from_numpy(guess)[None, None]).repeat(n_samples, 1, 1, 1)
+            guess = None
+            if st < 1 or sm == "harmonize":  # the harmonic continuation of the surroundings (Inpainting.firstGuess)
+                guess = b.encode(torch.from_numpy(harmonic_fill(img, ~known).astype(np.float32))[None, None])
             z = ddim_sample(lambda zt, t: net(torch.cat([zt, cond], 1), t), (n_samples, zc) + tuple(c_img.shape[-2:]),
-                            b.alphas_cumprod, steps, g, start=start, t_start=int(round(st * T)))
+                            b.alphas_cumprod, steps, g, start=None if st == 1 else guess.repeat(n_samples, 1, 1, 1),
+                            t_start=int(round(st * T)))
+            if sm == "harmonize":  # Java: Inpainting.fillWindow, Seam.HARMONIZE: latent cells without a masked pixel
+                cells = F.max_pool2d(m, b.manifest["autoencoder"]["downsampling_factor"]) > 0
+                z = torch.where(cells, z, guess)  # ... from the first guess
             dec = b.decode(z).clamp(-1, 1)[:, 0].numpy().astype(np.float64)
-            if sm == "correct":  # Java: Inpainting.correctSeam
+            if sm != "hard":  # Java: Inpainting.correctSeam
                 dec = np.stack([correct_seam(img, d, ~known) for d in dec])
             pasted = np.where(known, img, dec)  # CompVis inpaint.py: hard paste in pixel space
+            if sm == "harmonize":  # ... then the composite encoded and decoded once more, and corrected again
+                dec = b.decode(b.encode(torch.from_numpy(pasted.astype(np.float32))[:, None]))
+                dec = np.stack([correct_seam(img, d, ~known) for d in dec.clamp(-1, 1)[:, 0].numpy().astype(np.float64)])
+                pasted = np.where(known, img, dec)
             row.update({
                 f"{tag}_mae_mean8": metrics.masked_mae(pasted.mean(0), img, m_np),
                 f"{tag}_mae_single": float(np.mean([metrics.masked_mae(p, img, m_np) for p in pasted])),
@@ -262,7 +279,8 @@ def main(argv=None) -> None:
     p.add_argument("--inpaint-strength", type=float, default=0.3,
                    help="the plugin's default (Inpainting.DEFAULT_STRENGTH): start from the harmonic first guess "
                         "diffused to strength·T; 1 = from noise")
-    p.add_argument("--seam", default="correct", choices=["correct", "hard"], help="the plugin's default: correct")
+    p.add_argument("--seam", default="harmonize", choices=list(SEAMS),
+                   help="the plugin's default: harmonize")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--guidance", type=float, default=2.0, help="classifier-free guidance weight for --samples")
@@ -349,8 +367,7 @@ def write_report(args, command, b, images, results, timing, total) -> None:
             f"{n} samples each, pasted into the known pixels with the hard mask. Two ways: CompVis's `inpaint.py` "
             f"(sampling from noise, decoded fill pasted as it is) and the plugin's defaults (strength "
             f"{args.inpaint_strength}: DDIM from the harmonic continuation of the surroundings diffused to "
-            f"t0 = {args.inpaint_strength:g}·T; seam {args.seam}: the decoder's error on the known pixels carried "
-            "harmonically into the fill; see Inpainting.java). "
+            f"t0 = {args.inpaint_strength:g}·T; seam {args.seam}: {SEAMS[args.seam]}; see Inpainting.java). "
             "Baseline: `skimage.restoration.inpaint_biharmonic`. MAE inside the mask in [-1, 1] units. "
             "HF ratio: RMS of (image - Gaussian blur sigma 1.5) inside the fill over that in an 8 px ring around it. "
             "Border ratio: mean gradient magnitude on the mask border over that in the 8 px neighbourhood (the "

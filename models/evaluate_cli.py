@@ -12,8 +12,9 @@ Images go through as 8-bit TIFFs (the plugin maps 8-bit as v/255, as training di
 quantised to 8 bits first, for both the plugin and the baselines. Super-resolution input: the 4x4 block mean of that,
 rounded to 8 bits; the plugin's default back-projection (consistency) is on; one sample, and the mean of
 ``--sr-samples`` (the command's ``--samples N`` output, an estimate of the posterior mean). Inpainting: the seeded
-masks of ``evaluate.py``, no grow, no feather, the command's default strength and seam correction (the plugin row
-of evaluate.py), 8 samples.
+masks of ``evaluate.py``, 8 samples, twice: with no grow and no feather and the command's default strength and seam
+(the plugin row of evaluate.py), and with all of the command's defaults, whose grow margin is filled too and
+feathered (grow and feather read back from the provenance the command writes into the output's Info).
 """
 from __future__ import annotations
 
@@ -64,8 +65,22 @@ def superres(lr_path: str, hr_path: str, out_path: str, samples: int, seed: int,
     return {"ldm": float(psnr.group(1)), "bicubic": float(psnr.group(2)), "image": from_u8(io.imread(out_path))}
 
 
-def evaluate(bundle: str, steps: int, samples: int, sr_samples: int, size: int, n_synthetic: int, work: str) -> dict:
+def inpaint(hr_path: str, m_path: str, out_path: str, samples: int, seed: int, size: int, common: list,
+            *options: str) -> tuple:
+    """One ``./ldm inpaint`` run: its samples in [-1, 1] and the grow and feather its provenance records."""
     import tifffile
+    ldm("inpaint", "--input", hr_path, "--mask", m_path, "--output", out_path, "--samples", str(samples),
+        "--seed", str(seed), *options, *common)
+    # tifffile, not skimage.io: skimage reads a stack of 3 or 4 planes as one RGB(A) image, channels last
+    with tifffile.TiffFile(out_path) as t:
+        fills = from_u8(t.asarray().reshape(samples, size, size))
+        info = t.imagej_metadata["Info"]
+    grow, feather = (int(re.search(rf"{key}: (\d+) px", info).group(1)) for key in ("grow", "feather"))
+    return fills, grow, feather
+
+
+def evaluate(bundle: str, steps: int, samples: int, sr_samples: int, size: int, n_synthetic: int, work: str) -> dict:
+    from scipy import ndimage
     from skimage import io
     from skimage.restoration import inpaint_biharmonic
     common = ["--model", os.path.abspath(bundle), "--steps", str(steps), "--sampler", "ddim"]
@@ -90,15 +105,23 @@ def evaluate(bundle: str, steps: int, samples: int, sr_samples: int, size: int, 
         m = random_mask(np.random.default_rng(10_000 + k), size, size)  # the masks of evaluate.py
         m_path, out_path = os.path.join(work, f"{k}-mask.tif"), os.path.join(work, f"{k}-inpainted.tif")
         io.imsave(m_path, (m * 255).astype(np.uint8), check_contrast=False)
-        ldm("inpaint", "--input", hr_path, "--mask", m_path, "--output", out_path, "--samples", str(samples),
-            "--grow", "0", "--feather", "0", "--seed", str(k), *common)
-        # tifffile, not skimage.io: skimage reads a stack of 3 or 4 planes as one RGB(A) image, channels last
-        fills = from_u8(tifffile.imread(out_path).reshape(samples, size, size))
+        fills, _, _ = inpaint(hr_path, m_path, out_path, samples, k, size, common, "--grow", "0", "--feather", "0")
         outside = m == 0
         if not all(np.array_equal(f[outside], x[outside]) for f in fills):
             raise AssertionError(f"{name}: the plugin changed pixels outside the mask")
+        # all the command's defaults: the selection grown (chamfer distance <= grow, so within the Euclidean one)
+        dflt, grow, feather = inpaint(hr_path, m_path, out_path, samples, k, size, common)
+        changed = (m > 0) | np.any(dflt != x, axis=0)
+        if np.any(changed & (ndimage.distance_transform_edt(m == 0) > grow)):
+            raise AssertionError(f"{name}: the plugin changed pixels beyond the grown mask")
         bih = inpaint_biharmonic((x + 1) / 2.0, m.astype(bool)) * 2 - 1
         in_rows.append({
+            "defaults_mae_mean": metrics.masked_mae(dflt.mean(0), x, m),
+            "defaults_mae_single": float(np.mean([metrics.masked_mae(f, x, m) for f in dflt])),
+            "defaults_hf_ratio": float(np.nanmean([metrics.hf_energy_ratio(f, m) for f in dflt])),
+            "defaults_border_ratio": float(np.nanmean([metrics.border_gradient_ratio(f, m) for f in dflt])),
+            "defaults_changed_border_ratio": float(np.nanmean([metrics.border_gradient_ratio(f, changed) for f in dflt])),
+            "grow": grow, "feather": feather,
             "ldm_mae_mean": metrics.masked_mae(fills.mean(0), x, m),
             "ldm_mae_single": float(np.mean([metrics.masked_mae(f, x, m) for f in fills])),
             "biharmonic_mae": metrics.masked_mae(bih, x, m),
@@ -146,17 +169,23 @@ def section(r: dict, args: argparse.Namespace, seconds: float) -> str:
         "input at x/4 - 1/4 (FloatProcessor.resize), an eighth of an input pixel off the pixel-centre position "
         "x/4 - 3/8 that PyTorch uses. The goal is judged against PyTorch's, the baseline of evaluate.py.",
         "",
-        f"| inpainting ({args.samples} samples; the CLI's defaults: strength and seam correction) | LDM | biharmonic "
-        "| goal |",
-        "|---|---|---|---|",
-        f"| MAE of the mean in the mask | {i['ldm_mae_mean']:.4f} | {i['biharmonic_mae']:.4f} | <= biharmonic: "
-        f"**{met(i['ldm_mae_mean'] <= i['biharmonic_mae'])}** |",
-        f"| MAE of a single sample | {i['ldm_mae_single']:.4f} | | |",
-        f"| HF ratio | {i['ldm_hf_ratio']:.2f} | | 0.7 to 1.3: **{met(0.7 <= i['ldm_hf_ratio'] <= 1.3)}** |",
-        f"| border gradient ratio | {i['ldm_border_ratio']:.2f} | {i['biharmonic_border_ratio']:.2f} | <= 1.2: "
-        f"**{met(i['ldm_border_ratio'] <= 1.2)}** |",
+        f"| inpainting ({args.samples} samples, all scored on the selection) | LDM, `--grow 0 --feather 0` | LDM, "
+        f"the command's defaults (grow {i['grow']:.0f}, feather {i['feather']:.0f}) | biharmonic | goal: met by the "
+        "first / the second LDM column |",
+        "|---|---|---|---|---|",
+        f"| MAE of the mean in the mask | {i['ldm_mae_mean']:.4f} | {i['defaults_mae_mean']:.4f} | "
+        f"{i['biharmonic_mae']:.4f} | <= biharmonic: **{met(i['ldm_mae_mean'] <= i['biharmonic_mae'])}** / "
+        f"**{met(i['defaults_mae_mean'] <= i['biharmonic_mae'])}** |",
+        f"| MAE of a single sample | {i['ldm_mae_single']:.4f} | {i['defaults_mae_single']:.4f} | | |",
+        f"| HF ratio | {i['ldm_hf_ratio']:.2f} | {i['defaults_hf_ratio']:.2f} | | 0.7 to 1.3: "
+        f"**{met(0.7 <= i['ldm_hf_ratio'] <= 1.3)}** / **{met(0.7 <= i['defaults_hf_ratio'] <= 1.3)}** |",
+        f"| border gradient ratio | {i['ldm_border_ratio']:.2f} | {i['defaults_border_ratio']:.2f} "
+        f"({i['defaults_changed_border_ratio']:.2f} at the edge of the grown mask) | {i['biharmonic_border_ratio']:.2f} "
+        f"| <= 1.2: **{met(i['ldm_border_ratio'] <= 1.2)}** / **{met(i['defaults_border_ratio'] <= 1.2)}** |",
         "",
-        "Pixels outside the mask: identical to the input in every sample (checked).",
+        "Pixels outside the mask (first column) and outside the grown mask (second): identical to the input in every "
+        "sample (checked). The grow margin exists for selections that do not quite cover a defect; with an exact mask, "
+        "as here, it takes context from the model, and `grow=0 feather=0` is the better choice.",
         END,
     ])
 

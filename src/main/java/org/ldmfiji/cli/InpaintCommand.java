@@ -7,6 +7,7 @@ import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.InpaintImage;
 import org.ldmfiji.task.Inpainting;
 import org.ldmfiji.task.Masks;
+import org.ldmfiji.task.Seam;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ final class InpaintCommand {
 		o.feather = options.integer("feather", 4, 0, 10000);
 		o.context = options.integer("context", 32, 0, 10000);
 		o.strength = options.number("strength", Inpainting.DEFAULT_STRENGTH);
-		o.seam(options.get("seam", InpaintImage.Options.SEAMS[0]));
+		o.seam(options.get("seam", Seam.HARMONIZE.label()));
 		ImagePlus imp = ImageFiles.open(input);
 		o.allPlanes = o.samples == 1;
 		boolean[] mask = InpaintImage.maskOf(ImageFiles.open(maskFile), imp);

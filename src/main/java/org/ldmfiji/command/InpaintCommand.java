@@ -45,9 +45,10 @@ public class InpaintCommand extends LdmCommand {
 		+ "less: start from the smooth continuation of the surroundings and keep closer to it")
 	private double strength = Inpainting.DEFAULT_STRENGTH;
 
-	@Parameter(label = "Seam", choices = {"correct", "hard"}, description = "correct: carry the decoder's error at the "
-		+ "border into the fill; hard: paste the decoded fill as it is")
-	private String seam = "correct";
+	@Parameter(label = "Seam", choices = {"harmonize", "correct", "hard"}, description = "harmonize: decode the fill "
+		+ "with the surroundings' own latents, then encode and decode the composite once more; correct: only carry the "
+		+ "decoder's error at the border into the fill; hard: paste the decoded fill as it is")
+	private String seam = "harmonize";
 
 	@Parameter(label = "All planes", description = "Fill every plane of a stack with the same mask")
 	private boolean stack = false;

@@ -9,6 +9,7 @@ import org.ldmfiji.task.ImageJobs;
 import org.ldmfiji.task.InpaintImage;
 import org.ldmfiji.task.Inpainting;
 import org.ldmfiji.task.SamplingSettings;
+import org.ldmfiji.task.Seam;
 
 /**
  * ImageJ 1.x entry "LDM Inpaint..." (plugins.config): fills the active image's selection, or the non-zero pixels
@@ -40,7 +41,7 @@ public class InpaintPlugin implements PlugIn {
 			.number("feather", "Feather (px, in the grow margin)", 4)
 			.number("context", "Context (px around the mask)", 32)
 			.number("strength", "Strength (1: from noise; less: closer to a smooth fill)", Inpainting.DEFAULT_STRENGTH)
-			.choice("seam", "Seam (correct: carry the decoder's error into the fill)", InpaintImage.Options.SEAMS, "correct")
+			.choice("seam", "Seam (harmonize, correct or hard)", Seam.labels(), Seam.HARMONIZE.label())
 			.checkbox("stack", "Stack: fill all planes", false)
 			.checkbox("inplace", "Inplace: modify this image", false);
 		if (!d.show()) return;

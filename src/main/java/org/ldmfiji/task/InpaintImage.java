@@ -56,18 +56,12 @@ public final class InpaintImage {
 		public boolean inPlace = false;
 		/** 1: sample from pure noise; less: start from the harmonic first guess ({@link Inpainting}). */
 		public double strength = Inpainting.DEFAULT_STRENGTH;
-		/** Carry the decoder's error at the known pixels into the fill, so no step shows at the border. */
-		public boolean seamCorrection = true;
+		/** How the fill meets the known pixels ({@link Seam}). */
+		public Seam seam = Seam.HARMONIZE;
 
-		/** The seam choices of the commands ({@code seam=correct}, the default, or {@code seam=hard}). */
-		public static final String[] SEAMS = {"correct", "hard"};
-
-		/** Sets {@link #seamCorrection} from a command's choice: "correct" or "hard" (CompVis's hard paste). */
+		/** Sets {@link #seam} from a command's choice ({@link Seam#labels()}). */
 		public Options seam(String choice) {
-			if (choice.trim().equalsIgnoreCase(SEAMS[0])) seamCorrection = true;
-			else if (choice.trim().equalsIgnoreCase(SEAMS[1])) seamCorrection = false;
-			else throw new IllegalArgumentException("seam '" + choice + "' is not one of: correct (carry the decoder's "
-				+ "error at the border into the fill), hard (paste the decoded fill as it is)");
+			seam = Seam.parse(choice);
 			return this;
 		}
 	}
@@ -158,7 +152,7 @@ public final class InpaintImage {
 			+ "use samples=1, or leave 'in place' off to get the stack of " + o.samples + " samples");
 		if (o.inPlace && imp.getStack().isVirtual()) throw new IllegalArgumentException("'" + imp.getTitle() + "' is a "
 			+ "virtual stack, whose planes are re-read from disk: in place would lose the fill; leave 'in place' off");
-		Inpainting inpainting = new Inpainting(bundle, o.sampling, 0, o.strength, o.seamCorrection);
+		Inpainting inpainting = new Inpainting(bundle, o.sampling, 0, o.strength, o.seam);
 		int unit = inpainting.unit(), f = m.autoencoder.factor, nativeSize = inpainting.nativeSize();
 		if (w < unit || h < unit) throw new IllegalArgumentException("image '" + imp.getTitle() + "' is " + w + "x" + h
 			+ ", smaller than the smallest window of model '" + m.name + "' (" + unit + "x" + unit + " px: " + (unit / f)
@@ -457,7 +451,7 @@ public final class InpaintImage {
 		int[] b = Masks.bounds(grown, imp.getWidth(), imp.getHeight());
 		StringBuilder s = ImageJobs.provenance("inpainting", imp, bundle, Inpainting.TASK, o.sampling);
 		s.append(String.format(Locale.ROOT, "samples: %d, grow: %d px, feather: %d px, context: %d px, strength: %s, "
-			+ "seam correction: %s%n", o.samples, o.grow, o.feather, o.context, o.strength, o.seamCorrection ? "on" : "off"));
+			+ "seam: %s%n", o.samples, o.grow, o.feather, o.context, o.strength, o.seam.label()));
 		s.append(String.format(Locale.ROOT, "mask bounds (after grow): x=%d y=%d width=%d height=%d, %d pixels%n", b[0], b[1],
 			b[2] - b[0], b[3] - b[1], Masks.count(grown)));
 		s.append("windows:");

@@ -1,6 +1,7 @@
 package org.ldmfiji.task;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
@@ -25,7 +26,7 @@ import java.util.List;
  * fill back with the hard mask. Only a window around the mask is processed. Images are in the model's value range
  * with the model's channel count; pixels outside the mask are returned unchanged.
  * <p>
- * Two additions to CompVis's script, both on by default and measured in {@code models/demo/EVALUATION.md}:
+ * Additions to CompVis's script, all on by default and measured in {@code models/demo/EVALUATION.md}:
  * <ul>
  * <li><b>strength</b> &lt; 1 starts the reverse process from a first guess instead of pure noise (SDEdit, Meng et al.
  * 2022): the harmonic continuation of the surroundings into the mask ({@link HarmonicFill}), encoded and diffused to
@@ -34,6 +35,10 @@ import java.util.List;
  * <li><b>seam correction</b>: the decoder does not reproduce the known pixels exactly, so a hard paste leaves a step
  * at the mask's border. The decoder's error on the known pixels is carried into the fill harmonically (Poisson image
  * editing, Pérez et al. 2003): the fill keeps its own gradients, and its border meets the surroundings.</li>
+ * <li><b>harmonization</b> ({@link Seam#HARMONIZE}): the latent cells without a masked pixel are replaced by those of
+ * the encoded first guess before decoding, and the corrected composite is encoded and decoded once more. A fill
+ * sampled in latent space does not continue the surroundings' texture across the border; the autoencoder's own
+ * reconstruction of an image does, and this pass makes the fill part of one.</li>
  * </ul>
  */
 public final class Inpainting {
@@ -50,26 +55,25 @@ public final class Inpainting {
 	private final SamplingSettings settings;
 	private final int contextMargin;
 	private final double strength;
-	private final boolean seamCorrection;
+	private final Seam seam;
 
-	/** With the default strength and seam correction. */
+	/** With the default strength and seam. */
 	public Inpainting(ModelBundle bundle, SamplingSettings settings, int contextMargin) {
-		this(bundle, settings, contextMargin, DEFAULT_STRENGTH, true);
+		this(bundle, settings, contextMargin, DEFAULT_STRENGTH, Seam.HARMONIZE);
 	}
 
 	/**
 	 * @param contextMargin pixels of surrounding image the model sees around the mask's bounding box
 	 * @param strength in (0, 1]: 1 samples from pure noise, less starts from the harmonic first guess
-	 * @param seamCorrection carry the decoder's error at the known pixels into the fill
+	 * @param seam how the decoded fill meets the known pixels
 	 */
-	public Inpainting(ModelBundle bundle, SamplingSettings settings, int contextMargin, double strength,
-		boolean seamCorrection)
+	public Inpainting(ModelBundle bundle, SamplingSettings settings, int contextMargin, double strength, Seam seam)
 	{
 		this.bundle = bundle;
 		this.settings = settings;
 		this.contextMargin = contextMargin;
 		this.strength = strength;
-		this.seamCorrection = seamCorrection;
+		this.seam = seam;
 		bundle.manifest().denoiser(TASK);
 		steps(); // a bad strength fails here, before any work
 	}
@@ -144,12 +148,13 @@ public final class Inpainting {
 		// models/README.md, and native-size tiles have not been compared again with the v-prediction model.)
 		int tile = Window.roundUp(WIDE_TILES * spec.nativeSize, unit());
 		TileSettings tiles = TileSettings.defaults(m, TASK).withTile(tile, TileSettings.defaultOverlap(tile, f));
+		TiledAutoencoder encoder = TiledAutoencoder.of(bundle, tiles);
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
 			Conditioning cond = new Conditioning();
 			for (InputSpec in : spec.inputs) {
 				if (in.name.equals(InputSpec.MASKED_IMAGE_LATENT)) {
 					float fill = (float) (Double.isNaN(in.maskedValue) ? m.imageRange[0] : in.maskedValue);
-					cond.input(in.name, TiledAutoencoder.of(bundle, tiles).encode(masked(x, mask, fill), manager));
+					cond.input(in.name, encoder.encode(masked(x, mask, fill), manager));
 				}
 				else if (in.name.equals(InputSpec.MASK)) {
 					cond.input(in.name, latentMask(mask, w, h, f, in).toNDArray(manager));
@@ -160,13 +165,47 @@ public final class Inpainting {
 			// windows larger than the training size run convolutionally: latent tiles fused at every step
 			Shape latent = new Shape(samples, m.autoencoder.latentChannels, h / f, w / f);
 			TileSettings resolved = LargeImageSampling.resolve(bundle, TASK, cond, latent, w, h, tiles, manager);
-			NDArray guess = strength < 1 ? TiledAutoencoder.of(bundle, tiles).encode(firstGuess(x, mask), manager) : null;
-			NDArray z0 = LargeImageSampling.sampleLatent(bundle, TASK, cond, latent, settings, resolved, guess, strength,
-				listener, manager);
-			List<FloatPlanes> fills = TiledAutoencoder.of(bundle, resolved).decode(z0, w, h);
-			if (seamCorrection) for (FloatPlanes fill : fills) correctSeam(x, fill, mask);
-			return fills;
+			TiledAutoencoder decoder = TiledAutoencoder.of(bundle, resolved);
+			boolean harmonize = seam == Seam.HARMONIZE;
+			NDArray guess = strength < 1 || harmonize ? encoder.encode(firstGuess(x, mask), manager) : null;
+			NDArray z0 = LargeImageSampling.sampleLatent(bundle, TASK, cond, latent, settings, resolved,
+				strength < 1 ? guess : null, strength, listener, manager);
+			if (harmonize) { // the sampled latent in the cells with a masked pixel, the first guess's elsewhere
+				NDArray cells = manager.create(cellsWithMaskedPixels(mask, w, h, f), new Shape(1, 1, h / f, w / f));
+				z0 = NDArrays.where(cells.broadcast(latent), z0, guess.broadcast(latent));
+			}
+			List<FloatPlanes> fills = decoder.decode(z0, w, h);
+			if (seam == Seam.HARD) return fills;
+			for (FloatPlanes fill : fills) correctSeam(x, fill, mask);
+			if (!harmonize) return fills;
+			List<FloatPlanes> again = new ArrayList<>(fills.size());
+			for (FloatPlanes fill : fills) {
+				try (NDArray z = encoder.encode(composite(x, fill, mask), manager)) {
+					FloatPlanes decoded = decoder.decode(z, w, h).get(0);
+					correctSeam(x, decoded, mask);
+					again.add(decoded);
+				}
+			}
+			return again;
 		}
+	}
+
+	/** The latent cells (f × f pixel blocks) that hold at least one masked pixel, (h/f)·(w/f) row-major. */
+	static boolean[] cellsWithMaskedPixels(boolean[] mask, int w, int h, int f) {
+		boolean[] cells = new boolean[(h / f) * (w / f)];
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) if (mask[y * w + x]) cells[(y / f) * (w / f) + x / f] = true;
+		return cells;
+	}
+
+	/** x with the fill's pixels where the mask is set. */
+	private static FloatPlanes composite(FloatPlanes x, FloatPlanes fill, boolean[] mask) {
+		FloatPlanes out = x.copy();
+		float[] d = out.data(), fs = fill.data();
+		int plane = out.planeSize();
+		for (int c = 0; c < out.channels(); c++)
+			for (int i = 0; i < plane; i++) if (mask[i]) d[c * plane + i] = fs[c * plane + i];
+		return out;
 	}
 
 	/** x with the masked pixels replaced by the harmonic continuation of the others, channel by channel. */

@@ -310,12 +310,12 @@ class InpaintImageTest {
 	}
 
 	@Test
-	void theSeamChoiceIsCorrectOrHard() {
+	void theSeamChoiceIsHarmonizeCorrectOrHard() {
 		InpaintImage.Options o = new InpaintImage.Options();
-		assertTrue(o.seamCorrection, "seam correction is the default");
-		assertFalse(o.seam("HARD").seamCorrection);
-		assertTrue(o.seam(" correct ").seamCorrection);
-		assertMessage("is not one of: correct", () -> o.seam("soft"));
+		assertEquals(Seam.HARMONIZE, o.seam, "harmonization is the default");
+		assertEquals(Seam.HARD, o.seam("HARD").seam);
+		assertEquals(Seam.CORRECT, o.seam(" correct ").seam);
+		assertMessage("is not one of: harmonize", () -> o.seam("soft"));
 	}
 
 	private static void assertMessage(String part, org.junit.jupiter.api.function.Executable run) {

@@ -33,7 +33,7 @@ class InpaintingStrengthTest {
 	}
 
 	private static FloatPlanes fill(double strength, long seed, List<Integer> steps) {
-		Inpainting in = new Inpainting(DemoModel.get(), DemoModel.fast(seed), 16, strength, true);
+		Inpainting in = new Inpainting(DemoModel.get(), DemoModel.fast(seed), 16, strength, Seam.CORRECT);
 		return in.run(image(), box(), 1, (done, total) -> steps.add(total)).get(0);
 	}
 
@@ -67,7 +67,7 @@ class InpaintingStrengthTest {
 	void aStrengthOutsideZeroToOneIsRefused() {
 		for (double bad : new double[] {0, -0.5, 1.5, Double.NaN}) {
 			IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-				() -> new Inpainting(DemoModel.get(), DemoModel.fast(0), 16, bad, true));
+				() -> new Inpainting(DemoModel.get(), DemoModel.fast(0), 16, bad, Seam.CORRECT));
 			assertTrue(e.getMessage().contains("strength must be in (0, 1]"), e.getMessage());
 		}
 	}

@@ -1,0 +1,70 @@
+package org.ldmfiji.task;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import org.junit.jupiter.api.Test;
+import org.ldmfiji.image.FloatPlanes;
+
+import java.util.Random;
+
+/** Harmonization ({@link Seam#HARMONIZE}) and what every seam choice owes the masked pixels. */
+class InpaintingHarmonizeTest {
+
+	private static final int S = 64;
+
+	@Test
+	void aCellIsMaskedWhenAnyOfItsPixelsIs() {
+		int w = 12, h = 8, f = 4;
+		boolean[] mask = new boolean[w * h];
+		mask[1 * w + 5] = true;  // cell (1, 0)
+		mask[7 * w + 11] = true; // cell (2, 1), its last pixel
+		boolean[] cells = Inpainting.cellsWithMaskedPixels(mask, w, h, f);
+		assertArrayEquals(new boolean[] {false, true, false, false, false, true}, cells);
+	}
+
+	/**
+	 * The pixels under the mask are the defect: no seam choice may let them into the fill, neither through the
+	 * conditioning, the first guess, the latents kept from it, nor the re-encoded composite. Two images that differ
+	 * only there give the same fill, bit for bit.
+	 */
+	@Test
+	void theFillNeverDependsOnTheMaskedPixels() {
+		Random r = new Random(3);
+		FloatPlanes a = FloatPlanes.zeros(1, S, S);
+		boolean[] mask = new boolean[S * S];
+		for (int i = 0; i < mask.length; i++) {
+			mask[i] = Math.abs(i % S - 25) < 7 && Math.abs(i / S - 30) < 11;
+			a.data()[i] = (float) (0.6 * Math.sin(i % S / 5.0) + 0.1 * r.nextGaussian());
+		}
+		FloatPlanes b = a.copy();
+		for (int i = 0; i < mask.length; i++) if (mask[i]) b.data()[i] = r.nextBoolean() ? 1 : -1;
+		for (Seam seam : Seam.values()) {
+			Inpainting in = new Inpainting(DemoModel.get(), DemoModel.fast(7), 16, Inpainting.DEFAULT_STRENGTH, seam);
+			FloatPlanes fa = in.run(a, mask, 1, (done, total) -> {}).get(0);
+			FloatPlanes fb = in.run(b, mask, 1, (done, total) -> {}).get(0);
+			for (int i = 0; i < mask.length; i++) {
+				if (mask[i]) assertEquals(fa.data()[i], fb.data()[i], 0, seam + ": fill pixel " + (i % S) + "," + (i / S));
+				else assertEquals(a.data()[i], fa.data()[i], 0, seam + ": known pixel " + (i % S) + "," + (i / S));
+			}
+		}
+	}
+
+	@Test
+	void harmonizationChangesTheFill() {
+		FloatPlanes x = FloatPlanes.zeros(1, S, S);
+		boolean[] mask = new boolean[S * S];
+		for (int i = 0; i < mask.length; i++) {
+			mask[i] = Math.abs(i % S - 32) < 9 && Math.abs(i / S - 32) < 9;
+			x.data()[i] = (float) (0.5 * Math.cos(i / S / 4.0) * Math.sin(i % S / 3.0));
+		}
+		FloatPlanes corrected = new Inpainting(DemoModel.get(), DemoModel.fast(1), 16, 0.3, Seam.CORRECT)
+			.run(x, mask, 1, (d, t) -> {}).get(0);
+		FloatPlanes harmonized = new Inpainting(DemoModel.get(), DemoModel.fast(1), 16, 0.3, Seam.HARMONIZE)
+			.run(x, mask, 1, (d, t) -> {}).get(0);
+		boolean differs = false;
+		for (int i = 0; i < mask.length; i++) differs |= mask[i] && corrected.data()[i] != harmonized.data()[i];
+		assertFalse(!differs, "harmonize should give another fill than correct alone");
+	}
+}
