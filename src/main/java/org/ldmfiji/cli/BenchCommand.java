@@ -54,25 +54,27 @@ final class BenchCommand {
 			Manifest m = bundle.manifest();
 			out.println("model " + m.name + " on " + bundle.device() + ", " + run.sampling + ", times: best of " + repeats
 				+ " runs; overhead: (run − its forwards) / its forwards, median of the runs");
-			out.println(String.format(Locale.ROOT, "%-14s %-12s %10s %13s %10s %13s", "denoiser", "latent", "ms/step",
-				"forward ms", "overhead", "bare fwd ms"));
+			out.println(String.format(Locale.ROOT, "%-14s %-12s %10s %13s %10s %12s %13s", "denoiser", "latent", "ms/step",
+				"forward ms", "overhead", "overhead ms", "bare fwd ms"));
 			for (String task : m.denoisers.keySet()) {
 				if (options.get("task", null) != null && !options.get("task", null).equals(task)) continue;
 				Manifest.DenoiserSpec spec = m.denoiser(task);
 				int side = options.integer("size", spec.nativeSize, 8, 1 << 16) / m.autoencoder.factor;
 				side = Math.max(spec.latentMultiple, side / spec.latentMultiple * spec.latentMultiple);
 				double[] t = time(bundle, spec, side, run.sampling, guidance, repeats);
-				out.println(String.format(Locale.ROOT, "%-14s %-12s %10.2f %13.2f %9.1f%% %13.2f", task, side + "x" + side,
-					t[0], t[1], 100 * t[3], t[2]));
+				out.println(String.format(Locale.ROOT, "%-14s %-12s %10.2f %13.2f %9.1f%% %12.3f %13.2f", task,
+					side + "x" + side, t[0], t[1], 100 * t[3], t[4], t[2]));
 			}
 		}
 		return 0;
 	}
 
 	/**
-	 * [pipeline ms/step, its forwards' ms/step, bare forward ms/step, overhead]: the first two from the repeat with the
-	 * least pipeline time (its forward time belongs to the same run), the best bare repeat, and the median over the
-	 * repeats of each run's overhead above its own forwards (robust to a run that another process slowed down).
+	 * [pipeline ms/step, its forwards' ms/step, bare forward ms/step, overhead, overhead ms/step]: the first two from
+	 * the repeat with the least pipeline time (its forward time belongs to the same run), the best bare repeat, and
+	 * the medians over the repeats of each run's overhead above its own forwards, relative and in ms per step
+	 * (robust to a run that another process slowed down). The relative figure follows the forward's speed, which on
+	 * a shared machine drifts by half from one minute to the next; the absolute one is the pipeline's own cost.
 	 */
 	private static double[] time(ModelBundle bundle, Manifest.DenoiserSpec spec, int side, SamplingSettings settings,
 		double guidance, int repeats)
@@ -126,11 +128,12 @@ final class BenchCommand {
 			}
 			int best = 0;
 			for (int r = 1; r < repeats; r++) if (pipeline[r] < pipeline[best]) best = r;
-			double[] overhead = new double[repeats];
-			for (int r = 0; r < repeats; r++) overhead[r] = (pipeline[r] - inside[r]) / inside[r];
-			Arrays.sort(overhead);
-			double median = repeats % 2 == 1 ? overhead[repeats / 2] : (overhead[repeats / 2 - 1] + overhead[repeats / 2]) / 2;
-			return new double[] {pipeline[best], inside[best], min(forwards), median};
+			double[] relative = new double[repeats], absolute = new double[repeats];
+			for (int r = 0; r < repeats; r++) {
+				absolute[r] = pipeline[r] - inside[r];
+				relative[r] = absolute[r] / inside[r];
+			}
+			return new double[] {pipeline[best], inside[best], min(forwards), median(relative), median(absolute)};
 		}
 	}
 
@@ -207,6 +210,13 @@ final class BenchCommand {
 	}
 
 	private static final double MIB = 1 << 20;
+
+	private static double median(double[] v) {
+		double[] s = v.clone();
+		Arrays.sort(s);
+		int n = s.length;
+		return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	}
 
 	private static double min(double[] v) {
 		return Arrays.stream(v).min().orElse(Double.NaN);

@@ -176,16 +176,15 @@ public final class Inpainting {
 			}
 			List<FloatPlanes> fills = decoder.decode(z0, w, h);
 			if (seam == Seam.HARD) return fills;
-			for (FloatPlanes fill : fills) correctSeam(x, fill, mask);
+			correctSeams(x, fills, mask);
 			if (!harmonize) return fills;
 			List<FloatPlanes> again = new ArrayList<>(fills.size());
 			for (FloatPlanes fill : fills) {
 				try (NDArray z = encoder.encode(composite(x, fill, mask), manager)) {
-					FloatPlanes decoded = decoder.decode(z, w, h).get(0);
-					correctSeam(x, decoded, mask);
-					again.add(decoded);
+					again.add(decoder.decode(z, w, h).get(0));
 				}
 			}
+			correctSeams(x, again, mask);
 			return again;
 		}
 	}
@@ -217,6 +216,11 @@ public final class Inpainting {
 			System.arraycopy(plane, 0, out.data(), c * n, n);
 		}
 		return out;
+	}
+
+	/** {@link #correctSeam} for each sample, on the common fork-join pool (the samples are independent). */
+	private static void correctSeams(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask) {
+		fills.parallelStream().forEach(fill -> correctSeam(x, fill, mask));
 	}
 
 	/**
