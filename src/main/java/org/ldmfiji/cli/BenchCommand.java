@@ -33,8 +33,8 @@ import java.util.Set;
  * time of the TorchScript forwards inside it ({@link TorchScriptPart#forwardNanos}: the same inputs the sampler
  * produced), and the pipeline's overhead above them. For comparison, the forward timed alone on a fixed random input
  * of the same shape ("bare"): it differs from the in-pipeline forward by what the input's values do to the
- * arithmetic, not by pipeline cost. Best of several repeats (the least disturbed by other load); the first calls on
- * each shape are warm-up and not counted.
+ * arithmetic, not by pipeline cost. Best of several repeats (the least disturbed by other load), after a warm-up
+ * ({@code --warmup S} seconds, default 10) that is not counted except for its first run (see {@link #time}).
  */
 final class BenchCommand {
 
@@ -42,42 +42,50 @@ final class BenchCommand {
 
 	BenchCommand(List<String> args) {
 		options = new Options("bench", args, Set.of("model", "steps", "sampler", "seed", "eta", "device", "size", "repeats",
-			"guidance", "task", "sizes", "tile", "overlap", "batch"), Set.of("scaling"));
+			"guidance", "task", "sizes", "tile", "overlap", "batch", "warmup"), Set.of("scaling"));
 	}
 
 	int run(PrintStream out) {
 		if (options.flag("scaling")) return scaling(out);
 		RunSettings run = new RunSettings(options, 20);
-		int repeats = options.integer("repeats", 5, 1, 100);
+		int repeats = options.integer("repeats", 10, 1, 1000);
+		double warmup = options.number("warmup", 10);
 		double guidance = options.number("guidance", 3.0);
 		try (ModelBundle bundle = run.openBundle()) {
 			Manifest m = bundle.manifest();
 			out.println("model " + m.name + " on " + bundle.device() + ", " + run.sampling + ", times: best of " + repeats
-				+ " runs; overhead: (run − its forwards) / its forwards, median of the runs");
-			out.println(String.format(Locale.ROOT, "%-14s %-12s %10s %13s %10s %12s %13s", "denoiser", "latent", "ms/step",
-				"forward ms", "overhead", "overhead ms", "bare fwd ms"));
+				+ " runs after a warm-up of " + warmup + " s (at most " + WARMUP_STEPS + " steps); overhead: (run − its "
+				+ "forwards) / its forwards, median of the runs; first run: the overhead of this denoiser's first run, before "
+				+ "the warm-up (the first denoiser's also pays for the JVM's)");
+			out.println(String.format(Locale.ROOT, "%-14s %-12s %10s %13s %10s %12s %12s %13s", "denoiser", "latent",
+				"ms/step", "forward ms", "overhead", "overhead ms", "first run ms", "bare fwd ms"));
 			for (String task : m.denoisers.keySet()) {
 				if (options.get("task", null) != null && !options.get("task", null).equals(task)) continue;
 				Manifest.DenoiserSpec spec = m.denoiser(task);
 				int side = options.integer("size", spec.nativeSize, 8, 1 << 16) / m.autoencoder.factor;
 				side = Math.max(spec.latentMultiple, side / spec.latentMultiple * spec.latentMultiple);
-				double[] t = time(bundle, spec, side, run.sampling, guidance, repeats);
-				out.println(String.format(Locale.ROOT, "%-14s %-12s %10.2f %13.2f %9.1f%% %12.3f %13.2f", task,
-					side + "x" + side, t[0], t[1], 100 * t[3], t[4], t[2]));
+				double[] t = time(bundle, spec, side, run.sampling, guidance, repeats, warmup);
+				out.println(String.format(Locale.ROOT, "%-14s %-12s %10.2f %13.2f %9.1f%% %12.3f %12.3f %13.2f", task,
+					side + "x" + side, t[0], t[1], 100 * t[3], t[4], t[5], t[2]));
 			}
 		}
 		return 0;
 	}
 
 	/**
-	 * [pipeline ms/step, its forwards' ms/step, bare forward ms/step, overhead, overhead ms/step]: the first two from
-	 * the repeat with the least pipeline time (its forward time belongs to the same run), the best bare repeat, and
-	 * the medians over the repeats of each run's overhead above its own forwards, relative and in ms per step
-	 * (robust to a run that another process slowed down). The relative figure follows the forward's speed, which on
-	 * a shared machine drifts by half from one minute to the next; the absolute one is the pipeline's own cost.
+	 * [pipeline ms/step, its forwards' ms/step, bare forward ms/step, overhead, overhead ms/step, first run's overhead
+	 * ms/step]: the first two from the repeat with the least pipeline time (its forward time belongs to the same run),
+	 * the best bare repeat, and the medians over the repeats of each run's overhead above its own forwards, relative and
+	 * in ms per step (robust to a run that another process slowed down). The relative figure follows the forward's
+	 * speed, which on a shared machine drifts by half from one minute to the next; the absolute one is the pipeline's
+	 * own cost. The repeats follow a warm-up of {@code warmupSeconds} (at most {@link #WARMUP_STEPS} steps): the JVM
+	 * compiles the loop's Java code (ours and DJL's) with its optimising compiler only after some thousand steps, and
+	 * until then a step's overhead is two to four times the steady one, which is what a long run (a large image, many
+	 * samples) pays. The denoiser's first run, before the warm-up, is reported on its own (for the first denoiser
+	 * benchmarked that is the JVM's first run, in the interpreter and the first-tier compiler).
 	 */
 	private static double[] time(ModelBundle bundle, Manifest.DenoiserSpec spec, int side, SamplingSettings settings,
-		double guidance, int repeats)
+		double guidance, int repeats, double warmupSeconds)
 	{
 		Manifest m = bundle.manifest();
 		TorchScriptPart part = bundle.denoiser(spec.task);
@@ -95,45 +103,77 @@ final class BenchCommand {
 				cond.context(ctx, nullCtx, guidance);
 				guided = cond.guided();
 			}
-			ModelDenoiser denoiser = new ModelDenoiser(part, spec, m.schedule, cond);
-			Shape latent = new Shape(1, m.autoencoder.latentChannels, side, side);
+			Run run = new Run(bundle, part, new ModelDenoiser(part, spec, m.schedule, cond), settings, noise,
+				new Shape(1, m.autoencoder.latentChannels, side, side));
 			int batch = guided ? 2 : 1;
 			NDList bare = new NDList(noise.initialNoise(manager, new Shape(batch, spec.inputChannels(), side, side)),
 				manager.create(new long[batch]));
 			if (spec.context != null) bare.add(manager.zeros(new Shape(batch, spec.context.tokens, spec.context.dim),
 				DataType.FLOAT32));
 
+			double[] first = run.once(manager, bare);
+			long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
+			for (int done = settings.steps; done < WARMUP_STEPS && System.nanoTime() < end; done += settings.steps)
+				run.once(manager, bare);
 			double[] pipeline = new double[repeats], inside = new double[repeats], forwards = new double[repeats];
-			for (int r = -1; r < repeats; r++) { // r = -1: warm-up
-				long f0 = part.forwardNanos();
-				long t0 = System.nanoTime();
-				try (NDArray x = noise.initialNoise(manager, latent);
-					NDArray z = settings.newSampler(noise).sample(denoiser, x, m.schedule, StepListener.NONE))
-				{
-					z.toFloatArray(); // waits for the device
-				}
-				long t1 = System.nanoTime();
-				long f1 = part.forwardNanos();
-				for (int s = 0; s < settings.steps; s++) {
-					try (NDList o = part.forward(bare)) {
-						if (s == settings.steps - 1) o.head().toFloatArray();
-					}
-				}
-				long t2 = System.nanoTime();
-				if (r >= 0) {
-					pipeline[r] = (t1 - t0) / 1e6 / settings.steps;
-					inside[r] = (f1 - f0) / 1e6 / settings.steps;
-					forwards[r] = (t2 - t1) / 1e6 / settings.steps;
-				}
-			}
-			int best = 0;
-			for (int r = 1; r < repeats; r++) if (pipeline[r] < pipeline[best]) best = r;
 			double[] relative = new double[repeats], absolute = new double[repeats];
 			for (int r = 0; r < repeats; r++) {
+				double[] t = run.once(manager, bare);
+				pipeline[r] = t[0];
+				inside[r] = t[1];
+				forwards[r] = t[2];
 				absolute[r] = pipeline[r] - inside[r];
 				relative[r] = absolute[r] / inside[r];
 			}
-			return new double[] {pipeline[best], inside[best], min(forwards), median(relative), median(absolute)};
+			int best = 0;
+			for (int r = 1; r < repeats; r++) if (pipeline[r] < pipeline[best]) best = r;
+			return new double[] {pipeline[best], inside[best], min(forwards), median(relative), median(absolute),
+				first[0] - first[1]};
+		}
+	}
+
+	/** At most this many sampling steps warm the JVM up before the timed repeats. */
+	static final int WARMUP_STEPS = 2000;
+
+	/** One timed sampling run and as many bare forwards. */
+	private static final class Run {
+		final ModelBundle bundle;
+		final TorchScriptPart part;
+		final ModelDenoiser denoiser;
+		final SamplingSettings settings;
+		final GaussianNoise noise;
+		final Shape latent;
+
+		Run(ModelBundle bundle, TorchScriptPart part, ModelDenoiser denoiser, SamplingSettings settings,
+			GaussianNoise noise, Shape latent)
+		{
+			this.bundle = bundle;
+			this.part = part;
+			this.denoiser = denoiser;
+			this.settings = settings;
+			this.noise = noise;
+			this.latent = latent;
+		}
+
+		/** [pipeline ms/step, its forwards' ms/step, bare forwards' ms/step]. */
+		double[] once(NDManager manager, NDList bare) {
+			long f0 = part.forwardNanos();
+			long t0 = System.nanoTime();
+			try (NDArray x = noise.initialNoise(manager, latent);
+				NDArray z = settings.newSampler(noise).sample(denoiser, x, bundle.manifest().schedule, StepListener.NONE))
+			{
+				z.toFloatArray(); // waits for the device
+			}
+			long t1 = System.nanoTime();
+			long f1 = part.forwardNanos();
+			for (int s = 0; s < settings.steps; s++) {
+				try (NDList o = part.forward(bare)) {
+					if (s == settings.steps - 1) o.head().toFloatArray();
+				}
+			}
+			long t2 = System.nanoTime();
+			return new double[] {(t1 - t0) / 1e6 / settings.steps, (f1 - f0) / 1e6 / settings.steps,
+				(t2 - t1) / 1e6 / settings.steps};
 		}
 	}
 
