@@ -67,7 +67,8 @@ public final class DpmSolverPP2M implements Sampler {
 							d = WeightedSum.of(1 + 1 / (2 * r), denoised, -1 / (2 * r), older);
 						}
 						// Alg. 2: x_{t_i} = (σ_{t_i}/σ_{t_{i−1}})·x − α_{t_i}·(e^{−h_i} − 1)·D_i
-						NDArray next = WeightedSum.of(Math.sqrt((1 - aNext) / (1 - a)), in, -Math.sqrt(aNext) * Math.expm1(-h), d);
+						NDArray next = WeightedSum.of(Math.sqrt((1 - aNext) / (1 - a)), in,
+							-Math.sqrt(aNext) * Math.expm1(-h), d);
 						xt = s.keep(next);
 						denoisedPrev = s.keep(denoised);
 						hPrev = h;
