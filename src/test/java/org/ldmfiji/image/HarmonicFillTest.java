@@ -28,6 +28,42 @@ class HarmonicFillTest {
 		}
 	}
 
+	/**
+	 * The fill solves the discrete equation at every unknown pixel, |N(p)|·u_p = Σ_{q ∈ N(p)} u_q, also for a large
+	 * hole of ragged outline with unknown pixels on the plane's edge (where the multigrid's blocks are cut off) and
+	 * for several holes of different sizes at once.
+	 */
+	@Test
+	void everyUnknownPixelIsTheMeanOfItsNeighbours() {
+		int w = 301, h = 257;
+		java.util.Random r = new java.util.Random(7);
+		float[] v = new float[w * h];
+		boolean[] hole = new boolean[w * h];
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				v[y * w + x] = (float) (Math.sin(x / 7.0) + 0.3 * r.nextGaussian());
+				double dx = x - 140, dy = y - 120;
+				hole[y * w + x] = dx * dx + dy * dy < 110 * 110 * (1 + 0.3 * Math.sin(Math.atan2(dy, dx) * 5))
+					|| (x > 270 && y > 200) || (x == 20 && y < 100);
+			}
+		float[] out = HarmonicFill.fill(v, hole, w, h);
+		double worst = 0;
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				if (!hole[y * w + x]) continue;
+				double sum = 0;
+				int count = 0;
+				int[][] qs = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
+				for (int[] q : qs) {
+					if (q[0] < 0 || q[0] >= w || q[1] < 0 || q[1] >= h) continue;
+					sum += out[q[1] * w + q[0]];
+					count++;
+				}
+				worst = Math.max(worst, Math.abs(sum / count - out[y * w + x]));
+			}
+		assertTrue(worst < 1e-4, "largest difference between a pixel and the mean of its neighbours: " + worst);
+	}
+
 	@Test
 	void noFluxAcrossThePlaneEdge() {
 		// the hole takes the right columns: with no neighbour beyond the edge, the last known column continues flat
