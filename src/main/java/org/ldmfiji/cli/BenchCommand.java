@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * {@code ./ldm bench}: for each denoiser of the model, the time per sampling step of the whole pipeline, the summed
@@ -103,22 +104,42 @@ final class BenchCommand {
 				cond.context(ctx, nullCtx, guidance);
 				guided = cond.guided();
 			}
-			Run run = new Run(bundle, part, new ModelDenoiser(part, spec, m.schedule, cond), settings, noise,
-				new Shape(1, m.autoencoder.latentChannels, side, side));
+			ModelDenoiser denoiser = new ModelDenoiser(part, spec, m.schedule, cond);
+			Shape latent = new Shape(1, m.autoencoder.latentChannels, side, side);
 			int batch = guided ? 2 : 1;
 			NDList bare = new NDList(noise.initialNoise(manager, new Shape(batch, spec.inputChannels(), side, side)),
 				manager.create(new long[batch]));
 			if (spec.context != null) bare.add(manager.zeros(new Shape(batch, spec.context.tokens, spec.context.dim),
 				DataType.FLOAT32));
+			// one timed sampling run and as many bare forwards: [pipeline, its forwards, bare forwards] in ms per step
+			Supplier<double[]> once = () -> {
+				long f0 = part.forwardNanos();
+				long t0 = System.nanoTime();
+				try (NDArray x = noise.initialNoise(manager, latent);
+					NDArray z = settings.newSampler(noise).sample(denoiser, x, m.schedule, StepListener.NONE))
+				{
+					z.toFloatArray(); // waits for the device
+				}
+				long t1 = System.nanoTime();
+				long f1 = part.forwardNanos();
+				for (int s = 0; s < settings.steps; s++) {
+					try (NDList o = part.forward(bare)) {
+						if (s == settings.steps - 1) o.head().toFloatArray();
+					}
+				}
+				long t2 = System.nanoTime();
+				return new double[] {(t1 - t0) / 1e6 / settings.steps, (f1 - f0) / 1e6 / settings.steps,
+					(t2 - t1) / 1e6 / settings.steps};
+			};
 
-			double[] first = run.once(manager, bare);
+			double[] first = once.get();
 			long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
 			for (int done = settings.steps; done < WARMUP_STEPS && System.nanoTime() < end; done += settings.steps)
-				run.once(manager, bare);
+				once.get();
 			double[] pipeline = new double[repeats], inside = new double[repeats], forwards = new double[repeats];
 			double[] relative = new double[repeats], absolute = new double[repeats];
 			for (int r = 0; r < repeats; r++) {
-				double[] t = run.once(manager, bare);
+				double[] t = once.get();
 				pipeline[r] = t[0];
 				inside[r] = t[1];
 				forwards[r] = t[2];
@@ -134,48 +155,6 @@ final class BenchCommand {
 
 	/** At most this many sampling steps warm the JVM up before the timed repeats. */
 	static final int WARMUP_STEPS = 2000;
-
-	/** One timed sampling run and as many bare forwards. */
-	private static final class Run {
-		final ModelBundle bundle;
-		final TorchScriptPart part;
-		final ModelDenoiser denoiser;
-		final SamplingSettings settings;
-		final GaussianNoise noise;
-		final Shape latent;
-
-		Run(ModelBundle bundle, TorchScriptPart part, ModelDenoiser denoiser, SamplingSettings settings,
-			GaussianNoise noise, Shape latent)
-		{
-			this.bundle = bundle;
-			this.part = part;
-			this.denoiser = denoiser;
-			this.settings = settings;
-			this.noise = noise;
-			this.latent = latent;
-		}
-
-		/** [pipeline ms/step, its forwards' ms/step, bare forwards' ms/step]. */
-		double[] once(NDManager manager, NDList bare) {
-			long f0 = part.forwardNanos();
-			long t0 = System.nanoTime();
-			try (NDArray x = noise.initialNoise(manager, latent);
-				NDArray z = settings.newSampler(noise).sample(denoiser, x, bundle.manifest().schedule, StepListener.NONE))
-			{
-				z.toFloatArray(); // waits for the device
-			}
-			long t1 = System.nanoTime();
-			long f1 = part.forwardNanos();
-			for (int s = 0; s < settings.steps; s++) {
-				try (NDList o = part.forward(bare)) {
-					if (s == settings.steps - 1) o.head().toFloatArray();
-				}
-			}
-			long t2 = System.nanoTime();
-			return new double[] {(t1 - t0) / 1e6 / settings.steps, (f1 - f0) / 1e6 / settings.steps,
-				(t2 - t1) / 1e6 / settings.steps};
-		}
-	}
 
 	/**
 	 * {@code --scaling}: large-image sampling end to end (tiled sampling and tiled decoding) at several square sizes,

@@ -39,7 +39,7 @@ final class MultigridLevel {
 
 	/** Builds the coarser levels below this one; returns this. */
 	MultigridLevel withCoarser() {
-		if (n <= COARSEST || (w == 1 && h == 1)) return this;
+		if (n <= COARSEST) return this; // n <= w·h, which halves with every level
 		int cw = (w + 1) / 2, ch = (h + 1) / 2;
 		int[] index = new int[cw * ch];
 		Arrays.fill(index, -1);
