@@ -30,6 +30,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ldm_models.autoencoder import AutoencoderKL  # noqa: E402
@@ -54,6 +55,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="mid-block attention; 'none' (default): a 32-px-trained run with CompVis's global "
                         "'vanilla' attention reconstructed 128-px images 10 dB worse than crops (the softmax "
                         "over more tokens changes its output), and global attention also breaks tiling")
+    p.add_argument("--patch-shortcut", action="store_true",
+                   help="add the linear patch path (ldm_models.autoencoder.AutoencoderKL patch_shortcut) and start "
+                        "it as the principal components of training patches, with the convolutional paths' last "
+                        "layers at zero: the model starts as the best linear code of its latent size")
     p.add_argument("--kl-weight", type=float, default=1e-6)
     p.add_argument("--grad-weight", type=float, default=0.5)
     p.add_argument("--seed", type=int, default=0)
@@ -86,8 +91,31 @@ def ddconfig(args: argparse.Namespace) -> dict:
 
 
 def build_autoencoder(config: dict) -> AutoencoderKL:
-    """The model of a checkpoint's ``config`` (``{"ddconfig": ..., "embed_dim": ...}``)."""
-    return AutoencoderKL(ddconfig=config["ddconfig"], embed_dim=config["embed_dim"])
+    """The model of a checkpoint's ``config`` (``{"ddconfig": ..., "embed_dim": ..., "patch_shortcut": ...}``)."""
+    return AutoencoderKL(ddconfig=config["ddconfig"], embed_dim=config["embed_dim"],
+                         patch_shortcut=config.get("patch_shortcut", False))
+
+
+@torch.no_grad()
+def init_patch_pca(model: AutoencoderKL, x: torch.Tensor, logvar: float = -14.0) -> None:
+    """Start ``model`` (built with ``patch_shortcut``) as the linear code of its latent size with the least
+    squared error on the f x f patches of ``x`` [N, C, H, W]: the posterior mean is the projection of a patch
+    (minus the patches' mean) on its leading ``embed_dim`` principal components, the reconstruction that
+    projection mapped back (the Eckart-Young optimum of a rank-``embed_dim`` linear code). The log-variance
+    starts at ``logvar`` (posterior std e^(logvar/2), far below the components' spread), and the last layers of
+    the convolutional paths (``quant_conv``, ``decoder.conv_out``) at zero, so they start by adding nothing."""
+    enc, dec, c = model.patch_encoder.proj, model.patch_decoder.proj, model.embed_dim
+    patches = F.pixel_unshuffle(x, model.downsampling_factor).permute(0, 2, 3, 1).reshape(-1, enc.in_channels)
+    mean = patches.mean(0)
+    components = torch.linalg.svd(patches - mean, full_matrices=False)[2][:c]  # [c, C·f²], orthonormal rows
+    for layer in (enc, dec, model.quant_conv, model.decoder.conv_out):
+        layer.weight.zero_()
+        layer.bias.zero_()
+    enc.weight[:c, :, 0, 0] = components
+    enc.bias[:c] = -components @ mean
+    enc.bias[c:] = logvar
+    dec.weight[:, :, 0, 0] = components.T
+    dec.bias.copy_(mean)
 
 
 def load_autoencoder(path: str, device: str = "cpu") -> tuple:
@@ -167,10 +195,12 @@ def main(argv=None) -> dict:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     use_fast_cuda_math(args.device)
-    config = {"ddconfig": ddconfig(args), "embed_dim": args.embed_dim}
+    config = {"ddconfig": ddconfig(args), "embed_dim": args.embed_dim, "patch_shortcut": args.patch_shortcut}
     init = None
     if args.decoder_only and not args.init:
         raise ValueError("--decoder-only fine-tunes a trained decoder: give the autoencoder with --init")
+    if args.patch_shortcut and args.init:
+        raise ValueError("--patch-shortcut starts a new autoencoder; --init continues one with its own architecture")
     if args.init:
         init = load_checkpoint(args.init)
         config = init["config"]
@@ -185,8 +215,10 @@ def main(argv=None) -> dict:
         for part in (model.encoder, model.quant_conv):
             part.requires_grad_(False)
         trained = list(model.post_quant_conv.parameters()) + list(model.decoder.parameters())
-    opt = torch.optim.Adam(trained, lr=args.lr)
     data = open_data(args.pool, args.crop, args.device, args.seed)
+    if args.patch_shortcut:
+        init_patch_pca(model, torch.cat([torch.as_tensor(data.batch(64)[0]) for _ in range(4)]).to(args.device))
+    opt = torch.optim.Adam(trained, lr=args.lr)
     gen = torch.Generator().manual_seed(args.seed)
     step, elapsed = 0, 0.0
     if args.resume and os.path.exists(args.out):

@@ -315,14 +315,47 @@ class DiagonalGaussian:
         return 0.5 * torch.sum(self.mean ** 2 + self.var - 1.0 - self.logvar, dim=[1, 2, 3])
 
 
+class PatchEncoder(nn.Module):
+    """The linear path of ``patch_shortcut``: x [N, C, H, W] -> 1x1 convolution of the f x f patches
+    (``pixel_unshuffle``, C·f² values per latent cell) -> [N, out_channels, H/f, W/f]."""
+
+    def __init__(self, in_channels: int, out_channels: int, f: int):
+        super().__init__()
+        self.f = f
+        self.proj = nn.Conv2d(in_channels * f * f, out_channels, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.proj(F.pixel_unshuffle(x, self.f))
+
+
+class PatchDecoder(nn.Module):
+    """The linear path of ``patch_shortcut`` back: z [N, c, h, w] -> 1x1 convolution to C·f² values per cell ->
+    ``pixel_shuffle`` -> [N, C, h·f, w·f]."""
+
+    def __init__(self, in_channels: int, out_channels: int, f: int):
+        super().__init__()
+        self.f = f
+        self.proj = nn.Conv2d(in_channels, out_channels * f * f, 1)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return F.pixel_shuffle(self.proj(z), self.f)
+
+
 class AutoencoderKL(nn.Module):
     """KL-regularised autoencoder (CompVis ``AutoencoderKL``; ``ddconfig`` needs double_z=True).
 
     :param ddconfig: Encoder/Decoder keyword arguments.
     :param embed_dim: latent channels.
+    :param patch_shortcut: not in CompVis (default off, and then the parameters are exactly CompVis's): add a
+        linear path beside each convolutional one, moments += ``patch_encoder(x)`` and
+        x_rec += ``patch_decoder(z)``, each a 1x1 convolution on the f x f patches of a latent cell
+        (:class:`PatchEncoder`, :class:`PatchDecoder`). Started as the patches' principal components
+        (``train_autoencoder.init_patch_pca``), the autoencoder reconstructs as well as the best linear code of
+        its latent size from its first step; no receptive field is added, so tiling is unchanged.
     """
 
-    def __init__(self, ddconfig: dict, embed_dim: int, lossconfig: Optional[dict] = None, **ignored):
+    def __init__(self, ddconfig: dict, embed_dim: int, lossconfig: Optional[dict] = None,
+                 patch_shortcut: bool = False, **ignored):
         super().__init__()
         if not ddconfig.get("double_z", True):
             raise ValueError("AutoencoderKL needs ddconfig['double_z']=True (the encoder outputs mean and log-variance)")
@@ -332,14 +365,27 @@ class AutoencoderKL(nn.Module):
         self.quant_conv = nn.Conv2d(2 * ddconfig["z_channels"], 2 * embed_dim, 1)
         self.post_quant_conv = nn.Conv2d(embed_dim, ddconfig["z_channels"], 1)
         self.downsampling_factor = 2 ** (len(ddconfig["ch_mult"]) - 1)
+        f = self.downsampling_factor
+        self.patch_encoder = PatchEncoder(ddconfig["in_channels"], 2 * embed_dim, f) if patch_shortcut else None
+        self.patch_decoder = PatchDecoder(embed_dim, ddconfig["out_ch"], f) if patch_shortcut else None
+
+    def moments(self, x: torch.Tensor) -> torch.Tensor:
+        """:param x: [N x C x H x W] -> [N x 2·embed_dim x H/f x W/f]: posterior mean, then log-variance."""
+        m = self.quant_conv(self.encoder(x))
+        if self.patch_encoder is not None:
+            m = m + self.patch_encoder(x)
+        return m
 
     def encode(self, x: torch.Tensor) -> DiagonalGaussian:
         """:param x: [N x C x H x W] -> posterior with mean [N x embed_dim x H/f x W/f]"""
-        return DiagonalGaussian(self.quant_conv(self.encoder(x)))
+        return DiagonalGaussian(self.moments(x))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """:param z: [N x embed_dim x h x w] -> [N x C x h·f x w·f]"""
-        return self.decoder(self.post_quant_conv(z))
+        x = self.decoder(self.post_quant_conv(z))
+        if self.patch_decoder is not None:
+            x = x + self.patch_decoder(z)
+        return x
 
     def forward(self, x: torch.Tensor, sample_posterior: bool = True) -> Tuple[torch.Tensor, DiagonalGaussian]:
         post = self.encode(x)

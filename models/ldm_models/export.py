@@ -51,16 +51,20 @@ class BundleError(Exception):
 # --------------------------------------------------------------------------------------------------
 
 class KLEncoderPart(nn.Module):
-    """x [N, C, H, W] -> posterior mean [N, embed_dim, H/f, W/f] (first half of the moments)."""
+    """x [N, C, H, W] -> posterior mean [N, embed_dim, H/f, W/f] (first half of ``AutoencoderKL.moments``)."""
 
     def __init__(self, ae: AutoencoderKL):
         super().__init__()
         self.encoder = ae.encoder
         self.quant_conv = ae.quant_conv
+        self.patch_encoder = ae.patch_encoder
         self.embed_dim = ae.embed_dim
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.quant_conv(self.encoder(x))[:, : self.embed_dim]
+        m = self.quant_conv(self.encoder(x))
+        if self.patch_encoder is not None:
+            m = m + self.patch_encoder(x)
+        return m[:, : self.embed_dim]
 
 
 class VQEncoderPart(nn.Module):
@@ -76,15 +80,19 @@ class VQEncoderPart(nn.Module):
 
 
 class DecoderPart(nn.Module):
-    """z [N, embed_dim, h, w] -> image [N, C, h·f, w·f] (no quantization)."""
+    """z [N, embed_dim, h, w] -> image [N, C, h·f, w·f] (no quantization; ``AutoencoderKL.decode``)."""
 
     def __init__(self, ae: nn.Module):
         super().__init__()
         self.post_quant_conv = ae.post_quant_conv
         self.decoder = ae.decoder
+        self.patch_decoder = getattr(ae, "patch_decoder", None)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.decoder(self.post_quant_conv(z))
+        x = self.decoder(self.post_quant_conv(z))
+        if self.patch_decoder is not None:
+            x = x + self.patch_decoder(z)
+        return x
 
 
 class QuantizingDecoderPart(nn.Module):

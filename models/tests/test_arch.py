@@ -129,6 +129,24 @@ def test_kl_autoencoder_shapes_and_posterior():
     assert ae.downsampling_factor == 4
 
 
+def test_patch_shortcut_adds_two_linear_paths_beside_compvis_parameters():
+    plain = AutoencoderKL(dict(DD, double_z=True), embed_dim=3)
+    ae = _randomize(AutoencoderKL(dict(DD, double_z=True), embed_dim=3, patch_shortcut=True))
+    extra = set(ae.state_dict()) - set(plain.state_dict())
+    assert extra == {"patch_encoder.proj.weight", "patch_encoder.proj.bias", "patch_decoder.proj.weight",
+                     "patch_decoder.proj.bias"}
+    x, z = torch.randn(2, 1, 16, 24), torch.randn(2, 3, 4, 6)
+    with torch.no_grad():
+        conv_moments = ae.quant_conv(ae.encoder(x))
+        assert torch.allclose(ae.encode(x).mean - conv_moments[:, :3], ae.patch_encoder(x)[:, :3], atol=1e-6)
+        assert torch.allclose(ae.decode(z) - ae.decoder(ae.post_quant_conv(z)), ae.patch_decoder(z), atol=1e-6)
+        # the linear path of one latent cell reads exactly the f x f patch under it
+        cell = ae.patch_encoder(x)[:, :, 1, 2]
+        patch = x[:, :, 4:8, 8:12].reshape(2, 16)
+        w, b = ae.patch_encoder.proj.weight[:, :, 0, 0], ae.patch_encoder.proj.bias
+        assert torch.allclose(cell, patch @ w.T + b, atol=1e-6)
+
+
 def test_vq_decode_quantizes_through_codebook():
     vq = _randomize(VQModel(dict(DD, double_z=False), n_embed=16, embed_dim=3))
     x = torch.randn(2, 1, 16, 24)
@@ -145,7 +163,7 @@ def test_vq_decode_quantizes_through_codebook():
 
 @pytest.mark.parametrize("cls", ["kl", "vq"])
 def test_autoencoder_parts_script(cls):
-    ae = _randomize(AutoencoderKL(dict(DD, double_z=True), 3) if cls == "kl"
+    ae = _randomize(AutoencoderKL(dict(DD, double_z=True), 3, patch_shortcut=True) if cls == "kl"
                     else VQModel(dict(DD, double_z=False, attn_type="none"), 16, 3))
     x = torch.randn(1, 1, 16, 16)
     with torch.no_grad():

@@ -194,6 +194,24 @@ def test_vq_bundle_decoder_quantizes(tmp_path):
         assert torch.allclose(dec(z), dec(vq.quantize(z)[0]), atol=1e-5), "decoding must quantize first"
 
 
+def test_patch_shortcut_autoencoder_round_trips_and_each_part_holds_its_own_half(tmp_path):
+    ae = _randomize(AutoencoderKL(dict(double_z=True, z_channels=3, resolution=32, in_channels=1, out_ch=1, ch=32,
+                                       ch_mult=[1, 2, 2], num_res_blocks=1, attn_resolutions=[], dropout=0.0), 3,
+                                  patch_shortcut=True))
+    spec = DenoiserSpec(make_test_bundle.tiny_unet(3), [{"name": "noisy_latent", "channels": 3}], 64)
+    export_bundle(str(tmp_path / "ps"), autoencoder=ae, denoisers={"superres": spec}, schedule=SCHEDULE, **META)
+    enc, dec = (torch.jit.load(str(tmp_path / "ps" / f)) for f in ("encoder.pt", "decoder.pt"))
+    x = torch.rand(1, 1, 24, 40) * 2 - 1
+    with torch.no_grad():
+        assert (enc(x) - ae.encode(x).mode()).abs().max() <= 1e-5
+        z = enc(x)
+        assert (dec(z) - ae.decode(z)).abs().max() <= 1e-5
+    assert {n for n, _ in enc.named_parameters()} == {"patch_encoder.proj.weight", "patch_encoder.proj.bias",
+                                                      "quant_conv.weight", "quant_conv.bias"} | {
+        "encoder." + n for n, _ in ae.encoder.named_parameters()}
+    assert not any(n.startswith("encoder.") or n.startswith("patch_encoder") for n, _ in dec.named_parameters())
+
+
 def test_make_test_bundle_writes_a_valid_bundle(tmp_path):
     make_test_bundle.main(["--out", str(tmp_path / "tiny")])
     m = verify_bundle(str(tmp_path / "tiny"))

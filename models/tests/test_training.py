@@ -42,6 +42,24 @@ def test_autoencoder_is_reproducible_by_seed(ae_ckpt, tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a), "same seed and arguments must give the same weights"
 
 
+def test_patch_pca_start_is_the_best_linear_code_of_the_latent_size():
+    g = torch.Generator().manual_seed(0)
+    x = torch.nn.functional.avg_pool2d(torch.randn(8, 1, 35, 35, generator=g), 4, 1)  # correlated pixels
+    ae = train_autoencoder.build_autoencoder({"ddconfig": train_autoencoder.ddconfig(train_autoencoder.parse_args(
+        ["--out", "x", "--ch", "32", "--num-res-blocks", "1"])), "embed_dim": 3, "patch_shortcut": True})
+    train_autoencoder.init_patch_pca(ae, x)
+    patches = torch.nn.functional.pixel_unshuffle(x, 4).permute(0, 2, 3, 1).reshape(-1, 16).double()
+    singular = torch.linalg.svd(patches - patches.mean(0), full_matrices=False)[1]
+    with torch.no_grad():
+        post = ae.encode(x)
+        err = (ae.decode(post.mode()) - x).double().pow(2).sum()
+    # Eckart-Young: the rank-3 code's squared error is the sum of the discarded squared singular values
+    assert float(err) == pytest.approx(float(singular[3:].pow(2).sum()), rel=1e-4)
+    assert float(post.std.max()) < 1e-3
+    with pytest.raises(ValueError, match="--patch-shortcut starts a new autoencoder"):
+        train_autoencoder.main(["--out", "x.pt", "--patch-shortcut", "--init", "y.npz"])
+
+
 @pytest.mark.parametrize("task", train_denoiser.TASKS)
 def test_denoiser_smoke(ae_ckpt, tmp_path, task):
     out = str(tmp_path / f"{task}.pt")
