@@ -7,11 +7,12 @@ loaded with ``torch.jit.load``; the manifest supplies the schedule, scale factor
 Held-out images (``ldm_models.data.held_out_images``): synthetic seeds spread over 900..999 and fixed crops of
 scikit-image ``camera``, ``coins``, ``moon`` -- none of them seen in training.
 
-* autoencoder: PSNR of D(E(x)) against x.
+* autoencoder: PSNR of D(E(x)) against x; reference: the best linear code of the same latent size (each f x f
+  patch projected on as many principal components of training patches as the latent has channels).
 * super-resolution: input y = area_down4(x) (no noise); 8 samples by DDIM (eta 0) from the superres denoiser,
   decoded, scored one by one and as their mean (the CLI's ``--samples 8``); compared
   with bicubic upsampling of the same y (PSNR, SSIM against x), and the consistency PSNR of area_down4(output)
-  against y. Also reported after the pixel-space back-projection
+  against y. Also reported after the pixel-space back-projection (bicubic too, the reference for those rows)
   x' = x + nearest_up4(y − area_down4(x)), the orthogonal projection onto {x : area_down4(x) = y}
   (Irani & Peleg 1991 style; exact for block averaging because area_down4 · nearest_up4 = identity).
 * inpainting: a random mask per image (``masks.random_mask``, seeded), 8 samples with DDIM (eta 0), decoded
@@ -45,11 +46,16 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ldm_models import metrics  # noqa: E402
-from ldm_models.data import held_out_images  # noqa: E402
+from ldm_models.autoencoder import patch_components  # noqa: E402
+from ldm_models.data import TrainingData, held_out_images  # noqa: E402
 from ldm_models.degrade import area_down4, bicubic_up4  # noqa: E402
 from ldm_models.harmonic import correct_seam, harmonic_fill  # noqa: E402
 from ldm_models.masks import random_mask  # noqa: E402
 from train_denoiser import alphas_cumprod  # noqa: E402
+
+
+LINEAR_CODE_SEED = 12345
+"""Seed of the training crops (``TrainingData``, never the held-out split) the reference linear code is fitted on."""
 
 
 class Bundle:
@@ -126,13 +132,22 @@ def back_project(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def eval_autoencoder(b: Bundle, images) -> Dict[str, float]:
-    vals = {"all": [], "synthetic": [], "skimage": []}
+    """Reconstruction PSNR of the bundle's autoencoder, and of the reference linear code: the best linear code
+    with as many values per f x f patch as the latent has channels (principal components of training patches,
+    ``patch_components``), which any autoencoder of this latent size can match."""
+    f, c = b.manifest["autoencoder"]["downsampling_factor"], b.manifest["autoencoder"]["latent_channels"]
+    crops = torch.as_tensor(TrainingData(seed=LINEAR_CODE_SEED, size=64).batch(256)[0])
+    mean, components = patch_components(crops, f, c)
+    vals: Dict[str, List[float]] = {"all": [], "synthetic": [], "skimage": [], "linear_code": []}
     for name, img in images:
         x = torch.from_numpy(img)[None, None]
         r = b.decode(b.encode(x)).clamp(-1, 1)[0, 0].numpy()
         p = metrics.psnr(r, img)
         vals["all"].append(p)
         vals["synthetic" if name.startswith("synthetic") else "skimage"].append(p)
+        code = torch.einsum("kc,nchw->nkhw", components, F.pixel_unshuffle(x, f) - mean[None, :, None, None])
+        lin = F.pixel_shuffle(torch.einsum("kc,nkhw->nchw", components, code) + mean[None, :, None, None], f)
+        vals["linear_code"].append(metrics.psnr(lin.clamp(-1, 1)[0, 0].numpy(), img))
     return {k: float(np.mean(v)) for k, v in vals.items()}
 
 
@@ -152,7 +167,7 @@ def eval_superres(b: Bundle, images, steps: int, seed: int, n_samples: int, sded
         out = b.decode(ddim_sample(lambda zt, t: net(torch.cat([zt, yn], 1), t), shape, b.alphas_cumprod, steps,
                                    g)).clamp(-1, 1)
         bic = bicubic_up4(y).clamp(-1, 1)
-        outputs = [("ldm", out), ("bicubic", bic)]
+        outputs = [("ldm", out), ("bicubic", bic), ("bicubic_bp", back_project(bic, y).clamp(-1, 1))]
         if sdedit_t:
             start = b.encode(bic).repeat(n_samples, 1, 1, 1)
             z = ddim_sample(lambda zt, t: net(torch.cat([zt, yn], 1), t), shape, b.alphas_cumprod, steps, g,
@@ -161,7 +176,7 @@ def eval_superres(b: Bundle, images, steps: int, seed: int, n_samples: int, sded
         row, variants = {}, {}
         for tag, o in outputs:
             variants[tag] = o
-            if tag != "bicubic":
+            if tag.startswith("ldm") or tag.startswith("sdedit"):
                 mean = o.mean(0, keepdim=True)
                 variants.update({f"{tag}_mean": mean, f"{tag}_bp": back_project(o, y).clamp(-1, 1),
                                  f"{tag}_bp_mean": back_project(mean, y).clamp(-1, 1)})
@@ -332,7 +347,11 @@ def write_report(args, command, b, images, results, timing, total) -> None:
         "| metric | value | goal | |", "|---|---|---|---|",
         f"| reconstruction PSNR, all (dB) | {fmt(ae['all'])} | >= 33 | {goal(ae['all'] >= 33)} |",
         f"| reconstruction PSNR, synthetic (dB) | {fmt(ae['synthetic'])} | | |",
-        f"| reconstruction PSNR, scikit-image (dB) | {fmt(ae['skimage'])} | | |", "",
+        f"| reconstruction PSNR, scikit-image (dB) | {fmt(ae['skimage'])} | | |",
+        f"| reference: the best linear code of the same size, all (dB) | {fmt(ae['linear_code'])} | | |", "",
+        "Reference: each f x f patch projected on the leading principal components of training patches, as many "
+        "as the latent has channels (`ldm_models.autoencoder.patch_components`; the Eckart-Young optimum among "
+        "linear codes of that size).", "",
     ]
     if "superres" in results:
         s = results["superres"]
@@ -351,7 +370,9 @@ def write_report(args, command, b, images, results, timing, total) -> None:
             "Back-projection: x + nearest_up4(y - area_down4(x)) (see evaluate.py; the plugin's consistency step), "
             "clipped to [-1, 1].", "",
             "| method | PSNR (dB) | SSIM | consistency PSNR (dB) | PSNR goal (>= bicubic + 1 dB) |", "|---|---|---|---|---|",
-            f"| bicubic | {fmt(s['bicubic_psnr'])} | {s['bicubic_ssim']:.3f} | {fmt(s['bicubic_consistency'])} | |"] + [
+            f"| bicubic | {fmt(s['bicubic_psnr'])} | {s['bicubic_ssim']:.3f} | {fmt(s['bicubic_consistency'])} | |",
+            f"| bicubic + back-projection (reference for the back-projected rows) | {fmt(s['bicubic_bp_psnr'])} | "
+            f"{s['bicubic_bp_ssim']:.3f} | {fmt(s['bicubic_bp_consistency'])} | |"] + [
             f"| {label} | {fmt(s[k + '_psnr'])} | {s[k + '_ssim']:.3f} | {fmt(s[k + '_consistency'])} | "
             f"{goal(s[k + '_psnr'] >= target)} |" for label, k in sr_rows] + ["",
             f"- Goal PSNR >= bicubic + 1 dB ({fmt(target)}): see the last column.",

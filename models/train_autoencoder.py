@@ -30,10 +30,9 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ldm_models.autoencoder import AutoencoderKL  # noqa: E402
+from ldm_models.autoencoder import AutoencoderKL, patch_components  # noqa: E402
 from ldm_models.checkpoint import init_record, load_checkpoint, save_checkpoint  # noqa: E402
 from ldm_models.data import held_out_images  # noqa: E402
 from ldm_models.pool import open_data  # noqa: E402
@@ -105,9 +104,7 @@ def init_patch_pca(model: AutoencoderKL, x: torch.Tensor, logvar: float = -14.0)
     starts at ``logvar`` (posterior std e^(logvar/2), far below the components' spread), and the last layers of
     the convolutional paths (``quant_conv``, ``decoder.conv_out``) at zero, so they start by adding nothing."""
     enc, dec, c = model.patch_encoder.proj, model.patch_decoder.proj, model.embed_dim
-    patches = F.pixel_unshuffle(x, model.downsampling_factor).permute(0, 2, 3, 1).reshape(-1, enc.in_channels)
-    mean = patches.mean(0)
-    components = torch.linalg.svd(patches - mean, full_matrices=False)[2][:c]  # [c, C·f²], orthonormal rows
+    mean, components = patch_components(x, model.downsampling_factor, c)
     for layer in (enc, dec, model.quant_conv, model.decoder.conv_out):
         layer.weight.zero_()
         layer.bias.zero_()

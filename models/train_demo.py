@@ -62,6 +62,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of the denoisers")
     p.add_argument("--tasks", default=",".join(DENOISERS), help="the denoisers to train (comma-separated)")
     p.add_argument("--embed-dim", type=int, default=8, help="latent channels of a new autoencoder")
+    p.add_argument("--patch-shortcut", action="store_true",
+                   help="a new autoencoder gets the linear patch path, started as the patches' principal components "
+                        "(train_autoencoder.py --patch-shortcut)")
     p.add_argument("--autoencoder-only", action="store_true", help="stop after the autoencoder (--ae-share 1)")
     p.add_argument("--finetune-decoder", action="store_true",
                    help="with --autoencoder: also train its decoder on (encoder frozen, latents unchanged) while "
@@ -110,7 +113,7 @@ def train(args: argparse.Namespace, pool: str, t_end: float, t0: float) -> None:
         ae_minutes = (1.0 if args.autoencoder_only else args.ae_share) * (t_end - time.time()) / 60
         ae = run("train_autoencoder.py", AUTOENCODER + ["--embed-dim", str(args.embed_dim),
             "--out", ae_path, "--batch", batch(64), "--steps", "10000000", "--max-minutes", f"{ae_minutes:.2f}",
-            "--warmup", "200", "--log-every", "200"])
+            "--warmup", "200", "--log-every", "200"] + (["--patch-shortcut"] if args.patch_shortcut else []))
         if ae.wait() != 0:
             sys.exit(f"autoencoder training failed (exit {ae.returncode})")
         if args.autoencoder_only:

@@ -315,6 +315,16 @@ class DiagonalGaussian:
         return 0.5 * torch.sum(self.mean ** 2 + self.var - 1.0 - self.logvar, dim=[1, 2, 3])
 
 
+def patch_components(x: torch.Tensor, f: int, c: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The best linear code with ``c`` values per f x f patch of ``x`` [N, C, H, W] (Eckart-Young): the patches'
+    mean [C·f²] and their ``c`` leading principal components [c, C·f²] (orthonormal rows, ``pixel_unshuffle``
+    order). Code: ``components @ (patch − mean)``; reconstruction: ``components.T @ code + mean``."""
+    patches = F.pixel_unshuffle(x, f).permute(0, 2, 3, 1).reshape(-1, x.shape[1] * f * f).double()
+    mean = patches.mean(0)
+    components = torch.linalg.svd(patches - mean, full_matrices=False)[2][:c]
+    return mean.to(x.dtype), components.to(x.dtype)
+
+
 class PatchEncoder(nn.Module):
     """The linear path of ``patch_shortcut``: x [N, C, H, W] -> 1x1 convolution of the f x f patches
     (``pixel_unshuffle``, C·f² values per latent cell) -> [N, out_channels, H/f, W/f]."""

@@ -42,6 +42,17 @@ def test_autoencoder_is_reproducible_by_seed(ae_ckpt, tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a), "same seed and arguments must give the same weights"
 
 
+def test_patch_shortcut_run_starts_at_the_linear_code(ae_ckpt, tmp_path):
+    out = str(tmp_path / "ps.pt")
+    result = train_autoencoder.main(["--out", out, "--steps", "1", "--batch", "2", "--crop", "16", "--ch", "32",
+                                     "--embed-dim", "8", "--patch-shortcut", "--lr", "1e-6", "--warmup", "1",
+                                     "--threads", "1", "--seed", "5", "--eval-size", "32"])
+    model, ckpt = train_autoencoder.load_autoencoder(out)
+    assert ckpt["config"]["patch_shortcut"] is True and model.patch_decoder is not None
+    # one step: the plain autoencoder reconstructs nothing yet, the shortcut one already codes its patches
+    assert result["held_out_psnr"] > ae_ckpt[1]["held_out_psnr"] + 10
+
+
 def test_patch_pca_start_is_the_best_linear_code_of_the_latent_size():
     g = torch.Generator().manual_seed(0)
     x = torch.nn.functional.avg_pool2d(torch.randn(8, 1, 35, 35, generator=g), 4, 1)  # correlated pixels
