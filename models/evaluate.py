@@ -176,7 +176,7 @@ def eval_superres(b: Bundle, images, steps: int, seed: int, n_samples: int, sded
         row, variants = {}, {}
         for tag, o in outputs:
             variants[tag] = o
-            if tag.startswith("ldm") or tag.startswith("sdedit"):
+            if not tag.startswith("bicubic"):  # the samples, not the references
                 mean = o.mean(0, keepdim=True)
                 variants.update({f"{tag}_mean": mean, f"{tag}_bp": back_project(o, y).clamp(-1, 1),
                                  f"{tag}_bp_mean": back_project(mean, y).clamp(-1, 1)})
