@@ -56,6 +56,15 @@ MASKED_VALUE = 0.0
 the manifest's ``masked_value`` (CompVis inpainting_big fills with -1 instead)."""
 
 
+def loss_weight(args: argparse.Namespace, a: torch.Tensor) -> torch.Tensor:
+    """Per-sample weight of the squared prediction error, a = ā_t. "simple": 1 (DDPM eq. 14). "x0": the error of
+    the implied clean latent, x̂0 = sqrt(ā)·z_t − sqrt(1 − ā)·v̂ (Salimans & Ho 2022) or (z_t − sqrt(1 − ā)·ε̂)/sqrt(ā)
+    (DDPM eq. 15), so |x̂0 − x0|² = (1 − ā)·|v̂ − v|² or (1 − ā)/ā·|ε̂ − ε|²."""
+    if args.loss_weight == "simple":
+        return torch.ones_like(a)
+    return (1 - a) if args.prediction == "v" else (1 - a) / a
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--task", required=True, choices=TASKS)
@@ -84,6 +93,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--context-dim", type=int, default=64, help="tau token width (unconditional task)")
     p.add_argument("--p-uncond", type=float, default=0.1, help="probability of the null label (unconditional)")
     p.add_argument("--prediction", default="v", choices=["v", "eps"], help="what the U-Net predicts")
+    p.add_argument("--loss-weight", default="simple", choices=["simple", "x0"],
+                   help="simple: the mean squared error of the prediction (DDPM eq. 14, or its v form); x0: that of "
+                        "the clean latent it implies, which moves weight from the low noise levels to the high ones")
     p.add_argument("--linear-start", type=float, default=0.0015)
     p.add_argument("--linear-end", type=float, default=0.0205)
     p.add_argument("--timesteps", type=int, default=1000)
@@ -243,6 +255,8 @@ def main(argv=None) -> dict:
             mine, theirs = config[key], init["config"][key]
             if key == "autoencoder":  # the same file, wherever it lies now
                 mine, theirs = mine["sha256"], theirs["sha256"]
+            if key == "unet":  # the crop size (image_size) may change: the network is convolutional
+                mine, theirs = ({k: v for k, v in c.items() if k != "image_size"} for c in (mine, theirs))
             if mine != theirs:
                 raise ValueError(f"--init {args.init} has another {key} ({theirs}) than this run ({mine}): it can "
                                  "only continue a run of the same setup")
@@ -300,7 +314,7 @@ def main(argv=None) -> dict:
             pred = unet(inp, t, tau(labels))
         else:
             pred = unet(inp, t)
-        loss = F.mse_loss(pred, target)  # DDPM eq. (14) "simple" loss, or its v form
+        loss = (loss_weight(args, a) * (pred - target) ** 2).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

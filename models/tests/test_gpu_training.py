@@ -39,12 +39,12 @@ def test_portable_autoencoder_and_denoiser_load_like_torch_ones(tmp_path):
                          "--crop", "16", "--threads", "1"])
     unet, _, ck = train_denoiser.load_denoiser(den)
     assert ck["config"]["prediction"] == "v" and ck["config"]["latent_channels"] == 8
-    # continuing the run starts from its EMA weights
+    # continuing the run starts from its EMA weights, also on crops of another size (the net is convolutional)
     again = str(tmp_path / "again.npz")
     train_denoiser.main(["--task", "superres", "--autoencoder", ae, "--out", again, "--steps", "0", "--batch", "2",
-                         "--crop", "16", "--threads", "1", "--init", den])
+                         "--crop", "32", "--threads", "1", "--init", den])
     unet2, _, ck2 = train_denoiser.load_denoiser(again)
-    assert ck2["config"]["init"]["steps"] == 1
+    assert ck2["config"]["init"]["steps"] == 1 and ck2["config"]["native_size"] == 32
     assert all(torch.equal(a, b) for a, b in zip(unet.state_dict().values(), unet2.state_dict().values()))
     with pytest.raises(ValueError, match="another task"):
         train_denoiser.main(["--task", "inpaint", "--autoencoder", ae, "--out", str(tmp_path / "x.npz"),

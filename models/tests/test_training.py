@@ -96,6 +96,24 @@ def test_linear_schedule_matches_compvis():
     assert float(betas[499]) == pytest.approx(np.linspace(0.0015 ** 0.5, 0.0205 ** 0.5, 1000)[500] ** 2)
 
 
+@pytest.mark.parametrize("prediction", ["v", "eps"])
+def test_x0_loss_weight_gives_the_error_of_the_implied_clean_latent(prediction):
+    g = torch.Generator().manual_seed(0)
+    z0, eps, err = (torch.randn(5, 2, 3, 3, generator=g) for _ in range(3))
+    a = torch.linspace(0.01, 0.99, 5).view(5, 1, 1, 1)
+    zt = a.sqrt() * z0 + (1 - a).sqrt() * eps
+    target = eps if prediction == "eps" else a.sqrt() * eps - (1 - a).sqrt() * z0
+    pred = target + err
+    if prediction == "eps":
+        x0_hat = (zt - (1 - a).sqrt() * pred) / a.sqrt()
+    else:
+        x0_hat = a.sqrt() * zt - (1 - a).sqrt() * pred
+    args = train_denoiser.parse_args(["--task", "superres", "--autoencoder", "a", "--out", "o",
+                                      "--prediction", prediction, "--loss-weight", "x0"])
+    weighted = train_denoiser.loss_weight(args, a) * (pred - target) ** 2
+    assert torch.allclose(weighted, (x0_hat - z0) ** 2, atol=1e-5)
+
+
 def test_ddim_on_a_point_mass_follows_the_closed_form():
     """Data z0 = c: the exact eps is (x − sqrt(ā)·c)/sqrt(1 − ā), and DDIM (eta 0) keeps it constant, so the
     result must be sqrt(ā_0)·c + sqrt(1 − ā_0)·eps_T (CompVis ends at ā_prev = ā[0], not at ā = 1)."""
