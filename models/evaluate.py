@@ -17,9 +17,9 @@ scikit-image ``camera``, ``coins``, ``moon`` -- none of them seen in training.
   (Irani & Peleg 1991 style; exact for block averaging because area_down4 · nearest_up4 = identity).
 * inpainting: a random mask per image (``masks.random_mask``, seeded), 8 samples with DDIM (eta 0), decoded
   and pasted into the known pixels with the hard mask, twice: as CompVis ``inpaint.py`` (from noise) and with the
-  plugin's defaults (``--inpaint-strength``: from the harmonic first guess; ``--seam harmonize``: the decoder's
+  plugin's defaults (``--inpaint-strength``: from the harmonic first guess; ``--seam blend``: the decoder's
   border error carried into the fill, ``ldm_models.harmonic``, after decoding with the first guess's latents outside
-  the masked cells, then once more for the re-encoded composite); against
+  the masked cells, then once more for the re-encoded composite, each time followed by the band blend); against
   ``skimage.restoration.inpaint_biharmonic``: MAE of the mean of the 8 samples inside the mask; high-frequency
   energy inside the fill relative to its surroundings; gradient magnitude on the mask border relative to
   elsewhere (``ldm_models.metrics``).
@@ -49,7 +49,7 @@ from ldm_models import metrics  # noqa: E402
 from ldm_models.autoencoder import patch_components  # noqa: E402
 from ldm_models.data import TrainingData, held_out_images  # noqa: E402
 from ldm_models.degrade import area_down4, bicubic_up4  # noqa: E402
-from ldm_models.harmonic import correct_seam, harmonic_fill  # noqa: E402
+from ldm_models.harmonic import band_blend, correct_seam, harmonic_fill  # noqa: E402
 from ldm_models.masks import random_mask  # noqa: E402
 from train_denoiser import alphas_cumprod  # noqa: E402
 
@@ -189,6 +189,8 @@ def eval_superres(b: Bundle, images, steps: int, seed: int, n_samples: int, sded
 
 
 SEAMS = {  # Java: task.Seam
+    "blend": "as harmonize, and after each correction the fill's low frequencies blended toward the harmonic "
+             "continuation of the surroundings in a 4 px band along the border (band_blend)",
     "hard": "the decoded fill pasted as it is",
     "correct": "the decoder's error on the known pixels carried harmonically into the fill",
     "harmonize": "the latent cells without a masked pixel taken from the encoded first guess before decoding, the "
@@ -220,23 +222,28 @@ def eval_inpaint(b: Bundle, images, steps: int, seed: int, n_samples: int, stren
         row = {"mask_cover": float(m_np.mean())}
         for tag, (st, sm) in variants.items():
             g = torch.Generator().manual_seed(seed + k)
-            guess = None
-            if st < 1 or sm == "harmonize":  # the harmonic continuation of the surroundings (Inpainting.firstGuess)
-                guess = b.encode(torch.from_numpy(harmonic_fill(img, ~known).astype(np.float32))[None, None])
+            harmonize = sm in ("harmonize", "blend")
+            smooth = guess = None
+            if st < 1 or harmonize:  # the harmonic continuation of the surroundings (Inpainting.firstGuess)
+                smooth = harmonic_fill(img, ~known)
+                guess = b.encode(torch.from_numpy(smooth.astype(np.float32))[None, None])
+
+            def corrected(decoded):  # Java: Inpainting.correctSeams
+                out = np.stack([correct_seam(img, d, ~known) for d in decoded])
+                return np.stack([band_blend(d, smooth, ~known) for d in out]) if sm == "blend" else out
             z = ddim_sample(lambda zt, t: net(torch.cat([zt, cond], 1), t), (n_samples, zc) + tuple(c_img.shape[-2:]),
                             b.alphas_cumprod, steps, g, start=None if st == 1 else guess.repeat(n_samples, 1, 1, 1),
                             t_start=int(round(st * T)))
-            if sm == "harmonize":  # Java: Inpainting.fillWindow, Seam.HARMONIZE: latent cells without a masked pixel
+            if harmonize:  # Java: Inpainting.fillWindow, Seam.harmonizes(): latent cells without a masked pixel
                 cells = F.max_pool2d(m, b.manifest["autoencoder"]["downsampling_factor"]) > 0
                 z = torch.where(cells, z, guess)  # ... from the first guess
             dec = b.decode(z).clamp(-1, 1)[:, 0].numpy().astype(np.float64)
-            if sm != "hard":  # Java: Inpainting.correctSeam
-                dec = np.stack([correct_seam(img, d, ~known) for d in dec])
+            if sm != "hard":
+                dec = corrected(dec)
             pasted = np.where(known, img, dec)  # CompVis inpaint.py: hard paste in pixel space
-            if sm == "harmonize":  # ... then the composite encoded and decoded once more, and corrected again
+            if harmonize:  # ... then the composite encoded and decoded once more, and corrected again
                 dec = b.decode(b.encode(torch.from_numpy(pasted.astype(np.float32))[:, None]))
-                dec = np.stack([correct_seam(img, d, ~known) for d in dec.clamp(-1, 1)[:, 0].numpy().astype(np.float64)])
-                pasted = np.where(known, img, dec)
+                pasted = np.where(known, img, corrected(dec.clamp(-1, 1)[:, 0].numpy().astype(np.float64)))
             row.update({
                 f"{tag}_mae_mean8": metrics.masked_mae(pasted.mean(0), img, m_np),
                 f"{tag}_mae_single": float(np.mean([metrics.masked_mae(p, img, m_np) for p in pasted])),
@@ -294,8 +301,8 @@ def main(argv=None) -> None:
     p.add_argument("--inpaint-strength", type=float, default=0.3,
                    help="the plugin's default (Inpainting.DEFAULT_STRENGTH): start from the harmonic first guess "
                         "diffused to strength·T; 1 = from noise")
-    p.add_argument("--seam", default="harmonize", choices=list(SEAMS),
-                   help="the plugin's default: harmonize")
+    p.add_argument("--seam", default="blend", choices=list(SEAMS),
+                   help="the plugin's default: blend")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--guidance", type=float, default=2.0, help="classifier-free guidance weight for --samples")

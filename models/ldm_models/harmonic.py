@@ -6,11 +6,13 @@ u solves the discrete Laplace equation on the masked pixels, with u = the known 
 conjugate gradients on the same system.
 
 Inpainting uses it for the first guess of a fill and for the seam correction (the decoder's error on the known
-pixels carried into the fill; Pérez et al. 2003, Poisson image editing).
+pixels carried into the fill; Pérez et al. 2003, Poisson image editing), and ``band_blend`` for the seam choice
+"blend".
 """
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 import scipy.sparse as sp
 import scipy.sparse.linalg as spl
 
@@ -48,3 +50,16 @@ def correct_seam(x: np.ndarray, fill: np.ndarray, mask: np.ndarray) -> np.ndarra
     m = np.asarray(mask, bool)
     carried = harmonic_fill(np.where(m, 0.0, x - fill), m)
     return np.where(m, fill + carried, fill)
+
+
+BAND_WIDTH = 4.0  # Java: image.SeamBand.WIDTH
+BAND_SIGMA = 2.0  # Java: image.SeamBand.SIGMA
+
+
+def band_blend(fill: np.ndarray, guess: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The plugin's ``image/SeamBand``: out = c − ramp(d)·G_σ∗(c − g), ramp(d) = clip(1 − (d − 1)/w, 0, 1) inside
+    the mask (0 outside), c the fill, g the guess, d the distance to the nearest known pixel (w = BAND_WIDTH,
+    σ = BAND_SIGMA; scipy's Gaussian with its defaults: mirrored edges, radius round(4σ))."""
+    m = np.asarray(mask, bool)
+    ramp = np.clip(1 - (ndimage.distance_transform_edt(m) - 1) / BAND_WIDTH, 0, 1) * m
+    return fill - ramp * ndimage.gaussian_filter(np.asarray(fill, np.float64) - guess, BAND_SIGMA)

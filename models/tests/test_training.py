@@ -175,6 +175,6 @@ def test_decoder_only_fine_tuning_keeps_the_latents_its_denoisers_were_trained_o
     evaluate.main(["--bundle", bundle, "--size", "32", "--n-synthetic", "1", "--steps", "2", "--threads", "1",
                    "--samples-per-mask", "2"])
     report = open(os.path.join(bundle, "EVALUATION.md")).read()
-    assert "CompVis: from noise, hard paste" in report and "plugin: strength 0.3, seam harmonize" in report
+    assert "CompVis: from noise, hard paste" in report and "plugin: strength 0.3, seam blend" in report
     with pytest.raises(ValueError, match="--init"):
         train_autoencoder.main(["--decoder-only", "--out", str(tmp_path / "x.pt"), "--steps", "1"])

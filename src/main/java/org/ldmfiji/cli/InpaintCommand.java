@@ -42,7 +42,7 @@ final class InpaintCommand {
 		o.feather = options.integer("feather", 4, 0, 10000);
 		o.context = options.integer("context", 32, 0, 10000);
 		o.strength = options.number("strength", Inpainting.DEFAULT_STRENGTH);
-		o.seam(options.get("seam", Seam.HARMONIZE.label()));
+		o.seam(options.get("seam", Seam.BLEND.label()));
 		ImagePlus imp = ImageFiles.open(input);
 		o.allPlanes = o.samples == 1;
 		boolean[] mask = InpaintImage.maskOf(ImageFiles.open(maskFile), imp);

@@ -18,7 +18,7 @@ public final class Main {
 		"  info     engine, version, device and the models found",
 		"  bench    time per denoising step, bare TorchScript time and the pipeline's overhead; --scaling: large images",
 		"  inpaint  --input IMG --mask MASK --output OUT [--samples N --grow PX --feather PX --context PX",
-		"           --strength S (0-1, default 0.3; 1: from noise) --seam harmonize|correct|hard --evaluate]",
+		"           --strength S (0-1, default 0.3; 1: from noise) --seam blend|harmonize|correct|hard --evaluate]",
 		"  superres --input IMG --output OUT [--samples N --tile PX --no-consistency --reference HR]",
 		"  sample   an image of any size, in tiles: --width W --height H --output OUT [--label L --guidance G --tile PX --overlap PX --bits 8|16|32]",
 		"common options: --model NAME|PATH (default demo)  --steps N  --sampler ddim|dpmpp2m  --seed N",

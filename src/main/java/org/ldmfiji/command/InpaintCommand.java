@@ -45,10 +45,11 @@ public class InpaintCommand extends LdmCommand {
 		+ "less: start from the smooth continuation of the surroundings and keep closer to it")
 	private double strength = Inpainting.DEFAULT_STRENGTH;
 
-	@Parameter(label = "Seam", choices = {"harmonize", "correct", "hard"}, description = "harmonize: decode the fill "
-		+ "with the surroundings' own latents, then encode and decode the composite once more; correct: only carry the "
+	@Parameter(label = "Seam", choices = {"blend", "harmonize", "correct", "hard"}, description = "blend: harmonize, "
+		+ "then blend the fill's smooth part into the surroundings along the border; harmonize: decode the fill with "
+		+ "the surroundings' own latents, then encode and decode the composite once more; correct: only carry the "
 		+ "decoder's error at the border into the fill; hard: paste the decoded fill as it is")
-	private String seam = "harmonize";
+	private String seam = "blend";
 
 	@Parameter(label = "All planes", description = "Fill every plane of a stack with the same mask")
 	private boolean stack = false;

@@ -41,7 +41,7 @@ public class InpaintPlugin implements PlugIn {
 			.number("feather", "Feather (px, in the grow margin)", 4)
 			.number("context", "Context (px around the mask)", 32)
 			.number("strength", "Strength (1: from noise; less: closer to a smooth fill)", Inpainting.DEFAULT_STRENGTH)
-			.choice("seam", "Seam (harmonize, correct or hard)", Seam.labels(), Seam.HARMONIZE.label())
+			.choice("seam", "Seam (blend, harmonize, correct or hard)", Seam.labels(), Seam.BLEND.label())
 			.checkbox("stack", "Stack: fill all planes", false)
 			.checkbox("inplace", "Inplace: modify this image", false);
 		if (!d.show()) return;

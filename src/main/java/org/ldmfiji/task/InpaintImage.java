@@ -57,7 +57,7 @@ public final class InpaintImage {
 		/** 1: sample from pure noise; less: start from the harmonic first guess ({@link Inpainting}). */
 		public double strength = Inpainting.DEFAULT_STRENGTH;
 		/** How the fill meets the known pixels ({@link Seam}). */
-		public Seam seam = Seam.HARMONIZE;
+		public Seam seam = Seam.BLEND;
 
 		/** Sets {@link #seam} from a command's choice ({@link Seam#labels()}). */
 		public Options seam(String choice) {

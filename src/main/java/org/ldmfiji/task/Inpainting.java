@@ -10,6 +10,7 @@ import org.ldmfiji.diffusion.GaussianNoise;
 import org.ldmfiji.diffusion.StepListener;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.HarmonicFill;
+import org.ldmfiji.image.SeamBand;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.Manifest.InputSpec;
 import org.ldmfiji.model.ModelBundle;
@@ -39,6 +40,10 @@ import java.util.List;
  * the encoded first guess before decoding, and the corrected composite is encoded and decoded once more. A fill
  * sampled in latent space does not continue the surroundings' texture across the border; the autoencoder's own
  * reconstruction of an image does, and this pass makes the fill part of one.</li>
+ * <li><b>band blend</b> ({@link Seam#BLEND}): after each seam correction, the fill's low frequencies are blended
+ * toward the first guess in a band along the border ({@link SeamBand}). The correction keeps the fill's gradients,
+ * so a fill that departs from its surroundings within its first pixels keeps a jump there; with a near-lossless
+ * autoencoder the correction has little error to carry and the jump is all that is left.</li>
  * </ul>
  */
 public final class Inpainting {
@@ -59,7 +64,7 @@ public final class Inpainting {
 
 	/** With the default strength and seam. */
 	public Inpainting(ModelBundle bundle, SamplingSettings settings, int contextMargin) {
-		this(bundle, settings, contextMargin, DEFAULT_STRENGTH, Seam.HARMONIZE);
+		this(bundle, settings, contextMargin, DEFAULT_STRENGTH, Seam.BLEND);
 	}
 
 	/**
@@ -166,25 +171,26 @@ public final class Inpainting {
 			Shape latent = new Shape(samples, m.autoencoder.latentChannels, h / f, w / f);
 			TileSettings resolved = LargeImageSampling.resolve(bundle, TASK, cond, latent, w, h, tiles, manager);
 			TiledAutoencoder decoder = TiledAutoencoder.of(bundle, resolved);
-			boolean harmonize = seam == Seam.HARMONIZE;
-			NDArray guess = strength < 1 || harmonize ? encoder.encode(firstGuess(x, mask), manager) : null;
+			FloatPlanes smooth = strength < 1 || seam.harmonizes() ? firstGuess(x, mask) : null;
+			NDArray guess = smooth == null ? null : encoder.encode(smooth, manager);
 			NDArray z0 = LargeImageSampling.sampleLatent(bundle, TASK, cond, latent, settings, resolved,
 				strength < 1 ? guess : null, strength, listener, manager);
-			if (harmonize) { // the sampled latent in the cells with a masked pixel, the first guess's elsewhere
+			if (seam.harmonizes()) { // the sampled latent in the cells with a masked pixel, the first guess's elsewhere
 				NDArray cells = manager.create(cellsWithMaskedPixels(mask, w, h, f), new Shape(1, 1, h / f, w / f));
 				z0 = NDArrays.where(cells.broadcast(latent), z0, guess.broadcast(latent));
 			}
 			List<FloatPlanes> fills = decoder.decode(z0, w, h);
-			if (seam == Seam.HARD) return fills;
-			correctSeams(x, fills, mask);
-			if (!harmonize) return fills;
+			if (!seam.corrects()) return fills;
+			SeamBand band = seam == Seam.BLEND ? new SeamBand(mask, w, h) : null;
+			correctSeams(x, fills, mask, band, smooth);
+			if (!seam.harmonizes()) return fills;
 			List<FloatPlanes> again = new ArrayList<>(fills.size());
 			for (FloatPlanes fill : fills) {
 				try (NDArray z = encoder.encode(composite(x, fill, mask), manager)) {
 					again.add(decoder.decode(z, w, h).get(0));
 				}
 			}
-			correctSeams(x, again, mask);
+			correctSeams(x, again, mask, band, smooth);
 			return again;
 		}
 	}
@@ -218,9 +224,17 @@ public final class Inpainting {
 		return out;
 	}
 
-	/** {@link #correctSeam} for each sample, on the common fork-join pool (the samples are independent). */
-	private static void correctSeams(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask) {
-		fills.parallelStream().forEach(fill -> correctSeam(x, fill, mask));
+	/**
+	 * {@link #correctSeam} for each sample, then the band blend toward {@code smooth} unless {@code band} is null; on
+	 * the common fork-join pool (the samples are independent).
+	 */
+	private static void correctSeams(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask, SeamBand band,
+		FloatPlanes smooth)
+	{
+		fills.parallelStream().forEach(fill -> {
+			correctSeam(x, fill, mask);
+			if (band != null) band.apply(fill, smooth);
+		});
 	}
 
 	/**

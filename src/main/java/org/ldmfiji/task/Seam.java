@@ -1,5 +1,7 @@
 package org.ldmfiji.task;
 
+import org.ldmfiji.image.SeamBand;
+
 import java.util.Locale;
 
 /**
@@ -9,7 +11,13 @@ import java.util.Locale;
 public enum Seam {
 
 	/**
-	 * The default. Before decoding, the latent cells that hold no masked pixel are taken from the encoded first guess
+	 * The default. {@link #HARMONIZE}, and after each seam correction the fill's low frequencies are blended toward
+	 * the harmonic continuation of the surroundings in a band along the border ({@link SeamBand}): the fill keeps its
+	 * texture but no longer departs from its surroundings within its first pixels.
+	 */
+	BLEND("blend: harmonize, then blend the fill's smooth part into the surroundings along the border"),
+	/**
+	 * Before decoding, the latent cells that hold no masked pixel are taken from the encoded first guess
 	 * (the known pixels with the harmonic fill), so the decoder sees the surroundings as the encoder does; after the
 	 * seam correction, the composite (known pixels and fill) is encoded and decoded once more and corrected again, so
 	 * that the autoencoder renders fill and surroundings as one image.
@@ -26,6 +34,16 @@ public enum Seam {
 
 	Seam(String description) {
 		this.description = description;
+	}
+
+	/** Whether the decoder's error at the known pixels is carried into the fill. */
+	public boolean corrects() {
+		return this != HARD;
+	}
+
+	/** Whether the fill is decoded with the surroundings' own latents and the composite decoded once more. */
+	public boolean harmonizes() {
+		return this == HARMONIZE || this == BLEND;
 	}
 
 	/** The name the commands take. */

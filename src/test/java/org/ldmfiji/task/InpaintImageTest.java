@@ -310,12 +310,13 @@ class InpaintImageTest {
 	}
 
 	@Test
-	void theSeamChoiceIsHarmonizeCorrectOrHard() {
+	void theSeamChoiceIsBlendHarmonizeCorrectOrHard() {
 		InpaintImage.Options o = new InpaintImage.Options();
-		assertEquals(Seam.HARMONIZE, o.seam, "harmonization is the default");
+		assertEquals(Seam.BLEND, o.seam, "the band blend is the default");
+		assertEquals(Seam.HARMONIZE, o.seam("harmonize").seam);
 		assertEquals(Seam.HARD, o.seam("HARD").seam);
 		assertEquals(Seam.CORRECT, o.seam(" correct ").seam);
-		assertMessage("is not one of: harmonize", () -> o.seam("soft"));
+		assertMessage("is not one of: blend", () -> o.seam("soft"));
 	}
 
 	private static void assertMessage(String part, org.junit.jupiter.api.function.Executable run) {

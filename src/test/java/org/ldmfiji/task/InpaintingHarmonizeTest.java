@@ -3,13 +3,19 @@ package org.ldmfiji.task;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.ldmfiji.image.DistanceTransform;
 import org.ldmfiji.image.FloatPlanes;
 
+import java.util.List;
 import java.util.Random;
 
-/** Harmonization ({@link Seam#HARMONIZE}) and what every seam choice owes the masked pixels. */
+/**
+ * Harmonization ({@link Seam#HARMONIZE}), the band blend ({@link Seam#BLEND}) and what every seam choice owes the
+ * masked pixels, with the demo model.
+ */
 class InpaintingHarmonizeTest {
 
 	private static final int S = 64;
@@ -66,5 +72,53 @@ class InpaintingHarmonizeTest {
 		boolean differs = false;
 		for (int i = 0; i < mask.length; i++) differs |= mask[i] && corrected.data()[i] != harmonized.data()[i];
 		assertFalse(!differs, "harmonize should give another fill than correct alone");
+	}
+
+	/**
+	 * The band blend lowers the step from the known pixels into the fill: the mean |difference| across the mask's
+	 * border (a known pixel and its masked 4-neighbour), relative to that between known neighbours up to 8 px from
+	 * the mask (the image's own roughness), on a smooth textured image, four samples; with the blend that step is no
+	 * larger than the image's own.
+	 */
+	@Test
+	void theBlendLowersTheStepAcrossTheBorder() {
+		Random r = new Random(9);
+		FloatPlanes x = FloatPlanes.zeros(1, S, S);
+		boolean[] mask = new boolean[S * S];
+		for (int i = 0; i < mask.length; i++) {
+			mask[i] = Math.hypot(i % S - 31.5, i / S - 30.5) < 11;
+			x.data()[i] = (float) (0.4 * Math.sin(i % S / 4.0 + i / S / 7.0) + 0.02 * r.nextGaussian());
+		}
+		double harmonized = borderStep(x, mask, Seam.HARMONIZE), blended = borderStep(x, mask, Seam.BLEND);
+		String ratios = "border step ratio: blend " + blended + ", harmonize " + harmonized;
+		assertTrue(blended < harmonized, ratios);
+		assertTrue(blended <= 1, "a step into the fill no larger than between known neighbours; " + ratios);
+	}
+
+	private static double borderStep(FloatPlanes x, boolean[] mask, Seam seam) {
+		List<FloatPlanes> fills = new Inpainting(DemoModel.get(), DemoModel.fast(2), 16, 0.3, seam)
+			.run(x, mask, 4, (d, t) -> {});
+		boolean[] known = new boolean[mask.length];
+		for (int i = 0; i < mask.length; i++) known[i] = !mask[i];
+		float[] toMask = DistanceTransform.toKnown(known, S, S); // distance of each known pixel to the mask
+		double across = 0, ring = 0;
+		int nAcross = 0, nRing = 0;
+		for (FloatPlanes fill : fills) {
+			float[] v = fill.data();
+			for (int i = 0; i < S; i++)
+				for (int j = 0; j + 1 < S; j++)
+					for (int[] q : new int[][] {{i * S + j, i * S + j + 1}, {j * S + i, (j + 1) * S + i}}) {
+						double step = Math.abs(v[q[0]] - v[q[1]]);
+						if (mask[q[0]] != mask[q[1]]) {
+							across += step;
+							nAcross++;
+						}
+						else if (!mask[q[0]] && toMask[q[0]] <= 8 && toMask[q[1]] <= 8) {
+							ring += step;
+							nRing++;
+						}
+					}
+		}
+		return (across / nAcross) / (ring / nRing);
 	}
 }
