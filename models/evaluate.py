@@ -127,7 +127,7 @@ def ddim_sample(eps_model: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
 
 
 def back_project(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """x + nearest_up4(y − area_down4(x)): the closest image to x whose 4x4 block means equal y."""
+    """x + nearest_up4(y − area_down4(x)): the closest image to x whose 4x4 block means equal y (Java: task.Consistency)."""
     return x + F.interpolate(y - area_down4(x), scale_factor=4, mode="nearest")
 
 

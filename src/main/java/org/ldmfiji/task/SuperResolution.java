@@ -54,7 +54,8 @@ public final class SuperResolution {
 	 *
 	 * @param low C × H × W in the model's range, C the model's image channels
 	 * @param tile side of the input tiles in pixels (0: {@link #autoTile()}); an image that fits one tile is one window
-	 * @param consistency back-project each result so that, area-downsampled by f, it reproduces {@code low}
+	 * @param consistency back-project each result so that, area-downsampled by f, it reproduces {@code low}; before
+	 *                    that, the decoded results are clamped to the model's image range
 	 * @param listener reports steps {@code 1 ... steps} (the tiles are fused at every step)
 	 * @return per sample C × fH × fW in the model's range
 	 */
@@ -70,7 +71,10 @@ public final class SuperResolution {
 			+ t + " must be a multiple of " + spec.latentMultiple + " (model '" + m.name + "''s latent_multiple) and at least "
 			+ 2 * spec.latentMultiple);
 		List<FloatPlanes> high = sample(low, samples, t, listener);
-		if (consistency) for (FloatPlanes x : high) Consistency.enforce(x, low, m.autoencoder.factor);
+		for (FloatPlanes x : high) {
+			clamp(x, m.imageRange); // the decoder may overshoot the range the model was trained in (as evaluate.py)
+			if (consistency) Consistency.enforce(x, low, m.autoencoder.factor);
+		}
 		return high;
 	}
 
@@ -135,6 +139,12 @@ public final class SuperResolution {
 			NDArray z0 = LargeImageSampling.sampleLatent(bundle, TASK, cond, latent, settings, resolved, listener, manager);
 			return TiledAutoencoder.of(bundle, resolved).decode(z0, low.width() * f, low.height() * f);
 		}
+	}
+
+	/** Clamps every value of x into range [lo, hi], in place. */
+	private static void clamp(FloatPlanes x, double[] range) {
+		float[] d = x.data();
+		for (int i = 0; i < d.length; i++) d[i] = (float) Math.max(range[0], Math.min(range[1], d[i]));
 	}
 
 	/** Linear map of values from the image range to an input's declared range (identity when equal or absent). */
