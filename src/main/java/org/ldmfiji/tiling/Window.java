@@ -22,12 +22,18 @@ public final class Window {
 	/**
 	 * The window around the region [x0, x1) × [y0, y1) grown by {@code margin} on every side, with sides rounded
 	 * up to multiples of {@code unit} and at least {@code minSide}, centred on the region and then shifted to lie
-	 * inside the W × H image where it fits.
+	 * inside the W × H image where it fits. The margin is context, and beyond the image there is none: a side
+	 * grows past the image's (rounded up to the unit) only as far as {@code minSide} asks.
 	 */
 	public static Window around(int x0, int y0, int x1, int y1, int margin, int unit, int minSide, int imageW, int imageH) {
-		int w = roundUp(Math.max(x1 - x0 + 2 * margin, minSide), unit);
-		int h = roundUp(Math.max(y1 - y0 + 2 * margin, minSide), unit);
+		int w = side(x1 - x0 + 2 * margin, unit, minSide, imageW);
+		int h = side(y1 - y0 + 2 * margin, unit, minSide, imageH);
 		return new Window(place((x0 + x1) / 2, w, imageW), place((y0 + y1) / 2, h, imageH), w, h);
+	}
+
+	private static int side(int wanted, int unit, int minSide, int imageSide) {
+		int min = roundUp(minSide, unit);
+		return Math.max(min, Math.min(roundUp(wanted, unit), roundUp(imageSide, unit)));
 	}
 
 	/** The whole image, its sides rounded up to multiples of {@code unit} (the excess mirrored). */

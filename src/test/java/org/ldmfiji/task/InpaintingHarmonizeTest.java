@@ -77,8 +77,8 @@ class InpaintingHarmonizeTest {
 	/**
 	 * The band blend lowers the step from the known pixels into the fill: the mean |difference| across the mask's
 	 * border (a known pixel and its masked 4-neighbour), relative to that between known neighbours up to 8 px from
-	 * the mask (the image's own roughness), on a smooth textured image, four samples; with the blend that step is no
-	 * larger than the image's own.
+	 * the mask (the image's own roughness), on a smooth textured image, four samples: at least 5 % lower (10-12 %
+	 * with the demo bundles of sessions 4 and 7).
 	 */
 	@Test
 	void theBlendLowersTheStepAcrossTheBorder() {
@@ -90,9 +90,7 @@ class InpaintingHarmonizeTest {
 			x.data()[i] = (float) (0.4 * Math.sin(i % S / 4.0 + i / S / 7.0) + 0.02 * r.nextGaussian());
 		}
 		double harmonized = borderStep(x, mask, Seam.HARMONIZE), blended = borderStep(x, mask, Seam.BLEND);
-		String ratios = "border step ratio: blend " + blended + ", harmonize " + harmonized;
-		assertTrue(blended < harmonized, ratios);
-		assertTrue(blended <= 1, "a step into the fill no larger than between known neighbours; " + ratios);
+		assertTrue(blended < 0.95 * harmonized, "border step ratio: blend " + blended + ", harmonize " + harmonized);
 	}
 
 	private static double borderStep(FloatPlanes x, boolean[] mask, Seam seam) {

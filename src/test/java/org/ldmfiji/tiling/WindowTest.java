@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import org.ldmfiji.image.FloatPlanes;
 
-/** A window larger than the image sees the image and its mask mirrored the same way. */
+/** Where a window lies, and that a window larger than the image sees the image and its mask mirrored alike. */
 class WindowTest {
 
 	@Test
@@ -28,5 +28,23 @@ class WindowTest {
 				if (m[j * win.width + i]) unknown++;
 			}
 		assertEquals(2 * 5, unknown, "the pixel and its mirror images: x = 3, 5 and y = -3, -1, 1, 3, 5 in this window");
+	}
+
+	/**
+	 * The margin is context: it stops at the image's edge (the side rounded up to the unit) and does not add
+	 * mirrored copies; only the minimum side may take a window past a small image.
+	 */
+	@Test
+	void theContextMarginStopsAtTheImage() {
+		Window whole = Window.around(0, 0, 128, 128, 32, 8, 128, 128, 128);
+		assertEquals(new Window(0, 0, 128, 128).toString(), whole.toString(), "a mask across the image: the image");
+		Window ragged = Window.around(3, 5, 90, 97, 32, 8, 64, 100, 110);
+		assertEquals(104, ragged.width, "100 px rounded up to the unit 8, not 87 + 64");
+		assertEquals(112, ragged.height);
+		Window small = Window.around(10, 10, 20, 20, 32, 8, 128, 60, 60);
+		assertEquals(128, small.width, "the minimum side on a smaller image: mirrored");
+		Window inside = Window.around(100, 100, 120, 120, 16, 8, 32, 400, 400);
+		assertEquals(56, inside.width, "20 + 2 x 16 rounded up to 8, within the image");
+		assertEquals(82, inside.x, "centred on the region");
 	}
 }
