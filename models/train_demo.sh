@@ -6,7 +6,9 @@
 #      super-resolution 20 + 60 + 24 min, inpainting 40 min on 64 px crops then 32 + 24 min on 128 px crops,
 #      label-conditioned 6 min (a 20-minute run stopped early: its schedule was cosine over 20 minutes, so
 #      --max-minutes 6 here is close to it, not the same);
-#   3. all three continued together for 8.5 minutes on one NVIDIA H200 (PyTorch 2.11), batches 64-128 (session 7).
+#   3. all three continued together for 8.5 minutes on one NVIDIA H200 (PyTorch 2.11), batches 64-128 (session 7);
+#   4. super-resolution continued for 45 minutes on the CPU on 128 px crops (it had only seen 64 px ones, and lost
+#      quality on larger inputs), one thread.
 # Training writes portable .npz checkpoints; export and evaluation run with Debian's PyTorch 1.13 (EXPORT_PY), whose
 # TorchScript DJL's libtorch 2.7 loads. The runs are time-budgeted, so step counts (recorded) vary with the machine.
 # Without a GPU, DEVICE=cpu runs step 3 on the CPU with batches scaled by 1/8 (a weaker model in the same minutes).
@@ -37,7 +39,9 @@ dn() {  # task, seed, minutes, lr, crop, batch, out, [init]
 wait
 $PY train_demo.py --device "$DEVICE" --minutes 8.5 --batch-scale "$SCALE" --autoencoder $AE --init $CK/cpu7/next \
     --lr 3e-4 --out $CK/gpu7
-$EXPORT_PY build_demo.py --autoencoder $AE --denoiser $CK/gpu7/inpaint.npz --denoiser $CK/gpu7/superres.npz \
+$EXPORT_PY train_denoiser.py --task superres --seed 8 --max-minutes 45 --lr 1e-4 --warmup 50 --crop 128 --batch 4 \
+    --out $CK/cpu8/superres.npz --init $CK/gpu7/superres.npz --autoencoder $AE $UNET --threads 1 --log-every 500
+$EXPORT_PY build_demo.py --autoencoder $AE --denoiser $CK/gpu7/inpaint.npz --denoiser $CK/cpu8/superres.npz \
     --denoiser $CK/gpu7/unconditional.npz --out demo --overwrite
 $EXPORT_PY evaluate.py --bundle demo --samples
 $EXPORT_PY evaluate_cli.py --bundle demo   # the same images through ./ldm (Java)
