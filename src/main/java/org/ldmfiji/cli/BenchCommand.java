@@ -16,6 +16,7 @@ import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.model.TorchScriptPart;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.task.LargeImageSampling;
+import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SamplingSettings;
 import org.ldmfiji.tiling.MemoryEstimate;
 import org.ldmfiji.tiling.NativeMemory;
@@ -51,7 +52,7 @@ final class BenchCommand {
 		RunSettings run = new RunSettings(options, 20);
 		int repeats = options.integer("repeats", 10, 1, 1000);
 		double warmup = options.number("warmup", 10);
-		double guidance = options.number("guidance", 3.0);
+		double guidance = options.number(OptionTable.GUIDANCE);
 		try (ModelBundle bundle = run.openBundle()) {
 			Manifest m = bundle.manifest();
 			out.println("model " + m.name + " on " + bundle.device() + ", " + run.sampling + ", times: best of " + repeats
@@ -167,7 +168,7 @@ final class BenchCommand {
 	 */
 	private int scaling(PrintStream out) {
 		RunSettings run = new RunSettings(options, 4);
-		double guidance = options.number("guidance", 3.0);
+		double guidance = options.number(OptionTable.GUIDANCE);
 		String[] sizes = options.get("sizes", "512,2048,4096").split(",");
 		try (ModelBundle bundle = run.openBundle()) {
 			Manifest m = bundle.manifest();

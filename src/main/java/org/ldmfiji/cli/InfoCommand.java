@@ -2,6 +2,7 @@ package org.ldmfiji.cli;
 
 import org.ldmfiji.model.EngineInfo;
 import org.ldmfiji.model.TorchRuntime;
+import org.ldmfiji.task.OptionTable;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -17,7 +18,7 @@ final class InfoCommand {
 	}
 
 	int run(PrintStream out) {
-		EngineInfo.report(TorchRuntime.DevicePreference.parse(options.get("device", "auto"))).forEach(out::println);
+		EngineInfo.report(TorchRuntime.DevicePreference.parse(options.choice(OptionTable.DEVICE))).forEach(out::println);
 		return 0;
 	}
 }

@@ -20,9 +20,11 @@ public final class Main {
 		"  inpaint  --input IMG --mask MASK --output OUT [--samples N --grow PX --feather PX --context PX",
 		"           --strength S (0-1, default 0.3; 1: from noise) --seam blend|harmonize|correct|hard --evaluate]",
 		"  superres --input IMG --output OUT [--samples N --tile PX --no-consistency --reference HR]",
-		"  sample   an image of any size, in tiles: --width W --height H --output OUT [--label L --guidance G --tile PX --overlap PX --bits 8|16|32]",
-		"common options: --model NAME|PATH (default demo)  --steps N  --sampler ddim|dpmpp2m  --seed N",
-		"                --device auto|cpu|gpu  --output FILE|DIR");
+		"  sample   an image of any size, in tiles: --width W --height H --output OUT [--label L --guidance G --tile PX --overlap PX",
+		"           --type 8-bit|16-bit|32-bit]",
+		"common options: --model NAME|PATH (default demo)  --steps N (default 20)  --sampler dpmpp2m|ddim  --seed N",
+		"                --eta E (DDIM)  --device auto|cpu|gpu  --output FILE|DIR",
+		"every option's default and range: README.md, Options");
 
 	private Main() {}
 

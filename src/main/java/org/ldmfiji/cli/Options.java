@@ -1,5 +1,7 @@
 package org.ldmfiji.cli;
 
+import org.ldmfiji.task.Option;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,11 +92,49 @@ final class Options {
 	double number(String key, double fallback) {
 		String v = values.get(key);
 		if (v == null) return fallback;
+		double d;
 		try {
-			return Double.parseDouble(v.trim());
+			d = Double.parseDouble(v.trim());
 		}
 		catch (NumberFormatException e) {
 			throw new UsageException("--" + key + " must be a number, got '" + v + "'");
+		}
+		if (!Double.isFinite(d)) throw new UsageException("--" + key + " must be a finite number, got '" + v + "'");
+		return d;
+	}
+
+	/** An option of {@link org.ldmfiji.task.OptionTable}: its default when absent, else the value checked against its range. */
+	double number(Option o) {
+		String v = values.get(o.key);
+		return v == null ? o.defaultNumber() : checked(() -> o.parse(v));
+	}
+
+	int integer(Option o) {
+		return (int) number(o);
+	}
+
+	long longValue(Option o) {
+		String v = values.get(o.key);
+		return v == null ? o.defaultLong() : (long) number(o);
+	}
+
+	/** A choice option's value (one of its choices, in the table's spelling). */
+	String choice(Option o) {
+		String v = values.get(o.key);
+		return v == null ? o.defaultText() : checked(() -> o.choice(v));
+	}
+
+	String text(Option o) {
+		return values.getOrDefault(o.key, o.defaultText());
+	}
+
+	/** A value refused by the option table, as a command-line mistake ("--guidance must be ..."). */
+	private static <T> T checked(java.util.function.Supplier<T> read) {
+		try {
+			return read.get();
+		}
+		catch (IllegalArgumentException e) {
+			throw new UsageException("--" + e.getMessage());
 		}
 	}
 

@@ -3,6 +3,7 @@ package org.ldmfiji.cli;
 import org.ldmfiji.model.BundleLocator;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.model.TorchRuntime;
+import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SamplingSettings;
 
 /** The options every running subcommand shares: --model, --steps, --sampler, --seed, --eta, --device. */
@@ -12,12 +13,14 @@ final class RunSettings {
 	final SamplingSettings sampling;
 	final TorchRuntime.DevicePreference device;
 
+	/** @param defaultSteps a subcommand's own default step count (bench), or 0 for the option table's */
 	RunSettings(Options options, int defaultSteps) {
-		model = options.get("model", BundleLocator.DEFAULT_MODEL);
-		SamplingSettings.SamplerKind kind = SamplingSettings.SamplerKind.parse(options.get("sampler", "ddim"));
-		int steps = options.integer("steps", defaultSteps > 0 ? defaultSteps : SamplingSettings.defaultSteps(kind), 1, 1000);
-		sampling = new SamplingSettings(kind, steps, options.longValue("seed", 0), options.number("eta", 0));
-		device = TorchRuntime.DevicePreference.parse(options.get("device", "auto"));
+		model = options.text(OptionTable.MODEL);
+		SamplingSettings.SamplerKind kind = SamplingSettings.SamplerKind.parse(options.choice(OptionTable.SAMPLER));
+		int steps = defaultSteps > 0 && options.get(OptionTable.STEPS.key, null) == null ? defaultSteps
+			: options.integer(OptionTable.STEPS);
+		sampling = new SamplingSettings(kind, steps, options.longValue(OptionTable.SEED), options.number(OptionTable.ETA));
+		device = TorchRuntime.DevicePreference.parse(options.choice(OptionTable.DEVICE));
 	}
 
 	ModelBundle openBundle() {

@@ -7,6 +7,7 @@ import ij.process.ImageProcessor;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.IjImages;
 import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SuperResolveImage;
 
 import java.io.PrintStream;
@@ -36,8 +37,8 @@ final class SuperResCommand {
 		RunSettings run = new RunSettings(options, 0);
 		SuperResolveImage.Options o = new SuperResolveImage.Options();
 		o.sampling = run.sampling;
-		o.samples = options.integer("samples", 1, 1, 64);
-		o.tile = options.integer("tile", 0, 0, 1 << 16);
+		o.samples = options.integer(OptionTable.SAMPLES);
+		o.tile = options.integer(OptionTable.TILE);
 		o.consistency = !options.flag("no-consistency");
 		var imp = ImageFiles.open(input);
 		try (ModelBundle bundle = run.openBundle()) {

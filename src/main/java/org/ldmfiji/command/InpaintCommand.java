@@ -6,7 +6,7 @@ import ij.WindowManager;
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.InpaintImage;
-import org.ldmfiji.task.Inpainting;
+import org.ldmfiji.task.OptionTable;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -29,33 +29,34 @@ public class InpaintCommand extends LdmCommand {
 	private String mask = "";
 
 	@Parameter(label = "Samples", min = "1", max = "64", description = "More than 1: the stack of fills and a std map")
-	private int samples = 1;
+	private int samples = OptionTable.SAMPLES.defaultInt();
 
-	@Parameter(label = "Grow (px)", min = "0")
-	private int grow = 4;
+	@Parameter(label = "Grow (px)", min = "0", max = "10000")
+	private int grow = OptionTable.GROW.defaultInt();
 
-	@Parameter(label = "Feather (px)", min = "0", description = "Blend band in the grow margin (the selection itself is "
+	@Parameter(label = "Feather (px)", min = "0", max = "10000", description = "Blend band in the grow margin (the selection itself is "
 		+ "always replaced)")
-	private int feather = 4;
+	private int feather = OptionTable.FEATHER.defaultInt();
 
-	@Parameter(label = "Context (px)", min = "0", description = "Surrounding image the model sees around the mask")
-	private int context = 32;
+	@Parameter(label = "Context (px)", min = "0", max = "10000", description = "Surrounding image the model sees around "
+		+ "the mask")
+	private int context = OptionTable.CONTEXT.defaultInt();
 
 	@Parameter(label = "Strength", min = "0.01", max = "1", stepSize = "0.05", description = "1: sample from noise; "
 		+ "less: start from the smooth continuation of the surroundings and keep closer to it")
-	private double strength = Inpainting.DEFAULT_STRENGTH;
+	private double strength = OptionTable.STRENGTH.defaultNumber();
 
 	@Parameter(label = "Seam", choices = {"blend", "harmonize", "correct", "hard"}, description = "blend: harmonize, "
 		+ "then blend the fill's smooth part into the surroundings along the border; harmonize: decode the fill with "
 		+ "the surroundings' own latents, then encode and decode the composite once more; correct: only carry the "
 		+ "decoder's error at the border into the fill; hard: paste the decoded fill as it is")
-	private String seam = "blend";
+	private String seam = OptionTable.SEAM.defaultText();
 
 	@Parameter(label = "All planes", description = "Fill every plane of a stack with the same mask")
-	private boolean stack = false;
+	private boolean stack = OptionTable.STACK.defaultFlag();
 
 	@Parameter(label = "In place", persist = false, description = "Write the fill into this image instead of a new one")
-	private boolean inplace = false;
+	private boolean inplace = OptionTable.INPLACE.defaultFlag();
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus result;

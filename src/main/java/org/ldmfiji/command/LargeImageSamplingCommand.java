@@ -4,6 +4,7 @@ import ij.ImagePlus;
 
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SampleImage;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -20,26 +21,27 @@ import java.util.concurrent.CancellationException;
 @Plugin(type = Command.class, menuPath = "Plugins>Latent Diffusion>LDM Large Image Sampling...")
 public class LargeImageSamplingCommand extends LdmCommand {
 
-	@Parameter(label = "Width (px)", min = "1")
-	private int width = 512;
+	@Parameter(label = "Width (px)", min = "1", max = "131072")
+	private int width = OptionTable.WIDTH.defaultInt();
 
-	@Parameter(label = "Height (px)", min = "1")
-	private int height = 512;
+	@Parameter(label = "Height (px)", min = "1", max = "131072")
+	private int height = OptionTable.HEIGHT.defaultInt();
 
-	@Parameter(label = "Label", description = "Domain label of the model (e.g. fluorescence, phase, histology)")
-	private String label = "fluorescence";
+	@Parameter(label = "Label", required = false, description = "Domain label of the model (e.g. fluorescence, phase, "
+		+ "histology); empty: the model's first")
+	private String label = OptionTable.LABEL.defaultText();
 
-	@Parameter(label = "Guidance", min = "0", description = "Classifier-free guidance scale (1: none)")
-	private double guidance = 3;
+	@Parameter(label = "Guidance", min = "0", max = "30", description = "Classifier-free guidance scale (1: none)")
+	private double guidance = OptionTable.GUIDANCE.defaultNumber();
 
-	@Parameter(label = "Tile (px, 0 = auto)", min = "0")
-	private int tile = 0;
+	@Parameter(label = "Tile (px, 0 = auto)", min = "0", max = "65536")
+	private int tile = OptionTable.TILE.defaultInt();
 
-	@Parameter(label = "Overlap (px, 0 = auto)", min = "0")
-	private int overlap = 0;
+	@Parameter(label = "Overlap (px, 0 = auto)", min = "0", max = "65536")
+	private int overlap = OptionTable.OVERLAP.defaultInt();
 
 	@Parameter(label = "Type", choices = {"8-bit", "16-bit", "32-bit"})
-	private String type = "8-bit";
+	private String type = OptionTable.TYPE.defaultText();
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus result;
@@ -52,11 +54,11 @@ public class LargeImageSamplingCommand extends LdmCommand {
 			o.sampling = sampling();
 			o.width = width;
 			o.height = height;
-			o.label = label == null || label.isBlank() ? null : label.trim();
+			o.label = label;
 			o.guidance = guidance;
 			o.tile = tile;
 			o.overlap = overlap;
-			o.bitDepth = Integer.parseInt(type.replace("-bit", "").trim());
+			o.type(type);
 			try (ModelBundle bundle = openModel()) {
 				result = SampleImage.run(bundle, o, progress);
 			}

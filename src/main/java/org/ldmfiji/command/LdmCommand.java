@@ -2,6 +2,7 @@ package org.ldmfiji.command;
 
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.ImageJobs;
+import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SamplingSettings;
 import org.scijava.Cancelable;
 import org.scijava.app.StatusService;
@@ -19,20 +20,20 @@ abstract class LdmCommand implements Command, Cancelable {
 	StatusService status;
 
 	@Parameter(label = "Model", description = "Model name in the models folders, or a bundle folder")
-	private String model = "demo";
+	private String model = OptionTable.MODEL.defaultText();
 
 	@Parameter(label = "Sampler", choices = {"dpmpp2m", "ddim"})
-	private String sampler = "dpmpp2m";
+	private String sampler = OptionTable.SAMPLER.defaultText();
 
 	@Parameter(label = "Steps", min = "1", max = "1000")
-	private int steps = 20;
+	private int steps = OptionTable.STEPS.defaultInt();
 
-	@Parameter(label = "Seed")
-	private long seed = 0;
+	@Parameter(label = "Seed", min = "-9007199254740992", max = "9007199254740992")
+	private long seed = OptionTable.SEED.defaultLong();
 
 	/** The sampler, steps and seed chosen. */
 	SamplingSettings sampling() {
-		return new SamplingSettings(SamplingSettings.SamplerKind.parse(sampler), steps, seed, 0);
+		return new SamplingSettings(SamplingSettings.SamplerKind.parse(OptionTable.SAMPLER.choice(sampler)), steps, seed, 0);
 	}
 
 	/** The chosen model, opened on the session's device. */

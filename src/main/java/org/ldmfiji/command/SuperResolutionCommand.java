@@ -4,6 +4,7 @@ import ij.ImagePlus;
 
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SuperResolveImage;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -23,16 +24,16 @@ public class SuperResolutionCommand extends LdmCommand {
 	private ImagePlus imp;
 
 	@Parameter(label = "Samples", min = "1", max = "64", description = "More than 1: their mean and a std map")
-	private int samples = 1;
+	private int samples = OptionTable.SAMPLES.defaultInt();
 
-	@Parameter(label = "Tile (px, 0 = auto)", min = "0", description = "Input tile side for large images")
-	private int tile = 0;
+	@Parameter(label = "Tile (px, 0 = auto)", min = "0", max = "65536", description = "Input tile side for large images")
+	private int tile = OptionTable.TILE.defaultInt();
 
 	@Parameter(label = "Consistency", description = "Back-project so that the result, area-downsampled, gives the input")
-	private boolean consistency = true;
+	private boolean consistency = OptionTable.CONSISTENCY.defaultFlag();
 
 	@Parameter(label = "Current plane only", description = "Refuse stacks instead of processing every plane")
-	private boolean current = false;
+	private boolean current = OptionTable.CURRENT.defaultFlag();
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus result;

@@ -6,15 +6,21 @@ import ij.WindowManager;
 import ij.macro.Interpreter;
 
 import org.ldmfiji.model.BundleException;
+import org.ldmfiji.task.OptionTable;
+import org.ldmfiji.task.SamplingSettings;
 
 import java.util.concurrent.CancellationException;
 
 /** What the ImageJ 1.x entry points share: the active image, error reporting, showing results. */
 final class Ij1Plugins {
 
-	static final String[] SAMPLERS = {"dpmpp2m", "ddim"};
-
 	private Ij1Plugins() {}
+
+	/** The sampler, steps and seed of a dialog built with the option table's options. */
+	static SamplingSettings sampling(PluginDialog d) {
+		return new SamplingSettings(SamplingSettings.SamplerKind.parse(d.string(OptionTable.SAMPLER)),
+			d.integer(OptionTable.STEPS), d.longValue(OptionTable.SEED), 0);
+	}
 
 	/** The active image, or null after telling the user there is none. */
 	static ImagePlus activeImage(String title) {

@@ -5,7 +5,7 @@ import ij.plugin.PlugIn;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.ImageJobs;
 import org.ldmfiji.task.SampleImage;
-import org.ldmfiji.task.SamplingSettings;
+import org.ldmfiji.task.OptionTable;
 
 /**
  * ImageJ 1.x entry "LDM Large Image Sampling..." (plugins.config): a new image sampled with the model's
@@ -21,32 +21,24 @@ public class LargeImageSamplingPlugin implements PlugIn {
 		Ij1Plugins.guarded(TITLE, this::sample);
 	}
 
+	static PluginDialog dialog() {
+		return new PluginDialog(TITLE).options(OptionTable.SAMPLE);
+	}
+
 	private void sample() {
-		PluginDialog d = new PluginDialog(TITLE)
-			.number("width", "Width (px)", 512)
-			.number("height", "Height (px)", 512)
-			.string("label", "Label (domain)", "fluorescence")
-			.number("guidance", "Guidance scale", 3)
-			.string("model", "Model (name or folder)", "demo")
-			.choice("sampler", "Sampler", Ij1Plugins.SAMPLERS, "dpmpp2m")
-			.number("steps", "Steps", 20)
-			.number("seed", "Seed", 0)
-			.number("tile", "Tile (px, 0 = auto)", 0)
-			.number("overlap", "Overlap (px, 0 = auto)", 0)
-			.choice("type", "Type", new String[] {"8-bit", "16-bit", "32-bit"}, "8-bit");
+		PluginDialog d = dialog();
 		if (!d.show()) return;
 		SampleImage.Options o = new SampleImage.Options();
-		o.sampling = new SamplingSettings(SamplingSettings.SamplerKind.parse(d.string("sampler")), d.integer("steps"),
-			d.longValue("seed"), 0);
-		o.width = d.integer("width");
-		o.height = d.integer("height");
-		o.label = d.string("label").isBlank() ? null : d.string("label").trim();
-		o.guidance = d.number("guidance");
-		o.tile = d.integer("tile");
-		o.overlap = d.integer("overlap");
-		o.bitDepth = Integer.parseInt(d.string("type").replace("-bit", ""));
+		o.sampling = Ij1Plugins.sampling(d);
+		o.width = d.integer(OptionTable.WIDTH);
+		o.height = d.integer(OptionTable.HEIGHT);
+		o.label = d.string(OptionTable.LABEL);
+		o.guidance = d.number(OptionTable.GUIDANCE);
+		o.tile = d.integer(OptionTable.TILE);
+		o.overlap = d.integer(OptionTable.OVERLAP);
+		o.type(d.string(OptionTable.TYPE));
 		Ij1Progress progress = new Ij1Progress(TITLE);
-		try (ModelBundle bundle = ImageJobs.openModel(d.string("model"))) {
+		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL))) {
 			Ij1Plugins.show(SampleImage.run(bundle, o, progress));
 		}
 		progress.done(TITLE + ": done");

@@ -3,6 +3,8 @@ package org.ldmfiji.ij1;
 import ij.Macro;
 import ij.gui.GenericDialog;
 
+import org.ldmfiji.task.Option;
+
 import java.awt.GraphicsEnvironment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,6 +62,27 @@ final class PluginDialog {
 
 	PluginDialog checkbox(String key, String label, boolean fallback) {
 		return add(new Field(Kind.CHECKBOX, key, label, fallback, null));
+	}
+
+	/** An option of {@link org.ldmfiji.task.OptionTable}, with its label and default. */
+	PluginDialog option(Option o) {
+		switch (o.kind) {
+			case INTEGER:
+			case NUMBER:
+				return number(o.key, o.label, o.defaultNumber());
+			case CHOICE:
+				return choice(o.key, o.label, o.choices.toArray(new String[0]), o.defaultText());
+			case FLAG:
+				return checkbox(o.key, o.label, o.defaultFlag());
+			default:
+				return string(o.key, o.label, o.defaultText());
+		}
+	}
+
+	/** Each of the options, in order. */
+	PluginDialog options(Iterable<Option> options) {
+		for (Option o : options) option(o);
+		return this;
 	}
 
 	PluginDialog note(String text) {
@@ -168,6 +191,43 @@ final class PluginDialog {
 			else if (depth == 0) word.append(ch);
 		}
 		return false;
+	}
+
+	/** An option's value, checked against its range (NaN, infinities and fractions of integers refused). */
+	double number(Option o) {
+		return checked(() -> o.check(number(o.key)));
+	}
+
+	int integer(Option o) {
+		return (int) number(o);
+	}
+
+	long longValue(Option o) {
+		return (long) number(o);
+	}
+
+	String string(Option o) {
+		String v = string(o.key);
+		return o.kind == Option.Kind.CHOICE ? checked(() -> o.choice(v)) : v;
+	}
+
+	boolean flag(Option o) {
+		return flag(o.key);
+	}
+
+	/** The default a field shows (for the test that compares the dialogs with the option table). */
+	Object fallback(String key) {
+		Field f = fields.get(key);
+		return f == null ? null : f.fallback;
+	}
+
+	private <T> T checked(java.util.function.Supplier<T> read) {
+		try {
+			return read.get();
+		}
+		catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException(title + ": " + e.getMessage());
+		}
 	}
 
 	double number(String key) {

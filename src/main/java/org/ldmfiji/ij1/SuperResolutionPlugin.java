@@ -5,7 +5,7 @@ import ij.plugin.PlugIn;
 
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.ImageJobs;
-import org.ldmfiji.task.SamplingSettings;
+import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SuperResolveImage;
 
 /**
@@ -23,29 +23,24 @@ public class SuperResolutionPlugin implements PlugIn {
 		Ij1Plugins.guarded(TITLE, this::superResolve);
 	}
 
+	static PluginDialog dialog() {
+		return new PluginDialog(TITLE).options(OptionTable.SUPER_RESOLUTION);
+	}
+
 	private void superResolve() {
 		ImagePlus imp = Ij1Plugins.activeImage(TITLE);
 		if (imp == null) return;
-		PluginDialog d = new PluginDialog(TITLE)
-			.string("model", "Model (name or folder)", "demo")
-			.choice("sampler", "Sampler", Ij1Plugins.SAMPLERS, "dpmpp2m")
-			.number("steps", "Steps", 20)
-			.number("seed", "Seed", 0)
-			.number("samples", "Samples", 1)
-			.number("tile", "Tile (px, 0 = auto)", 0)
-			.checkbox("consistency", "Consistency with the input (back-projection)", true)
-			.checkbox("current", "Current plane only (refuse stacks)", false);
+		PluginDialog d = dialog();
 		if (!d.show()) return;
 		SuperResolveImage.Options o = new SuperResolveImage.Options();
-		o.sampling = new SamplingSettings(SamplingSettings.SamplerKind.parse(d.string("sampler")), d.integer("steps"),
-			d.longValue("seed"), 0);
-		o.samples = d.integer("samples");
-		o.tile = d.integer("tile");
-		o.consistency = d.flag("consistency");
-		o.allPlanes = !d.flag("current");
+		o.sampling = Ij1Plugins.sampling(d);
+		o.samples = d.integer(OptionTable.SAMPLES);
+		o.tile = d.integer(OptionTable.TILE);
+		o.consistency = d.flag(OptionTable.CONSISTENCY);
+		o.allPlanes = !d.flag(OptionTable.CURRENT);
 		Ij1Progress progress = new Ij1Progress(TITLE);
 		SuperResolveImage.Result r;
-		try (ModelBundle bundle = ImageJobs.openModel(d.string("model"))) {
+		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL))) {
 			r = SuperResolveImage.run(bundle, imp, o, progress);
 		}
 		Ij1Plugins.show(r.image);

@@ -36,33 +36,42 @@ import java.util.Locale;
  */
 public final class InpaintImage {
 
-	/** What the user chooses; the defaults are those of the commands. */
+	/** What the user chooses; the defaults are the options' ({@link OptionTable}). */
 	public static final class Options {
-		public SamplingSettings sampling = new SamplingSettings(SamplingSettings.SamplerKind.DDIM, 50, 0, 0);
+		public SamplingSettings sampling = SamplingSettings.defaults();
 		/** Independent fills; more than one gives the stack of fills and their per-pixel standard deviation. */
-		public int samples = 1;
+		public int samples = OptionTable.SAMPLES.defaultInt();
 		/** Pixels the mask is dilated by before filling. */
-		public int grow = 0;
+		public int grow = OptionTable.GROW.defaultInt();
 		/**
 		 * Width in pixels of the band inside the grown mask's edge where fill and source blend; it lies in the grow
 		 * margin (at most {@link #grow} wide), so the selected pixels themselves are always replaced in full.
 		 */
-		public int feather = 0;
+		public int feather = OptionTable.FEATHER.defaultInt();
 		/** Pixels of surrounding image the model sees around each region (rounded up to the latent grid). */
-		public int context = 32;
+		public int context = OptionTable.CONTEXT.defaultInt();
 		/** All (slice, frame) positions with the same mask, or only the current one. */
-		public boolean allPlanes = false;
+		public boolean allPlanes = OptionTable.STACK.defaultFlag();
 		/** Write the fill into the source instead of a new image (one sample only). */
-		public boolean inPlace = false;
+		public boolean inPlace = OptionTable.INPLACE.defaultFlag();
 		/** 1: sample from pure noise; less: start from the harmonic first guess ({@link Inpainting}). */
-		public double strength = Inpainting.DEFAULT_STRENGTH;
+		public double strength = OptionTable.STRENGTH.defaultNumber();
 		/** How the fill meets the known pixels ({@link Seam}). */
-		public Seam seam = Seam.BLEND;
+		public Seam seam = Seam.parse(OptionTable.SEAM.defaultText());
 
 		/** Sets {@link #seam} from a command's choice ({@link Seam#labels()}). */
 		public Options seam(String choice) {
-			seam = Seam.parse(choice);
+			seam = Seam.parse(OptionTable.SEAM.choice(choice));
 			return this;
+		}
+
+		/** Every value within its option's range ({@link OptionTable}), whichever entry point set it. */
+		void check() {
+			OptionTable.SAMPLES.check(samples);
+			OptionTable.GROW.check(grow);
+			OptionTable.FEATHER.check(feather);
+			OptionTable.CONTEXT.check(context);
+			OptionTable.STRENGTH.check(strength);
 		}
 	}
 
@@ -138,10 +147,7 @@ public final class InpaintImage {
 	public static Result run(ModelBundle bundle, ImagePlus imp, boolean[] mask, Options o, Progress progress) {
 		Manifest m = bundle.manifest();
 		int w = imp.getWidth(), h = imp.getHeight();
-		if (o.samples < 1 || o.samples > 64) throw new IllegalArgumentException("samples must be between 1 and 64, got "
-			+ o.samples);
-		if (o.grow < 0 || o.feather < 0 || o.context < 0) throw new IllegalArgumentException("grow, feather and context "
-			+ "are distances in pixels and cannot be negative (got " + o.grow + ", " + o.feather + ", " + o.context + ")");
+		o.check();
 		if (mask == null) throw new IllegalArgumentException("no mask: select the region to fill");
 		if (mask.length != w * h) throw new IllegalArgumentException("the mask has " + mask.length + " pixels but image '"
 			+ imp.getTitle() + "' (" + w + "x" + h + ") has " + (w * h) + ": the mask must have the image's size");

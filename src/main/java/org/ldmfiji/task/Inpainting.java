@@ -54,7 +54,7 @@ public final class Inpainting {
 	static final int WIDE_TILES = 4;
 
 	/** The default strength: chosen on the demo model's held-out evaluation (models/demo/EVALUATION.md). */
-	public static final double DEFAULT_STRENGTH = 0.3;
+	public static final double DEFAULT_STRENGTH = OptionTable.STRENGTH.defaultNumber();
 
 	private final ModelBundle bundle;
 	private final SamplingSettings settings;

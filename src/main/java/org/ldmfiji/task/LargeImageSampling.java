@@ -232,6 +232,16 @@ public final class LargeImageSampling {
 		return Math.max((long) (measured * scale), fallback);
 	}
 
+	/**
+	 * The label a run uses: {@code label} itself, or for null or blank the model's first label that is not its null
+	 * label (the default of {@link OptionTable#LABEL}); null for a model without labels.
+	 */
+	public static String labelOrDefault(Manifest.DenoiserSpec spec, String label) {
+		if (label != null && !label.isBlank()) return label.trim();
+		if (spec.context == null) return null;
+		return spec.context.labels.stream().filter(l -> !l.equals(spec.context.nullLabel)).findFirst().orElse(null);
+	}
+
 	/** The context of {@code label} (null: the null label) and the null context, for classifier-free guidance. */
 	static Conditioning labelConditioning(ModelBundle bundle, String label, double guidance, NDManager manager) {
 		Manifest.DenoiserSpec spec = bundle.manifest().denoiser(TASK);

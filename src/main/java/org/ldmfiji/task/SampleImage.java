@@ -21,17 +21,25 @@ import java.util.Locale;
  */
 public final class SampleImage {
 
-	/** What the user chooses. */
+	/** What the user chooses; the defaults are the options' ({@link OptionTable}). */
 	public static final class Options {
-		public SamplingSettings sampling = new SamplingSettings(SamplingSettings.SamplerKind.DDIM, 50, 0, 0);
-		public int width = 256, height = 256;
-		/** One of the manifest's labels; null: the null label. */
-		public String label;
-		public double guidance = 3;
+		public SamplingSettings sampling = SamplingSettings.defaults();
+		public int width = OptionTable.WIDTH.defaultInt(), height = OptionTable.HEIGHT.defaultInt();
+		/** One of the manifest's labels; null or blank: the model's first label that is not its null label. */
+		public String label = OptionTable.LABEL.defaultText();
+		public double guidance = OptionTable.GUIDANCE.defaultNumber();
 		/** 8, 16 or 32. */
-		public int bitDepth = 8;
+		public int bitDepth = Integer.parseInt(OptionTable.TYPE.defaultText().replace("-bit", ""));
 		/** Latent tile side and overlap in pixels for the tiled engine (0: automatic). */
-		public int tile = 0, overlap = 0;
+		public int tile = OptionTable.TILE.defaultInt(), overlap = OptionTable.OVERLAP.defaultInt();
+		/** Tiles per forward (0: automatic). */
+		public int batch = OptionTable.BATCH.defaultInt();
+
+		/** Sets {@link #bitDepth} from the type option's choice (8-bit, 16-bit, 32-bit). */
+		public Options type(String choice) {
+			bitDepth = Integer.parseInt(OptionTable.TYPE.choice(choice).replace("-bit", ""));
+			return this;
+		}
 	}
 
 	private SampleImage() {}
@@ -39,21 +47,27 @@ public final class SampleImage {
 	public static ImagePlus run(ModelBundle bundle, Options o, Progress progress) {
 		Manifest m = bundle.manifest();
 		Manifest.DenoiserSpec spec = m.denoiser(LargeImageSampling.TASK);
-		if (o.bitDepth != 8 && o.bitDepth != 16 && o.bitDepth != 32) throw new IllegalArgumentException("type must be "
-			+ "8-bit, 16-bit or 32-bit, got " + o.bitDepth);
-		if (o.width < 1 || o.height < 1) throw new IllegalArgumentException("width and height must be positive, got "
-			+ o.width + "x" + o.height);
-		if (spec.context != null && o.label != null && !spec.context.labels.contains(o.label))
-			throw new IllegalArgumentException("model '" + m.name + "' has no label '" + o.label + "': choose one of "
+		OptionTable.TYPE.choice(o.bitDepth + "-bit");
+		OptionTable.WIDTH.check(o.width);
+		OptionTable.HEIGHT.check(o.height);
+		OptionTable.GUIDANCE.check(o.guidance);
+		OptionTable.TILE.check(o.tile);
+		OptionTable.OVERLAP.check(o.overlap);
+		String label = LargeImageSampling.labelOrDefault(spec, o.label);
+		if (spec.context != null && label != null && !spec.context.labels.contains(label))
+			throw new IllegalArgumentException("model '" + m.name + "' has no label '" + label + "': choose one of "
 				+ spec.context.labels);
 		if (m.imageChannels != 1) throw new IllegalArgumentException("model '" + m.name + "' makes " + m.imageChannels
 			+ "-channel images; this command writes one-channel images");
 		ImageJobs.requireMemory((long) o.width * o.height * (o.bitDepth / 8 + 4 * 2), String.format(Locale.ROOT,
 			"a %dx%d %d-bit sample", o.width, o.height, o.bitDepth));
-		progress.status(String.format(Locale.ROOT, "LDM sampling: %dx%d, label %s", o.width, o.height, o.label));
+		progress.status(String.format(Locale.ROOT, "LDM sampling: %dx%d, label %s", o.width, o.height, label));
 		TileSettings defaults = TileSettings.defaults(m, LargeImageSampling.TASK);
-		TileSettings tiles = defaults.withTile(o.tile > 0 ? o.tile : defaults.tile, o.overlap > 0 ? o.overlap : defaults.overlap);
-		FloatPlanes x = new LargeImageSampling(bundle, o.sampling, tiles).run(o.width, o.height, o.label, o.guidance,
+		int tile = o.tile > 0 ? o.tile : defaults.tile;
+		int overlap = o.overlap > 0 ? o.overlap : o.tile > 0 ? TileSettings.defaultOverlap(tile, m.autoencoder.factor)
+			: defaults.overlap;
+		TileSettings tiles = defaults.withTile(tile, overlap).withBatch(OptionTable.BATCH.checkInt(o.batch));
+		FloatPlanes x = new LargeImageSampling(bundle, o.sampling, tiles).run(o.width, o.height, label, o.guidance,
 			progress.steps(0, o.sampling.steps));
 		progress.checkCancelled();
 		double a = m.imageRange[0], b = m.imageRange[1];
@@ -66,14 +80,14 @@ public final class SampleImage {
 				if (o.bitDepth == 32) ip.setf(i, y, (float) v);
 				else ip.set(i, y, (int) Math.max(0, Math.min(top, Math.round(v))));
 			}
-		ImagePlus out = new ImagePlus("LDM sample " + (o.label == null ? "" : o.label + " ") + "seed " + o.sampling.seed, ip);
+		ImagePlus out = new ImagePlus("LDM sample " + (label == null ? "" : label + " ") + "seed " + o.sampling.seed, ip);
 		if (o.bitDepth == 32) out.setDisplayRange(0, 1);
 		else out.resetDisplayRange();
 		Manifest.DenoiserSpec s = spec;
 		StringBuilder info = new StringBuilder("Latent Diffusion for Fiji: large-image sampling\n");
 		info.append("model: ").append(m.name).append(" (").append(m.folder).append(")\n");
 		info.append("denoiser ").append(s.file.file).append(" SHA-256: ").append(s.file.sha256).append('\n');
-		info.append(String.format(Locale.ROOT, "size: %dx%d, label: %s, guidance: %s, %s%n", o.width, o.height, o.label,
+		info.append(String.format(Locale.ROOT, "size: %dx%d, label: %s, guidance: %s, %s%n", o.width, o.height, label,
 			o.guidance, o.sampling));
 		info.append("tiles: ").append(tiles).append('\n');
 		info.append(String.format(Locale.ROOT, "values: model range [%s, %s] mapped onto [0, %s]%n", a, b, top));

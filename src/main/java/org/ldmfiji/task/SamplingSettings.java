@@ -33,17 +33,16 @@ public final class SamplingSettings {
 	public final double eta;
 
 	public SamplingSettings(SamplerKind sampler, int steps, long seed, double eta) {
-		if (steps < 1 || steps > 1000) throw new IllegalArgumentException("steps must be between 1 and 1000, got " + steps);
-		if (eta < 0 || eta > 1) throw new IllegalArgumentException("eta must be between 0 and 1, got " + eta);
 		this.sampler = sampler;
-		this.steps = steps;
-		this.seed = seed;
-		this.eta = eta;
+		this.steps = OptionTable.STEPS.checkInt(steps);
+		this.seed = OptionTable.SEED.checkLong(seed);
+		this.eta = OptionTable.ETA.check(eta);
 	}
 
-	/** Defaults: DPM-Solver++(2M) needs 20 steps for what DDIM needs 50 for (Lu et al. 2022). */
-	public static int defaultSteps(SamplerKind kind) {
-		return kind == SamplerKind.DPMPP2M ? 20 : 50;
+	/** The options' defaults ({@link OptionTable}): DPM-Solver++(2M), 20 steps, seed 0. */
+	public static SamplingSettings defaults() {
+		return new SamplingSettings(SamplerKind.parse(OptionTable.SAMPLER.defaultText()), OptionTable.STEPS.defaultInt(),
+			OptionTable.SEED.defaultLong(), OptionTable.ETA.defaultNumber());
 	}
 
 	/** A fresh sampler that draws its step noise (if any) from {@code noise}. */

@@ -26,17 +26,17 @@ import java.util.Locale;
  */
 public final class SuperResolveImage {
 
-	/** What the user chooses; the defaults are those of the commands. */
+	/** What the user chooses; the defaults are the options' ({@link OptionTable}). */
 	public static final class Options {
-		public SamplingSettings sampling = new SamplingSettings(SamplingSettings.SamplerKind.DDIM, 50, 0, 0);
+		public SamplingSettings sampling = SamplingSettings.defaults();
 		/** Independent results; more than one gives their mean and per-pixel standard deviation. */
-		public int samples = 1;
+		public int samples = OptionTable.SAMPLES.defaultInt();
 		/** Back-projection onto the input after decoding ({@link Consistency}). */
-		public boolean consistency = true;
+		public boolean consistency = OptionTable.CONSISTENCY.defaultFlag();
 		/** Input tile side in pixels; 0: automatic ({@link SuperResolution#autoTile()}). */
-		public int tile = 0;
+		public int tile = OptionTable.TILE.defaultInt();
 		/** Process every plane (the default); false refuses stacks, which have more than the current plane. */
-		public boolean allPlanes = true;
+		public boolean allPlanes = !OptionTable.CURRENT.defaultFlag();
 	}
 
 	/** The x f image (the mean of the samples when there are several) and, for several samples, the std map. */
@@ -56,8 +56,8 @@ public final class SuperResolveImage {
 		Manifest m = bundle.manifest();
 		SuperResolution sr = new SuperResolution(bundle, o.sampling);
 		int f = sr.factor(), w = imp.getWidth(), h = imp.getHeight();
-		if (o.samples < 1 || o.samples > 64) throw new IllegalArgumentException("samples must be between 1 and 64, got "
-			+ o.samples);
+		OptionTable.SAMPLES.check(o.samples);
+		OptionTable.TILE.check(o.tile);
 		if (!o.allPlanes && imp.getStackSize() > 1) throw new IllegalArgumentException("'" + imp.getTitle() + "' has "
 			+ imp.getStackSize() + " planes but only the current plane was asked for: super-resolution makes a whole new "
 			+ "image, so either process all planes, or first duplicate the plane you want (Image > Duplicate...)");

@@ -55,6 +55,6 @@ class MainTest {
 		assertEquals(1, err().trim().split("\n").length, "one line: " + err());
 		err.reset();
 		assertEquals(2, run("bench", "--steps", "0"));
-		assertTrue(err().contains("--steps must be between 1 and 1000"), err());
+		assertTrue(err().contains("--steps must be a whole number from 1 to 1000, got 0"), err());
 	}
 }

@@ -14,7 +14,7 @@ class PluginDialogTest {
 
 	private static PluginDialog dialog() {
 		return new PluginDialog("t").number("steps", "Steps", 20).string("mask", "Mask image", "")
-			.choice("sampler", "Sampler", Ij1Plugins.SAMPLERS, "dpmpp2m").checkbox("stack", "Stack: all", false)
+			.choice("sampler", "Sampler", new String[] {"dpmpp2m", "ddim"}, "dpmpp2m").checkbox("stack", "Stack: all", false)
 			.checkbox("consistency", "Consistency", true);
 	}
 
