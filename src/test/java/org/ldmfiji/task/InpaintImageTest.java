@@ -316,7 +316,7 @@ class InpaintImageTest {
 		assertEquals(Seam.HARMONIZE, o.seam("harmonize").seam);
 		assertEquals(Seam.HARD, o.seam("HARD").seam);
 		assertEquals(Seam.CORRECT, o.seam(" correct ").seam);
-		assertMessage("is not one of: blend", () -> o.seam("soft"));
+		assertMessage("seam must be one of blend, harmonize", () -> o.seam("soft"));
 	}
 
 	private static void assertMessage(String part, org.junit.jupiter.api.function.Executable run) {
