@@ -166,8 +166,9 @@ public final class ModelBundle implements AutoCloseable {
 			out = part.forward(input).head();
 		}
 		catch (RuntimeException e) {
+			Throwable engine = e instanceof BundleException && e.getCause() != null ? e.getCause() : e;
 			throw new BundleException(manifest.folder.resolve(part.file()) + " rejects the input " + shapes(input)
-				+ " that model.json implies (" + declared + "): " + firstLine(e.getMessage())
+				+ " that model.json implies (" + declared + "): " + TorchScriptPart.reason(engine)
 				+ ". Fix model.json or re-export the bundle with models/ldm_models/export.py", e);
 		}
 		if (!out.getShape().equals(expected)) throw new BundleException(manifest.folder.resolve(part.file())
@@ -177,15 +178,7 @@ public final class ModelBundle implements AutoCloseable {
 	}
 
 	private static String shapes(NDList list) {
-		StringBuilder s = new StringBuilder();
-		for (NDArray a : list) s.append(s.length() > 0 ? ", " : "").append(a.getShape());
-		return s.toString();
-	}
-
-	private static String firstLine(String s) {
-		if (s == null) return "no message";
-		int nl = s.indexOf('\n');
-		return nl < 0 ? s : s.substring(0, nl);
+		return TorchScriptPart.shapes(list);
 	}
 
 	/** Every file the manifest names is a plain file inside the bundle folder and has its declared SHA-256. */
