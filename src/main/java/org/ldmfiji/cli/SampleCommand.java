@@ -7,6 +7,7 @@ import org.ldmfiji.diffusion.StepListener;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.IjImages;
 import org.ldmfiji.image.ValueMap;
+import org.ldmfiji.model.BundleLocator;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.LargeImageSampling;
@@ -45,6 +46,8 @@ final class SampleCommand {
 		if (png && bits != 8) throw new Options.UsageException("a PNG holds 8 bits: use --bits 8 or write a .tif");
 		RunSettings run = new RunSettings(options, 0);
 		double guidance = options.number("guidance", 3.0);
+		new OutputPlan().output("--output", output, () -> ImageFiles.bytes(width, height, Manifest.read(
+			BundleLocator.standard().find(run.model)).imageChannels, bits / 8)).check();
 		try (ModelBundle bundle = run.openBundle()) {
 			Manifest m = bundle.manifest();
 			Manifest.DenoiserSpec spec = m.denoiser(LargeImageSampling.TASK);
