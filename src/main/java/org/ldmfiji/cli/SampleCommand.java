@@ -97,7 +97,9 @@ final class SampleCommand {
 
 	private static StepListener progress(PrintStream out) {
 		long start = System.nanoTime();
-		return (done, total) -> out.println(String.format(Locale.ROOT, "  step %d/%d (%.1f s)", done, total,
-			(System.nanoTime() - start) / 1e9));
+		return (done, total) -> {
+			Interruption.stepDone();
+			out.println(String.format(Locale.ROOT, "  step %d/%d (%.1f s)", done, total, (System.nanoTime() - start) / 1e9));
+		};
 	}
 }
