@@ -16,7 +16,7 @@ import java.util.Locale;
  * Unsupported hardware.} at WARNING on every call where NNPACK cannot start (CPUs without AVX2/FMA3 or without
  * the cache information NNPACK asks for, as in many VMs), and the CPU convolution's backend choice
  * ({@code ConvParams::use_nnpack} in aten/src/ATen/native/Convolution.cpp) calls it for every convolution that does
- * not take oneDNN (1×1 kernels on one thread, and small inputs of batch 1: most of the demo model's): 176 lines for a
+ * not take oneDNN (1×1 kernels on one thread, small inputs of batch 1): 176 lines for a
  * two-step 64×64 inpainting. The CPU fallback it takes instead is correct; the warning carries nothing for a user.
  * libtorch reads {@code TORCH_CPP_LOG_LEVEL} only when Python's torch calls {@code c10::initLogging()}, so the
  * variable does nothing under DJL; here it is honoured: when set (INFO, WARNING, ERROR, FATAL or 0 to 3), that
