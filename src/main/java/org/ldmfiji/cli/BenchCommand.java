@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.diffusion.Conditioning;
 import org.ldmfiji.diffusion.GaussianNoise;
 import org.ldmfiji.diffusion.ModelDenoiser;
-import org.ldmfiji.diffusion.StepListener;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.Manifest.InputSpec;
 import org.ldmfiji.model.ModelBundle;
@@ -117,13 +116,14 @@ final class BenchCommand {
 				long f0 = part.forwardNanos();
 				long t0 = System.nanoTime();
 				try (NDArray x = noise.initialNoise(manager, latent);
-					NDArray z = settings.newSampler(noise).sample(denoiser, x, m.schedule, StepListener.NONE))
+					NDArray z = settings.newSampler(noise).sample(denoiser, x, m.schedule, Interruption.STEPS))
 				{
 					z.toFloatArray(); // waits for the device
 				}
 				long t1 = System.nanoTime();
 				long f1 = part.forwardNanos();
 				for (int s = 0; s < settings.steps; s++) {
+					Interruption.check();
 					try (NDList o = part.forward(bare)) {
 						if (s == settings.steps - 1) o.head().toFloatArray();
 					}
@@ -185,7 +185,7 @@ final class BenchCommand {
 			// warm-up, not counted: at least one full autoencoder tile, so that the per-tile working set (the same at
 			// every image size) is in the base and "growth" is what grows with the image
 			int warm = Math.max(256, tiles.autoencoderTile);
-			sampler.run(warm, warm, label, guidance, StepListener.NONE);
+			sampler.run(warm, warm, label, guidance, Interruption.STEPS);
 			System.gc();
 			long base = NativeMemory.residentBytes();
 			out.println(String.format(Locale.ROOT, "%-11s %7s %9s %9s %9s %9s %11s %11s %9s %10s %10s", "size", "tiles",

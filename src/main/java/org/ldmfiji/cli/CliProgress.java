@@ -5,7 +5,10 @@ import org.ldmfiji.task.Progress;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** Progress on the terminal: the job's status lines, and the steps at every tenth of the run with the elapsed time. */
+/**
+ * Progress on the terminal: the job's status lines, and the steps at every tenth of the run with the elapsed time;
+ * cancelled by Ctrl-C ({@link Interruption}).
+ */
 final class CliProgress implements Progress {
 
 	private final PrintStream out;
@@ -25,10 +28,17 @@ final class CliProgress implements Progress {
 
 	@Override
 	public void progress(long done, long total) {
+		Interruption.stepDone();
 		int tenth = (int) (10 * done / Math.max(1, total));
 		if (tenth == lastTenth) return;
 		lastTenth = tenth;
 		out.println(String.format(Locale.ROOT, "  %s: step %d of %d (%d%%), %.1f s", name, done, total, 10 * tenth,
 			(System.nanoTime() - start) / 1e9));
+	}
+
+	/** Ctrl-C ({@link Interruption}). */
+	@Override
+	public void checkCancelled() {
+		Interruption.check();
 	}
 }

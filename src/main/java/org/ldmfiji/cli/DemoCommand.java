@@ -159,6 +159,7 @@ final class DemoCommand {
 	private static StepListener progress(PrintStream out, String what) {
 		long start = System.nanoTime();
 		return (done, total) -> {
+			Interruption.stepDone();
 			if (done == total) out.println(String.format(Locale.ROOT, "  %s: %d steps in %.1f s", what, total,
 				(System.nanoTime() - start) / 1e9));
 		};

@@ -30,7 +30,16 @@ public final class Main {
 	private Main() {}
 
 	public static void main(String[] args) {
-		System.exit(run(args, System.out, System.err));
+		Interruption.install();
+		int code;
+		try {
+			code = run(args, System.out, System.err);
+		}
+		finally {
+			Interruption.commandEnded();
+		}
+		// after Ctrl-C the JVM is already exiting (status 128 + signal) once the hook returns; exit() would only wait
+		if (!Interruption.requested()) System.exit(code);
 	}
 
 	/** Runs a subcommand; returns the exit code. */

@@ -3,6 +3,7 @@ package org.ldmfiji.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
 
 import java.util.Locale;
 
@@ -49,6 +50,7 @@ public final class TorchRuntime {
 		thread.setContextClassLoader(TorchRuntime.class.getClassLoader());
 		try {
 			engine = Engine.getEngine(ENGINE);
+			NativeLogLevel.apply(LibUtils.getLibtorchPath()); // libtorch's per-convolution NNPACK warning
 		}
 		catch (RuntimeException | UnsatisfiedLinkError e) {
 			throw new IllegalStateException("cannot start DJL's PyTorch engine (" + e.getMessage() + "). The native "
