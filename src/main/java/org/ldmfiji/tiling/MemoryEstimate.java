@@ -53,13 +53,18 @@ public final class MemoryEstimate {
 	}
 
 	/**
-	 * The largest batch (1 … {@code max}) whose tiles fit in half of what is left of {@code available} after the
-	 * models and latent buffers; 1 if even one does not fit or nothing is known.
+	 * The batch for an automatic setting: {@code max} tiles per forward, halved only while they would not fit in half
+	 * of what is left of {@code available} after the models and latent buffers. A batched forward is not bit-identical
+	 * to single ones, so the batch must not follow the free memory, which changes from run to run (and a tile's
+	 * measured working set with it): with enough memory it is always {@code max}, and a machine short of memory takes
+	 * one of the few halvings (unknown free memory: 1), recorded in the run's provenance with the tile settings.
 	 */
 	public static int autoBatch(long available, long modelBytes, long latentBytes, long tileBytes, int max) {
+		int batch = Math.max(1, max);
 		if (available <= 0 || tileBytes <= 0) return 1;
 		long free = (available - modelBytes - latentBytes) / 2;
-		return (int) Math.max(1, Math.min(max, free / tileBytes));
+		while (batch > 1 && batch * tileBytes > free) batch = (batch + 1) / 2;
+		return batch;
 	}
 
 	/**
