@@ -9,6 +9,8 @@ import org.ldmfiji.image.IjImages;
 import org.ldmfiji.image.Normalization;
 import org.ldmfiji.image.Quality;
 import org.ldmfiji.image.ValueMap;
+import org.ldmfiji.model.BundleLocator;
+import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.Consistency;
 import org.ldmfiji.task.Inpainting;
@@ -16,6 +18,7 @@ import org.ldmfiji.task.SuperResolution;
 import org.ldmfiji.task.LargeImageSampling;
 import org.ldmfiji.tiling.TileSettings;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +26,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code ./ldm demo}: runs the bundled demo model on its held-out sample image: inpainting of a box and a scratch,
@@ -43,11 +47,24 @@ final class DemoCommand {
 	int run(PrintStream out) {
 		RunSettings run = new RunSettings(options, 0);
 		Path dir = Paths.get(options.get("output", "demo-output"));
-		try (ModelBundle bundle = run.openBundle()) {
-			Path input = options.get("input", null) != null ? Paths.get(options.get("input", null))
-				: bundle.manifest().folder.resolve(SAMPLE);
-			ImagePlus source = ImageFiles.open(input);
+		Path folder = BundleLocator.standard().find(run.model); // where the bundle is; it loads after the checks
+		Path input = options.get("input", null) != null ? Paths.get(options.get("input", null)) : folder.resolve(SAMPLE);
+		OutputPlan plan = new OutputPlan().input("--input", input);
+		ImagePlus source = ImageFiles.open(input);
+		try {
 			Files.createDirectories(dir);
+		}
+		catch (IOException e) {
+			throw IoReason.cannotWrite(dir, e);
+		}
+		long plane = ImageFiles.bytes(source.getWidth(), source.getHeight(), 1, source.getBitDepth() == 24 ? 3
+			: source.getBitDepth() / 8);
+		for (String name : List.of("inpainted.tif", "superres-input.tif", "superres-x4.tif", "demo.png"))
+			plan.output("--output", dir.resolve(name), () -> name.endsWith(".png") ? 3 * 4 * 4 * plane : plane);
+		for (String label : sampleLabels(Manifest.read(folder)))
+			plan.output("--output", dir.resolve(sampleFile(label)), () -> plane);
+		plan.check();
+		try (ModelBundle bundle = run.openBundle()) {
 			out.println("model " + bundle.manifest().name + " on " + bundle.device() + ", " + run.sampling + ", input " + input);
 			ImageProcessor ip = source.getProcessor();
 			FloatPlanes px = IjImages.read(ip);
@@ -91,15 +108,14 @@ final class DemoCommand {
 			figure.add("ground truth", truth);
 
 			// 3. samples for each domain label
-			if (bundle.manifest().denoisers.containsKey(LargeImageSampling.TASK)) {
+			List<String> labels = sampleLabels(bundle.manifest());
+			if (!labels.isEmpty()) {
 				LargeImageSampling sampler = new LargeImageSampling(bundle, run.sampling,
 					TileSettings.defaults(bundle.manifest(), LargeImageSampling.TASK));
-				var context = bundle.manifest().denoiser(LargeImageSampling.TASK).context;
-				List<String> labels = context == null ? List.of("") : context.labels;
 				for (String label : labels) {
-					if (context != null && label.equals(context.nullLabel)) continue;
-					FloatPlanes s = map.inverse(sampler.run(w, h, context == null ? null : label, 3.0, progress(out, "sample " + label)));
-					save(dir, "sample-" + (label.isEmpty() ? "unconditional" : label) + ".tif", source, s, w, h, 1);
+					FloatPlanes s = map.inverse(sampler.run(w, h, label.isEmpty() ? null : label, 3.0, progress(out, "sample "
+						+ label)));
+					save(dir, sampleFile(label), source, s, w, h, 1);
 					figure.add("sample: " + label, s);
 				}
 			}
@@ -108,9 +124,18 @@ final class DemoCommand {
 			out.println("wrote " + dir.toAbsolutePath() + " (figure: " + png + ")");
 			return 0;
 		}
-		catch (java.io.IOException e) {
-			throw new IllegalStateException("cannot write to " + dir + ": " + e.getMessage(), e);
-		}
+	}
+
+	/** The labels the demo samples ("" for an unconditional denoiser); none without a sampling denoiser. */
+	static List<String> sampleLabels(Manifest m) {
+		if (!m.denoisers.containsKey(LargeImageSampling.TASK)) return List.of();
+		var context = m.denoiser(LargeImageSampling.TASK).context;
+		if (context == null) return List.of("");
+		return context.labels.stream().filter(l -> !l.equals(context.nullLabel)).collect(Collectors.toList());
+	}
+
+	private static String sampleFile(String label) {
+		return "sample-" + (label.isEmpty() ? "unconditional" : label) + ".tif";
 	}
 
 	/** A filled box and a 3-pixel diagonal scratch, away from the border. */

@@ -2,38 +2,128 @@ package org.ldmfiji.cli;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.io.FileInfo;
 import ij.io.FileSaver;
+import ij.io.RoiEncoder;
+import ij.io.TiffEncoder;
 
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
 /**
- * Image files in and out through ImageJ 1.x's own readers and writers (TIFF keeps the bit depth); FileSaver, not
- * IJ.saveAs, which builds menus and fails headless.
+ * Image files in and out. In: ImageJ 1.x's readers, after checking that the file is whole (a TIFF's data lies within
+ * the file, {@link TiffCheck}; a PNG, JPEG, GIF or BMP decodes without error or warning). Out: ImageJ's own TIFF
+ * encoder (the bit depth, calibration, Info and overlay as FileSaver writes them) or ImageIO's PNG writer, onto a
+ * stream that {@link AtomicFile} puts in place only when complete; errors come back with the system's reason and
+ * nothing of ImageJ reaches stdout.
  */
 final class ImageFiles {
 
 	private ImageFiles() {}
 
 	static ImagePlus open(Path path) {
-		if (!Files.isRegularFile(path)) throw new IllegalArgumentException("no image file " + path);
+		if (!Files.isRegularFile(path)) throw new IllegalArgumentException("no image file " + path + " (check the path)");
+		byte[] head;
+		try (InputStream in = Files.newInputStream(path)) {
+			head = in.readNBytes(8);
+		}
+		catch (IOException e) {
+			throw new IllegalArgumentException("cannot read " + path + ": " + IoReason.of(e), e);
+		}
+		if (TiffCheck.isTiff(head)) TiffCheck.requireComplete(path);
+		else requireDecodable(path);
 		ImagePlus imp = IJ.openImage(path.toString());
 		if (imp == null) throw new IllegalArgumentException("ImageJ cannot read " + path
 			+ ": use a TIFF or PNG (8-, 16-, 32-bit or RGB)");
 		return imp;
 	}
 
-	/** Saves as TIFF, or PNG when the name ends in .png (8-bit and RGB only). */
-	static void save(ImagePlus imp, Path path) {
-		String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-		boolean ok;
-		if (name.endsWith(".png")) {
-			if (imp.getBitDepth() == 16 || imp.getBitDepth() == 32) throw new IllegalArgumentException("PNG cannot hold a "
-				+ imp.getBitDepth() + "-bit image without losing its values: write " + path + " as .tif");
-			ok = new FileSaver(imp).saveAsPng(path.toString());
+	/** A format ImageIO reads (PNG, JPEG, GIF, BMP) must decode to the end: a cut file gives an error or a warning. */
+	private static void requireDecodable(Path path) {
+		try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
+			Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+			if (readers == null || !readers.hasNext()) return; // not ImageIO's: ImageJ's other readers decide
+			ImageReader reader = readers.next();
+			List<String> warnings = new ArrayList<>();
+			reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+			try {
+				reader.setInput(in, true, true);
+				reader.read(0);
+			}
+			finally {
+				reader.dispose();
+			}
+			if (!warnings.isEmpty()) throw new IOException(warnings.get(0));
 		}
-		else ok = new FileSaver(imp).saveAsTiff(path.toString());
-		if (!ok || !Files.isRegularFile(path)) throw new IllegalStateException("could not write " + path);
+		catch (IOException | RuntimeException e) {
+			throw new IllegalArgumentException("cannot read " + path + ": " + IoReason.of(e) + "; is the file complete?", e);
+		}
+	}
+
+	/** Saves as TIFF, or PNG when the name ends in .png (8-bit and RGB only); the previous file stays until it is done. */
+	static void save(ImagePlus imp, Path path) {
+		boolean png = isPng(path);
+		if (png && (imp.getBitDepth() == 16 || imp.getBitDepth() == 32)) throw new IllegalArgumentException("PNG cannot "
+			+ "hold a " + imp.getBitDepth() + "-bit image without losing its values: write " + path + " as .tif");
+		try {
+			AtomicFile.write(path, png ? out -> writePng(imp, out) : out -> writeTiff(imp, out));
+		}
+		catch (IOException e) {
+			throw IoReason.cannotWrite(path, e);
+		}
+	}
+
+	static boolean isPng(Path path) {
+		return path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png");
+	}
+
+	/** Bytes of the pixel data of width × height × planes at the given bytes per pixel (the TIFF's size, less metadata). */
+	static long bytes(long width, long height, long planes, int bytesPerPixel) {
+		return width * height * planes * bytesPerPixel;
+	}
+
+	/** What FileSaver.saveAsTiff / saveAsTiffStack put in the file (ImageJ 1.54g), written onto a stream. */
+	static void writeTiff(ImagePlus imp, OutputStream out) throws IOException {
+		FileInfo fi = imp.getFileInfo();
+		FileSaver saver = new FileSaver(imp);
+		fi.info = imp.getInfoProperty();
+		fi.description = saver.getDescriptionString();
+		if (fi.nImages > 1) fi.sliceLabels = imp.getStack().getSliceLabels();
+		else {
+			String label = imp.hasImageStack() ? imp.getStack().getSliceLabel(1) : null;
+			if (label != null) fi.sliceLabels = new String[] {label};
+		}
+		fi.roi = RoiEncoder.saveAsByteArray(imp.getRoi());
+		fi.overlay = FileSaver.getOverlay(imp);
+		fi.properties = imp.getPropertiesAsArray();
+		if (fi.nImages > 1 && imp.isComposite()) saver.saveDisplayRangesAndLuts(imp, fi);
+		new TiffEncoder(fi).write(out);
+	}
+
+	/** ImageIO's PNG writer onto the stream, cached in memory (ImageIO's default cache is a file in java.io.tmpdir). */
+	static void writePng(ImagePlus imp, OutputStream out) throws IOException {
+		BufferedImage image = imp.getBufferedImage();
+		ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+		try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+			writer.setOutput(stream);
+			writer.write(image);
+		}
+		finally {
+			writer.dispose();
+		}
 	}
 }

@@ -42,9 +42,16 @@ final class InpaintCommand {
 		o.context = options.integer(OptionTable.CONTEXT);
 		o.strength = options.number(OptionTable.STRENGTH);
 		o.seam(options.choice(OptionTable.SEAM));
+		OutputPlan plan = new OutputPlan().input("--input", input).input("--mask", maskFile);
 		ImagePlus imp = ImageFiles.open(input);
 		o.allPlanes = o.samples == 1;
 		boolean[] mask = InpaintImage.maskOf(ImageFiles.open(maskFile), imp);
+		int w = imp.getWidth(), h = imp.getHeight(), planes = imp.getBitDepth() == 24 ? 3 : imp.getNChannels();
+		plan.output("--output", output, () -> ImageFiles.bytes(w, h, o.samples == 1 ? imp.getStackSize()
+			: (long) imp.getNChannels() * o.samples, imp.getBitDepth() == 24 ? 3 : imp.getBitDepth() / 8));
+		Path std = SuperResCommand.sibling(output, "-std");
+		if (o.samples > 1) plan.output("the -std file of --samples", std, () -> ImageFiles.bytes(w, h, planes, 4));
+		plan.check();
 		try (ModelBundle bundle = run.openBundle()) {
 			out.println("model " + bundle.manifest().name + " on " + bundle.device() + ", " + run.sampling + ", input " + input);
 			InpaintImage.Result r = InpaintImage.run(bundle, imp, mask, o, new CliProgress(out, "inpaint"));
@@ -52,7 +59,6 @@ final class InpaintCommand {
 			out.println("wrote " + output);
 			if (options.flag("evaluate")) evaluate(out, imp, r.image, Masks.grow(mask, imp.getWidth(), imp.getHeight(), o.grow));
 			if (r.std != null) {
-				Path std = SuperResCommand.sibling(output, "-std");
 				ImageFiles.save(r.std, std);
 				out.println("wrote " + std + " (per-pixel standard deviation of the " + o.samples + " samples)");
 			}

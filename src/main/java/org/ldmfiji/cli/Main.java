@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 
 /**
- * {@code ./ldm SUBCOMMAND [options]}: the headless entry point. Errors print one clear line and exit non-zero.
+ * {@code ./ldm SUBCOMMAND [options]}: the headless entry point. Errors print one clear line and exit non-zero; no
+ * failure, not even an Error, ends in a stack trace unless {@code LDM_DEBUG=1} asks for it (issue #16).
  */
 public final class Main {
 
@@ -57,17 +58,51 @@ public final class Main {
 					throw new Options.UsageException("unknown subcommand '" + args[0] + "'");
 			}
 		}
-		catch (Options.UsageException e) {
-			err.println("ldm: " + e.getMessage() + " (see ./ldm --help)");
-			return 2;
+		catch (Throwable t) {
+			return fail(t, err, "1".equals(System.getenv("LDM_DEBUG")));
 		}
-		catch (CancellationException e) {
-			err.println("ldm: cancelled, nothing written");
-			return 130;
+	}
+
+	/** Exit code of a run that ran out of Java heap. */
+	static final int OUT_OF_MEMORY = 3;
+	/** Exit code of a failure that is a bug (sysexits EX_SOFTWARE). */
+	static final int INTERNAL_ERROR = 70;
+
+	/** Prints the one line for what ended a run (and its stack trace when {@code debug}); returns the exit code. */
+	static int fail(Throwable t, PrintStream err, boolean debug) {
+		String line;
+		int code;
+		if (t instanceof Options.UsageException) {
+			line = t.getMessage() + " (see ./ldm --help)";
+			code = 2;
 		}
-		catch (BundleException | IllegalArgumentException | IllegalStateException e) {
-			err.println("ldm: " + e.getMessage());
-			return 1;
+		else if (t instanceof CancellationException) {
+			line = "cancelled, nothing written";
+			code = 130;
 		}
+		else if (t instanceof BundleException || t instanceof IllegalArgumentException || t instanceof IllegalStateException) {
+			line = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+			code = 1;
+		}
+		else if (t instanceof OutOfMemoryError) {
+			line = outOfMemory(t.getMessage());
+			code = OUT_OF_MEMORY;
+		}
+		else {
+			line = "internal error: " + t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage())
+				+ " (run with LDM_DEBUG=1 for the stack trace)";
+			code = INTERNAL_ERROR;
+		}
+		err.println("ldm: " + line.strip().replaceAll("\\s*\\R\\s*", " "));
+		if (debug) t.printStackTrace(err);
+		return code;
+	}
+
+	private static String outOfMemory(String what) {
+		Runtime rt = Runtime.getRuntime();
+		long mib = 1 << 20, used = (rt.totalMemory() - rt.freeMemory()) / mib, max = rt.maxMemory() / mib;
+		long more = Math.max(2, 2 * ((max + 1023) / 1024));
+		return "out of memory (" + (what == null ? "Java heap" : what) + "; heap " + used + " MiB in use of at most "
+			+ max + " MiB): give Java more heap (LDM_HEAP=" + more + "g ./ldm ...) or use a smaller --tile";
 	}
 }

@@ -2,6 +2,8 @@ package org.ldmfiji.cli;
 
 import ij.ImagePlus;
 
+import org.ldmfiji.model.BundleLocator;
+import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SampleImage;
@@ -46,6 +48,8 @@ final class SampleCommand {
 		o.tile = options.integer(OptionTable.TILE);
 		o.overlap = options.integer(OptionTable.OVERLAP);
 		o.batch = options.integer(OptionTable.BATCH);
+		new OutputPlan().output("--output", output, () -> ImageFiles.bytes(o.width, o.height, Manifest.read(
+			BundleLocator.standard().find(run.model)).imageChannels, o.bitDepth / 8)).check();
 		try (ModelBundle bundle = run.openBundle()) {
 			out.println(String.format(Locale.ROOT, "model %s on %s, %s, %dx%d", bundle.manifest().name, bundle.device(),
 				run.sampling, o.width, o.height));

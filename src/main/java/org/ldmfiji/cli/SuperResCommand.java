@@ -6,6 +6,8 @@ import ij.process.ImageProcessor;
 
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.IjImages;
+import org.ldmfiji.model.BundleLocator;
+import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SuperResolveImage;
@@ -16,6 +18,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * {@code ./ldm superres --input IMG --output OUT}: IMG x4 (the model's f), every plane, in IMG's type and value range
@@ -40,16 +43,31 @@ final class SuperResCommand {
 		o.samples = options.integer(OptionTable.SAMPLES);
 		o.tile = options.integer(OptionTable.TILE);
 		o.consistency = !options.flag("no-consistency");
+		Path referenceFile = options.get("reference", null) == null ? null : Paths.get(options.get("reference", null));
+		OutputPlan plan = new OutputPlan().input("--input", input);
+		if (referenceFile != null) plan.input("--reference", referenceFile);
 		var imp = ImageFiles.open(input);
+		ImagePlus reference = referenceFile == null ? null : ImageFiles.open(referenceFile);
+		long planes = imp.getStackSize() * (imp.getBitDepth() == 24 ? 3L : 1L);
+		LongSupplier pixels = () -> { // x f in each direction; f from the manifest, read without loading the model
+			long f = Manifest.read(BundleLocator.standard().find(run.model)).autoencoder.factor;
+			return imp.getWidth() * f * imp.getHeight() * f;
+		};
+		plan.output("--output", output, () -> pixels.getAsLong() * planes * (imp.getBitDepth() == 24 ? 1
+			: imp.getBitDepth() / 8));
+		Path std = sibling(output, "-std");
+		if (o.samples > 1) plan.output("the -std file of --samples", std, () -> pixels.getAsLong() * planes * 4);
+		plan.check();
 		try (ModelBundle bundle = run.openBundle()) {
+			int f = bundle.manifest().autoencoder.factor;
+			if (reference != null) requireReferenceFits(reference, imp.getWidth() * f, imp.getHeight() * f, imp.getStackSize(),
+				imp.getBitDepth());
 			out.println("model " + bundle.manifest().name + " on " + bundle.device() + ", " + run.sampling + ", input " + input);
 			SuperResolveImage.Result r = SuperResolveImage.run(bundle, imp, o, new CliProgress(out, "superres"));
 			ImageFiles.save(r.image, output);
 			out.println("wrote " + output + " (" + r.image.getWidth() + "x" + r.image.getHeight() + ")");
-			if (options.get("reference", null) != null) compare(out, imp, r.image, ImageFiles.open(Paths.get(options.get(
-				"reference", null))), bundle.manifest().autoencoder.factor);
+			if (reference != null) compare(out, imp, r.image, reference, f);
 			if (r.std != null) {
-				Path std = sibling(output, "-std");
 				ImageFiles.save(r.std, std);
 				out.println("wrote " + std + " (per-pixel standard deviation of the " + o.samples + " samples)");
 			}
@@ -63,12 +81,7 @@ final class SuperResCommand {
 	 * value range), and their difference (the gain over bicubic).
 	 */
 	static void compare(PrintStream out, ImagePlus low, ImagePlus result, ImagePlus reference, int f) {
-		if (reference.getWidth() != result.getWidth() || reference.getHeight() != result.getHeight()
-			|| reference.getStackSize() != result.getStackSize() || reference.getBitDepth() != result.getBitDepth())
-			throw new IllegalArgumentException("reference '" + reference.getTitle() + "' is " + reference.getWidth() + "x"
-				+ reference.getHeight() + "x" + reference.getStackSize() + " " + reference.getBitDepth() + "-bit, the result "
-				+ result.getWidth() + "x" + result.getHeight() + "x" + result.getStackSize() + " " + result.getBitDepth()
-				+ "-bit: give the high-resolution image the input was made from");
+		requireReferenceFits(reference, result.getWidth(), result.getHeight(), result.getStackSize(), result.getBitDepth());
 		double sr = 0, bicubic = 0, lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
 		long n = 0;
 		for (int p = 1; p <= reference.getStackSize(); p++) {
@@ -93,6 +106,16 @@ final class SuperResCommand {
 			/ (bicubic / n));
 		out.println(String.format(Locale.ROOT, "PSNR vs reference (peak %.6g): LDM x%d %.2f dB, bicubic %.2f dB, gain %+.2f dB",
 			peak, f, psnrSr, psnrBi, psnrSr - psnrBi));
+	}
+
+	/** The reference must have the result's size, planes and type (checked before the run, and again for the result). */
+	static void requireReferenceFits(ImagePlus reference, int width, int height, int planes, int bits) {
+		if (reference.getWidth() != width || reference.getHeight() != height || reference.getStackSize() != planes
+			|| reference.getBitDepth() != bits)
+			throw new IllegalArgumentException("reference '" + reference.getTitle() + "' is " + reference.getWidth() + "x"
+				+ reference.getHeight() + "x" + reference.getStackSize() + " " + reference.getBitDepth() + "-bit, the result "
+				+ width + "x" + height + "x" + planes + " " + bits + "-bit: give the high-resolution image the input was made "
+				+ "from");
 	}
 
 	/** OUT with a suffix before its extension, always .tif (a std map is 32-bit): out.png, -std gives out-std.tif. */

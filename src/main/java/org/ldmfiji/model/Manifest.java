@@ -1,14 +1,9 @@
 package org.ldmfiji.model;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 
 import org.ldmfiji.diffusion.NoiseSchedule;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,6 +16,11 @@ import java.util.stream.Collectors;
 /**
  * The parsed {@code model.json} of a bundle: the single source of truth for schedule, scale factors,
  * channel order and conditioning layout (format described in {@code models/README.md}).
+ * <p>
+ * Every number is checked against a range before anything is sized by it (issue #16). The ranges hold every real
+ * latent diffusion model with room to spare: CompVis LDMs and Stable Diffusion 1 to XL have f = 4 or 8, 3 to 16
+ * latent channels, 256 to 1024 px native size, 1000 timesteps, a latent multiple of 8, CLIP contexts of 77 × 768 to
+ * 2048 and up to 1000 class labels.
  */
 public final class Manifest {
 
@@ -30,7 +30,9 @@ public final class Manifest {
 	/** The tasks a bundle may offer a denoiser for. */
 	public static final List<String> TASKS = List.of("inpaint", "superres", "unconditional");
 
+	/** The bundle folder's real path. */
 	public final Path folder;
+	private final BundleFolder bundle;
 	public final String name;
 	public final String description;
 	public final String license;
@@ -44,23 +46,25 @@ public final class Manifest {
 	/** Raw {@code data} and {@code provenance} objects, for display. */
 	public final JsonObject data, provenance;
 
-	private Manifest(Path folder, JsonFields root) {
-		this.folder = folder;
-		int version = root.positiveInt("format_version");
+	private Manifest(BundleFolder bundle, JsonFields root) {
+		this.bundle = bundle;
+		this.folder = bundle.path();
+		int version = root.integer("format_version", 1, 1000);
 		if (version != FORMAT_VERSION) throw root.error("format_version", "is " + version
 			+ " but this plugin reads format " + FORMAT_VERSION + ": update the plugin or re-export the bundle");
-		name = root.string("name");
+		name = root.name("name");
 		description = root.string("description", "");
 		license = root.string("license", "unknown");
 		citation = root.string("citation", "");
 		JsonFields image = root.object("image");
-		imageChannels = image.positiveInt("channels");
-		imageRange = image.range("range");
+		imageChannels = image.integer("channels", 1, 64);
+		imageRange = image.range("range", MAX_VALUE);
 		autoencoder = new Autoencoder(root.object("autoencoder"));
 		JsonFields s = root.object("schedule");
 		try {
-			schedule = NoiseSchedule.of(s.string("beta_schedule"), s.number("linear_start", 0), s.number("linear_end", 0),
-				s.positiveInt("timesteps"), s.number("cosine_s", 8e-3));
+			// β ≤ 0.999, the cosine schedule's own clamp; T from 2 (the schedule needs two) to 10 000
+			schedule = NoiseSchedule.of(s.name("beta_schedule"), s.number("linear_start", 0, 0, 0.999),
+				s.number("linear_end", 0, 0, 0.999), s.integer("timesteps", 2, 10_000), s.number("cosine_s", 8e-3, 0, 1));
 		}
 		catch (IllegalArgumentException e) {
 			throw new BundleException(root.error("schedule", "is invalid").getMessage() + ": " + e.getMessage(), e);
@@ -69,7 +73,7 @@ public final class Manifest {
 		Map<String, DenoiserSpec> map = new LinkedHashMap<>();
 		for (String key : d.raw().keySet()) {
 			if (!TASKS.contains(key)) throw d.error(key, "is not a known task: use one of " + TASKS);
-			map.put(key, new DenoiserSpec(key, d.object(key), autoencoder.latentChannels, imageChannels));
+			map.put(key, new DenoiserSpec(key, d.object(key), autoencoder));
 		}
 		if (map.isEmpty()) throw root.error("denoisers", "declares no denoiser");
 		denoisers = Collections.unmodifiableMap(map);
@@ -77,21 +81,26 @@ public final class Manifest {
 		provenance = root.has("provenance") ? root.object("provenance").raw() : new JsonObject();
 	}
 
-	/** Reads {@code folder/model.json}. */
+	/**
+	 * Reads {@code folder/model.json}: a plain file inside the folder (by real path), at most 1 MiB, strict JSON
+	 * nested at most 64 deep ({@link ManifestJson}), every field in its range.
+	 */
 	public static Manifest read(Path folder) {
-		Path file = folder.resolve(FILE_NAME);
-		if (!Files.isRegularFile(file)) throw new BundleException("no " + FILE_NAME + " in " + folder
-			+ ": a model bundle is a folder with model.json and its TorchScript files (see models/README.md)");
-		JsonObject root;
-		try {
-			root = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
-		}
-		catch (IOException | JsonParseException | IllegalStateException e) {
-			throw new BundleException(file + " is not valid JSON (" + e.getMessage()
-				+ "): re-export the bundle with models/ldm_models/export.py", e);
-		}
-		return new Manifest(folder, new JsonFields(root, "$", file.toString()));
+		BundleFolder bundle = BundleFolder.of(folder);
+		Path file = bundle.file(FILE_NAME, "bundle " + folder);
+		return new Manifest(bundle, new JsonFields(ManifestJson.read(file), "$", file.toString()));
 	}
+
+	/**
+	 * The real path of a file the manifest names, resolved again on every call: a plain file inside the bundle
+	 * folder, else a BundleException (missing, or a link that leaves the folder).
+	 */
+	public Path path(FileRef ref) {
+		return bundle.file(ref.file, "model '" + name + "'");
+	}
+
+	/** Largest magnitude of a value range or fill value: image ranges are about 1, raw 16-bit data 65535. */
+	static final double MAX_VALUE = 1e6;
 
 	/** The denoiser for a task, or an error that lists the tasks this bundle has. */
 	public DenoiserSpec denoiser(String task) {
@@ -105,6 +114,8 @@ public final class Manifest {
 	public static final class FileRef {
 
 		private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+		/** models/model.schema.json: a plain file name, so that no path can leave the bundle folder. */
+		private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
 
 		public final String file;
 		public final String sha256;
@@ -112,7 +123,8 @@ public final class Manifest {
 		FileRef(JsonFields f) {
 			file = f.string("file");
 			sha256 = f.string("sha256").toLowerCase(Locale.ROOT);
-			if (file.contains("..") || file.startsWith("/")) throw f.error("file", "must be a file name inside the bundle folder");
+			if (!FILE_NAME.matcher(file).matches() || file.contains("..")) throw f.error("file", "must be a file name "
+				+ "inside the bundle folder (letters, digits, '.', '_', '-'; no '/' or '..'), got " + JsonFields.quote(file, '\''));
 			if (!HEX64.matcher(sha256).matches()) throw f.error("sha256", "must be 64 hex digits");
 		}
 	}
@@ -129,15 +141,18 @@ public final class Manifest {
 		public final boolean decodeQuantizes;
 
 		Autoencoder(JsonFields a) {
-			String type = a.string("type");
+			String type = a.name("type");
 			if (!type.equals("kl") && !type.equals("vq")) throw a.error("type", "must be \"kl\" or \"vq\", got \"" + type + "\"");
 			vq = type.equals("vq");
 			encoder = new FileRef(a.object("encoder"));
 			decoder = new FileRef(a.object("decoder"));
-			factor = a.positiveInt("downsampling_factor");
-			latentChannels = a.positiveInt("latent_channels");
+			factor = a.integer("downsampling_factor", 1, 64);
+			if (Integer.bitCount(factor) != 1) throw a.error("downsampling_factor", "must be 1, 2, 4, 8, 16, 32 or 64, got "
+				+ factor);
+			latentChannels = a.integer("latent_channels", 1, 256);
 			scaleFactor = a.number("scale_factor", 1.0);
-			if (!(scaleFactor > 0)) throw a.error("scale_factor", "must be > 0");
+			if (!(scaleFactor > 0 && scaleFactor <= 1e4)) throw a.error("scale_factor", "must be a number greater than 0 "
+				+ "and at most 10000, got " + a.literal("scale_factor"));
 			decodeQuantizes = a.bool("decode_quantizes", false);
 		}
 	}
@@ -161,12 +176,12 @@ public final class Manifest {
 		public final double maskedValue;
 
 		InputSpec(JsonFields f) {
-			name = f.string("name");
+			name = f.name("name");
 			if (!NAMES.contains(name)) throw f.error("name", "'" + name + "' is not a known input: use one of " + NAMES);
-			channels = f.positiveInt("channels");
-			resize = f.string("resize", null);
-			range = f.has("range") ? f.range("range") : null;
-			maskedValue = f.number("masked_value", Double.NaN);
+			channels = f.integer("channels", 1, 1024);
+			resize = f.name("resize", null);
+			range = f.has("range") ? f.range("range", MAX_VALUE) : null;
+			maskedValue = f.number("masked_value", Double.NaN, -MAX_VALUE, MAX_VALUE);
 		}
 	}
 
@@ -180,12 +195,12 @@ public final class Manifest {
 
 		ContextSpec(JsonFields f) {
 			encoder = new FileRef(f.object("encoder"));
-			labels = List.copyOf(f.strings("labels"));
-			nullLabel = f.string("null_label", null);
+			labels = List.copyOf(f.names("labels", 100_000));
+			nullLabel = f.name("null_label", null);
 			if (nullLabel != null && !labels.contains(nullLabel))
 				throw f.error("null_label", "'" + nullLabel + "' is not one of the labels " + labels);
-			tokens = f.positiveInt("tokens");
-			dim = f.positiveInt("dim");
+			tokens = f.integer("tokens", 1, 4096);
+			dim = f.integer("dim", 1, 16_384);
 		}
 
 		/** The index of a label, or an error listing the valid ones. */
@@ -211,17 +226,26 @@ public final class Manifest {
 		/** Optional cross-attention context, else null. */
 		public final ContextSpec context;
 
-		DenoiserSpec(String task, JsonFields f, int latentChannels, int imageChannels) {
+		/** Largest latent_multiple · downsampling_factor: the side in pixels of the one-forward check. */
+		static final int MAX_CHECK_SIDE = 512;
+
+		DenoiserSpec(String task, JsonFields f, Autoencoder autoencoder) {
 			this.task = task;
+			int latentChannels = autoencoder.latentChannels;
 			file = new FileRef(f);
-			String prediction = f.string("prediction");
+			String prediction = f.name("prediction");
 			if (!prediction.equals("eps") && !prediction.equals("v")) throw f.error("prediction", "must be \"eps\" or \"v\"");
 			predictsV = prediction.equals("v");
-			nativeSize = f.positiveInt("native_size");
-			latentMultiple = f.positiveInt("latent_multiple");
+			nativeSize = f.integer("native_size", 1, 4096);
+			latentMultiple = f.integer("latent_multiple", 1, 64);
+			if (latentMultiple * autoencoder.factor > MAX_CHECK_SIDE) throw f.error("latent_multiple", "is "
+				+ latentMultiple + " x downsampling_factor " + autoencoder.factor + " = " + latentMultiple * autoencoder.factor
+				+ " px, but the product must be at most " + MAX_CHECK_SIDE + " px");
 			inputs = List.copyOf(f.objects("inputs").stream().map(InputSpec::new).collect(Collectors.toList()));
 			long noisy = inputs.stream().filter(i -> i.name.equals(InputSpec.NOISY_LATENT)).count();
 			if (noisy != 1) throw f.error("inputs", "must contain noisy_latent exactly once");
+			if (inputs.stream().map(i -> i.name).distinct().count() != inputs.size())
+				throw f.error("inputs", "must name each input once");
 			for (InputSpec in : inputs) {
 				boolean latent = in.name.endsWith("_latent");
 				if (latent && in.channels != latentChannels) throw f.error("inputs", "declares " + in.name + " with "

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -117,7 +116,7 @@ public final class ModelBundle implements AutoCloseable {
 	}
 
 	private TorchScriptPart load(Manifest.FileRef ref, List<TorchScriptPart> opened) {
-		TorchScriptPart part = new TorchScriptPart(manifest.folder.resolve(ref.file), device);
+		TorchScriptPart part = new TorchScriptPart(manifest.path(ref), device);
 		opened.add(part);
 		return part;
 	}
@@ -167,8 +166,9 @@ public final class ModelBundle implements AutoCloseable {
 			out = part.forward(input).head();
 		}
 		catch (RuntimeException e) {
+			Throwable engine = e instanceof BundleException && e.getCause() != null ? e.getCause() : e;
 			throw new BundleException(manifest.folder.resolve(part.file()) + " rejects the input " + shapes(input)
-				+ " that model.json implies (" + declared + "): " + firstLine(e.getMessage())
+				+ " that model.json implies (" + declared + "): " + TorchScriptPart.reason(engine)
 				+ ". Fix model.json or re-export the bundle with models/ldm_models/export.py", e);
 		}
 		if (!out.getShape().equals(expected)) throw new BundleException(manifest.folder.resolve(part.file())
@@ -178,18 +178,10 @@ public final class ModelBundle implements AutoCloseable {
 	}
 
 	private static String shapes(NDList list) {
-		StringBuilder s = new StringBuilder();
-		for (NDArray a : list) s.append(s.length() > 0 ? ", " : "").append(a.getShape());
-		return s.toString();
+		return TorchScriptPart.shapes(list);
 	}
 
-	private static String firstLine(String s) {
-		if (s == null) return "no message";
-		int nl = s.indexOf('\n');
-		return nl < 0 ? s : s.substring(0, nl);
-	}
-
-	/** Every file the manifest names exists and has its declared SHA-256. */
+	/** Every file the manifest names is a plain file inside the bundle folder and has its declared SHA-256. */
 	static void verifyFiles(Manifest manifest) {
 		List<Manifest.FileRef> refs = new ArrayList<>();
 		refs.add(manifest.autoencoder.encoder);
@@ -199,9 +191,7 @@ public final class ModelBundle implements AutoCloseable {
 			if (d.context != null) refs.add(d.context.encoder);
 		}
 		for (Manifest.FileRef ref : refs) {
-			Path path = manifest.folder.resolve(ref.file);
-			if (!Files.isRegularFile(path)) throw new BundleException("model '" + manifest.name + "': file " + path
-				+ " named in model.json is missing. Copy the complete bundle folder again (or re-export it).");
+			Path path = manifest.path(ref);
 			String actual;
 			try {
 				actual = Sha256.of(path);

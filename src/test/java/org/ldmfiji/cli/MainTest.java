@@ -4,14 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.TestBundles;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** The command line through its public entry point: output, exit codes, one-line errors. */
 class MainTest {
+
+	@TempDir
+	Path tmp;
 
 	private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
 
@@ -56,5 +64,55 @@ class MainTest {
 		err.reset();
 		assertEquals(2, run("bench", "--steps", "0"));
 		assertTrue(err().contains("--steps must be a whole number from 1 to 1000, got 0"), err());
+	}
+
+	/** A copy of the demo bundle with one text of its model.json replaced. */
+	private Path tampered(String name, String from, String to) throws IOException {
+		Path copy = TestBundles.copy(TestBundles.demo(), tmp.resolve(name));
+		Path json = copy.resolve(Manifest.FILE_NAME);
+		String text = Files.readString(json);
+		assertTrue(text.contains(from), from);
+		Files.writeString(json, text.replace(from, to));
+		return copy;
+	}
+
+	private void assertOneLineWithoutStackTrace() {
+		assertEquals(1, err().strip().split("\\R").length, "one line: " + err());
+		assertTrue(!err().contains("\tat ") && !err().contains("Exception in"), err());
+	}
+
+	@Test
+	void aTamperedBundleGivesOneLineAndExit1() throws IOException {
+		Path huge = tampered("huge", "\"timesteps\": 1000", "\"timesteps\": 2e9"); // was: OutOfMemoryError
+		assertEquals(1, run("bench", "--model", huge.toString(), "--steps", "2", "--repeats", "1", "--warmup", "0", "--size",
+			"16", "--task", "inpaint"), err());
+		assertTrue(err().startsWith("ldm: ") && err().contains("$.schedule.timesteps must be an integer from 2 to 10000, "
+			+ "got 2e9"), err());
+		assertOneLineWithoutStackTrace();
+		err.reset();
+		Path wrongType = tampered("wrong-type", "\"range\": [\n      -1.0,", "\"range\": [\n      {},"); // was: UnsupportedOperationException
+		assertEquals(1, run("bench", "--model", wrongType.toString(), "--steps", "2", "--repeats", "1", "--warmup", "0",
+			"--size", "16", "--task", "inpaint"), err());
+		assertTrue(err().contains("$.image.range must be [min, max]"), err());
+		assertOneLineWithoutStackTrace();
+	}
+
+	@Test
+	void anyOtherFailureIsOneLineWithItsClassAndTheDebugHint() {
+		PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+		assertEquals(Main.INTERNAL_ERROR, Main.fail(new NullPointerException("boom\nsecond line"), e, false));
+		assertEquals("ldm: internal error: java.lang.NullPointerException: boom second line (run with LDM_DEBUG=1 for the "
+			+ "stack trace)", err().strip());
+		err.reset();
+		assertEquals(Main.INTERNAL_ERROR, Main.fail(new StackOverflowError(), e, false));
+		assertTrue(err().startsWith("ldm: internal error: java.lang.StackOverflowError (run with LDM_DEBUG=1"), err());
+		assertOneLineWithoutStackTrace();
+		err.reset();
+		assertEquals(Main.OUT_OF_MEMORY, Main.fail(new OutOfMemoryError("Java heap space"), e, false));
+		assertTrue(err().matches("ldm: out of memory \\(Java heap space; heap \\d+ MiB in use of at most \\d+ MiB\\): give "
+			+ "Java more heap \\(LDM_HEAP=\\d+g ./ldm \\.\\.\\.\\) or use a smaller --tile\\R"), err());
+		err.reset();
+		assertEquals(Main.INTERNAL_ERROR, Main.fail(new NullPointerException("boom"), e, true));
+		assertTrue(err().contains("\tat org.ldmfiji.cli.MainTest"), "LDM_DEBUG=1 shows the stack trace: " + err());
 	}
 }

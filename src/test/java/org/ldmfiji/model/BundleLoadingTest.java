@@ -58,6 +58,9 @@ class BundleLoadingTest {
 		Path bad = editedCopy("(\"image\":\\s*\\{\\s*\"channels\":\\s*)1", "$12");
 		BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(bad, Device.cpu()).close());
 		assertTrue(e.getMessage().contains("encoder") && e.getMessage().contains("rejects"), e.getMessage());
+		// the engine's reason, not the first line of its TorchScript traceback
+		assertTrue(e.getMessage().contains("to have 1 channels, but got 2 channels"), e.getMessage());
+		assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
 	}
 
 	@Test
@@ -66,6 +69,19 @@ class BundleLoadingTest {
 		try (ModelBundle bundle = ModelBundle.open(bad, Device.cpu())) {
 			BundleException e = assertThrows(BundleException.class, () -> bundle.denoiser("inpaint"));
 			assertTrue(e.getMessage().contains("inpaint") && e.getMessage().contains("mask 2"), e.getMessage());
+		}
+	}
+
+	@Test
+	void anEngineFailureInAForwardNamesThePartAndTheReason() {
+		try (ModelBundle bundle = ModelBundle.open(TestBundles.demo(), Device.cpu());
+			NDManager m = NDManager.newBaseManager(Device.cpu()))
+		{
+			int c = bundle.manifest().autoencoder.latentChannels + 1;
+			BundleException e = assertThrows(BundleException.class, () -> bundle.decode(m.zeros(new Shape(1, c, 8, 8))));
+			assertTrue(e.getMessage().startsWith("decoder.pt failed on the input (1, " + c + ", 8, 8)"), e.getMessage());
+			assertTrue(e.getMessage().contains("but got " + c + " channels"), e.getMessage());
+			assertTrue(e.getMessage().contains("smaller tile size") && !e.getMessage().contains("\n"), e.getMessage());
 		}
 	}
 

@@ -1,0 +1,64 @@
+package org.ldmfiji.cli;
+
+import ij.io.FileInfo;
+import ij.io.TiffDecoder;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Whether a TIFF holds all the pixel data its directories (IFDs) promise. ImageJ's reader fills what is missing at the
+ * end of a cut file with zeros; this reads the directories with ImageJ's own {@link TiffDecoder} and compares every
+ * strip (offset + byte count), and for ImageJ's contiguous stacks offset + planes × (plane + gap), with the file's size.
+ */
+final class TiffCheck {
+
+	private TiffCheck() {}
+
+	static boolean isTiff(byte[] head) {
+		return head.length >= 4 && (head[0] == 'I' && head[1] == 'I' && head[2] == 42 && head[3] == 0
+			|| head[0] == 'M' && head[1] == 'M' && head[2] == 0 && head[3] == 42);
+	}
+
+	/** Throws IllegalArgumentException naming the file when it is unreadable or shorter than its data. */
+	static void requireComplete(Path path) {
+		FileInfo[] ifds;
+		long size;
+		try {
+			size = Files.size(path);
+			File f = path.toAbsolutePath().toFile();
+			ifds = new TiffDecoder(f.getParent() + File.separator, f.getName()).getTiffInfo();
+		}
+		catch (IOException | RuntimeException e) {
+			throw new IllegalArgumentException("cannot read " + path + ": not a readable TIFF (" + IoReason.of(e)
+				+ "); is the file complete?", e);
+		}
+		if (ifds == null || ifds.length == 0) throw new IllegalArgumentException("cannot read " + path
+			+ ": no image directory in this TIFF; is the file complete?");
+		for (FileInfo fi : ifds) {
+			long end = dataEnd(fi);
+			if (end > size) throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "cannot read %s: the "
+				+ "file is cut short (%d bytes, its image data reaches byte %d); use a complete copy", path, size, end));
+		}
+	}
+
+	/** The byte just past the last pixel data the directory refers to. */
+	static long dataEnd(FileInfo fi) {
+		long end = 0, planeBytes = 0;
+		if (fi.stripOffsets != null && fi.stripLengths != null)
+			for (int i = 0; i < Math.min(fi.stripOffsets.length, fi.stripLengths.length); i++) {
+				long length = Integer.toUnsignedLong(fi.stripLengths[i]);
+				end = Math.max(end, Integer.toUnsignedLong(fi.stripOffsets[i]) + length);
+				planeBytes += length;
+			}
+		boolean uncompressed = fi.compression == FileInfo.COMPRESSION_NONE || fi.compression == FileInfo.COMPRESSION_UNKNOWN;
+		if (uncompressed) {
+			if (planeBytes == 0) planeBytes = (long) fi.width * fi.height * fi.getBytesPerPixel();
+			long planes = Math.max(1, fi.nImages);
+			end = Math.max(end, fi.getOffset() + planes * planeBytes + (planes - 1) * fi.getGap());
+		}
+		return end;
+	}
+}
