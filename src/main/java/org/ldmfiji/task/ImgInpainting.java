@@ -48,7 +48,7 @@ final class ImgInpainting {
 		int[] channel = new int[1];
 		for (InpaintWindows.Group g : plan.groups) {
 			int[] r = g.onImage(w, h);
-			FloatPlanes region = ImgPixels.read(image, r[0], r[1], r[2], r[3]);
+			FloatPlanes region = ImgPixels.read(image, ImgPixels.window(image, r));
 			String bad = type instanceof IntegerType ? null : plan.nonFinite(region, r, channel);
 			if (bad != null) throw new IllegalArgumentException("the image has a " + bad + " (relative to its min"
 				+ (c > 1 ? ", channel " + (channel[0] + 1) : "") + ") next to the region to fill: replace NaNs first or "

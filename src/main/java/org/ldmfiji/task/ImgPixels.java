@@ -48,16 +48,21 @@ final class ImgPixels {
 	}
 
 	/**
-	 * The image's channels over [x0, x1) × [y0, y1), coordinates relative to its min, as C × (y1 − y0) × (x1 − x0) raw
-	 * values.
+	 * The part [x0, x1) × [y0, y1) of the image's X and Y, coordinates relative to its min, with all channels: an
+	 * interval in the image's own coordinates.
 	 */
-	static FloatPlanes read(RandomAccessibleInterval<? extends RealType<?>> image, int x0, int y0, int x1, int y1) {
+	static Interval window(Interval image, int[] box) {
 		long[] min = image.minAsLongArray(), max = image.maxAsLongArray();
-		min[0] += x0;
-		min[1] += y0;
-		max[0] = image.min(0) + x1 - 1;
-		max[1] = image.min(1) + y1 - 1;
-		return ImageTensors.read(Views.interval(image, new FinalInterval(min, max)));
+		for (int d = 0; d < 2; d++) {
+			max[d] = min[d] + box[d + 2] - 1;
+			min[d] += box[d];
+		}
+		return new FinalInterval(min, max);
+	}
+
+	/** The image's channels over the window as C × height × width raw values (the tensor boundary). */
+	static FloatPlanes read(RandomAccessibleInterval<? extends RealType<?>> image, Interval window) {
+		return ImageTensors.read(Views.interval(image, window));
 	}
 
 	/** Writes v as the ImageJ jobs write a pixel: rounded and clamped for integer types, as float otherwise. */
