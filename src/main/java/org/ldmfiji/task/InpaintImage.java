@@ -13,14 +13,10 @@ import ij.process.ImageProcessor;
 import org.ldmfiji.image.ChannelMapping;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.Normalization;
-import org.ldmfiji.image.ValueMap;
-import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.tiling.Window;
 
 import java.awt.Color;
 import java.awt.Rectangle;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -36,42 +32,12 @@ import java.util.Locale;
  */
 public final class InpaintImage {
 
-	/** What the user chooses; the defaults are the options' ({@link OptionTable}). */
-	public static final class Options {
-		public SamplingSettings sampling = SamplingSettings.defaults();
-		/** Independent fills; more than one gives the stack of fills and their per-pixel standard deviation. */
-		public int samples = OptionTable.SAMPLES.defaultInt();
-		/** Pixels the mask is dilated by before filling. */
-		public int grow = OptionTable.GROW.defaultInt();
-		/**
-		 * Width in pixels of the band inside the grown mask's edge where fill and source blend; it lies in the grow
-		 * margin (at most {@link #grow} wide), so the selected pixels themselves are always replaced in full.
-		 */
-		public int feather = OptionTable.FEATHER.defaultInt();
-		/** Pixels of surrounding image the model sees around each region (rounded up to the latent grid). */
-		public int context = OptionTable.CONTEXT.defaultInt();
-		/** All (slice, frame) positions with the same mask, or only the current one. */
-		public boolean allPlanes = OptionTable.STACK.defaultFlag();
-		/** Write the fill into the source instead of a new image (one sample only). */
-		public boolean inPlace = OptionTable.INPLACE.defaultFlag();
-		/** 1: sample from pure noise; less: start from the harmonic first guess ({@link Inpainting}). */
-		public double strength = OptionTable.STRENGTH.defaultNumber();
-		/** How the fill meets the known pixels ({@link Seam}). */
-		public Seam seam = Seam.parse(OptionTable.SEAM.defaultText());
-
-		/** Sets {@link #seam} from a command's choice ({@link Seam#labels()}). */
+	/** What the user chooses ({@link InpaintOptions}, the name the entry points use). */
+	public static final class Options extends InpaintOptions {
+		@Override
 		public Options seam(String choice) {
-			seam = Seam.parse(OptionTable.SEAM.choice(choice));
+			super.seam(choice);
 			return this;
-		}
-
-		/** Every value within its option's range ({@link OptionTable}), whichever entry point set it. */
-		void check() {
-			OptionTable.SAMPLES.check(samples);
-			OptionTable.GROW.check(grow);
-			OptionTable.FEATHER.check(feather);
-			OptionTable.CONTEXT.check(context);
-			OptionTable.STRENGTH.check(strength);
 		}
 	}
 
@@ -86,21 +52,6 @@ public final class InpaintImage {
 			this.image = image;
 			this.std = std;
 			this.region = region;
-		}
-	}
-
-	/** A group of mask regions filled together in one window. */
-	private static final class Group {
-		final List<Masks.Region> regions = new ArrayList<>();
-		int x0, y0, x1, y1;
-		Window window;
-
-		Group(Masks.Region r) {
-			regions.add(r);
-			x0 = r.x0;
-			y0 = r.y0;
-			x1 = r.x1;
-			y1 = r.y1;
 		}
 	}
 
@@ -144,13 +95,9 @@ public final class InpaintImage {
 	 *
 	 * @return the new image {@code <title>-inpainted} (or the source itself, in place), not shown
 	 */
-	public static Result run(ModelBundle bundle, ImagePlus imp, boolean[] mask, Options o, Progress progress) {
-		Manifest m = bundle.manifest();
+	public static Result run(ModelBundle bundle, ImagePlus imp, boolean[] mask, InpaintOptions o, Progress progress) {
 		int w = imp.getWidth(), h = imp.getHeight();
 		o.check();
-		if (mask == null) throw new IllegalArgumentException("no mask: select the region to fill");
-		if (mask.length != w * h) throw new IllegalArgumentException("the mask has " + mask.length + " pixels but image '"
-			+ imp.getTitle() + "' (" + w + "x" + h + ") has " + (w * h) + ": the mask must have the image's size");
 		List<int[]> positions = ImageJobs.positions(imp, o.allPlanes);
 		if (o.samples > 1 && positions.size() > 1) throw new IllegalArgumentException("several samples ("
 			+ o.samples + ") are made for the current plane only; untick 'all planes' or use samples=1");
@@ -158,34 +105,13 @@ public final class InpaintImage {
 			+ "use samples=1, or leave 'in place' off to get the stack of " + o.samples + " samples");
 		if (o.inPlace && imp.getStack().isVirtual()) throw new IllegalArgumentException("'" + imp.getTitle() + "' is a "
 			+ "virtual stack, whose planes are re-read from disk: in place would lose the fill; leave 'in place' off");
-		Inpainting inpainting = new Inpainting(bundle, o.sampling, 0, o.strength, o.seam);
-		int unit = inpainting.unit(), f = m.autoencoder.factor, nativeSize = inpainting.nativeSize();
-		if (w < unit || h < unit) throw new IllegalArgumentException("image '" + imp.getTitle() + "' is " + w + "x" + h
-			+ ", smaller than the smallest window of model '" + m.name + "' (" + unit + "x" + unit + " px: " + (unit / f)
-			+ " latent cells of " + f + " px): use a larger image");
-
-		boolean[] grown = Masks.grow(mask, w, h, o.grow);
-		long count = Masks.count(grown);
-		if (count == 0) throw new IllegalArgumentException("the mask is empty: select the region to fill (a selection, "
-			+ "or a mask image whose non-zero pixels mark it)");
-		if (count == grown.length) throw new IllegalArgumentException("the mask" + (o.grow > 0 ? " (grown by " + o.grow
-			+ " px)" : "") + " covers the whole image: inpainting continues the surrounding pixels, so select only the "
-			+ "region to fill" + (o.grow > 0 ? " or grow less" : ""));
-		// the feather band lies in the grow margin: the selected pixels (a scratch, a dead column) are replaced in
-		// full and never blended back in, so the band is at most grow pixels wide
-		float[] alpha = Masks.featherWeights(grown, w, h, Math.min(o.feather, o.grow));
-		for (int i = 0; i < mask.length; i++) if (mask[i]) alpha[i] = 1;
-		int margin = Window.roundUp(o.context, f);
-		List<Group> groups = group(Masks.regions(grown, w, h), margin, nativeSize, m.name);
-		for (Group g : groups) {
-			int side = Math.max(g.x1 - g.x0, g.y1 - g.y0);
-			int gm = Math.min(margin, Math.max(0, (2 * nativeSize - side) / 2) / f * f); // window at most ~2x native
-			g.window = inpainting.window(new int[] {g.x0, g.y0, g.x1, g.y1}, gm, w, h);
-		}
+		InpaintWindows plan = InpaintWindows.plan(bundle, mask, w, h, o, "image '" + imp.getTitle() + "'");
+		boolean[] grown = plan.grown;
+		List<InpaintWindows.Group> groups = plan.groups;
 
 		int c = ImageJobs.imageChannels(imp);
-		ChannelMapping mapping = ChannelMapping.of(c, m.imageChannels);
-		if (imp.getBitDepth() == 32) requireFinite(imp, positions, groups, grown, c);
+		ChannelMapping mapping = ChannelMapping.of(c, bundle.manifest().imageChannels);
+		if (imp.getBitDepth() == 32) requireFinite(imp, positions, plan, c);
 		long planeBytes = (long) w * h * ImageJobs.bytesPerPixel(imp);
 		ImageJobs.requireMemory(o.samples > 1 ? planeBytes * imp.getNChannels() * o.samples + 4L * w * h * c
 			: planeBytes * imp.getStackSize(), "the inpainted image");
@@ -195,35 +121,19 @@ public final class InpaintImage {
 		FloatProcessor[] std = o.samples > 1 ? new FloatProcessor[c] : null;
 		if (std != null) for (int k = 0; k < c; k++) std[k] = new FloatProcessor(w, h);
 
-		int steps = inpainting.steps();
-		long total = (long) positions.size() * groups.size() * mapping.batchSize(c) * steps, done = 0;
+		long perWindow = (long) mapping.batchSize(c) * plan.steps();
+		long total = positions.size() * groups.size() * perWindow, done = 0;
 		progress.status("LDM inpainting: " + groups.size() + " window(s) x " + positions.size() + " plane(s)");
 		Normalization norm = Normalization.forBitDepth(imp.getBitDepth());
 		for (int[] pos : positions) {
-			for (Group g : groups) {
+			for (InpaintWindows.Group g : groups) {
 				progress.checkCancelled();
-				Window win = g.window;
-				int rx0 = Math.max(0, win.x), ry0 = Math.max(0, win.y);
-				int rx1 = Math.min(w, win.x + win.width), ry1 = Math.min(h, win.y + win.height);
-				FloatPlanes region = read(imp, pos, c, rx0, ry0, rx1, ry1);
-				Window local = new Window(win.x - rx0, win.y - ry0, win.width, win.height);
-				boolean[] windowMask = win.extract(grown, w, h);
-				List<ValueMap> maps = fitOutside(norm, region, grown, w, rx0, ry0, m.imageRange);
-				FloatPlanes x = local.extract(region);
-				for (int k = 0; k < c; k++) forward(x, k, maps.get(k));
-				List<FloatPlanes> items = mapping.toModel(x, m.imageChannels);
-				List<List<FloatPlanes>> fills = new ArrayList<>();
-				for (FloatPlanes item : items) {
-					fills.add(inpainting.fillWindow(item, windowMask, o.samples, progress.steps(done, total)));
-					done += steps;
-				}
+				int[] r = g.onImage(w, h);
+				InpaintWindows.Fill fill = plan.fill(g, read(imp, pos, c, r[0], r[1], r[2], r[3]), norm, o.samples, progress,
+					done, total);
+				done += perWindow;
 				float[][][] values = new float[o.samples][][];
-				for (int s = 0; s < o.samples; s++) {
-					List<FloatPlanes> perItem = new ArrayList<>();
-					for (List<FloatPlanes> fi : fills) perItem.add(fi.get(s));
-					FloatPlanes fill = mapping.fromModel(perItem, c);
-					values[s] = paste(imp, out, pos, s, fill, maps, g, win, alpha, o.samples > 1);
-				}
+				for (int s = 0; s < o.samples; s++) values[s] = paste(plan, imp, out, pos, s, fill, g, o.samples > 1);
 				if (std != null) accumulateStd(std, values, g, w);
 			}
 		}
@@ -260,54 +170,16 @@ public final class InpaintImage {
 		return new Result(result, stdImage, region);
 	}
 
-	/** Groups regions whose context windows overlap, as long as the group still fits the native size. */
-	private static List<Group> group(List<Masks.Region> regions, int margin, int nativeSize, String model) {
-		List<Group> groups = new ArrayList<>();
-		for (Masks.Region r : regions) {
-			groups.add(new Group(r));
-		}
-		boolean merged = true;
-		while (merged) {
-			merged = false;
-			outer:
-			for (int i = 0; i < groups.size(); i++)
-				for (int j = i + 1; j < groups.size(); j++) {
-					Group a = groups.get(i), b = groups.get(j);
-					boolean near = a.x0 - margin < b.x1 + margin && b.x0 - margin < a.x1 + margin
-						&& a.y0 - margin < b.y1 + margin && b.y0 - margin < a.y1 + margin;
-					int x0 = Math.min(a.x0, b.x0), y0 = Math.min(a.y0, b.y0);
-					int x1 = Math.max(a.x1, b.x1), y1 = Math.max(a.y1, b.y1);
-					if (!near || x1 - x0 > nativeSize || y1 - y0 > nativeSize) continue;
-					a.regions.addAll(b.regions);
-					a.x0 = x0;
-					a.y0 = y0;
-					a.x1 = x1;
-					a.y1 = y1;
-					groups.remove(j);
-					merged = true;
-					break outer;
-				}
-		}
-		return groups;
-	}
-
-	private static void requireFinite(ImagePlus imp, List<int[]> positions, List<Group> groups, boolean[] mask, int c) {
-		int w = imp.getWidth(), h = imp.getHeight();
+	private static void requireFinite(ImagePlus imp, List<int[]> positions, InpaintWindows plan, int c) {
+		int[] channel = new int[1];
 		for (int[] pos : positions)
-			for (int k = 0; k < c; k++) {
-				ImageProcessor ip = ImageJobs.processor(imp, k, pos);
-				for (Group g : groups) {
-					Window win = g.window;
-					for (int y = Math.max(0, win.y); y < Math.min(h, win.y + win.height); y++)
-						for (int x = Math.max(0, win.x); x < Math.min(w, win.x + win.width); x++) {
-							float v = ip.getf(x, y);
-							if (!mask[y * w + x] && (Float.isNaN(v) || Float.isInfinite(v)))
-								throw new IllegalArgumentException("image '" + imp.getTitle() + "' has a " + (Float.isNaN(v) ? "NaN"
-									: "infinite") + " pixel at x=" + x + ", y=" + y + (positions.size() > 1 || c > 1 ? " (channel "
-										+ (k + 1) + ", slice " + pos[0] + ", frame " + pos[1] + ")" : "") + " next to the region to "
-									+ "fill: replace NaNs first (Process > Noise > Remove NaNs...) or include them in the selection");
-						}
-				}
+			for (InpaintWindows.Group g : plan.groups) {
+				int[] r = g.onImage(plan.w, plan.h);
+				String bad = plan.nonFinite(read(imp, pos, c, r[0], r[1], r[2], r[3]), r, channel);
+				if (bad != null) throw new IllegalArgumentException("image '" + imp.getTitle() + "' has a " + bad
+					+ (positions.size() > 1 || c > 1 ? " (channel " + (channel[0] + 1) + ", slice " + pos[0] + ", frame " + pos[1]
+						+ ")" : "") + " next to the region to fill: replace NaNs first (Process > Noise > Remove NaNs...) or "
+					+ "include them in the selection");
 			}
 	}
 
@@ -323,50 +195,24 @@ public final class InpaintImage {
 		return out;
 	}
 
-	/** Per channel, the normalisation fitted on the region's unmasked pixels, onto the model's range. */
-	private static List<ValueMap> fitOutside(Normalization norm, FloatPlanes region, boolean[] mask, int w, int x0, int y0,
-		double[] range)
-	{
-		List<ValueMap> maps = new ArrayList<>();
-		for (int k = 0; k < region.channels(); k++) {
-			float[] v = new float[region.planeSize()];
-			int n = 0;
-			for (int y = 0; y < region.height(); y++)
-				for (int x = 0; x < region.width(); x++)
-					if (!mask[(y + y0) * w + x + x0]) v[n++] = region.get(k, y, x);
-			maps.add(norm.fit(java.util.Arrays.copyOf(v, n)).onto(range[0], range[1]));
-		}
-		return maps;
-	}
-
-	private static void forward(FloatPlanes x, int k, ValueMap map) {
-		float[] d = x.data();
-		for (int i = k * x.planeSize(); i < (k + 1) * x.planeSize(); i++) d[i] = (float) map.forward(d[i]);
-	}
-
 	/**
 	 * Writes one sample's fill into the output at the group's pixels, blended by alpha with the source, and returns
 	 * the written values before rounding ([channel][pixel of the group], for the std map).
 	 */
-	private static float[][] paste(ImagePlus src, ImagePlus out, int[] pos, int sample, FloatPlanes fill,
-		List<ValueMap> maps, Group g, Window win, float[] alpha, boolean samplesStack)
+	private static float[][] paste(InpaintWindows plan, ImagePlus src, ImagePlus out, int[] pos, int sample,
+		InpaintWindows.Fill fill, InpaintWindows.Group g, boolean samplesStack)
 	{
-		int w = src.getWidth(), c = fill.channels();
-		int n = 0;
-		for (Masks.Region r : g.regions) n += r.pixels.length;
-		float[][] values = new float[c][n];
+		int w = src.getWidth(), c = fill.maps.size();
+		float[][] values = new float[c][InpaintWindows.pixels(g)];
 		for (int k = 0; k < c; k++) {
 			ImageProcessor in = ImageJobs.processor(src, k, pos);
 			ImageProcessor target = samplesStack ? samplePlane(out, src, k, sample) : ImageJobs.processor(out, k, pos);
 			int rgb = ImageJobs.rgbComponent(src, k);
-			ValueMap map = maps.get(k);
 			int i = 0;
 			for (Masks.Region r : g.regions)
 				for (int p : r.pixels) {
 					int x = p % w, y = p / w;
-					double filled = map.inverse(fill.get(k, y - win.y, x - win.x));
-					double a = alpha[p];
-					double v = a == 1 ? filled : a * filled + (1 - a) * ImageJobs.get(in, rgb, x, y);
+					double v = plan.value(fill, sample, k, p, ImageJobs.get(in, rgb, x, y));
 					ImageJobs.put(target, rgb, x, y, v);
 					values[k][i++] = (float) v;
 				}
@@ -402,7 +248,7 @@ public final class InpaintImage {
 	}
 
 	/** Population standard deviation over the samples at each of the group's pixels. */
-	private static void accumulateStd(FloatProcessor[] std, float[][][] values, Group g, int w) {
+	private static void accumulateStd(FloatProcessor[] std, float[][][] values, InpaintWindows.Group g, int w) {
 		int n = values.length;
 		for (int k = 0; k < std.length; k++) {
 			int i = 0;
@@ -451,8 +297,8 @@ public final class InpaintImage {
 		return overlay;
 	}
 
-	private static StringBuilder provenance(ModelBundle bundle, ImagePlus imp, Options o, boolean[] grown,
-		List<Group> groups, List<int[]> positions)
+	private static StringBuilder provenance(ModelBundle bundle, ImagePlus imp, InpaintOptions o, boolean[] grown,
+		List<InpaintWindows.Group> groups, List<int[]> positions)
 	{
 		int[] b = Masks.bounds(grown, imp.getWidth(), imp.getHeight());
 		StringBuilder s = ImageJobs.provenance("inpainting", imp, bundle, Inpainting.TASK, o.sampling);
@@ -461,7 +307,7 @@ public final class InpaintImage {
 		s.append(String.format(Locale.ROOT, "mask bounds (after grow): x=%d y=%d width=%d height=%d, %d pixels%n", b[0], b[1],
 			b[2] - b[0], b[3] - b[1], Masks.count(grown)));
 		s.append("windows:");
-		for (Group g : groups) s.append(' ').append(g.window);
+		for (InpaintWindows.Group g : groups) s.append(' ').append(g.window);
 		s.append('\n');
 		s.append("planes: ").append(positions.size() == 1 ? "slice " + positions.get(0)[0] + ", frame " + positions.get(0)[1]
 			: "all " + positions.size() + " (slice, frame) positions").append('\n');

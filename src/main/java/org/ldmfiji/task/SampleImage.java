@@ -21,64 +21,44 @@ import java.util.Locale;
  */
 public final class SampleImage {
 
-	/** What the user chooses; the defaults are the options' ({@link OptionTable}). */
-	public static final class Options {
-		public SamplingSettings sampling = SamplingSettings.defaults();
-		public int width = OptionTable.WIDTH.defaultInt(), height = OptionTable.HEIGHT.defaultInt();
-		/** One of the manifest's labels; null or blank: the model's first label that is not its null label. */
-		public String label = OptionTable.LABEL.defaultText();
-		public double guidance = OptionTable.GUIDANCE.defaultNumber();
-		/** 8, 16 or 32. */
-		public int bitDepth = Integer.parseInt(OptionTable.TYPE.defaultText().replace("-bit", ""));
-		/** Latent tile side and overlap in pixels for the tiled engine (0: automatic). */
-		public int tile = OptionTable.TILE.defaultInt(), overlap = OptionTable.OVERLAP.defaultInt();
-		/** Tiles per forward (0: automatic). */
-		public int batch = OptionTable.BATCH.defaultInt();
-
-		/** Sets {@link #bitDepth} from the type option's choice (8-bit, 16-bit, 32-bit). */
+	/** What the user chooses ({@link SampleOptions}, the name the entry points use). */
+	public static final class Options extends SampleOptions {
+		@Override
 		public Options type(String choice) {
-			bitDepth = Integer.parseInt(OptionTable.TYPE.choice(choice).replace("-bit", ""));
+			super.type(choice);
 			return this;
 		}
 	}
 
 	private SampleImage() {}
 
-	public static ImagePlus run(ModelBundle bundle, Options o, Progress progress) {
+	public static ImagePlus run(ModelBundle bundle, SampleOptions o, Progress progress) {
 		Manifest m = bundle.manifest();
 		Manifest.DenoiserSpec spec = m.denoiser(LargeImageSampling.TASK);
 		OptionTable.TYPE.choice(o.bitDepth + "-bit");
 		OptionTable.WIDTH.check(o.width);
 		OptionTable.HEIGHT.check(o.height);
-		OptionTable.GUIDANCE.check(o.guidance);
-		OptionTable.TILE.check(o.tile);
-		OptionTable.OVERLAP.check(o.overlap);
-		String label = LargeImageSampling.labelOrDefault(spec, o.label);
-		if (spec.context != null && label != null && !spec.context.labels.contains(label))
-			throw new IllegalArgumentException("model '" + m.name + "' has no label '" + label + "': choose one of "
-				+ spec.context.labels);
+		o.checkSampling();
+		String label = o.label(m);
 		if (m.imageChannels != 1) throw new IllegalArgumentException("model '" + m.name + "' makes " + m.imageChannels
 			+ "-channel images; this command writes one-channel images");
 		ImageJobs.requireMemory((long) o.width * o.height * (o.bitDepth / 8 + 4 * 2), String.format(Locale.ROOT,
 			"a %dx%d %d-bit sample", o.width, o.height, o.bitDepth));
 		progress.status(String.format(Locale.ROOT, "LDM sampling: %dx%d, label %s", o.width, o.height, label));
-		TileSettings defaults = TileSettings.defaults(m, LargeImageSampling.TASK);
-		int tile = o.tile > 0 ? o.tile : defaults.tile;
-		int overlap = o.overlap > 0 ? o.overlap : o.tile > 0 ? TileSettings.defaultOverlap(tile, m.autoencoder.factor)
-			: defaults.overlap;
-		TileSettings tiles = defaults.withTile(tile, overlap).withBatch(OptionTable.BATCH.checkInt(o.batch));
+		TileSettings tiles = o.tiles(m);
 		FloatPlanes x = new LargeImageSampling(bundle, o.sampling, tiles).run(o.width, o.height, label, o.guidance,
 			progress.steps(0, o.sampling.steps));
 		progress.checkCancelled();
 		double a = m.imageRange[0], b = m.imageRange[1];
 		double top = o.bitDepth == 8 ? 255 : o.bitDepth == 16 ? 65535 : 1;
+		SampleValues values = new SampleValues(m.imageRange, top, o.bitDepth != 32);
 		ImageProcessor ip = o.bitDepth == 8 ? new ByteProcessor(o.width, o.height) : o.bitDepth == 16
 			? new ShortProcessor(o.width, o.height) : new FloatProcessor(o.width, o.height);
 		for (int y = 0; y < o.height; y++)
 			for (int i = 0; i < o.width; i++) {
-				double v = (x.get(0, y, i) - a) / (b - a) * top;
+				double v = values.pixel(x.get(0, y, i));
 				if (o.bitDepth == 32) ip.setf(i, y, (float) v);
-				else ip.set(i, y, (int) Math.max(0, Math.min(top, Math.round(v))));
+				else ip.set(i, y, (int) v);
 			}
 		ImagePlus out = new ImagePlus("LDM sample " + (label == null ? "" : label + " ") + "seed " + o.sampling.seed, ip);
 		if (o.bitDepth == 32) out.setDisplayRange(0, 1);

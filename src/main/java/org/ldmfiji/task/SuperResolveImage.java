@@ -8,7 +8,6 @@ import org.ldmfiji.image.ChannelMapping;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.IjImages;
 import org.ldmfiji.image.Normalization;
-import org.ldmfiji.image.ValueMap;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 
@@ -26,18 +25,8 @@ import java.util.Locale;
  */
 public final class SuperResolveImage {
 
-	/** What the user chooses; the defaults are the options' ({@link OptionTable}). */
-	public static final class Options {
-		public SamplingSettings sampling = SamplingSettings.defaults();
-		/** Independent results; more than one gives their mean and per-pixel standard deviation. */
-		public int samples = OptionTable.SAMPLES.defaultInt();
-		/** Back-projection onto the input after decoding ({@link Consistency}). */
-		public boolean consistency = OptionTable.CONSISTENCY.defaultFlag();
-		/** Input tile side in pixels; 0: automatic ({@link SuperResolution#autoTile()}). */
-		public int tile = OptionTable.TILE.defaultInt();
-		/** Process every plane (the default); false refuses stacks, which have more than the current plane. */
-		public boolean allPlanes = !OptionTable.CURRENT.defaultFlag();
-	}
+	/** What the user chooses ({@link SuperResolutionOptions}, the name the entry points use). */
+	public static final class Options extends SuperResolutionOptions {}
 
 	/** The x f image (the mean of the samples when there are several) and, for several samples, the std map. */
 	public static final class Result {
@@ -52,12 +41,11 @@ public final class SuperResolveImage {
 
 	private SuperResolveImage() {}
 
-	public static Result run(ModelBundle bundle, ImagePlus imp, Options o, Progress progress) {
+	public static Result run(ModelBundle bundle, ImagePlus imp, SuperResolutionOptions o, Progress progress) {
 		Manifest m = bundle.manifest();
 		SuperResolution sr = new SuperResolution(bundle, o.sampling);
 		int f = sr.factor(), w = imp.getWidth(), h = imp.getHeight();
-		OptionTable.SAMPLES.check(o.samples);
-		OptionTable.TILE.check(o.tile);
+		o.check();
 		if (!o.allPlanes && imp.getStackSize() > 1) throw new IllegalArgumentException("'" + imp.getTitle() + "' has "
 			+ imp.getStackSize() + " planes but only the current plane was asked for: super-resolution makes a whole new "
 			+ "image, so either process all planes, or first duplicate the plane you want (Image > Duplicate...)");
@@ -69,7 +57,7 @@ public final class SuperResolveImage {
 			"the result would be %dx%d = %.2f gigapixels per plane, more than one ImageJ plane can hold (2^31 pixels): "
 				+ "super-resolve a crop", outW, outH, outW * outH / 1e9));
 		int c = ImageJobs.imageChannels(imp);
-		ChannelMapping mapping = ChannelMapping.of(c, m.imageChannels);
+		ChannelMapping.of(c, m.imageChannels); // refuses channel counts the model cannot take, before any work
 		long planes = imp.getStackSize();
 		long resultBytes = outW * outH * planes * ImageJobs.bytesPerPixel(imp);
 		long working = outW * outH * 4L * c * (o.samples + 1); // float results of one position
@@ -82,33 +70,18 @@ public final class SuperResolveImage {
 			IjImages.readChannels(imp, pos[0], pos[1]).requireFinite(imp.getTitle());
 
 		int tiles = sr.tileCount(w, h, o.tile);
-		long perRun = o.sampling.steps; // the tiles are fused at every step: one sampling run per item
-		long total = positions.size() * mapping.batchSize(c) * perRun, done = 0;
+		Normalization norm = Normalization.forBitDepth(imp.getBitDepth());
+		PlaneSuperResolution plane = new PlaneSuperResolution(sr, m, o, norm);
+		long total = positions.size() * plane.steps(c), done = 0;
 		progress.status(String.format(Locale.ROOT, "LDM super-resolution x%d: %d plane(s), %d tile(s) each", f,
 			positions.size(), tiles));
-		Normalization norm = Normalization.forBitDepth(imp.getBitDepth());
 		List<FloatPlanes> means = new ArrayList<>(), stds = new ArrayList<>();
 		for (int[] pos : positions) {
 			progress.checkCancelled();
-			FloatPlanes px = IjImages.readChannels(imp, pos[0], pos[1]);
-			List<ValueMap> maps = norm.fitChannels(px);
-			FloatPlanes x = px.copy();
-			for (int k = 0; k < c; k++) map(x, k, maps.get(k).onto(m.imageRange[0], m.imageRange[1]), true);
-			List<List<FloatPlanes>> perItem = new ArrayList<>();
-			for (FloatPlanes item : mapping.toModel(x, m.imageChannels)) {
-				perItem.add(sr.run(item, o.samples, o.tile, o.consistency, progress.steps(done, total)));
-				done += perRun;
-			}
-			List<FloatPlanes> samples = new ArrayList<>();
-			for (int s = 0; s < o.samples; s++) {
-				List<FloatPlanes> items = new ArrayList<>();
-				for (List<FloatPlanes> p : perItem) items.add(p.get(s));
-				FloatPlanes y = mapping.fromModel(items, c);
-				for (int k = 0; k < c; k++) map(y, k, maps.get(k).onto(m.imageRange[0], m.imageRange[1]), false);
-				samples.add(y);
-			}
-			means.add(mean(samples));
-			if (o.samples > 1) stds.add(std(samples, means.get(means.size() - 1)));
+			List<FloatPlanes> samples = plane.run(IjImages.readChannels(imp, pos[0], pos[1]), progress, done, total);
+			done += plane.steps(c);
+			means.add(PlaneSuperResolution.mean(samples));
+			if (o.samples > 1) stds.add(PlaneSuperResolution.std(samples, means.get(means.size() - 1)));
 		}
 		progress.checkCancelled();
 
@@ -137,34 +110,5 @@ public final class SuperResolveImage {
 		}
 		progress.status("LDM super-resolution: done");
 		return new Result(out, std);
-	}
-
-	private static void map(FloatPlanes x, int k, ValueMap map, boolean forward) {
-		float[] d = x.data();
-		for (int i = k * x.planeSize(); i < (k + 1) * x.planeSize(); i++)
-			d[i] = (float) (forward ? map.forward(d[i]) : map.inverse(d[i]));
-	}
-
-	private static FloatPlanes mean(List<FloatPlanes> samples) {
-		if (samples.size() == 1) return samples.get(0);
-		FloatPlanes out = FloatPlanes.zeros(samples.get(0).channels(), samples.get(0).height(), samples.get(0).width());
-		float[] d = out.data();
-		for (FloatPlanes s : samples) {
-			float[] v = s.data();
-			for (int i = 0; i < d.length; i++) d[i] += v[i] / samples.size();
-		}
-		return out;
-	}
-
-	/** Population standard deviation over the samples. */
-	private static FloatPlanes std(List<FloatPlanes> samples, FloatPlanes mean) {
-		FloatPlanes out = FloatPlanes.zeros(mean.channels(), mean.height(), mean.width());
-		float[] d = out.data(), mu = mean.data();
-		for (FloatPlanes s : samples) {
-			float[] v = s.data();
-			for (int i = 0; i < d.length; i++) d[i] += (v[i] - mu[i]) * (v[i] - mu[i]);
-		}
-		for (int i = 0; i < d.length; i++) d[i] = (float) Math.sqrt(d[i] / samples.size());
-		return out;
 	}
 }

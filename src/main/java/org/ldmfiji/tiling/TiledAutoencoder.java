@@ -119,6 +119,42 @@ public final class TiledAutoencoder {
 	}
 
 	/**
+	 * The part [x0, x0 + width) × [y0, y0 + height) of D(z) for item {@code item} of a latent [N x c x h x w]: only the
+	 * tiles that reach the part are decoded, with the weights of the whole decode, so the part's values equal those of
+	 * {@link #decode(NDArray, int, int)} there and an image of any size can be decoded block by block.
+	 */
+	public FloatPlanes decodeRegion(NDArray z, int item, int x0, int y0, int width, int height) {
+		Shape s = z.getShape();
+		if (s.dimension() != 4 || s.get(1) != latentChannels) throw new IllegalArgumentException("expected a latent [N x "
+			+ latentChannels + " x h x w], got " + s);
+		int h = (int) s.get(2), w = (int) s.get(3);
+		if (x0 < 0 || y0 < 0 || x0 + (long) width > (long) w * factor || y0 + (long) height > (long) h * factor)
+			throw new IllegalArgumentException("region " + width + "x" + height + " at (" + x0 + ", " + y0 + ") lies outside "
+				+ "the " + (w * factor) + "x" + (h * factor) + " image of a " + w + "x" + h + " latent");
+		TileGrid grid = grid(w, h);
+		TileGrid pixels = grid.scaled(factor);
+		List<TileGrid.Tile> tiles = new ArrayList<>();
+		for (TileGrid.Tile t : pixels.tiles())
+			if (t.x < x0 + width && t.x + t.width > x0 && t.y < y0 + height && t.y + t.height > y0)
+				tiles.add(grid.tiles().get(t.index));
+		FloatPlanes image = FloatPlanes.zeros(imageChannels, height, width);
+		for (int from = 0; from < tiles.size(); from += batch) {
+			List<TileGrid.Tile> part = tiles.subList(from, Math.min(tiles.size(), from + batch));
+			try (NDManager scope = z.getManager().newSubManager()) {
+				z.tempAttach(scope);
+				NDList zs = new NDList(part.size());
+				for (TileGrid.Tile t : part)
+					zs.add(z.get(new NDIndex("{}:{}, :, {}:{}, {}:{}", item, item + 1, t.y, t.y + t.height, t.x, t.x + t.width)));
+				NDArray decoded = decoder.apply(zs.size() == 1 ? zs.head() : NDArrays.concat(zs, 0));
+				List<FloatPlanes> tileImages = FloatPlanes.listOf(decoded);
+				for (int k = 0; k < part.size(); k++)
+					add(image, x0, y0, tileImages.get(k), pixels, pixels.tiles().get(part.get(k).index));
+			}
+		}
+		return image;
+	}
+
+	/**
 	 * E(x) of an image C × H × W (sides multiples of f) in the model's range: the latent [1 x c x H/f x W/f] on
 	 * {@code manager}'s device.
 	 */
@@ -155,15 +191,21 @@ public final class TiledAutoencoder {
 
 	/** target += w ⊗ tile, over the part of the tile that lies inside target (the crop). */
 	private static void add(FloatPlanes target, FloatPlanes values, TileGrid grid, TileGrid.Tile t) {
+		add(target, 0, 0, values, grid, t);
+	}
+
+	/** The same for a target that is the part of the image starting at (ox, oy). */
+	private static void add(FloatPlanes target, int ox, int oy, FloatPlanes values, TileGrid grid, TileGrid.Tile t) {
 		float[] wx = grid.x.weights(t.col), wy = grid.y.weights(t.row);
-		int maxJ = Math.min(t.height, target.height() - t.y), maxI = Math.min(t.width, target.width() - t.x);
+		int j0 = Math.max(0, oy - t.y), i0 = Math.max(0, ox - t.x);
+		int maxJ = Math.min(t.height, target.height() + oy - t.y), maxI = Math.min(t.width, target.width() + ox - t.x);
 		float[] dst = target.data(), src = values.data();
 		for (int c = 0; c < target.channels(); c++)
-			for (int j = 0; j < maxJ; j++) {
-				int d = (c * target.height() + t.y + j) * target.width() + t.x;
+			for (int j = j0; j < maxJ; j++) {
+				int d = (c * target.height() + t.y + j - oy) * target.width() + t.x - ox;
 				int s = (c * t.height + j) * t.width;
 				float wj = wy[j];
-				for (int i = 0; i < maxI; i++) dst[d + i] += wj * wx[i] * src[s + i];
+				for (int i = i0; i < maxI; i++) dst[d + i] += wj * wx[i] * src[s + i];
 			}
 	}
 }

@@ -1,0 +1,92 @@
+package org.ldmfiji.task;
+
+import net.imglib2.RandomAccess;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.Img;
+import net.imglib2.type.BooleanType;
+import net.imglib2.type.NativeType;
+import net.imglib2.type.numeric.IntegerType;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.util.Util;
+import net.imglib2.view.Views;
+
+import org.ldmfiji.image.ChannelMapping;
+import org.ldmfiji.image.FloatPlanes;
+import org.ldmfiji.image.Normalization;
+import org.ldmfiji.model.ModelBundle;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Inpainting of an ImgLib2 image (X, Y and an optional channel axis, any min, any real type) with the windows,
+ * normalisation and blending of the ImageJ job ({@link InpaintWindows}, shared with {@link InpaintImage}): the result
+ * is a copy in the source's type and interval whose pixels outside the grown mask are the source's, bit for bit.
+ * Values are normalised as the ImageJ job does for the same type (8-bit: fixed 0…255; others: percentiles of each
+ * window's unmasked pixels).
+ */
+final class ImgInpainting {
+
+	private ImgInpainting() {}
+
+	static <T extends RealType<T> & NativeType<T>> Img<T> run(ModelBundle bundle, RandomAccessibleInterval<T> image,
+		RandomAccessibleInterval<? extends BooleanType<?>> mask, InpaintOptions o, Progress progress)
+	{
+		int c = ImgPixels.channels(image);
+		int w = ImgPixels.side(image.dimension(0), "the width"), h = ImgPixels.side(image.dimension(1), "the height");
+		if (o.samples != 1) throw new IllegalArgumentException("inpainting an ImgLib2 image makes one fill, not "
+			+ o.samples + ": use samples=1 and call it once per seed for several fills");
+		if (o.inPlace) throw new IllegalArgumentException("inpainting an ImgLib2 image returns a new image: leave "
+			+ "'in place' off and copy the result's masked pixels back if needed");
+		boolean[] m = ImgPixels.mask(mask, image);
+		InpaintWindows plan = InpaintWindows.plan(bundle, m, w, h, o, "the image");
+		ChannelMapping mapping = ChannelMapping.of(c, bundle.manifest().imageChannels);
+		T type = Util.getTypeFromInterval(image).createVariable();
+		Normalization norm = ImgPixels.normalization(type);
+
+		List<FloatPlanes> regions = new ArrayList<>();
+		int[] channel = new int[1];
+		for (InpaintWindows.Group g : plan.groups) {
+			int[] r = g.onImage(w, h);
+			FloatPlanes region = ImgPixels.read(image, ImgPixels.window(image, r));
+			String bad = type instanceof IntegerType ? null : plan.nonFinite(region, r, channel);
+			if (bad != null) throw new IllegalArgumentException("the image has a " + bad + " (relative to its min"
+				+ (c > 1 ? ", channel " + (channel[0] + 1) : "") + ") next to the region to fill: replace NaNs first or "
+				+ "include them in the mask");
+			regions.add(region);
+		}
+
+		Img<T> out = ImgPixels.create(type, image.dimensionsAsLongArray());
+		copy(Views.zeroMin(image), out);
+		long[] zero = new long[image.numDimensions()];
+		RandomAccess<T> ra = out.randomAccess();
+		long perWindow = (long) mapping.batchSize(c) * plan.steps();
+		long total = plan.groups.size() * perWindow, done = 0;
+		progress.status("LDM inpainting: " + plan.groups.size() + " window(s)");
+		for (int i = 0; i < plan.groups.size(); i++) {
+			progress.checkCancelled();
+			InpaintWindows.Group g = plan.groups.get(i);
+			int[] r = g.onImage(w, h);
+			FloatPlanes region = regions.get(i);
+			InpaintWindows.Fill fill = plan.fill(g, region, norm, 1, progress, done, total);
+			done += perWindow;
+			for (int k = 0; k < c; k++)
+				for (Masks.Region reg : g.regions)
+					for (int p : reg.pixels) {
+						int x = p % w, y = p / w;
+						ImgPixels.position(ra, zero, x, y, k);
+						ImgPixels.put(ra.get(), plan.value(fill, 0, k, p, region.get(k, y - r[1], x - r[0])));
+					}
+		}
+		progress.checkCancelled();
+		progress.status("LDM inpainting: done");
+		return ImgPixels.at(out, image.minAsLongArray());
+	}
+
+	/** Copies every pixel of a zero-min source into a target of its size. */
+	private static <T extends RealType<T>> void copy(RandomAccessibleInterval<T> from, RandomAccessibleInterval<T> to) {
+		var a = Views.flatIterable(from).cursor();
+		var b = Views.flatIterable(to).cursor();
+		while (a.hasNext()) b.next().set(a.next());
+	}
+}

@@ -1,0 +1,117 @@
+package org.ldmfiji.task;
+
+import net.imglib2.Cursor;
+import net.imglib2.FinalInterval;
+import net.imglib2.Interval;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.cell.AbstractCellImg;
+import net.imglib2.img.cell.CellGrid;
+import net.imglib2.type.numeric.IntegerType;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.util.Intervals;
+import net.imglib2.util.Util;
+import net.imglib2.view.Views;
+
+import org.ldmfiji.image.FloatPlanes;
+import org.ldmfiji.model.Manifest;
+import org.ldmfiji.model.ModelBundle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Large-image sampling ({@link LargeImageSampling}) into a caller's ImgLib2 image (X, Y, any min, any real type),
+ * written block by block: a cell image's cells, otherwise blocks of {@link #BLOCK} pixels. Values are mapped into the
+ * type's range as the ImageJ job does ({@link SampleValues}): the model's range onto 0…max for integer types, 0…1 for
+ * float types.
+ */
+final class ImgSampling {
+
+	/** The block side for targets that are not cell images. */
+	static final int BLOCK = 1024;
+
+	private ImgSampling() {}
+
+	static <T extends RealType<T>> void run(ModelBundle bundle, RandomAccessibleInterval<T> target, SampleOptions o,
+		Progress progress)
+	{
+		Manifest m = bundle.manifest();
+		if (target.numDimensions() != 2) throw new IllegalArgumentException("sampling writes a 2D (X, Y) image, the "
+			+ "target has " + target.numDimensions() + " dimensions: give one plane (Views.hyperSlice)");
+		if (m.imageChannels != 1) throw new IllegalArgumentException("model '" + m.name + "' makes " + m.imageChannels
+			+ "-channel images; sampling writes one-channel images");
+		int w = ImgPixels.side(target.dimension(0), "the width"), h = ImgPixels.side(target.dimension(1), "the height");
+		o.checkSampling();
+		String label = o.label(m);
+		T type = Util.getTypeFromInterval(target);
+		boolean integer = type instanceof IntegerType;
+		SampleValues values = new SampleValues(m.imageRange, integer ? type.getMaxValue() : 1, integer);
+		List<Interval> blocks = blocks(target);
+		progress.status(String.format(Locale.ROOT, "LDM sampling: %dx%d in %d block(s), label %s", w, h, blocks.size(),
+			label));
+		RandomAccessibleInterval<T> zeroMin = Views.zeroMin(target);
+		new LargeImageSampling(bundle, o.sampling, o.tiles(m)).run(w, h, label, o.guidance, relative(blocks, target),
+			(block, planes) -> write(Views.interval(zeroMin, block), planes, values), progress.steps(0, o.sampling.steps));
+		progress.status("LDM sampling: done");
+	}
+
+	/**
+	 * The blocks the target is written in, in its coordinates: each cell of a cell image (its grid shifted to the
+	 * image's min), else a grid of {@link #BLOCK}-pixel squares (smaller at the far edges). They cover the target once.
+	 */
+	static List<Interval> blocks(RandomAccessibleInterval<?> target) {
+		int n = target.numDimensions();
+		long[] min = target.minAsLongArray();
+		List<Interval> out = new ArrayList<>();
+		if (target instanceof AbstractCellImg) {
+			CellGrid grid = ((AbstractCellImg<?, ?, ?, ?>) target).getCellGrid();
+			long cells = Intervals.numElements(grid.getGridDimensions());
+			long[] cellMin = new long[n];
+			int[] cellDims = new int[n];
+			for (long i = 0; i < cells; i++) {
+				grid.getCellDimensions(i, cellMin, cellDims);
+				long[] lo = new long[n], hi = new long[n];
+				for (int d = 0; d < n; d++) {
+					lo[d] = min[d] + cellMin[d];
+					hi[d] = lo[d] + cellDims[d] - 1;
+				}
+				out.add(new FinalInterval(lo, hi));
+			}
+			return out;
+		}
+		long[] counts = new long[n];
+		for (int d = 0; d < n; d++) counts[d] = (target.dimension(d) + BLOCK - 1) / BLOCK;
+		long total = Intervals.numElements(counts);
+		long[] pos = new long[n];
+		for (long i = 0; i < total; i++) {
+			long rest = i;
+			long[] lo = new long[n], hi = new long[n];
+			for (int d = 0; d < n; d++) {
+				pos[d] = rest % counts[d];
+				rest /= counts[d];
+				lo[d] = min[d] + pos[d] * BLOCK;
+				hi[d] = Math.min(target.max(d), lo[d] + BLOCK - 1);
+			}
+			out.add(new FinalInterval(lo, hi));
+		}
+		return out;
+	}
+
+	private static List<Interval> relative(List<Interval> blocks, Interval target) {
+		List<Interval> out = new ArrayList<>(blocks.size());
+		long[] offset = target.minAsLongArray();
+		for (int d = 0; d < offset.length; d++) offset[d] = -offset[d];
+		for (Interval b : blocks) out.add(Intervals.translate(b, offset));
+		return out;
+	}
+
+	/** One block's model values (1 × block) into the target's pixels. */
+	private static <T extends RealType<T>> void write(RandomAccessibleInterval<T> block, FloatPlanes planes,
+		SampleValues values)
+	{
+		float[] d = planes.data();
+		Cursor<T> c = Views.flatIterable(block).cursor();
+		for (float v : d) c.next().setReal(values.pixel(v));
+	}
+}

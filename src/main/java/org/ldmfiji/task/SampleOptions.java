@@ -1,0 +1,54 @@
+package org.ldmfiji.task;
+
+import org.ldmfiji.model.Manifest;
+import org.ldmfiji.tiling.TileSettings;
+
+/**
+ * What the user chooses for large-image sampling, for the ImageJ job ({@link SampleImage}, whose {@code Options}
+ * extends this class) and the ImgLib2 API ({@link LatentDiffusion#sample}, where the target gives size and type);
+ * the defaults are the options' ({@link OptionTable}).
+ */
+public class SampleOptions {
+	public SamplingSettings sampling = SamplingSettings.defaults();
+	public int width = OptionTable.WIDTH.defaultInt(), height = OptionTable.HEIGHT.defaultInt();
+	/** One of the manifest's labels; null or blank: the model's first label that is not its null label. */
+	public String label = OptionTable.LABEL.defaultText();
+	public double guidance = OptionTable.GUIDANCE.defaultNumber();
+	/** 8, 16 or 32. */
+	public int bitDepth = Integer.parseInt(OptionTable.TYPE.defaultText().replace("-bit", ""));
+	/** Latent tile side and overlap in pixels for the tiled engine (0: automatic). */
+	public int tile = OptionTable.TILE.defaultInt(), overlap = OptionTable.OVERLAP.defaultInt();
+	/** Tiles per forward (0: automatic). */
+	public int batch = OptionTable.BATCH.defaultInt();
+
+	/** Sets {@link #bitDepth} from the type option's choice (8-bit, 16-bit, 32-bit). */
+	public SampleOptions type(String choice) {
+		bitDepth = Integer.parseInt(OptionTable.TYPE.choice(choice).replace("-bit", ""));
+		return this;
+	}
+
+	/** Guidance and tiles within their options' ranges (size and type are the caller's: options or target). */
+	void checkSampling() {
+		OptionTable.GUIDANCE.check(guidance);
+		OptionTable.TILE.check(tile);
+		OptionTable.OVERLAP.check(overlap);
+	}
+
+	/** The label a run uses ({@link LargeImageSampling#labelOrDefault}), refused when the model does not have it. */
+	String label(Manifest m) {
+		Manifest.DenoiserSpec spec = m.denoiser(LargeImageSampling.TASK);
+		String chosen = LargeImageSampling.labelOrDefault(spec, label);
+		if (spec.context != null && chosen != null && !spec.context.labels.contains(chosen))
+			throw new IllegalArgumentException("model '" + m.name + "' has no label '" + chosen + "': choose one of "
+				+ spec.context.labels);
+		return chosen;
+	}
+
+	/** The tile layout: the model's defaults where tile, overlap or batch are 0 (automatic). */
+	TileSettings tiles(Manifest m) {
+		TileSettings defaults = TileSettings.defaults(m, LargeImageSampling.TASK);
+		int t = tile > 0 ? tile : defaults.tile;
+		int o = overlap > 0 ? overlap : tile > 0 ? TileSettings.defaultOverlap(t, m.autoencoder.factor) : defaults.overlap;
+		return defaults.withTile(t, o).withBatch(OptionTable.BATCH.checkInt(batch));
+	}
+}

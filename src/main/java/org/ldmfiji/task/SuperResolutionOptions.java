@@ -1,0 +1,24 @@
+package org.ldmfiji.task;
+
+/**
+ * What the user chooses for super-resolution, for the ImageJ job ({@link SuperResolveImage}, whose {@code Options}
+ * extends this class) and the ImgLib2 API ({@link LatentDiffusion#superResolve}); the defaults are the options'
+ * ({@link OptionTable}).
+ */
+public class SuperResolutionOptions {
+	public SamplingSettings sampling = SamplingSettings.defaults();
+	/** Independent results; more than one gives their mean and per-pixel standard deviation. */
+	public int samples = OptionTable.SAMPLES.defaultInt();
+	/** Back-projection onto the input after decoding ({@link Consistency}). */
+	public boolean consistency = OptionTable.CONSISTENCY.defaultFlag();
+	/** Input tile side in pixels; 0: automatic ({@link SuperResolution#autoTile()}). */
+	public int tile = OptionTable.TILE.defaultInt();
+	/** Process every plane (the default); false refuses stacks, which have more than the current plane. */
+	public boolean allPlanes = !OptionTable.CURRENT.defaultFlag();
+
+	/** Every value within its option's range ({@link OptionTable}). */
+	void check() {
+		OptionTable.SAMPLES.check(samples);
+		OptionTable.TILE.check(tile);
+	}
+}
