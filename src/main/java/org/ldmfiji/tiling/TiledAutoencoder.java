@@ -85,36 +85,9 @@ public final class TiledAutoencoder {
 	 * (≤ fw × fh): tiles outside the crop are not decoded.
 	 */
 	public List<FloatPlanes> decode(NDArray z, int width, int height) {
-		Shape s = z.getShape();
-		if (s.dimension() != 4 || s.get(1) != latentChannels) throw new IllegalArgumentException("expected a latent [N x "
-			+ latentChannels + " x h x w], got " + s);
-		int n = (int) s.get(0), h = (int) s.get(2), w = (int) s.get(3);
-		if (width > w * factor || height > h * factor) throw new IllegalArgumentException("cannot crop " + width + "x"
-			+ height + " from the " + (w * factor) + "x" + (h * factor) + " image of a " + w + "x" + h + " latent");
-		TileGrid grid = grid(w, h);
-		TileGrid pixels = grid.scaled(factor);
-		List<TileGrid.Tile> tiles = new ArrayList<>();
-		for (TileGrid.Tile t : grid.tiles())
-			if (t.x * factor < width && t.y * factor < height) tiles.add(t);
+		int n = (int) z.getShape().get(0);
 		List<FloatPlanes> out = new ArrayList<>(n);
-		for (int item = 0; item < n; item++) {
-			FloatPlanes image = FloatPlanes.zeros(imageChannels, height, width);
-			for (int from = 0; from < tiles.size(); from += batch) {
-				List<TileGrid.Tile> part = tiles.subList(from, Math.min(tiles.size(), from + batch));
-				try (NDManager scope = z.getManager().newSubManager()) {
-					z.tempAttach(scope);
-					NDList zs = new NDList(part.size());
-					for (TileGrid.Tile t : part)
-						zs.add(z.get(new NDIndex("{}:{}, :, {}:{}, {}:{}", item, item + 1, t.y, t.y + t.height, t.x,
-							t.x + t.width)));
-					NDArray decoded = decoder.apply(zs.size() == 1 ? zs.head() : NDArrays.concat(zs, 0));
-					List<FloatPlanes> tileImages = FloatPlanes.listOf(decoded);
-					for (int k = 0; k < part.size(); k++)
-						add(image, tileImages.get(k), pixels, pixels.tiles().get(part.get(k).index));
-				}
-			}
-			out.add(image);
-		}
+		for (int item = 0; item < n; item++) out.add(decodeRegion(z, item, 0, 0, width, height));
 		return out;
 	}
 
