@@ -77,46 +77,82 @@ public final class IjImages {
 
 	/** One processor as planes: RGB → 3 planes R, G, B (0…255); otherwise 1 plane of raw values. */
 	public static FloatPlanes read(ImageProcessor ip) {
-		if (ip instanceof ColorProcessor) return ImageTensors.readRgb(wrapRgb((ColorProcessor) ip));
-		return ImageTensors.read(wrap(ip));
+		int w = ip.getWidth(), n = w * ip.getHeight();
+		if (ip instanceof ColorProcessor) {
+			FloatPlanes out = FloatPlanes.zeros(3, ip.getHeight(), w);
+			float[] d = out.data();
+			for (int i = 0; i < n; i++) {
+				int v = ip.get(i);
+				d[i] = (v >> 16) & 0xff;
+				d[n + i] = (v >> 8) & 0xff;
+				d[2 * n + i] = v & 0xff;
+			}
+			return out;
+		}
+		float[] d = new float[n];
+		for (int i = 0; i < n; i++) d[i] = ip.getf(i);
+		return new FloatPlanes(1, ip.getHeight(), w, d);
 	}
 
-	/** Writes planes into a processor (rounded and clamped to its type, see {@link ImageTensors#write}). */
+	/**
+	 * Writes planes into a processor: 8-, 16-bit and RGB components rounded to the nearest integer (halves up) and
+	 * clamped to the type's range, NaN as its minimum; 32-bit as is. The same rules as {@link ImageTensors#write}.
+	 */
 	public static void write(FloatPlanes planes, ImageProcessor ip) {
-		if (ip instanceof ColorProcessor) ImageTensors.writeRgb(planes, wrapRgb((ColorProcessor) ip));
-		else ImageTensors.write(planes, wrap(ip));
+		int per = ip instanceof ColorProcessor ? 3 : 1, w = ip.getWidth(), n = w * ip.getHeight();
+		if (planes.channels() != per || planes.width() != w || planes.height() != ip.getHeight()) {
+			throw new IllegalArgumentException(planes.width() + " x " + planes.height() + " x " + planes.channels()
+				+ " planes do not fit a " + w + " x " + ip.getHeight() + " " + (per == 3 ? "RGB" : ip.getBitDepth() + "-bit")
+				+ " plane (" + per + " plane(s) expected)");
+		}
+		float[] d = planes.data();
+		if (per == 3) {
+			for (int i = 0; i < n; i++) {
+				int r = (int) ImageTensors.roundClamp(d[i], 0, 255), g = (int) ImageTensors.roundClamp(d[n + i], 0, 255),
+					b = (int) ImageTensors.roundClamp(d[2 * n + i], 0, 255);
+				ip.set(i, 0xff000000 | (r << 16) | (g << 8) | b);
+			}
+		}
+		else if (ip.getBitDepth() == 32) for (int i = 0; i < n; i++) ip.setf(i, d[i]);
+		else {
+			double max = ip.getBitDepth() == 8 ? 255 : 65535;
+			for (int i = 0; i < n; i++) ip.set(i, (int) ImageTensors.roundClamp(d[i], 0, max));
+		}
 	}
 
 	/**
 	 * All channels at one (slice, frame) position as planes: for an RGB image the 3 colour planes,
-	 * otherwise one plane per ImageJ channel. {@code slice} and {@code frame} are 1-based.
+	 * otherwise one plane per ImageJ channel. {@code slice} and {@code frame} are 1-based. Planes are read through
+	 * the stack's processors, so virtual stacks (planes loaded from disk on demand) work.
 	 */
 	public static FloatPlanes readChannels(ImagePlus imp, int slice, int frame) {
 		List<FloatPlanes> parts = new ArrayList<>();
-		for (int c = 1; c <= imp.getNChannels(); c++) {
-			int index = stackIndex(imp, c, slice, frame);
-			parts.add(imp.getBitDepth() == 24
-				? ImageTensors.readRgb(wrapRgbPlane(imp, index))
-				: ImageTensors.read(wrapPlane(imp, index)));
-		}
+		for (int c = 1; c <= imp.getNChannels(); c++) parts.add(read(processor(imp, stackIndex(imp, c, slice, frame))));
 		return parts.size() == 1 ? parts.get(0) : FloatPlanes.concatChannels(parts);
 	}
 
-	/** Writes planes read by {@link #readChannels} (same layout) back at one (slice, frame) position. */
+	/**
+	 * Writes planes read by {@link #readChannels} (same layout) back at one (slice, frame) position. The image must
+	 * hold its pixels in memory: a virtual stack's planes are re-read from disk, and writes to them are lost.
+	 */
 	public static void writeChannels(FloatPlanes planes, ImagePlus imp, int slice, int frame) {
 		int per = imp.getBitDepth() == 24 ? 3 : 1;
 		if (planes.channels() != per * imp.getNChannels()) {
 			throw new IllegalArgumentException("'" + imp.getTitle() + "' needs " + per * imp.getNChannels()
 				+ " planes at each position, got " + planes.channels());
 		}
+		if (imp.getStack().isVirtual()) throw new IllegalArgumentException("'" + imp.getTitle() + "' is a virtual stack, "
+			+ "whose planes are re-read from disk: write into an image in memory (Image > Duplicate...)");
 		for (int c = 1; c <= imp.getNChannels(); c++) {
-			int index = stackIndex(imp, c, slice, frame);
 			List<FloatPlanes> mine = new ArrayList<>();
 			for (int k = 0; k < per; k++) mine.add(planes.channel((c - 1) * per + k));
-			FloatPlanes part = per == 1 ? mine.get(0) : FloatPlanes.concatChannels(mine);
-			if (per == 3) ImageTensors.writeRgb(part, wrapRgbPlane(imp, index));
-			else ImageTensors.write(part, wrapPlane(imp, index));
+			write(per == 1 ? mine.get(0) : FloatPlanes.concatChannels(mine), processor(imp, stackIndex(imp, c, slice, frame)));
 		}
+	}
+
+	/** Plane {@code stackIndex} (1-based) as a processor: a view of the plane in memory, or freshly loaded from disk. */
+	private static ImageProcessor processor(ImagePlus imp, int stackIndex) {
+		return imp.getStackSize() == 1 ? imp.getProcessor() : imp.getStack().getProcessor(stackIndex);
 	}
 
 	private static int stackIndex(ImagePlus imp, int c, int z, int t) {

@@ -94,10 +94,18 @@ public final class ImageJobs {
 
 	/**
 	 * A copy of the image (all planes, pixels deep-copied) with its dimensions, calibration, LUTs, display range
-	 * and composite mode; the source's selection is ignored and left alone.
+	 * and composite mode; the source's selection is ignored and left alone. Planes are read through the stack's
+	 * processors, so a virtual stack (planes read from disk on demand, whose {@code duplicate()} gives planes without
+	 * pixels) gives an in-memory copy.
 	 */
 	static ImagePlus copy(ImagePlus imp, String title) {
-		ImageStack stack = imp.getStackSize() == 1 ? singlePlane(imp.getProcessor().duplicate()) : imp.getStack().duplicate();
+		ImageStack stack;
+		if (imp.getStackSize() == 1) stack = singlePlane(imp.getProcessor().duplicate());
+		else {
+			ImageStack source = imp.getStack();
+			stack = new ImageStack(imp.getWidth(), imp.getHeight());
+			for (int i = 1; i <= source.getSize(); i++) stack.addSlice(source.getSliceLabel(i), source.getProcessor(i).duplicate());
+		}
 		ImagePlus out = new ImagePlus(title, stack);
 		out.setDimensions(imp.getNChannels(), imp.getNSlices(), imp.getNFrames());
 		if (imp.isHyperStack()) out.setOpenAsHyperStack(true);
