@@ -35,7 +35,13 @@ public final class ImageJobs {
 	 * (the GPU when DJL sees CUDA, unless LDM Engine Info or -Dldm.device chose otherwise).
 	 */
 	public static ModelBundle openModel(String nameOrPath) {
-		return ModelBundle.open(BundleLocator.standard().find(nameOrPath), TorchRuntime.device(TorchRuntime.preference()));
+		return openModel(nameOrPath, List.of());
+	}
+
+	/** {@link #openModel(String)}, also searching {@code <app>/models/ldm/} of the given application folders. */
+	public static ModelBundle openModel(String nameOrPath, List<Path> appFolders) {
+		return ModelBundle.open(BundleLocator.standard(appFolders).find(nameOrPath),
+			TorchRuntime.device(TorchRuntime.preference()));
 	}
 
 	/** The image's title without a file extension ("cells.tif" gives "cells"), the stem of result titles. */
