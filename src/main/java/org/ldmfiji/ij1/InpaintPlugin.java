@@ -28,7 +28,6 @@ public class InpaintPlugin implements PlugIn {
 
 	private void inpaint() {
 		ImagePlus imp = Ij1Plugins.activeImage(TITLE);
-		if (imp == null) return;
 		PluginDialog d = new PluginDialog(TITLE)
 			.note("Fills the selection (or a mask image's non-zero pixels); pixels outside stay exactly as they are.")
 			.string("model", "Model (name or folder)", "demo")
@@ -66,7 +65,7 @@ public class InpaintPlugin implements PlugIn {
 		o.inPlace = d.flag("inplace");
 		Ij1Progress progress = new Ij1Progress(TITLE);
 		InpaintImage.Result r;
-		try (ModelBundle bundle = ImageJobs.openModel(d.string("model"))) {
+		try (ModelBundle bundle = ImageJobs.openModel(d.string("model"), Ij1Plugins.appFolders())) {
 			r = InpaintImage.run(bundle, imp, mask, o, progress);
 		}
 		if (!o.inPlace) Ij1Plugins.show(r.image);

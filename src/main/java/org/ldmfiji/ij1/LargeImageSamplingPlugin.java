@@ -46,7 +46,7 @@ public class LargeImageSamplingPlugin implements PlugIn {
 		o.overlap = d.integer("overlap");
 		o.bitDepth = Integer.parseInt(d.string("type").replace("-bit", ""));
 		Ij1Progress progress = new Ij1Progress(TITLE);
-		try (ModelBundle bundle = ImageJobs.openModel(d.string("model"))) {
+		try (ModelBundle bundle = ImageJobs.openModel(d.string("model"), Ij1Plugins.appFolders())) {
 			Ij1Plugins.show(SampleImage.run(bundle, o, progress));
 		}
 		progress.done(TITLE + ": done");

@@ -25,7 +25,6 @@ public class SuperResolutionPlugin implements PlugIn {
 
 	private void superResolve() {
 		ImagePlus imp = Ij1Plugins.activeImage(TITLE);
-		if (imp == null) return;
 		PluginDialog d = new PluginDialog(TITLE)
 			.string("model", "Model (name or folder)", "demo")
 			.choice("sampler", "Sampler", Ij1Plugins.SAMPLERS, "dpmpp2m")
@@ -45,7 +44,7 @@ public class SuperResolutionPlugin implements PlugIn {
 		o.allPlanes = !d.flag("current");
 		Ij1Progress progress = new Ij1Progress(TITLE);
 		SuperResolveImage.Result r;
-		try (ModelBundle bundle = ImageJobs.openModel(d.string("model"))) {
+		try (ModelBundle bundle = ImageJobs.openModel(d.string("model"), Ij1Plugins.appFolders())) {
 			r = SuperResolveImage.run(bundle, imp, o, progress);
 		}
 		Ij1Plugins.show(r.image);
