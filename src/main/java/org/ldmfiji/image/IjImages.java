@@ -7,73 +7,19 @@ import ij.measure.Calibration;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 import ij.process.LUT;
-import net.imglib2.RandomAccessibleInterval;
-import net.imglib2.img.array.ArrayImgs;
-import net.imglib2.type.numeric.ARGBType;
-import net.imglib2.type.numeric.RealType;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ImageJ 1.x adapters: ImgLib2 views of ImageJ pixel arrays (no copy), plane reading and writing
- * for 8-bit, 16-bit, 32-bit and RGB images, and the factory for result images.
- * <p>
- * Pixel types: 8-bit → UnsignedByteType, 16-bit → UnsignedShortType, 32-bit → FloatType,
- * RGB → ARGBType. Stack indices are ImageJ's, 1-based ({@code ImagePlus.getStackIndex(c, z, t)}).
+ * ImageJ 1.x adapters: plane reading and writing for 8-bit, 16-bit, 32-bit and RGB images (virtual stacks too),
+ * and the factory for result images. Stack indices are ImageJ's, 1-based ({@code ImagePlus.getStackIndex(c, z,
+ * t)}). No ImgLib2 here, not even in a signature: a plain ImageJ 1.x has no ImgLib2, and the JVM's verifier would
+ * need its classes to load this one (ImgLib2 views of ImageJ planes: {@link IjImgViews}).
  */
 public final class IjImages {
 
 	private IjImages() {}
-
-	/**
-	 * A 2D view of a processor's pixel array (8-, 16- or 32-bit): writing through it changes the
-	 * processor's pixels. For RGB use {@link #wrapRgb}.
-	 */
-	public static RandomAccessibleInterval<? extends RealType<?>> wrap(ImageProcessor ip) {
-		return wrapPixels(ip.getPixels(), ip.getWidth(), ip.getHeight());
-	}
-
-	/** A 2D ARGB view of an RGB processor's int array (no copy). */
-	public static RandomAccessibleInterval<ARGBType> wrapRgb(ColorProcessor ip) {
-		return ArrayImgs.argbs((int[]) ip.getPixels(), ip.getWidth(), ip.getHeight());
-	}
-
-	/**
-	 * A 2D view of plane {@code stackIndex} (1-based) of an 8-, 16- or 32-bit image (no copy).
-	 * A virtual stack gives a freshly loaded plane: writes then do not reach the file.
-	 */
-	public static RandomAccessibleInterval<? extends RealType<?>> wrapPlane(ImagePlus imp, int stackIndex) {
-		return wrapPixels(pixels(imp, stackIndex), imp.getWidth(), imp.getHeight());
-	}
-
-	/** A 2D ARGB view of plane {@code stackIndex} (1-based) of an RGB image (no copy). */
-	public static RandomAccessibleInterval<ARGBType> wrapRgbPlane(ImagePlus imp, int stackIndex) {
-		Object px = pixels(imp, stackIndex);
-		if (!(px instanceof int[])) {
-			throw new IllegalArgumentException("'" + imp.getTitle() + "' is " + imp.getBitDepth()
-				+ "-bit, not RGB: use wrapPlane");
-		}
-		return ArrayImgs.argbs((int[]) px, imp.getWidth(), imp.getHeight());
-	}
-
-	private static Object pixels(ImagePlus imp, int stackIndex) {
-		if (stackIndex < 1 || stackIndex > imp.getStackSize()) {
-			throw new IllegalArgumentException("plane " + stackIndex + " of '" + imp.getTitle() + "', which has "
-				+ imp.getStackSize() + " (stack indices are 1-based)");
-		}
-		return imp.getStackSize() == 1 ? imp.getProcessor().getPixels() : imp.getStack().getPixels(stackIndex);
-	}
-
-	private static RandomAccessibleInterval<? extends RealType<?>> wrapPixels(Object px, int w, int h) {
-		if (px instanceof byte[]) return ArrayImgs.unsignedBytes((byte[]) px, w, h);
-		if (px instanceof short[]) return ArrayImgs.unsignedShorts((short[]) px, w, h);
-		if (px instanceof float[]) return ArrayImgs.floats((float[]) px, w, h);
-		if (px instanceof int[]) {
-			throw new IllegalArgumentException("an RGB plane has no single real value per pixel: use wrapRgb / wrapRgbPlane");
-		}
-		throw new IllegalArgumentException("unsupported pixel array " + (px == null ? "null" : px.getClass().getSimpleName()));
-	}
 
 	/** One processor as planes: RGB → 3 planes R, G, B (0…255); otherwise 1 plane of raw values. */
 	public static FloatPlanes read(ImageProcessor ip) {
@@ -108,15 +54,15 @@ public final class IjImages {
 		float[] d = planes.data();
 		if (per == 3) {
 			for (int i = 0; i < n; i++) {
-				int r = (int) ImageTensors.roundClamp(d[i], 0, 255), g = (int) ImageTensors.roundClamp(d[n + i], 0, 255),
-					b = (int) ImageTensors.roundClamp(d[2 * n + i], 0, 255);
+				int r = (int) roundClamp(d[i], 0, 255), g = (int) roundClamp(d[n + i], 0, 255),
+					b = (int) roundClamp(d[2 * n + i], 0, 255);
 				ip.set(i, 0xff000000 | (r << 16) | (g << 8) | b);
 			}
 		}
 		else if (ip.getBitDepth() == 32) for (int i = 0; i < n; i++) ip.setf(i, d[i]);
 		else {
 			double max = ip.getBitDepth() == 8 ? 255 : 65535;
-			for (int i = 0; i < n; i++) ip.set(i, (int) ImageTensors.roundClamp(d[i], 0, max));
+			for (int i = 0; i < n; i++) ip.set(i, (int) roundClamp(d[i], 0, max));
 		}
 	}
 
@@ -148,6 +94,12 @@ public final class IjImages {
 			for (int k = 0; k < per; k++) mine.add(planes.channel((c - 1) * per + k));
 			write(per == 1 ? mine.get(0) : FloatPlanes.concatChannels(mine), processor(imp, stackIndex(imp, c, slice, frame)));
 		}
+	}
+
+	/** The nearest integer in [min, max] (halves round up), NaN giving min: {@link ImageTensors#write}'s rule. */
+	private static double roundClamp(double v, double min, double max) {
+		if (v != v) return min;
+		return Math.floor(Math.max(min, Math.min(max, v)) + 0.5);
 	}
 
 	/** Plane {@code stackIndex} (1-based) as a processor: a view of the plane in memory, or freshly loaded from disk. */
