@@ -3,6 +3,7 @@ package org.ldmfiji.command;
 import org.ldmfiji.model.EngineInfo;
 import org.ldmfiji.model.TorchRuntime;
 import org.scijava.ItemIO;
+import org.scijava.app.AppService;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -18,12 +19,15 @@ public class EngineInfoCommand implements Command {
 	@Parameter(label = "Use the CPU even when a GPU is present")
 	private boolean cpu = false;
 
+	@Parameter(required = false)
+	private AppService apps;
+
 	@Parameter(type = ItemIO.OUTPUT, label = "LDM Engine Info")
 	private String info;
 
 	@Override
 	public void run() {
 		TorchRuntime.setPreference(cpu ? TorchRuntime.DevicePreference.CPU : TorchRuntime.DevicePreference.AUTO);
-		info = String.join("\n", EngineInfo.report(TorchRuntime.preference()));
+		info = String.join("\n", EngineInfo.report(TorchRuntime.preference(), LdmCommand.appFolders(apps)));
 	}
 }

@@ -5,9 +5,13 @@ import org.ldmfiji.task.ImageJobs;
 import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SamplingSettings;
 import org.scijava.Cancelable;
+import org.scijava.app.AppService;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
+
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Base of this plugin's SciJava commands: the parameters every one takes (model, sampler, steps, seed; recorded by
@@ -18,6 +22,10 @@ abstract class LdmCommand implements Command, Cancelable {
 
 	@Parameter
 	StatusService status;
+
+	/** The application (Fiji) whose folder holds the update site's models, {@code <Fiji.app>/models/ldm/}. */
+	@Parameter(required = false)
+	private AppService apps;
 
 	@Parameter(label = "Model", description = "Model name in the models folders, or a bundle folder")
 	private String model = OptionTable.MODEL.defaultText();
@@ -38,7 +46,13 @@ abstract class LdmCommand implements Command, Cancelable {
 
 	/** The chosen model, opened on the session's device. */
 	ModelBundle openModel() {
-		return ImageJobs.openModel(model);
+		return ImageJobs.openModel(model, appFolders(apps));
+	}
+
+	/** The application's folder (known to SciJava even when no launcher set {@code -Dimagej.dir}), if any. */
+	static List<Path> appFolders(AppService apps) {
+		if (apps == null || apps.getApp() == null || apps.getApp().getBaseDirectory() == null) return List.of();
+		return List.of(apps.getApp().getBaseDirectory().toPath());
 	}
 
 	private String cancelReason;

@@ -20,7 +20,7 @@ public class EngineInfoPlugin implements PlugIn {
 			PluginDialog d = new PluginDialog(TITLE).checkbox("cpu", "CPU: use the CPU even when a GPU is present", false);
 			if (!d.show()) return;
 			TorchRuntime.setPreference(d.flag("cpu") ? TorchRuntime.DevicePreference.CPU : TorchRuntime.DevicePreference.AUTO);
-			EngineInfo.report(TorchRuntime.preference()).forEach(IJ::log);
+			EngineInfo.report(TorchRuntime.preference(), Ij1Plugins.appFolders()).forEach(IJ::log);
 		});
 	}
 }

@@ -32,7 +32,6 @@ public class InpaintPlugin implements PlugIn {
 
 	private void inpaint() {
 		ImagePlus imp = Ij1Plugins.activeImage(TITLE);
-		if (imp == null) return;
 		PluginDialog d = dialog();
 		if (!d.show()) return;
 		String maskTitle = d.string(OptionTable.MASK).trim();
@@ -55,7 +54,7 @@ public class InpaintPlugin implements PlugIn {
 		o.inPlace = d.flag(OptionTable.INPLACE);
 		Ij1Progress progress = new Ij1Progress(TITLE);
 		InpaintImage.Result r;
-		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL))) {
+		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
 			r = InpaintImage.run(bundle, imp, mask, o, progress);
 		}
 		if (!o.inPlace) Ij1Plugins.show(r.image);

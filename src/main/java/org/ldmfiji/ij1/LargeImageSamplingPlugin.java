@@ -38,7 +38,7 @@ public class LargeImageSamplingPlugin implements PlugIn {
 		o.overlap = d.integer(OptionTable.OVERLAP);
 		o.type(d.string(OptionTable.TYPE));
 		Ij1Progress progress = new Ij1Progress(TITLE);
-		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL))) {
+		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
 			Ij1Plugins.show(SampleImage.run(bundle, o, progress));
 		}
 		progress.done(TITLE + ": done");

@@ -1,7 +1,9 @@
 package org.ldmfiji.ij1;
 
+import ij.IJ;
 import ij.Macro;
 import ij.gui.GenericDialog;
+import ij.macro.Interpreter;
 
 import org.ldmfiji.task.Option;
 
@@ -96,8 +98,8 @@ final class PluginDialog {
 	}
 
 	/**
-	 * Reads the values: from the macro options if there are any, else (with a display) from the dialog, else the
-	 * defaults. Returns false if the user cancelled the dialog.
+	 * Reads the values: from the macro options if there are any, else (with a display and, in a batch macro, an
+	 * ImageJ window) from the dialog, else the defaults. Returns false if the user cancelled the dialog.
 	 */
 	boolean show() {
 		String options = Macro.getOptions();
@@ -105,7 +107,8 @@ final class PluginDialog {
 			parse(options);
 			return true;
 		}
-		if (GraphicsEnvironment.isHeadless()) return true;
+		// Headless, or a batch macro without an ImageJ window (ImageJ -batch): no one could answer a modal dialog
+		if (GraphicsEnvironment.isHeadless() || (IJ.getInstance() == null && Interpreter.isBatchMode())) return true;
 		GenericDialog gd = new GenericDialog(title);
 		for (String n : notes) gd.addMessage(n);
 		for (Field f : fields.values()) {

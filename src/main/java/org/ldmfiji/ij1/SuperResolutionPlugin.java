@@ -29,7 +29,6 @@ public class SuperResolutionPlugin implements PlugIn {
 
 	private void superResolve() {
 		ImagePlus imp = Ij1Plugins.activeImage(TITLE);
-		if (imp == null) return;
 		PluginDialog d = dialog();
 		if (!d.show()) return;
 		SuperResolveImage.Options o = new SuperResolveImage.Options();
@@ -40,7 +39,7 @@ public class SuperResolutionPlugin implements PlugIn {
 		o.allPlanes = !d.flag(OptionTable.CURRENT);
 		Ij1Progress progress = new Ij1Progress(TITLE);
 		SuperResolveImage.Result r;
-		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL))) {
+		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
 			r = SuperResolveImage.run(bundle, imp, o, progress);
 		}
 		Ij1Plugins.show(r.image);

@@ -7,116 +7,104 @@ import ij.measure.Calibration;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 import ij.process.LUT;
-import net.imglib2.RandomAccessibleInterval;
-import net.imglib2.img.array.ArrayImgs;
-import net.imglib2.type.numeric.ARGBType;
-import net.imglib2.type.numeric.RealType;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ImageJ 1.x adapters: ImgLib2 views of ImageJ pixel arrays (no copy), plane reading and writing
- * for 8-bit, 16-bit, 32-bit and RGB images, and the factory for result images.
- * <p>
- * Pixel types: 8-bit → UnsignedByteType, 16-bit → UnsignedShortType, 32-bit → FloatType,
- * RGB → ARGBType. Stack indices are ImageJ's, 1-based ({@code ImagePlus.getStackIndex(c, z, t)}).
+ * ImageJ 1.x adapters: plane reading and writing for 8-bit, 16-bit, 32-bit and RGB images (virtual stacks too),
+ * and the factory for result images. Stack indices are ImageJ's, 1-based ({@code ImagePlus.getStackIndex(c, z,
+ * t)}). No ImgLib2 here, not even in a signature: a plain ImageJ 1.x has no ImgLib2, and the JVM's verifier would
+ * need its classes to load this one (ImgLib2 views of ImageJ planes: {@link IjImgViews}).
  */
 public final class IjImages {
 
 	private IjImages() {}
 
-	/**
-	 * A 2D view of a processor's pixel array (8-, 16- or 32-bit): writing through it changes the
-	 * processor's pixels. For RGB use {@link #wrapRgb}.
-	 */
-	public static RandomAccessibleInterval<? extends RealType<?>> wrap(ImageProcessor ip) {
-		return wrapPixels(ip.getPixels(), ip.getWidth(), ip.getHeight());
-	}
-
-	/** A 2D ARGB view of an RGB processor's int array (no copy). */
-	public static RandomAccessibleInterval<ARGBType> wrapRgb(ColorProcessor ip) {
-		return ArrayImgs.argbs((int[]) ip.getPixels(), ip.getWidth(), ip.getHeight());
-	}
-
-	/**
-	 * A 2D view of plane {@code stackIndex} (1-based) of an 8-, 16- or 32-bit image (no copy).
-	 * A virtual stack gives a freshly loaded plane: writes then do not reach the file.
-	 */
-	public static RandomAccessibleInterval<? extends RealType<?>> wrapPlane(ImagePlus imp, int stackIndex) {
-		return wrapPixels(pixels(imp, stackIndex), imp.getWidth(), imp.getHeight());
-	}
-
-	/** A 2D ARGB view of plane {@code stackIndex} (1-based) of an RGB image (no copy). */
-	public static RandomAccessibleInterval<ARGBType> wrapRgbPlane(ImagePlus imp, int stackIndex) {
-		Object px = pixels(imp, stackIndex);
-		if (!(px instanceof int[])) {
-			throw new IllegalArgumentException("'" + imp.getTitle() + "' is " + imp.getBitDepth()
-				+ "-bit, not RGB: use wrapPlane");
-		}
-		return ArrayImgs.argbs((int[]) px, imp.getWidth(), imp.getHeight());
-	}
-
-	private static Object pixels(ImagePlus imp, int stackIndex) {
-		if (stackIndex < 1 || stackIndex > imp.getStackSize()) {
-			throw new IllegalArgumentException("plane " + stackIndex + " of '" + imp.getTitle() + "', which has "
-				+ imp.getStackSize() + " (stack indices are 1-based)");
-		}
-		return imp.getStackSize() == 1 ? imp.getProcessor().getPixels() : imp.getStack().getPixels(stackIndex);
-	}
-
-	private static RandomAccessibleInterval<? extends RealType<?>> wrapPixels(Object px, int w, int h) {
-		if (px instanceof byte[]) return ArrayImgs.unsignedBytes((byte[]) px, w, h);
-		if (px instanceof short[]) return ArrayImgs.unsignedShorts((short[]) px, w, h);
-		if (px instanceof float[]) return ArrayImgs.floats((float[]) px, w, h);
-		if (px instanceof int[]) {
-			throw new IllegalArgumentException("an RGB plane has no single real value per pixel: use wrapRgb / wrapRgbPlane");
-		}
-		throw new IllegalArgumentException("unsupported pixel array " + (px == null ? "null" : px.getClass().getSimpleName()));
-	}
-
 	/** One processor as planes: RGB → 3 planes R, G, B (0…255); otherwise 1 plane of raw values. */
 	public static FloatPlanes read(ImageProcessor ip) {
-		if (ip instanceof ColorProcessor) return ImageTensors.readRgb(wrapRgb((ColorProcessor) ip));
-		return ImageTensors.read(wrap(ip));
+		int w = ip.getWidth(), n = w * ip.getHeight();
+		if (ip instanceof ColorProcessor) {
+			FloatPlanes out = FloatPlanes.zeros(3, ip.getHeight(), w);
+			float[] d = out.data();
+			for (int i = 0; i < n; i++) {
+				int v = ip.get(i);
+				d[i] = (v >> 16) & 0xff;
+				d[n + i] = (v >> 8) & 0xff;
+				d[2 * n + i] = v & 0xff;
+			}
+			return out;
+		}
+		float[] d = new float[n];
+		for (int i = 0; i < n; i++) d[i] = ip.getf(i);
+		return new FloatPlanes(1, ip.getHeight(), w, d);
 	}
 
-	/** Writes planes into a processor (rounded and clamped to its type, see {@link ImageTensors#write}). */
+	/**
+	 * Writes planes into a processor: 8-, 16-bit and RGB components rounded to the nearest integer (halves up) and
+	 * clamped to the type's range, NaN as its minimum; 32-bit as is. The same rules as {@link ImageTensors#write}.
+	 */
 	public static void write(FloatPlanes planes, ImageProcessor ip) {
-		if (ip instanceof ColorProcessor) ImageTensors.writeRgb(planes, wrapRgb((ColorProcessor) ip));
-		else ImageTensors.write(planes, wrap(ip));
+		int per = ip instanceof ColorProcessor ? 3 : 1, w = ip.getWidth(), n = w * ip.getHeight();
+		if (planes.channels() != per || planes.width() != w || planes.height() != ip.getHeight()) {
+			throw new IllegalArgumentException(planes.width() + " x " + planes.height() + " x " + planes.channels()
+				+ " planes do not fit a " + w + " x " + ip.getHeight() + " " + (per == 3 ? "RGB" : ip.getBitDepth() + "-bit")
+				+ " plane (" + per + " plane(s) expected)");
+		}
+		float[] d = planes.data();
+		if (per == 3) {
+			for (int i = 0; i < n; i++) {
+				int r = (int) roundClamp(d[i], 0, 255), g = (int) roundClamp(d[n + i], 0, 255),
+					b = (int) roundClamp(d[2 * n + i], 0, 255);
+				ip.set(i, 0xff000000 | (r << 16) | (g << 8) | b);
+			}
+		}
+		else if (ip.getBitDepth() == 32) for (int i = 0; i < n; i++) ip.setf(i, d[i]);
+		else {
+			double max = ip.getBitDepth() == 8 ? 255 : 65535;
+			for (int i = 0; i < n; i++) ip.set(i, (int) roundClamp(d[i], 0, max));
+		}
 	}
 
 	/**
 	 * All channels at one (slice, frame) position as planes: for an RGB image the 3 colour planes,
-	 * otherwise one plane per ImageJ channel. {@code slice} and {@code frame} are 1-based.
+	 * otherwise one plane per ImageJ channel. {@code slice} and {@code frame} are 1-based. Planes are read through
+	 * the stack's processors, so virtual stacks (planes loaded from disk on demand) work.
 	 */
 	public static FloatPlanes readChannels(ImagePlus imp, int slice, int frame) {
 		List<FloatPlanes> parts = new ArrayList<>();
-		for (int c = 1; c <= imp.getNChannels(); c++) {
-			int index = stackIndex(imp, c, slice, frame);
-			parts.add(imp.getBitDepth() == 24
-				? ImageTensors.readRgb(wrapRgbPlane(imp, index))
-				: ImageTensors.read(wrapPlane(imp, index)));
-		}
+		for (int c = 1; c <= imp.getNChannels(); c++) parts.add(read(processor(imp, stackIndex(imp, c, slice, frame))));
 		return parts.size() == 1 ? parts.get(0) : FloatPlanes.concatChannels(parts);
 	}
 
-	/** Writes planes read by {@link #readChannels} (same layout) back at one (slice, frame) position. */
+	/**
+	 * Writes planes read by {@link #readChannels} (same layout) back at one (slice, frame) position. The image must
+	 * hold its pixels in memory: a virtual stack's planes are re-read from disk, and writes to them are lost.
+	 */
 	public static void writeChannels(FloatPlanes planes, ImagePlus imp, int slice, int frame) {
 		int per = imp.getBitDepth() == 24 ? 3 : 1;
 		if (planes.channels() != per * imp.getNChannels()) {
 			throw new IllegalArgumentException("'" + imp.getTitle() + "' needs " + per * imp.getNChannels()
 				+ " planes at each position, got " + planes.channels());
 		}
+		if (imp.getStack().isVirtual()) throw new IllegalArgumentException("'" + imp.getTitle() + "' is a virtual stack, "
+			+ "whose planes are re-read from disk: write into an image in memory (Image > Duplicate...)");
 		for (int c = 1; c <= imp.getNChannels(); c++) {
-			int index = stackIndex(imp, c, slice, frame);
 			List<FloatPlanes> mine = new ArrayList<>();
 			for (int k = 0; k < per; k++) mine.add(planes.channel((c - 1) * per + k));
-			FloatPlanes part = per == 1 ? mine.get(0) : FloatPlanes.concatChannels(mine);
-			if (per == 3) ImageTensors.writeRgb(part, wrapRgbPlane(imp, index));
-			else ImageTensors.write(part, wrapPlane(imp, index));
+			write(per == 1 ? mine.get(0) : FloatPlanes.concatChannels(mine), processor(imp, stackIndex(imp, c, slice, frame)));
 		}
+	}
+
+	/** The nearest integer in [min, max] (halves round up), NaN giving min: {@link ImageTensors#write}'s rule. */
+	private static double roundClamp(double v, double min, double max) {
+		if (v != v) return min;
+		return Math.floor(Math.max(min, Math.min(max, v)) + 0.5);
+	}
+
+	/** Plane {@code stackIndex} (1-based) as a processor: a view of the plane in memory, or freshly loaded from disk. */
+	private static ImageProcessor processor(ImagePlus imp, int stackIndex) {
+		return imp.getStackSize() == 1 ? imp.getProcessor() : imp.getStack().getProcessor(stackIndex);
 	}
 
 	private static int stackIndex(ImagePlus imp, int c, int z, int t) {

@@ -14,8 +14,9 @@ import java.util.stream.Stream;
 /**
  * Finds model bundles by name in a list of models folders, or by path. The standard folders, in order:
  * the user's folders ({@code -Dldm.models} or {@code LDM_MODELS}, path-separated), the application's
- * {@code models/ldm/} (under Fiji's {@code -Dimagej.dir}, ImageJ 1.x's {@code -Dij.dir}, or the parent of
- * {@code -Dplugins.dir}), and the repository's {@code models/}
+ * {@code models/ldm/} (under Fiji's {@code -Dimagej.dir}, ImageJ 1.x's {@code -Dij.dir}, the parent of
+ * {@code -Dplugins.dir}, and the application folders the caller passes, see {@link #standard(List)}), and the
+ * repository's {@code models/}
  * (under {@code -Dldm.home}, else the working directory).
  */
 public final class BundleLocator {
@@ -30,6 +31,15 @@ public final class BundleLocator {
 	}
 
 	public static BundleLocator standard() {
+		return standard(List.of());
+	}
+
+	/**
+	 * The standard folders, with {@code <app>/models/ldm/} of each given application folder right after those
+	 * named by system properties: the ImageJ 1.x shells pass the ImageJ folder, which a plain ImageJ started with
+	 * {@code java -jar ij.jar} knows although no property names it.
+	 */
+	public static BundleLocator standard(List<Path> appFolders) {
 		List<Path> folders = new ArrayList<>();
 		addAll(folders, System.getProperty("ldm.models"));
 		addAll(folders, System.getenv("LDM_MODELS"));
@@ -38,6 +48,7 @@ public final class BundleLocator {
 		{
 			if (app != null) folders.add(Paths.get(app, "models", "ldm"));
 		}
+		for (Path app : appFolders) folders.add(app.resolve("models").resolve("ldm"));
 		String home = System.getProperty("ldm.home");
 		folders.add(home != null ? Paths.get(home, "models") : Paths.get("models"));
 		return new BundleLocator(folders);

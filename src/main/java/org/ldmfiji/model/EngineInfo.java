@@ -18,13 +18,18 @@ public final class EngineInfo {
 	private EngineInfo() {}
 
 	public static List<String> report(TorchRuntime.DevicePreference preference) {
+		return report(preference, List.of());
+	}
+
+	/** The report, the models searched also in {@code <app>/models/ldm/} of the given application folders. */
+	public static List<String> report(TorchRuntime.DevicePreference preference, List<Path> appFolders) {
 		List<String> lines = new ArrayList<>();
 		Device device = TorchRuntime.device(preference);
 		lines.add("engine:  " + TorchRuntime.describe());
 		lines.add("device:  " + device + " (preference " + preference.name().toLowerCase(java.util.Locale.ROOT) + ")");
 		lines.add("native:  " + LibUtils.getLibtorchPath());
 		lines.add("cache:   " + Utils.getEngineCacheDir());
-		BundleLocator locator = BundleLocator.standard();
+		BundleLocator locator = BundleLocator.standard(appFolders);
 		lines.add("models folders: " + locator.folders());
 		Map<String, Path> models = locator.available();
 		if (models.isEmpty()) lines.add("models:  none found");

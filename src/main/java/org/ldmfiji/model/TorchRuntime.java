@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * Start-up of DJL's PyTorch engine in a way that works inside Fiji: DJL finds its engine with
  * {@link java.util.ServiceLoader} on the thread context class loader, so the plugin's own loader is set
- * around the first call. Also picks the device and turns off TorchScript's profiling graph executor,
+ * around the first call (with the update site's native jar added where plain ImageJ 1.x does not see it,
+ * {@link NativeJars}). Also picks the device and turns off TorchScript's profiling graph executor,
  * whose first calls on every new input shape are slow (DJL option {@code ai.djl.pytorch.graph_optimizer}).
  */
 public final class TorchRuntime {
@@ -47,7 +48,7 @@ public final class TorchRuntime {
 		setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
 		Thread thread = Thread.currentThread();
 		ClassLoader previous = thread.getContextClassLoader();
-		thread.setContextClassLoader(TorchRuntime.class.getClassLoader());
+		thread.setContextClassLoader(NativeJars.engineLoader(TorchRuntime.class.getClassLoader()));
 		try {
 			engine = Engine.getEngine(ENGINE);
 			NativeLogLevel.apply(LibUtils.getLibtorchPath()); // libtorch's per-convolution NNPACK warning

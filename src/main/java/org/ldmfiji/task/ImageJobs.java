@@ -35,7 +35,13 @@ public final class ImageJobs {
 	 * (the GPU when DJL sees CUDA, unless LDM Engine Info or -Dldm.device chose otherwise).
 	 */
 	public static ModelBundle openModel(String nameOrPath) {
-		return ModelBundle.open(BundleLocator.standard().find(nameOrPath), TorchRuntime.device(TorchRuntime.preference()));
+		return openModel(nameOrPath, List.of());
+	}
+
+	/** {@link #openModel(String)}, also searching {@code <app>/models/ldm/} of the given application folders. */
+	public static ModelBundle openModel(String nameOrPath, List<Path> appFolders) {
+		return ModelBundle.open(BundleLocator.standard(appFolders).find(nameOrPath),
+			TorchRuntime.device(TorchRuntime.preference()));
 	}
 
 	/** The image's title without a file extension ("cells.tif" gives "cells"), the stem of result titles. */
@@ -94,10 +100,18 @@ public final class ImageJobs {
 
 	/**
 	 * A copy of the image (all planes, pixels deep-copied) with its dimensions, calibration, LUTs, display range
-	 * and composite mode; the source's selection is ignored and left alone.
+	 * and composite mode; the source's selection is ignored and left alone. Planes are read through the stack's
+	 * processors, so a virtual stack (planes read from disk on demand, whose {@code duplicate()} gives planes without
+	 * pixels) gives an in-memory copy.
 	 */
 	static ImagePlus copy(ImagePlus imp, String title) {
-		ImageStack stack = imp.getStackSize() == 1 ? singlePlane(imp.getProcessor().duplicate()) : imp.getStack().duplicate();
+		ImageStack stack;
+		if (imp.getStackSize() == 1) stack = singlePlane(imp.getProcessor().duplicate());
+		else {
+			ImageStack source = imp.getStack();
+			stack = new ImageStack(imp.getWidth(), imp.getHeight());
+			for (int i = 1; i <= source.getSize(); i++) stack.addSlice(source.getSliceLabel(i), source.getProcessor(i).duplicate());
+		}
 		ImagePlus out = new ImagePlus(title, stack);
 		out.setDimensions(imp.getNChannels(), imp.getNSlices(), imp.getNFrames());
 		if (imp.isHyperStack()) out.setOpenAsHyperStack(true);

@@ -2,12 +2,14 @@ package org.ldmfiji.ij1;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
 import ij.ImagePlus;
 import ij.Menus;
 import ij.io.FileSaver;
+import ij.plugin.PlugIn;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,8 +18,10 @@ import org.ldmfiji.task.Masks;
 import org.ldmfiji.task.TestImages;
 
 import java.awt.GraphicsEnvironment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 
 /**
  * (Each macro checks {@code nImages} before {@code getTitle()}: with no image open, ImageJ's {@code IJ.getImage()}
@@ -118,16 +122,66 @@ class MacroTest {
 		assertEquals("LDM sample histology seed 4|36x20|32", result);
 	}
 
+	/** Issue #17: the macro itself opens the image it fails on, and must neither change it nor save anything. */
 	@Test
-	void aFailingCommandAbortsTheMacroAndChangesNothing() {
-		ImagePlus untouched = TestImages.image("plain", 8, 64, 64, 2);
-		int[][] before = TestImages.bits(untouched);
-		String result = IJ.runMacro(String.join("\n",
+	void aFailingCommandStopsTheMacroWithOneLineAndChangesNothing(@TempDir Path dir) {
+		ImagePlus source = TestImages.image("plain", 8, 64, 64, 2);
+		Path in = dir.resolve("plain.tif"), saved = dir.resolve("result.tif");
+		assertTrue(new FileSaver(source).saveAsTiff(in.toString()));
+		Printed<String> run = Printed.during(() -> IJ.runMacro(String.join("\n",
 			"setBatchMode(true);",
-			"newImage('no selection', '8-bit ramp', 64, 64, 1);",
-			"run('LDM Inpaint...', 'steps=2 seed=1');",
-			"return 'continued';"));
-		assertTrue(result == null || result.contains("aborted"), "the macro must stop after the error, returned " + result);
-		assertArrayEquals(before, TestImages.bits(untouched));
+			"open('" + in + "');",
+			"run('LDM Inpaint...', 'steps=2 seed=1 inplace');",
+			"saveAs('Tiff', '" + saved + "');",
+			"return 'continued';")));
+		assertStopped(run, "LDM Inpaint: ", "selection");
+		assertFalse(Files.exists(saved), "the macro went on and saved the untouched image as if it were the result");
+		assertArrayEquals(TestImages.bits(source), TestImages.bits(IJ.openImage(in.toString())), "the file changed");
+	}
+
+	@Test
+	void aMissingModelStopsTheMacroNamingTheFoldersSearched() {
+		Printed<String> run = Printed.during(() -> IJ.runMacro(String.join("\n",
+			"setBatchMode(true);",
+			"run('LDM Large Image Sampling...', 'width=16 height=16 model=no-such-model steps=2');",
+			"return 'continued';")));
+		String line = assertStopped(run, "LDM Large Image Sampling: ", "'no-such-model' not found");
+		assertTrue(line.contains("models"), "the message names where it looked: " + line);
+	}
+
+	/**
+	 * Failures that are not the user's (a bug, a missing library) stop the macro too: ImageJ 1.x itself prints an
+	 * exception and lets the macro go on, and drops a NoClassDefFoundError of a plugin class without an underscore
+	 * without a word.
+	 */
+	@Test
+	void unexpectedFailuresStopTheMacroWithOneLine() {
+		Menus.getCommands().put("LDM Failing Bug", Failing.class.getName() + "(\"bug\")");
+		Menus.getCommands().put("LDM Failing Library", Failing.class.getName() + "(\"library\")");
+		Printed<String> bug = Printed.during(() -> IJ.runMacro("run('LDM Failing Bug'); return 'continued';"));
+		assertStopped(bug, "LDM Failing: ", "unexpected java.lang.ArrayIndexOutOfBoundsException: Index 20");
+		Printed<String> library = Printed.during(() -> IJ.runMacro("run('LDM Failing Library'); return 'continued';"));
+		assertStopped(library, "LDM Failing: ", "class org.slf4j.LoggerFactory not found");
+	}
+
+	/** A command that fails the way a bug or a missing library does. */
+	public static class Failing implements PlugIn {
+		@Override
+		public void run(String arg) {
+			Ij1Plugins.guarded("LDM Failing", () -> {
+				if (arg.equals("library")) throw new NoClassDefFoundError("org/slf4j/LoggerFactory");
+				throw new ArrayIndexOutOfBoundsException("Index 20 out of bounds for length 0");
+			});
+		}
+	}
+
+	/** The macro stopped at the failing command and said why in one line; returns that line. */
+	private static String assertStopped(Printed<String> run, String prefix, String says) {
+		assertTrue(run.result == null || run.result.contains("aborted"), "the macro must stop after the error, returned "
+			+ run.result);
+		List<String> lines = run.linesStartingWith(prefix);
+		assertEquals(1, lines.size(), "one line says what went wrong; printed:\n" + run.out);
+		assertTrue(lines.get(0).contains(says), "the line should say '" + says + "': " + lines.get(0));
+		return lines.get(0);
 	}
 }

@@ -33,18 +33,18 @@ class IjImagesTest {
 		ImageProcessor[] ips = { new ByteProcessor(5, 4), new ShortProcessor(5, 4), new FloatProcessor(5, 4) };
 		double[] values = { 200, 60000, -2.5 };
 		for (int i = 0; i < ips.length; i++) {
-			RandomAccessibleInterval<? extends RealType<?>> img = IjImages.wrap(ips[i]);
+			RandomAccessibleInterval<? extends RealType<?>> img = IjImgViews.wrap(ips[i]);
 			assertEquals(5, img.dimension(0));
 			assertEquals(4, img.dimension(1));
 			setThroughWrapper(img, 3, 2, values[i]);
 			assertEquals(values[i], ips[i].getPixelValue(3, 2), 0, ips[i].getBitDepth() + "-bit processor sees the write");
 		}
 		ColorProcessor cp = new ColorProcessor(5, 4);
-		RandomAccess<ARGBType> ra = IjImages.wrapRgb(cp).randomAccess();
+		RandomAccess<ARGBType> ra = IjImgViews.wrapRgb(cp).randomAccess();
 		ra.setPosition(new long[] { 1, 3 });
 		ra.get().set(ARGBType.rgba(10, 20, 30, 255));
 		assertArrayEquals(new int[] { 10, 20, 30 }, cp.getPixel(1, 3, null));
-		assertThrows(IllegalArgumentException.class, () -> IjImages.wrap(cp));
+		assertThrows(IllegalArgumentException.class, () -> IjImgViews.wrap(cp));
 	}
 
 	@Test
@@ -52,13 +52,13 @@ class IjImagesTest {
 		ImageStack stack = new ImageStack(6, 3);
 		for (int i = 0; i < 3; i++) stack.addSlice(new ShortProcessor(6, 3));
 		ImagePlus imp = new ImagePlus("stack", stack);
-		setThroughWrapper(IjImages.wrapPlane(imp, 2), 5, 1, 1234);
+		setThroughWrapper(IjImgViews.wrapPlane(imp, 2), 5, 1, 1234);
 		assertEquals(1234, ((short[]) stack.getPixels(2))[1 * 6 + 5]);
 		assertEquals(0, ((short[]) stack.getPixels(1))[1 * 6 + 5], "other planes untouched");
-		assertThrows(IllegalArgumentException.class, () -> IjImages.wrapPlane(imp, 0));
+		assertThrows(IllegalArgumentException.class, () -> IjImgViews.wrapPlane(imp, 0));
 
 		ImagePlus single = new ImagePlus("one", new ByteProcessor(4, 4));
-		setThroughWrapper(IjImages.wrapPlane(single, 1), 0, 0, 9);
+		setThroughWrapper(IjImgViews.wrapPlane(single, 1), 0, 0, 9);
 		assertEquals(9, single.getProcessor().get(0, 0));
 	}
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.io.FileSaver;
 import ij.process.FloatProcessor;
 
@@ -36,10 +37,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * End-to-end installation: from the update site folder alone (plus ImageJ 1.x's ij.jar and the libraries the plugin
- * jar declares it takes from Fiji), lay out a fresh application folder as the updater would for linux64, start
- * ImageJ 1.x in batch mode in a separate JVM with nothing downloadable (ai.djl.offline, an unreachable proxy, an
- * empty DJL cache and user home) and run macros through {@code run(...)}.
+ * End-to-end installation into a plain ImageJ 1.x: ij.jar and the update site's files as the updater installs them
+ * for linux64, nothing else (no Fiji libraries: no ImgLib2, SciJava or JNA). ImageJ is started as a user starts it,
+ * {@code java -jar ij.jar -batch macro.ijm} in the ImageJ folder, with no system property at all: the plugin must
+ * find the demo model in {@code models/ldm/} and the native library in {@code jars/linux64/} on its own (DJL then
+ * needs no network, so not even {@code -Dai.djl.offline=true} is set; the fresh DJL cache, given as the environment
+ * variable DJL_CACHE_DIR only to keep the test apart from the machine's ~/.djl.ai, proves the library came from the
+ * shipped jar). The macros run the three commands through {@code run(...)}, on a virtual stack too, and check that
+ * an error stops the macro with one line.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InstallIT {
@@ -56,7 +61,6 @@ class InstallIT {
 
 	private static Path work, app, out, cache;
 	private static List<SiteFile> installed;
-	private static List<Path> fijiBase;
 
 	@BeforeAll
 	static void layOutApplicationFolder() throws IOException {
@@ -73,16 +77,6 @@ class InstallIT {
 			installed.add(f);
 		}
 		link(Built.path("ldm.ijJar"), app.resolve("ij.jar"));
-		// Fiji's own libraries that the plugin jar needs (its dependency-reduced POM): Fiji ships them, plain
-		// ImageJ 1.x does not, so they stand in for the Fiji base here.
-		fijiBase = new ArrayList<>();
-		for (String s : Files.readString(Built.path("ldm.fijiProvidedClasspath")).trim().split(File.pathSeparator)) {
-			Path jar = Paths.get(s);
-			if (jar.getFileName().toString().startsWith("ij-")) continue; // ij.jar is the application itself
-			Path target = app.resolve("jars").resolve(jar.getFileName());
-			link(jar, target);
-			fijiBase.add(target);
-		}
 	}
 
 	/** A hard link where the file system allows one (the native jar is 100+ MB), else a copy. */
@@ -116,18 +110,22 @@ class InstallIT {
 
 	@Test
 	@Order(2)
-	void engineStartsOfflineFromTheShippedNativeLibrary() throws Exception {
+	void engineStartsFromTheShippedNativeLibrary() throws Exception {
 		// Also a built-in dialog command on a selection, saved: the harness path the LDM commands take.
 		Path blurred = out.resolve("blurred.tif");
 		String log = runMacro("engine", String.join("\n",
-			"print(\"LDM-ENGINE \" + call(\"org.ldmfiji.model.TorchRuntime.describe\"));",
 			"setBatchMode(true);",
 			"newImage(\"x\", \"32-bit ramp\", 64, 48, 1);",
 			"makeRectangle(8, 8, 16, 16);",
 			"run(\"Gaussian Blur...\", \"sigma=3\");",
 			"saveAs(\"Tiff\", \"" + blurred + "\");",
+			"run(\"LDM Engine Info\");", // no options: the defaults, not a dialog no one could answer under -batch
 			"print(\"LDM-DONE\");"), 180);
-		assertTrue(log.contains("LDM-ENGINE PyTorch 2.7.1"), "the macro should report the PyTorch engine:\n" + tail(log));
+		assertTrue(log.contains("engine:  PyTorch 2.7.1"), "LDM Engine Info reports the PyTorch engine:\n" + tail(log));
+		assertTrue(log.contains("native:  " + cache), "the native library is the one extracted into the fresh cache:\n"
+			+ tail(log));
+		assertTrue(log.contains("model:   demo") && log.contains(app.resolve("models/ldm/demo").toString()),
+			"LDM Engine Info lists the demo model the site installed in the ImageJ folder:\n" + tail(log));
 		try (Stream<Path> files = Files.walk(cache)) {
 			assertTrue(files.anyMatch(p -> p.getFileName().toString().equals("libtorch_cpu.so")),
 				"libtorch came from the shipped jars/linux64 jar into the fresh DJL cache " + cache);
@@ -148,10 +146,12 @@ class InstallIT {
 			assertTrue(labels.contains(label), "plugins.config must offer '" + label + "' (it lists " + labels + ")");
 
 		// Inputs: smooth float images (any model must keep pixels outside the selection bit for bit).
-		Path inpaintIn = save(pattern(96, 80), "inpaint-input.tif");
-		Path srIn = save(pattern(32, 24), "superres-input.tif");
-		Path largeIn = save(pattern(160, 128), "large-input.tif");
+		Path inpaintIn = save(pattern(96, 80, 0), "inpaint-input.tif");
+		Path srIn = save(pattern(32, 24, 0), "superres-input.tif");
+		Path largeIn = save(pattern(160, 128, 0), "large-input.tif");
+		Path virtualIn = saveStack(List.of(pattern(64, 48, 0), pattern(64, 48, 1)), "virtual-input.tif");
 		int[] sel = { 32, 24, 24, 20 }; // x, y, w, h of the inpainting selection
+		int[] vsel = { 20, 16, 12, 10 }; // the same on the virtual stack
 		String macro = String.join("\n",
 			"setBatchMode(true);",
 			"open(\"" + inpaintIn + "\");",
@@ -161,7 +161,7 @@ class InstallIT {
 			"print(\"LDM-OK inpaint\");",
 			"close(\"*\");",
 			"open(\"" + srIn + "\");",
-			"run(\"" + COMMANDS.get("superres") + "\", \"" + options("superres") + "\");",
+			"run(\"" + COMMANDS.get("superres") + "\", \"" + options("superres") + " consistency\");",
 			"saveAs(\"Tiff\", \"" + out.resolve("superres.tif") + "\");",
 			"print(\"LDM-OK superres\");",
 			"close(\"*\");",
@@ -169,21 +169,82 @@ class InstallIT {
 			"run(\"" + COMMANDS.get("large") + "\", \"" + options("large") + "\");",
 			"saveAs(\"Tiff\", \"" + out.resolve("large.tif") + "\");",
 			"print(\"LDM-OK large\");",
+			"close(\"*\");",
+			"run(\"TIFF Virtual Stack...\", \"open=[" + virtualIn + "]\");",
+			"makeRectangle(" + vsel[0] + ", " + vsel[1] + ", " + vsel[2] + ", " + vsel[3] + ");",
+			"run(\"" + COMMANDS.get("inpaint") + "\", \"" + options("inpaint") + " stack\");",
+			"saveAs(\"Tiff\", \"" + out.resolve("inpaint-virtual.tif") + "\");",
+			"print(\"LDM-OK virtual\");",
 			"print(\"LDM-DONE\");");
 		String log = runMacro("commands", macro, 540);
-		for (String key : COMMANDS.keySet())
-			assertTrue(log.contains("LDM-OK " + key), COMMANDS.get(key) + " did not finish:\n" + tail(log));
+		for (String key : List.of("inpaint", "superres", "large", "virtual"))
+			assertTrue(log.contains("LDM-OK " + key), key + " did not finish:\n" + tail(log));
 
-		float[] in = pixels(IJ.openImage(inpaintIn.toString()));
-		ImagePlus inpainted = IJ.openImage(out.resolve("inpaint.tif").toString());
-		assertEquals(96, inpainted.getWidth(), "inpainting keeps the width");
-		assertEquals(80, inpainted.getHeight(), "inpainting keeps the height");
-		float[] res = pixels(inpainted);
+		assertInpainted(IJ.openImage(inpaintIn.toString()), IJ.openImage(out.resolve("inpaint.tif").toString()), sel);
+		ImagePlus virtualResult = IJ.openImage(out.resolve("inpaint-virtual.tif").toString());
+		assertEquals(2, virtualResult.getStackSize(), "inpainting the virtual stack gives every plane");
+		ImagePlus virtualSource = IJ.openImage(virtualIn.toString());
+		for (int z = 1; z <= 2; z++)
+			assertInpainted(plane(virtualSource, z), plane(virtualResult, z), vsel);
+
+		ImagePlus sr = IJ.openImage(out.resolve("superres.tif").toString());
+		assertEquals(4 * 32, sr.getWidth(), "x4 super-resolution width");
+		assertEquals(4 * 24, sr.getHeight(), "x4 super-resolution height");
+		assertFinite(pixels(sr), "super-resolution");
+		double psnr = downsampledPsnr(pixels(IJ.openImage(srIn.toString())), pixels(sr), 32, 24);
+		assertTrue(psnr >= 40, "with consistency, the x4 result area-downsampled by 4 reproduces the input: " + psnr + " dB");
+
+		ImagePlus large = IJ.openImage(out.resolve("large.tif").toString());
+		assertTrue(large.getWidth() >= 160 && large.getHeight() >= 128, "large-image result at least the input's size: "
+			+ large.getWidth() + "x" + large.getHeight());
+		assertFinite(pixels(large), "large-image sampling");
+	}
+
+	/** A missing model, or a virtual stack asked to be changed in place: the macro stops there, saying why. */
+	@Test
+	@Order(4)
+	void errorsStopTheMacroWithOneLine() throws Exception {
+		Path in = save(pattern(64, 48, 0), "error-input.tif");
+		Path virtualIn = saveStack(List.of(pattern(64, 48, 0), pattern(64, 48, 1)), "error-virtual.tif");
+		Path notSaved = out.resolve("must-not-exist.tif");
+		String missing = runImageJ("missing-model", String.join("\n",
+			"setBatchMode(true);",
+			"open(\"" + in + "\");",
+			"makeRectangle(20, 16, 12, 10);",
+			"run(\"LDM Inpaint...\", \"model=no-such-model steps=2\");",
+			"saveAs(\"Tiff\", \"" + notSaved + "\");",
+			"print(\"LDM-CONTINUED\");"), 180);
+		assertStopped(missing, "LDM Inpaint: model 'no-such-model' not found");
+		assertTrue(missing.contains(app.resolve("models").resolve("ldm").toString()), "the message names the ImageJ "
+			+ "models folder it searched:\n" + tail(missing));
+		String virtual = runImageJ("virtual-in-place", String.join("\n",
+			"setBatchMode(true);",
+			"run(\"TIFF Virtual Stack...\", \"open=[" + virtualIn + "]\");",
+			"makeRectangle(20, 16, 12, 10);",
+			"run(\"LDM Inpaint...\", \"steps=2 stack inplace\");",
+			"saveAs(\"Tiff\", \"" + notSaved + "\");",
+			"print(\"LDM-CONTINUED\");"), 180);
+		assertStopped(virtual, "virtual stack");
+		assertFalse(Files.exists(notSaved), "a stopped macro saved an image");
+	}
+
+	private static void assertStopped(String log, String says) {
+		assertFalse(log.contains("LDM-CONTINUED"), "the macro went on after the error:\n" + tail(log));
+		long lines = log.lines().filter(l -> l.startsWith("LDM Inpaint: ") && l.contains(says)).count();
+		assertEquals(1, lines, "one line 'LDM Inpaint: ...' saying '" + says + "':\n" + tail(log));
+	}
+
+	/** Far outside the selection (beyond grow and feather) bit-identical, inside changed. */
+	private static void assertInpainted(ImagePlus before, ImagePlus after, int[] sel) {
+		int w = before.getWidth(), h = before.getHeight();
+		assertEquals(w, after.getWidth(), "inpainting keeps the width");
+		assertEquals(h, after.getHeight(), "inpainting keeps the height");
+		float[] in = pixels(before), res = pixels(after);
 		int margin = 16; // room for grow/feather around the selection
 		int changedInside = 0;
-		for (int y = 0; y < 80; y++)
-			for (int x = 0; x < 96; x++) {
-				int i = y * 96 + x;
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				int i = y * w + x;
 				boolean inside = x >= sel[0] && x < sel[0] + sel[2] && y >= sel[1] && y < sel[1] + sel[3];
 				boolean far = x < sel[0] - margin || x >= sel[0] + sel[2] + margin || y < sel[1] - margin
 					|| y >= sel[1] + sel[3] + margin;
@@ -191,16 +252,28 @@ class InstallIT {
 				if (inside && res[i] != in[i]) changedInside++;
 			}
 		assertTrue(changedInside > 0, "inpainting left the selection unchanged");
+	}
 
-		ImagePlus sr = IJ.openImage(out.resolve("superres.tif").toString());
-		assertEquals(4 * 32, sr.getWidth(), "x4 super-resolution width");
-		assertEquals(4 * 24, sr.getHeight(), "x4 super-resolution height");
-		assertFinite(pixels(sr), "super-resolution");
+	/** PSNR (dB, over the input's range) of the x4 result's 4x4 block means against the input. */
+	private static double downsampledPsnr(float[] input, float[] x4, int w, int h) {
+		double min = Double.MAX_VALUE, max = -Double.MAX_VALUE, se = 0;
+		for (float v : input) {
+			min = Math.min(min, v);
+			max = Math.max(max, v);
+		}
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				double sum = 0;
+				for (int dy = 0; dy < 4; dy++)
+					for (int dx = 0; dx < 4; dx++) sum += x4[(4 * y + dy) * 4 * w + 4 * x + dx];
+				double d = sum / 16 - input[y * w + x];
+				se += d * d;
+			}
+		return 10 * Math.log10((max - min) * (max - min) / (se / (w * h)));
+	}
 
-		ImagePlus large = IJ.openImage(out.resolve("large.tif").toString());
-		assertTrue(large.getWidth() >= 160 && large.getHeight() >= 128, "large-image result at least the input's size: "
-			+ large.getWidth() + "x" + large.getHeight());
-		assertFinite(pixels(large), "large-image sampling");
+	private static ImagePlus plane(ImagePlus imp, int z) {
+		return new ImagePlus(imp.getTitle() + " " + z, imp.getStack().getProcessor(z));
 	}
 
 	private static String options(String key) {
@@ -215,17 +288,25 @@ class InstallIT {
 		return (float[]) imp.getProcessor().convertToFloatProcessor().getPixels();
 	}
 
-	private static FloatProcessor pattern(int w, int h) {
+	private static FloatProcessor pattern(int w, int h, int phase) {
 		FloatProcessor fp = new FloatProcessor(w, h);
 		for (int y = 0; y < h; y++)
 			for (int x = 0; x < w; x++)
-				fp.setf(x, y, (float) (100 + 50 * Math.sin(x / 7.0) * Math.cos(y / 9.0) + 0.5 * x));
+				fp.setf(x, y, (float) (100 + 50 * Math.sin(x / 7.0 + phase) * Math.cos(y / 9.0) + 0.5 * x));
 		return fp;
 	}
 
 	private static Path save(FloatProcessor fp, String name) {
 		Path p = out.resolve(name);
 		assertTrue(new FileSaver(new ImagePlus(name, fp)).saveAsTiff(p.toString()), "cannot write " + p);
+		return p;
+	}
+
+	private static Path saveStack(List<FloatProcessor> planes, String name) {
+		ImageStack stack = new ImageStack(planes.get(0).getWidth(), planes.get(0).getHeight());
+		for (FloatProcessor fp : planes) stack.addSlice(fp);
+		Path p = out.resolve(name);
+		assertTrue(new FileSaver(new ImagePlus(name, stack)).saveAsTiffStack(p.toString()), "cannot write " + p);
 		return p;
 	}
 
@@ -258,50 +339,43 @@ class InstallIT {
 			.findFirst().orElseThrow(() -> new AssertionError("no plugin jar installed"));
 	}
 
-	/**
-	 * Runs a macro with ImageJ 1.x's {@code -batch} in a fresh JVM whose class path is what Fiji's launcher puts
-	 * there (jars/ and jars/linux64/), plugins/ read by ImageJ itself. Under Xvfb when there is no display and
-	 * xvfb-run exists (ImageJ 1.x dialogs need AWT even in macro mode), else headless.
-	 */
+	/** Runs a macro that must finish (print LDM-DONE) without any error; returns what ImageJ printed. */
 	private static String runMacro(String name, String macro, int timeoutSeconds) throws Exception {
+		String log = runImageJ(name, macro, timeoutSeconds);
+		assertTrue(log.contains("LDM-DONE"), "the " + name + " macro stopped early:\n" + tail(log));
+		assertFalse(log.contains("Macro Error"), "macro error:\n" + tail(log));
+		// ImageJ 1.x catches a command's exception, prints it and lets the macro go on: any is a failure.
+		assertFalse(log.contains("Exception") || log.contains("Error:"), "a command failed in ImageJ:\n" + tail(log));
+		return log;
+	}
+
+	/**
+	 * Starts ImageJ as a user does, {@code java -jar ij.jar -batch <macro>} in the ImageJ folder (ImageJ's own class
+	 * loader then reads plugins/ and jars/), with no system property; under Xvfb when there is no display and
+	 * xvfb-run exists (ImageJ 1.x builds its menus, which hold the plugins.config commands, only with a display).
+	 */
+	private static String runImageJ(String name, String macro, int timeoutSeconds) throws Exception {
 		Path file = Files.createDirectories(app.resolve("macros")).resolve("ldm-" + name + ".ijm");
 		Files.writeString(file, macro + "\n");
-		Path home = Files.createDirectories(work.resolve("home"));
-		List<String> classPath = new ArrayList<>();
-		classPath.add(app.resolve("ij.jar").toString());
-		for (String dir : List.of("jars", "jars/" + PLATFORM)) {
-			Path d = app.resolve(dir);
-			if (!Files.isDirectory(d)) continue;
-			try (Stream<Path> jars = Files.list(d)) {
-				jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> classPath.add(p.toString()));
-			}
-		}
 		List<String> cmd = new ArrayList<>();
 		boolean xvfb = System.getenv("DISPLAY") == null && onPath("xvfb-run");
-		assertTrue(xvfb || System.getenv("DISPLAY") != null, "ImageJ 1.x commands open their dialogs through AWT "
-			+ "even in macro mode, which a headless JVM refuses: install Xvfb (apt-get install xvfb) or set DISPLAY");
+		assertTrue(xvfb || System.getenv("DISPLAY") != null, "ImageJ 1.x builds its menus, and with them the plugin's "
+			+ "commands, only with a display: install Xvfb (apt-get install xvfb) or set DISPLAY");
 		if (xvfb) cmd.addAll(List.of("xvfb-run", "-a"));
-		cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-		cmd.addAll(List.of("-Xmx4g", "-Djava.awt.headless=" + !xvfb, "-Dai.djl.offline=true",
-			"-DDJL_CACHE_DIR=" + cache, "-Duser.home=" + home, "-Dplugins.dir=" + app, "-Dimagej.dir=" + app,
-			"-Dhttp.proxyHost=127.0.0.1", "-Dhttp.proxyPort=9", "-Dhttps.proxyHost=127.0.0.1", "-Dhttps.proxyPort=9",
-			"-cp", String.join(File.pathSeparator, classPath), "ij.ImageJ", "-ijpath", app.toString(), "-batch",
-			file.toString()));
+		cmd.addAll(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-jar",
+			"ij.jar", "-batch", file.toString()));
 		Path logFile = work.resolve("ldm-" + name + ".log");
 		ProcessBuilder pb = new ProcessBuilder(cmd).directory(app.toFile()).redirectErrorStream(true)
 			.redirectOutput(logFile.toFile());
-		pb.environment().remove("PYTORCH_LIBRARY_PATH");
-		pb.environment().remove("DJL_CACHE_DIR");
+		pb.environment().put("DJL_CACHE_DIR", cache.toString());
 		pb.environment().remove("ENGINE_CACHE_DIR");
+		pb.environment().remove("PYTORCH_LIBRARY_PATH");
 		Process p = pb.start();
 		boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
 		if (!finished) p.destroyForcibly().waitFor();
 		String log = Files.readString(logFile);
-		assertTrue(finished, "ImageJ did not finish the " + name + " macro in " + timeoutSeconds + " s:\n" + tail(log));
-		assertTrue(log.contains("LDM-DONE"), "the " + name + " macro stopped early (exit " + p.exitValue() + "):\n" + tail(log));
-		assertFalse(log.contains("Macro Error"), "macro error:\n" + tail(log));
-		// ImageJ 1.x catches a command's exception, prints it and lets the macro go on: any is a failure.
-		assertFalse(log.contains("Exception") || log.contains("Error:"), "a command failed in ImageJ:\n" + tail(log));
+		assertTrue(finished, "ImageJ did not finish the " + name + " macro in " + timeoutSeconds + " s (a dialog "
+			+ "waiting for an answer?):\n" + tail(log));
 		return log;
 	}
 

@@ -177,4 +177,28 @@ class PluginJarIT {
 		}
 		assertEquals(Map.of(), missing, "classes the plugin's code needs that neither the jar, Fiji's libraries nor the JDK have");
 	}
+	/**
+	 * A plain ImageJ 1.x has neither ImgLib2 nor SciJava: no class of this project that the ImageJ 1.x commands may
+	 * load (those their code refers to, transitively) may mention them, not even in a method signature, which the
+	 * JVM's verifier resolves when it loads the class (a NoClassDefFoundError the user would see).
+	 */
+	@Test
+	void theImageJ1CommandsNeedNeitherImgLib2NorSciJava() throws IOException {
+		java.util.Deque<String> todo = new java.util.ArrayDeque<>();
+		Set<String> reached = new TreeSet<>();
+		for (String c : classes.keySet()) if (c.startsWith("org/ldmfiji/ij1/")) todo.add(c);
+		Map<String, String> offending = new TreeMap<>();
+		while (!todo.isEmpty()) {
+			String c = todo.pop();
+			if (!reached.add(c)) continue;
+			String text = new String(classes.get(c), java.nio.charset.StandardCharsets.ISO_8859_1);
+			for (String p : List.of("net/imglib2/", "org/scijava/")) if (text.contains(p)) offending.put(c, p);
+			for (String ref : ClassRefs.of(classes.get(c))) {
+				String file = ref + ".class";
+				if (ref.startsWith("org/ldmfiji/") && !ref.startsWith("org/ldmfiji/shaded/") && classes.containsKey(file)) todo.add(file);
+			}
+		}
+		assertTrue(reached.size() > 20, "the ImageJ 1.x commands reach the task classes: " + reached);
+		assertEquals(Map.of(), offending, "classes on the ImageJ 1.x commands' path that mention a library plain ImageJ lacks");
+	}
 }
