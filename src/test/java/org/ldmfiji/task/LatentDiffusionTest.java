@@ -280,7 +280,7 @@ class LatentDiffusionTest {
 	}
 
 	private static RandomAccessibleInterval<? extends RealType<?>> wrap(ImageProcessor ip) {
-		return org.ldmfiji.image.IjImages.wrap(ip);
+		return org.ldmfiji.image.IjImgViews.wrap(ip);
 	}
 
 	private static Img<BitType> bitMask(boolean[] mask, int w, int h) {
