@@ -51,9 +51,18 @@ final class ImgSampling {
 		progress.status(String.format(Locale.ROOT, "LDM sampling: %dx%d in %d block(s), label %s", w, h, blocks.size(),
 			label));
 		RandomAccessibleInterval<T> zeroMin = Views.zeroMin(target);
-		new LargeImageSampling(bundle, o.sampling, o.tiles(m)).run(w, h, label, o.guidance, relative(blocks, target),
-			(block, planes) -> write(Views.interval(zeroMin, block), planes, values), progress.steps(0, o.sampling.steps));
+		new LargeImageSampling(bundle, o.sampling, o.tiles(m)).run(w, h, label, o.guidance, windows(relative(blocks, target)),
+			(block, planes) -> write(Views.interval(zeroMin, new FinalInterval(new long[] {block.x, block.y},
+				new long[] {block.x + block.width - 1L, block.y + block.height - 1L})), planes, values), progress.steps(0, o.sampling.steps));
 		progress.status("LDM sampling: done");
+	}
+
+	/** Zero-min 2-D blocks as the core's windows (the core loads no ImgLib2, for plain ImageJ 1.x). */
+	private static List<org.ldmfiji.tiling.Window> windows(List<? extends Interval> blocks) {
+		List<org.ldmfiji.tiling.Window> out = new java.util.ArrayList<>(blocks.size());
+		for (Interval b : blocks) out.add(new org.ldmfiji.tiling.Window((int) b.min(0), (int) b.min(1), (int) b.dimension(0),
+			(int) b.dimension(1)));
+		return out;
 	}
 
 	/**

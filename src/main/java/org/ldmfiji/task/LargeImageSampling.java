@@ -21,8 +21,6 @@ import org.ldmfiji.tiling.TiledAutoencoder;
 import org.ldmfiji.tiling.TiledDenoiser;
 import org.ldmfiji.tiling.Window;
 
-import net.imglib2.Interval;
-import net.imglib2.util.Intervals;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,22 +74,19 @@ public final class LargeImageSampling {
 	 * TiledAutoencoder#decodeRegion}, the values of the whole decode) and given to {@code sink} as C × block in the
 	 * model's range, so the image never exists as one array.
 	 */
-	public void run(int width, int height, String label, double guidance, List<? extends Interval> blocks,
-		BiConsumer<Interval, FloatPlanes> sink, StepListener listener)
+	public void run(int width, int height, String label, double guidance, List<Window> blocks,
+		BiConsumer<Window, FloatPlanes> sink, StepListener listener)
 	{
 		Shape latent = latentShape(width, height);
-		for (Interval b : blocks)
-			if (b.numDimensions() != 2 || b.min(0) < 0 || b.min(1) < 0 || b.max(0) >= width || b.max(1) >= height)
-				throw new IllegalArgumentException("block " + Intervals.toString(b) + " lies outside the " + width + "x" + height
-					+ " image");
+		for (Window b : blocks)
+			if (b.x < 0 || b.y < 0 || b.x + (long) b.width > width || b.y + (long) b.height > height)
+				throw new IllegalArgumentException("block " + b + " lies outside the " + width + "x" + height + " image");
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
 			Conditioning cond = labelConditioning(bundle, label, guidance, manager);
 			TileSettings resolved = resolve(bundle, TASK, cond, latent, width, height, tiles, manager);
 			NDArray z0 = sampleLatent(bundle, TASK, cond, latent, settings, resolved, listener, manager);
 			TiledAutoencoder decoder = TiledAutoencoder.of(bundle, resolved);
-			for (Interval b : blocks)
-				sink.accept(b, decoder.decodeRegion(z0, 0, (int) b.min(0), (int) b.min(1), (int) b.dimension(0),
-					(int) b.dimension(1)));
+			for (Window b : blocks) sink.accept(b, decoder.decodeRegion(z0, 0, b.x, b.y, b.width, b.height));
 		}
 	}
 
