@@ -40,6 +40,19 @@ public final class TorchRuntime {
 
 	private TorchRuntime() {}
 
+	/**
+	 * libtorch's per-convolution NNPACK warning silenced ({@link NativeLogLevel}, through JNA); plain ImageJ 1.x has
+	 * no JNA, and there the warning stays rather than the engine failing.
+	 */
+	private static void quietNativeLog() {
+		try {
+			NativeLogLevel.apply(LibUtils.getLibtorchPath());
+		}
+		catch (LinkageError e) {
+			// no JNA on the class path
+		}
+	}
+
 	/** The PyTorch engine, started once with the plugin's class loader as context loader. */
 	public static synchronized Engine engine() {
 		if (engine != null) return engine;
@@ -51,7 +64,7 @@ public final class TorchRuntime {
 		thread.setContextClassLoader(NativeJars.engineLoader(TorchRuntime.class.getClassLoader()));
 		try {
 			engine = Engine.getEngine(ENGINE);
-			NativeLogLevel.apply(LibUtils.getLibtorchPath()); // libtorch's per-convolution NNPACK warning
+			quietNativeLog();
 		}
 		catch (RuntimeException | UnsatisfiedLinkError e) {
 			throw new IllegalStateException("cannot start DJL's PyTorch engine (" + e.getMessage() + "). The native "
