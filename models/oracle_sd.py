@@ -14,7 +14,7 @@ full-size parameter names and shapes of the reference modules (built without ini
     build/ref/open_clip: git archive of mlfoundations/open_clip (src/open_clip)      [SD 2.x text encoder]
     build/ref/clip: git archive of openai/CLIP (clip/model.py)                       [SD 1.x text encoder]
 
-    cd models && /usr/bin/python3 oracle_sd.py --ref ../build/ref [--write-keys tests/data] [--configs sd1,...]
+    cd models && /usr/bin/python3 oracle_sd.py --ref ../build/ref [--write-keys tests/data] [--configs sd1,...] [--full]
 
 Training-only imports of the reference code are replaced by stand-ins (``pytorch_lightning.LightningModule`` by
 ``nn.Module``), and ``einops`` (not installed here) by a small ``rearrange``/``repeat`` written below.
@@ -334,15 +334,16 @@ def rel(a, b):
     return ((a - b).abs().max() / b.abs().max()).item()
 
 
-def compare(ref_root, name, seed=0):
-    """Convert tiny random reference modules and compare outputs; returns {part: relative max difference}."""
+def compare(ref_root, name, seed=0, tiny=True):
+    """Convert random reference modules (tiny widths, or full size) and compare outputs; returns {part: relative
+    max difference}."""
     import make_sd_test_bundle as msb
     from ldm_models import convert
     torch.manual_seed(seed)
-    unet, ae, text = build_reference(ref_root, name, tiny=True)
+    unet, ae, text = build_reference(ref_root, name, tiny=tiny)
     for i, m in enumerate((unet, ae, text)):
         randomize(m, seed + i).eval()
-    cfg = tiny_cfg(name)
+    cfg = tiny_cfg(name) if tiny else get_config(name)
     t = cfg["text"]
     res = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -381,13 +382,14 @@ def main(argv=None):
     ap.add_argument("--configs", default=",".join(REFS))
     ap.add_argument("--write-keys", help="write full-size <config>_keys.txt here")
     ap.add_argument("--tolerance", type=float, default=1e-5)
+    ap.add_argument("--full", action="store_true", help="compare at full width (about 12 GB of memory for SD)")
     args = ap.parse_args(argv)
     install_stand_ins()
     worst = 0.0
     for name in args.configs.split(","):
         if args.write_keys:
             write_keys(args.ref, name, args.write_keys)
-        res = compare(args.ref, name)
+        res = compare(args.ref, name, tiny=not args.full)
         worst = max([worst] + list(res.values()))
         print(f"{name}: " + ", ".join(f"{k} {v:.1e}" for k, v in res.items()), flush=True)
     print(f"largest relative difference {worst:.1e} (tolerance {args.tolerance:g})")

@@ -77,7 +77,26 @@ def _load_strict(module: torch.nn.Module, sd: Dict[str, torch.Tensor], what: str
                                     f"unexpected {len(unexpected)}: {head(unexpected)}" if unexpected else "",
                                     f"wrong shape {len(wrong)}: {head(wrong)}" if wrong else ""] if s)
             + ". Is --config right?")
-    module.load_state_dict(sd, strict=True)
+    assign_weights(module, sd)
+
+
+def assign_weights(module: torch.nn.Module, sd: Dict[str, torch.Tensor]) -> None:
+    """Put the checkpoint's tensors into ``module`` (names and shapes already checked). A float32 tensor becomes
+    the parameter itself: it is a view of the memory-mapped file, so no copy is made and the bytes stay in the
+    page cache (shared with the file, not counted twice); other dtypes (float16 / bfloat16 files) are copied
+    into the module's float32 parameters."""
+    own = module.state_dict(keep_vars=True)
+    for name, value in sd.items():
+        target = own[name]
+        mod_name, _, leaf = name.rpartition(".")
+        owner = module.get_submodule(mod_name) if mod_name else module
+        if value.dtype == target.dtype and leaf in owner._parameters:
+            owner._parameters[leaf] = torch.nn.Parameter(value, requires_grad=False)
+        elif value.dtype == target.dtype and leaf in owner._buffers:
+            owner._buffers[leaf] = value
+        else:
+            with torch.no_grad():
+                target.copy_(value)
 
 
 def detect_config(src: Source, prediction: Optional[str] = None) -> str:
@@ -231,7 +250,7 @@ def convert(ckpt: str, config=None, out: str = None, ema: Optional[bool] = None,
     flags = (" --raw-weights" if ema is False else "") + (f" --tokenizer {tokenizer}" if tokenizer else "")
     manifest = export_bundle(
         out, autoencoder=first_stage, scale_factor=scale, image_channels=cfg["image_channels"],
-        schedule=cfg["schedule"], decode_quantizes=True, overwrite=overwrite,
+        schedule=cfg["schedule"], decode_quantizes=True, overwrite=overwrite, copy_modules=False,
         denoisers={key: DenoiserSpec(den, inputs=inputs, native_size=cfg["native_size"],
                                      prediction=cfg["prediction"], context=context)},
         name=name, description=cfg["description"] + (" (EMA weights)" if src.ema else ""),

@@ -351,9 +351,18 @@ def _script_save_check(module: nn.Module, path: str, example: Tuple[torch.Tensor
     return expected
 
 
+_COPY_MODULES = [True]
+
+
 def _cpu_copy(module: nn.Module) -> nn.Module:
     """A float32 CPU copy in eval mode: bundles hold CPU tensors (loaded anywhere with map_location/mapLocation),
-    and the caller's module (maybe on a GPU, maybe still training) is left untouched."""
+    and the caller's module (maybe on a GPU, maybe still training) is left untouched. With
+    ``export_bundle(copy_modules=False)`` (the converter, whose modules are its own, already float32 on the CPU)
+    the module itself is used, so its weights are not held twice."""
+    if not _COPY_MODULES[0] and all(p.device.type == "cpu" and p.dtype == torch.float32
+                                    for p in list(module.parameters()) + list(module.buffers())
+                                    if p.is_floating_point()):
+        return module.eval()
     return copy.deepcopy(module).to(device="cpu", dtype=torch.float32).eval()
 
 
@@ -370,7 +379,7 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
                   name: str, description: str, license: str, citation: str, data: dict, provenance: dict,
                   image_channels: Optional[int] = None, image_range: Sequence[float] = (-1.0, 1.0),
                   scale_factor: float = 1.0, decode_quantizes: bool = True, atol: float = 1e-5,
-                  overwrite: bool = False, seed: int = 0) -> dict:
+                  overwrite: bool = False, seed: int = 0, copy_modules: bool = True) -> dict:
     """Write a bundle to ``out_dir`` (models/README.md) and return its manifest.
 
     :param autoencoder: an ``AutoencoderKL`` or ``VQModel``.
@@ -384,7 +393,22 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
     :param decode_quantizes: VQ only: the decoder part quantizes through the codebook first.
     :param atol: largest allowed |reloaded − eager| on random inputs.
     :param overwrite: replace an existing ``out_dir`` (its ``samples/`` folder, if any, is kept).
+    :param copy_modules: export copies of the modules (default); False exports float32 CPU modules themselves
+        (set to eval mode): the converter's way to hold the weights once.
     """
+    _COPY_MODULES[0] = copy_modules
+    try:
+        return _export_bundle(out_dir, autoencoder=autoencoder, denoisers=denoisers, schedule=schedule, name=name,
+                              description=description, license=license, citation=citation, data=data,
+                              provenance=provenance, image_channels=image_channels, image_range=image_range,
+                              scale_factor=scale_factor, decode_quantizes=decode_quantizes, atol=atol,
+                              overwrite=overwrite, seed=seed)
+    finally:
+        _COPY_MODULES[0] = True
+
+
+def _export_bundle(out_dir, *, autoencoder, denoisers, schedule, name, description, license, citation, data,
+                   provenance, image_channels, image_range, scale_factor, decode_quantizes, atol, overwrite, seed):
     if os.path.exists(out_dir) and os.listdir(out_dir):
         if not overwrite:
             raise BundleError(f"{out_dir} exists and is not empty; pass overwrite=True (--overwrite) to replace it")
