@@ -128,13 +128,17 @@ def split_compvis(sd: Dict[str, torch.Tensor], path: str, ema: Optional[bool] = 
         unet = {n: sd[ema_key(n)] for n in unet}
     src = Source(path=path, unet=unet, first_stage=first, ema=use_ema,
                  buffers={k: v for k, v in sd.items() if "." not in k})
+    # HF CLIPTextModel keys; files saved with transformers < 4.18 lack the "text_model." level
     hf = {k[len(HF_TEXT_PREFIX):]: v for k, v in sd.items() if k.startswith(HF_TEXT_PREFIX)}
+    hf_old = bool(hf) and not any(k.startswith("text_model.") for k in hf)
+    if hf_old:
+        hf = {"text_model." + k: v for k, v in hf.items()}
     oc = {k[len(OPEN_CLIP_PREFIX):]: v for k, v in sd.items() if k.startswith(OPEN_CLIP_PREFIX)}
     if hf:
         src.text_layout = "hf"
         src.text_source_layers = _count_layers(hf, r"text_model\.encoder\.layers\.(\d+)\.")
         src.text = {k: v for k, v in hf.items() if not k.endswith("position_ids")}
-        used |= {HF_TEXT_PREFIX + k for k in src.text}
+        used |= {HF_TEXT_PREFIX + (k[len("text_model."):] if hf_old else k) for k in src.text}
     elif oc:
         src.text_layout = "open_clip"
         src.text_source_layers = _count_layers(oc, r"transformer\.resblocks\.(\d+)\.")

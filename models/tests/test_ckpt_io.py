@@ -194,3 +194,19 @@ def test_storages_are_memory_mapped_not_read(tmp_path):
             "print(rss() - a)\n") % (MODELS, ckpt)
     grown = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
     assert grown < 32, f"reading grew resident memory by {grown} MiB"
+
+
+def test_text_encoder_keys_of_old_transformers_versions_are_found(tiny_sd1):
+    """SD 1.x files saved with transformers < 4.18 have cond_stage_model.transformer.embeddings.* (no text_model)."""
+    _, _, sd = tiny_sd1
+    old = {(k.replace("cond_stage_model.transformer.text_model.", "cond_stage_model.transformer.")): v
+           for k, v in sd.items()}
+    new_src, old_src = read_source_from(sd), read_source_from(old)
+    assert sorted(old_src.text) == sorted(new_src.text)
+    assert all(torch.equal(old_src.text[k], new_src.text[k]) for k in new_src.text)
+    assert [k.replace("transformer.text_model.", "transformer.") for k in new_src.ignored] == old_src.ignored
+
+
+def read_source_from(sd):
+    from ldm_models.sd_keys import split_compvis
+    return split_compvis(sd, "x.ckpt")
