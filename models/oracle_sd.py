@@ -25,7 +25,6 @@ module tree, not generated).
 """
 import argparse
 import contextlib
-import json
 import math
 import os
 import re

@@ -27,7 +27,7 @@ import torch
 from .ckpt_io import CheckpointError
 from .configs import CONFIGS, build_first_stage, build_text_encoder, build_unet, get_config, skip_init
 from .export import BundleError, DenoiserSpec, TextContextSpec, export_bundle, sha256_file
-from .sd_keys import EMA_PREFIX, FIRST_STAGE_PREFIX, UNET_PREFIX, Source, ema_key, read_source
+from .sd_keys import UNET_PREFIX, Source, ema_key, read_source  # noqa: F401 (ema_key: kept importable here)
 
 CITATION = ("Rombach, Blattmann, Lorenz, Esser, Ommer: High-Resolution Image Synthesis with Latent Diffusion Models, "
             "CVPR 2022")

@@ -351,15 +351,12 @@ def _script_save_check(module: nn.Module, path: str, example: Tuple[torch.Tensor
     return expected
 
 
-_COPY_MODULES = [True]
-
-
-def _cpu_copy(module: nn.Module) -> nn.Module:
+def _cpu_copy(module: nn.Module, copy_module: bool = True) -> nn.Module:
     """A float32 CPU copy in eval mode: bundles hold CPU tensors (loaded anywhere with map_location/mapLocation),
     and the caller's module (maybe on a GPU, maybe still training) is left untouched. With
     ``export_bundle(copy_modules=False)`` (the converter, whose modules are its own, already float32 on the CPU)
     the module itself is used, so its weights are not held twice."""
-    if not _COPY_MODULES[0] and all(p.device.type == "cpu" and p.dtype == torch.float32
+    if not copy_module and all(p.device.type == "cpu" and p.dtype == torch.float32
                                     for p in list(module.parameters()) + list(module.buffers())
                                     if p.is_floating_point()):
         return module.eval()
@@ -396,19 +393,16 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
     :param copy_modules: export copies of the modules (default); False exports float32 CPU modules themselves
         (set to eval mode): the converter's way to hold the weights once.
     """
-    _COPY_MODULES[0] = copy_modules
-    try:
-        return _export_bundle(out_dir, autoencoder=autoencoder, denoisers=denoisers, schedule=schedule, name=name,
-                              description=description, license=license, citation=citation, data=data,
-                              provenance=provenance, image_channels=image_channels, image_range=image_range,
-                              scale_factor=scale_factor, decode_quantizes=decode_quantizes, atol=atol,
-                              overwrite=overwrite, seed=seed)
-    finally:
-        _COPY_MODULES[0] = True
+    return _export_bundle(out_dir, autoencoder=autoencoder, denoisers=denoisers, schedule=schedule, name=name,
+                          description=description, license=license, citation=citation, data=data,
+                          provenance=provenance, image_channels=image_channels, image_range=image_range,
+                          scale_factor=scale_factor, decode_quantizes=decode_quantizes, atol=atol,
+                          overwrite=overwrite, seed=seed, copy_modules=copy_modules)
 
 
 def _export_bundle(out_dir, *, autoencoder, denoisers, schedule, name, description, license, citation, data,
-                   provenance, image_channels, image_range, scale_factor, decode_quantizes, atol, overwrite, seed):
+                   provenance, image_channels, image_range, scale_factor, decode_quantizes, atol, overwrite, seed,
+                   copy_modules):
     if os.path.exists(out_dir) and os.listdir(out_dir):
         if not overwrite:
             raise BundleError(f"{out_dir} exists and is not empty; pass overwrite=True (--overwrite) to replace it")
@@ -424,7 +418,7 @@ def _export_bundle(out_dir, *, autoencoder, denoisers, schedule, name, descripti
         enc_part, dec_part = KLEncoderPart(autoencoder), DecoderPart(autoencoder)
     else:
         raise BundleError(f"autoencoder must be an AutoencoderKL or VQModel, got {type(autoencoder).__name__}")
-    enc_part, dec_part = _cpu_copy(enc_part), _cpu_copy(dec_part)
+    enc_part, dec_part = _cpu_copy(enc_part, copy_modules), _cpu_copy(dec_part, copy_modules)
     if not denoisers:
         raise BundleError("a bundle needs at least one denoiser")
     f = autoencoder.downsampling_factor
@@ -458,7 +452,8 @@ def _export_bundle(out_dir, *, autoencoder, denoisers, schedule, name, descripti
         for key, spec in denoisers.items():
             if key not in DENOISER_FILES:
                 raise BundleError(f"denoiser key '{key}' is not one of {sorted(DENOISER_FILES)}")
-            den_entries[key] = _export_denoiser(tmp, key, spec, embed_dim, sched["timesteps"], gen, atol)
+            den_entries[key] = _export_denoiser(tmp, key, spec, embed_dim, sched["timesteps"], gen, atol,
+                                                copy_modules)
 
         manifest = {
             "format_version": FORMAT_VERSION, "name": name, "description": description, "license": license,
@@ -513,8 +508,8 @@ def _smallest_working_multiple(key: str, part: torch.nn.Module, c_in: int, lm: i
 
 
 def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: int, timesteps: int,
-                     gen: torch.Generator, atol: float) -> dict:
-    unet = _cpu_copy(spec.unet)
+                     gen: torch.Generator, atol: float, copy_modules: bool = True) -> dict:
+    unet = _cpu_copy(spec.unet, copy_modules)
     lm = spec.latent_multiple or getattr(unet, "latent_multiple", 1)
     c_in = sum(int(i["channels"]) for i in spec.inputs)
     if getattr(unet, "in_channels", c_in) != c_in:
@@ -543,7 +538,8 @@ def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: in
                 raise BundleError(f"denoiser '{key}': {name} {getattr(ctx, name)} is outside the text encoder's "
                                   f"{n_vocab} token ids")
         ids = torch.randint(0, n_vocab, (2, ctx.max_tokens), generator=gen, dtype=torch.int64)
-        c = _script_save_check(_cpu_copy(ctx.encoder), os.path.join(tmp, "text_encoder.pt"), (ids,), atol)
+        c = _script_save_check(_cpu_copy(ctx.encoder, copy_modules), os.path.join(tmp, "text_encoder.pt"), (ids,),
+                               atol)
         if c.dim() != 3 or c.shape[0] != 2 or c.shape[1] != ctx.max_tokens:
             raise BundleError(f"denoiser '{key}': the text encoder returns {tuple(c.shape)}, "
                               f"expected [N, {ctx.max_tokens}, dim]")
