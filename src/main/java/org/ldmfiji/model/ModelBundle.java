@@ -110,6 +110,8 @@ public final class ModelBundle implements AutoCloseable {
 		TorchScriptPart tau = contextEncoders.get(task);
 		if (tau == null) throw new BundleException("the '" + task + "' denoiser of model '" + manifest.name
 			+ "' takes no context (no labels)");
+		if (tokenizers.containsKey(task)) throw new IllegalArgumentException("the '" + task + "' denoiser of model '"
+			+ manifest.name + "' is conditioned on a text prompt, not a label: give a prompt instead");
 		long[] ids = new long[labels.length];
 		for (int i = 0; i < ids.length; i++) ids[i] = labels[i];
 		NDArray in = manager.create(ids);
