@@ -61,7 +61,7 @@ public final class LargeImageSampling {
 	public FloatPlanes run(int width, int height, String label, double guidance, StepListener listener) {
 		Shape latent = latentShape(width, height);
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
-			Conditioning cond = labelConditioning(bundle, label, guidance, manager);
+			Conditioning cond = labelConditioning(bundle, label, guidance, settings, manager);
 			TileSettings resolved = resolve(bundle, TASK, cond, latent, width, height, tiles, manager);
 			NDArray z0 = sampleLatent(bundle, TASK, cond, latent, settings, resolved, listener, manager);
 			return TiledAutoencoder.of(bundle, resolved).decode(z0, width, height).get(0);
@@ -82,7 +82,7 @@ public final class LargeImageSampling {
 			if (b.x < 0 || b.y < 0 || b.x + (long) b.width > width || b.y + (long) b.height > height)
 				throw new IllegalArgumentException("block " + b + " lies outside the " + width + "x" + height + " image");
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
-			Conditioning cond = labelConditioning(bundle, label, guidance, manager);
+			Conditioning cond = labelConditioning(bundle, label, guidance, settings, manager);
 			TileSettings resolved = resolve(bundle, TASK, cond, latent, width, height, tiles, manager);
 			NDArray z0 = sampleLatent(bundle, TASK, cond, latent, settings, resolved, listener, manager);
 			TiledAutoencoder decoder = TiledAutoencoder.of(bundle, resolved);
@@ -102,7 +102,7 @@ public final class LargeImageSampling {
 	public MemoryEstimate estimate(int width, int height, double guidance) {
 		Shape latent = latentShape(width, height);
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
-			Conditioning cond = labelConditioning(bundle, null, guidance, manager);
+			Conditioning cond = labelConditioning(bundle, null, guidance, settings, manager);
 			return estimate(bundle, TASK, cond, latent, width, height, tiles, manager);
 		}
 	}
@@ -267,11 +267,17 @@ public final class LargeImageSampling {
 		return spec.context.labels.stream().filter(l -> !l.equals(spec.context.nullLabel)).findFirst().orElse(null);
 	}
 
-	/** The context of {@code label} (null: the null label) and the null context, for classifier-free guidance. */
-	static Conditioning labelConditioning(ModelBundle bundle, String label, double guidance, NDManager manager) {
+	/**
+	 * The context of {@code label} (null: the null label) and the null context, for classifier-free guidance; for a
+	 * model that takes text, the context of the settings' prompt and negative prompt ({@link TextConditioning}).
+	 */
+	static Conditioning labelConditioning(ModelBundle bundle, String label, double guidance, SamplingSettings settings,
+		NDManager manager)
+	{
 		Manifest.DenoiserSpec spec = bundle.manifest().denoiser(TASK);
 		Conditioning cond = new Conditioning();
-		if (spec.context == null) return cond;
+		if (spec.context == null || spec.context.takesText())
+			return TextConditioning.add(cond, bundle, TASK, settings, guidance, manager);
 		String nullLabel = spec.context.nullLabel;
 		String chosen = label == null ? nullLabel : label;
 		if (chosen == null) throw new IllegalArgumentException("choose a label: " + spec.context.labels);
