@@ -1,8 +1,5 @@
 package org.ldmfiji.spark;
 
-import com.bc.zarr.DataType;
-import com.bc.zarr.ZarrArray;
-
 import ij.IJ;
 import ij.ImagePlus;
 import ij.process.FloatProcessor;
@@ -119,7 +116,7 @@ public final class SparkMain {
 	}
 
 	static boolean isZarr(String input) {
-		return Files.isRegularFile(Paths.get(input).resolve(".zarray"));
+		return ZarrArray2D.isArray(input);
 	}
 
 	static int superres(Map<String, String> o, PrintStream out, PrintStream err) {
@@ -140,9 +137,9 @@ public final class SparkMain {
 		long count;
 		int window;
 		if (isZarr(input)) {
-			ZarrArray a = ZarrImages.open(input);
+			ZarrArray2D a = ZarrArray2D.open(input);
 			int block = integer(o, "block", 256), halo = integer(o, "halo", 32), chunk = integer(o, "chunk", block);
-			ZarrJob.Grid g = new ZarrJob.Grid(a.getShape()[0], a.getShape()[1], block, halo, f);
+			ZarrJob.Grid g = new ZarrJob.Grid(a.height, a.width, block, halo, f);
 			double[] range = o.containsKey("range") ? range(o.get("range")) : ZarrJob.valueRange(a, g);
 			job = new ZarrJob.Job(Paths.get(input).toAbsolutePath().toString(), Paths.get(output).toAbsolutePath().toString(),
 				g, chunk, range[0], range[1], s, ref);
@@ -167,6 +164,10 @@ public final class SparkMain {
 		SparkConf conf = new SparkConf().setAppName("ldm-spark superres").setIfMissing("spark.task.maxFailures", "4");
 		if (o.containsKey("master")) conf.setMaster(o.get("master"));
 		else if (!conf.contains("spark.master")) conf.setMaster("local[*,4]");
+		conf.setIfMissing("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Djava.awt.headless=true");
+		String jar = appJar();
+		if (!conf.get("spark.master").startsWith("local") && !conf.contains("spark.jars") && jar != null)
+			conf.set("spark.jars", jar); // started without spark-submit (./ldm spark --master spark://...): ship this jar
 		try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
 			jsc.setLogLevel(System.getProperty("ldm.spark.logLevel", "WARN"));
 			if (ref.sharedPath == null) jsc.sc().addFile(folder.toString(), true);
@@ -187,6 +188,17 @@ public final class SparkMain {
 		return 0;
 	}
 
+	/** The jar this class was loaded from, or null (classes folder). */
+	static String appJar() {
+		try {
+			Path p = Paths.get(SparkMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+			return Files.isRegularFile(p) && p.toString().endsWith(".jar") ? p.toString() : null;
+		}
+		catch (Exception e) {
+			return null;
+		}
+	}
+
 	private static double[] range(String v) {
 		String[] p = v.split(",");
 		if (p.length != 2) throw new IllegalArgumentException("--range needs LO,HI, got '" + v + "'");
@@ -201,15 +213,15 @@ public final class SparkMain {
 		ImagePlus imp = IJ.openImage(input);
 		if (imp == null) throw new IllegalArgumentException("ImageJ cannot read " + input);
 		ImageProcessor ip = imp.getProcessor();
-		DataType t = ip.getBitDepth() == 8 ? DataType.u1 : ip.getBitDepth() == 16 ? DataType.u2 : ip.getBitDepth() == 32
-			? DataType.f4 : null;
+		ZarrArray2D.Type t = ip.getBitDepth() == 8 ? ZarrArray2D.Type.U1 : ip.getBitDepth() == 16 ? ZarrArray2D.Type.U2
+			: ip.getBitDepth() == 32 ? ZarrArray2D.Type.F4 : null;
 		if (t == null) throw new IllegalArgumentException(input + " is RGB: import one channel (8-, 16- or 32-bit)");
 		int chunk = integer(o, "chunk", 256), w = ip.getWidth(), h = ip.getHeight();
 		if (Files.exists(Paths.get(output))) throw new IllegalArgumentException(output + " exists: remove it first");
-		ZarrArray a = ZarrImages.create(output, h, w, chunk, chunk, t);
+		ZarrArray2D a = ZarrArray2D.create(output, h, w, chunk, chunk, t);
 		float[] v = new float[w * h];
 		for (int i = 0; i < v.length; i++) v[i] = ip.getf(i);
-		ZarrImages.write(a, v, 0, 0, h, w);
+		a.writeAll(v);
 		out.println("wrote " + output + " (" + w + "x" + h + " " + t + ", chunks " + chunk + ")");
 		return 0;
 	}
@@ -217,10 +229,10 @@ public final class SparkMain {
 	/** A 2D Zarr array as a TIFF. */
 	static int zarrExport(Map<String, String> o, PrintStream out) {
 		String input = required(o, "input"), output = required(o, "output");
-		ZarrArray a = ZarrImages.open(input);
-		int h = a.getShape()[0], w = a.getShape()[1];
-		float[] v = ZarrImages.read(a, 0, 0, h, w);
-		ImageProcessor ip = a.getDataType() == DataType.u1 ? new ByteProcessor(w, h) : a.getDataType() == DataType.u2
+		ZarrArray2D a = ZarrArray2D.open(input);
+		int h = a.height, w = a.width;
+		float[] v = a.read(0, 0, h, w);
+		ImageProcessor ip = a.type == ZarrArray2D.Type.U1 ? new ByteProcessor(w, h) : a.type == ZarrArray2D.Type.U2
 			? new ShortProcessor(w, h) : new FloatProcessor(w, h);
 		for (int i = 0; i < v.length; i++) ip.setf(i, v[i]);
 		FolderJob.writeTiff(new ImagePlus(Paths.get(output).getFileName().toString(), ip), Paths.get(output));

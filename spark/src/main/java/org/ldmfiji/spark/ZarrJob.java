@@ -1,7 +1,5 @@
 package org.ldmfiji.spark;
 
-import com.bc.zarr.ZarrArray;
-
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.LongAccumulator;
 
@@ -162,15 +160,15 @@ final class ZarrJob {
 	}
 
 	/** The value range mapped onto the model's: 0…255 for u1, else the 0.1/99.9 percentiles of a sample of blocks. */
-	static double[] valueRange(ZarrArray a, Grid g) {
-		if (a.getDataType() == com.bc.zarr.DataType.u1) return new double[] {0, 255};
+	static double[] valueRange(ZarrArray2D a, Grid g) {
+		if (a.type == ZarrArray2D.Type.U1) return new double[] {0, 255};
 		int rows = g.rows(), cols = g.cols(), step = Math.max(1, (int) Math.ceil(Math.sqrt((double) rows * cols / 16)));
 		List<float[]> parts = new ArrayList<>();
 		int n = 0;
 		for (int r = 0; r < rows; r += step)
 			for (int c = 0; c < cols; c += step) {
 				int y = r * g.block, x = c * g.block, h = Math.min(g.block, g.height - y), w = Math.min(g.block, g.width - x);
-				float[] v = ZarrImages.read(a, y, x, h, w);
+				float[] v = a.read(y, x, h, w);
 				parts.add(v);
 				n += v.length;
 			}
@@ -190,7 +188,7 @@ final class ZarrJob {
 		if (DoneMarkers.finished(job.marker(file), file)) return false;
 		Grid g = job.grid;
 		int y0 = g.start(b.row), y1 = g.end(b.row, g.height), x0 = g.start(b.col), x1 = g.end(b.col, g.width);
-		float[] raw = ZarrImages.read(ZarrImages.open(job.input), y0, x0, y1 - y0, x1 - x0);
+		float[] raw = ZarrArray2D.open(job.input).read(y0, x0, y1 - y0, x1 - x0);
 		LatentDiffusion ld = SparkUnits.bundle(job.bundle, opens);
 		Manifest m = ld.bundle().manifest();
 		ValueMap map = job.map(m);
@@ -238,8 +236,7 @@ final class ZarrJob {
 		int y0 = c.row * co, x0 = c.col * co, y1 = Math.min(oh, y0 + co), x1 = Math.min(ow, x0 + co);
 		Path file = job.chunkFile(c);
 		if (DoneMarkers.finished(job.marker(file), file)) return false;
-		ZarrArray in = ZarrImages.open(job.input);
-		ZarrArray out = ZarrImages.open(job.output);
+		ZarrArray2D in = ZarrArray2D.open(job.input), out = ZarrArray2D.open(job.output);
 		double[] acc = new double[(y1 - y0) * (x1 - x0)];
 		int rows = g.rows(), cols = g.cols();
 		for (int r = 0; r < rows; r++) {
@@ -263,8 +260,8 @@ final class ZarrJob {
 		}
 		ValueMap map = job.map(Bundles.manifest(job.bundle));
 		float[] v = new float[acc.length];
-		for (int i = 0; i < v.length; i++) v[i] = ZarrImages.toType(map.inverse(acc[i]), in.getDataType());
-		ZarrImages.write(out, v, y0, x0, y1 - y0, x1 - x0);
+		for (int i = 0; i < v.length; i++) v[i] = in.type.clamp(map.inverse(acc[i]));
+		out.writeChunk(c.row, c.col, v);
 		DoneMarkers.mark(job.marker(file), file);
 		return true;
 	}
@@ -284,10 +281,10 @@ final class ZarrJob {
 
 	/** Runs both stages; returns [blocks computed, blocks skipped]. */
 	static long[] run(JavaSparkContext jsc, ProgressListener progress, Job job, LongAccumulator opens) {
-		ZarrArray in = ZarrImages.open(job.input);
+		ZarrArray2D in = ZarrArray2D.open(job.input);
 		Grid g = job.grid;
-		ZarrImages.create(job.output, g.height * g.factor, g.width * g.factor, job.chunk * g.factor, job.chunk * g.factor,
-			in.getDataType());
+		ZarrArray2D.create(job.output, g.height * g.factor, g.width * g.factor, job.chunk * g.factor, job.chunk * g.factor,
+			in.type);
 		List<Cell> blocks = blocks(g), chunks = chunks(g, job.chunk);
 		progress.begin("super-resolution blocks", blocks.size());
 		List<Boolean> computed = jsc.parallelize(blocks, blocks.size()).map(b -> processBlock(job, b, opens)).collect();
