@@ -27,7 +27,7 @@ final class Bundles {
 	/** Where an executor finds the bundle and what its model.json must hash to. */
 	static final class Ref implements Serializable {
 		private static final long serialVersionUID = 1L;
-		/** A path every executor can read, or null: the bundle was shipped with addFile under {@link #shippedName}. */
+		/** A path every executor can read, or null: the bundle's files were shipped with addFile ({@link Bundles#ship}). */
 		final String sharedPath;
 		final String shippedName;
 		final String manifestSha256;
@@ -57,9 +57,22 @@ final class Bundles {
 		return OPEN.containsKey(ref.manifestSha256 + "@" + ref.device);
 	}
 
-	/** The bundle folder on this machine (the shared path, or the copy Spark shipped). */
+	/** The bundle folder on this machine (the shared path, or the folder of the files Spark shipped). */
 	static Path folder(Ref ref) {
-		return ref.sharedPath != null ? Paths.get(ref.sharedPath) : Paths.get(SparkFiles.get(ref.shippedName));
+		return ref.sharedPath != null ? Paths.get(ref.sharedPath) : Paths.get(SparkFiles.get("model.json")).getParent();
+	}
+
+	/**
+	 * Ships the bundle's files with the job (SparkContext.addFile; a cluster takes files, not folders): every executor
+	 * finds them in its SparkFiles folder. A bundle's parts lie next to its model.json.
+	 */
+	static void ship(org.apache.spark.api.java.JavaSparkContext jsc, Path folder) {
+		try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+			files.filter(Files::isRegularFile).forEach(f -> jsc.sc().addFile(f.toAbsolutePath().toString()));
+		}
+		catch (IOException e) {
+			throw new IllegalArgumentException("cannot list the model bundle " + folder + ": " + e.getMessage(), e);
+		}
 	}
 
 	/** The manifest alone (no model opened). */

@@ -14,14 +14,14 @@ import java.util.Locale;
 
 /**
  * {@code --dry-run}: the units, the memory an executor needs and the time the run should take, from a calibration
- * on one executor: the bundle's opening, then one window of the run's largest size super-resolved with 1 and with 2
- * steps, which separates the per-step time from the fixed cost (encoding the condition, decoding, consistency).
+ * on one executor: the bundle's opening, then one window of the run's largest size super-resolved with 1 and with 3
+ * steps (after a warm-up run), which separates the per-step time from the fixed cost (decoding, consistency).
  */
 final class Plan {
 
 	private Plan() {}
 
-	/** [seconds to open the bundle (0 if it was open), seconds for 1 step, seconds for 2 steps]. */
+	/** [seconds to open the bundle (0 if it was open), seconds for 1 step, seconds for 3 steps], after a warm-up. */
 	static double[] calibrate(Bundles.Ref ref, RunSettings s, int window) {
 		long t0 = System.nanoTime();
 		LatentDiffusion ld = Bundles.get(ref);
@@ -31,15 +31,17 @@ final class Plan {
 		FloatPlanes low = FloatPlanes.zeros(m.imageChannels, side, side);
 		float[] d = low.data();
 		for (int i = 0; i < d.length; i++) d[i] = (float) (0.5 * Math.sin(i * 0.37) * Math.cos(i * 0.011));
-		double[] t = new double[2];
+		double[] t = new double[3];
 		synchronized (ld) {
-			for (int steps = 1; steps <= 2; steps++) {
+			// a warm-up run first: TorchScript's first calls profile and optimise the graph and would count as steps
+			for (int run = 0; run < 3; run++) {
 				long a = System.nanoTime();
-				new SuperResolution(ld.bundle(), s.with(steps).sampling(s.seed)).run(low, 1, s.tile, s.consistency, (x, y) -> {});
-				t[steps - 1] = (System.nanoTime() - a) / 1e9;
+				new SuperResolution(ld.bundle(), s.with(run < 2 ? 1 : 3).sampling(s.seed)).run(low, 1, s.tile, s.consistency,
+					(x, y) -> {});
+				t[run] = (System.nanoTime() - a) / 1e9;
 			}
 		}
-		return new double[] {open, t[0], t[1]};
+		return new double[] {open, t[1], t[2]};
 	}
 
 	static void print(PrintStream out, JavaSparkContext jsc, Bundles.Ref ref, RunSettings s, Manifest m, Path folder,
@@ -62,7 +64,7 @@ final class Plan {
 		String w = Integer.toString(window);
 		List<double[]> cal = jsc.parallelize(List.of(w), 1).map(x -> calibrate(ref, s, Integer.parseInt(x))).collect();
 		double[] c = cal.get(0);
-		double perStep = Math.max(0, c[2] - c[1]), fixed = Math.max(0, c[1] - perStep);
+		double perStep = Math.max(0, (c[2] - c[1]) / 2), fixed = Math.max(0, c[1] - perStep);
 		double perUnit = fixed + s.steps * perStep;
 		double total = c[0] + units * perUnit / slots;
 		out.println(String.format(Locale.ROOT, "calibration on an executor: bundle opened in %.2f s; a %dx%d window: %.3f s "

@@ -170,7 +170,7 @@ public final class SparkMain {
 			conf.set("spark.jars", jar); // started without spark-submit (./ldm spark --master spark://...): ship this jar
 		try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
 			jsc.setLogLevel(System.getProperty("ldm.spark.logLevel", "WARN"));
-			if (ref.sharedPath == null) jsc.sc().addFile(folder.toString(), true);
+			if (ref.sharedPath == null) Bundles.ship(jsc, folder);
 			ProgressListener progress = new ProgressListener(err);
 			jsc.sc().addSparkListener(progress);
 			LongAccumulator opens = jsc.sc().longAccumulator("bundle opens");
