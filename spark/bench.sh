@@ -14,9 +14,8 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-ij=$(tr ':' '\n' < "$home/spark/target/spark.classpath" | grep '/ij-' | head -1)
 mkdir -p "$work/in"
-java -Djava.awt.headless=true -cp "$ij" "$home/spark/bench/MakeImages.java" "$work/in" "$images" "$side"
+java -Djava.awt.headless=true -cp "$jar" "$home/spark/bench/MakeImages.java" "$work/in" "$images" "$side"
 export SPARK_HOME="$work/spark-home" SPARK_SCALA_VERSION=2.12
 mkdir -p "$SPARK_HOME/jars"
 for j in $(tr ':' ' ' < "$home/spark/target/spark.classpath"); do ln -sf "$j" "$SPARK_HOME/jars/"; done

@@ -4,7 +4,7 @@ import ij.process.ShortProcessor;
 
 import java.util.Random;
 
-/** java -cp ij.jar MakeImages.java DIR COUNT SIDE: COUNT 16-bit SIDE x SIDE test images (structure and noise). */
+/** java -cp spark/target/ldm-spark.jar MakeImages.java DIR COUNT SIDE: COUNT 16-bit SIDE x SIDE test images (structure and noise). */
 public class MakeImages {
 	public static void main(String[] a) {
 		int n = Integer.parseInt(a[1]), s = Integer.parseInt(a[2]);
