@@ -17,12 +17,12 @@ import java.util.Set;
  * leaves a periodic texture (period f in pixels, latent_multiple in the latent); tile borders all lie on a few
  * phases of it, so they are compared with interior positions on the same phases.
  */
-final class Seams {
+public final class Seams {
 
 	private Seams() {}
 
 	/** [columns ratio (horizontal differences across x borders), rows ratio (vertical differences across y borders)]. */
-	static double[] ratios(FloatPlanes image, List<Integer> xBorders, List<Integer> yBorders, int period) {
+	public static double[] ratios(FloatPlanes image, List<Integer> xBorders, List<Integer> yBorders, int period) {
 		return new double[] {ratio(image, xBorders, true, period), ratio(image, yBorders, false, period)};
 	}
 

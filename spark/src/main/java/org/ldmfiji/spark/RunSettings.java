@@ -1,0 +1,57 @@
+package org.ldmfiji.spark;
+
+import org.ldmfiji.task.OptionTable;
+import org.ldmfiji.task.SamplingSettings;
+import org.ldmfiji.task.SuperResolutionOptions;
+
+import java.io.Serializable;
+
+/** The sampling options of a run, as they travel to the executors (the option table's defaults and ranges). */
+final class RunSettings implements Serializable {
+	private static final long serialVersionUID = 1L;
+
+	final String sampler;
+	final int steps;
+	final long seed;
+	final double eta;
+	final int tile;
+	final boolean consistency;
+
+	RunSettings(String sampler, int steps, long seed, double eta, int tile, boolean consistency) {
+		this.sampler = sampler;
+		this.steps = steps;
+		this.seed = seed;
+		this.eta = eta;
+		this.tile = tile;
+		this.consistency = consistency;
+		options(seed); // checks every value against the option table on the driver
+	}
+
+	static RunSettings defaults() {
+		return new RunSettings(OptionTable.SAMPLER.defaultText(), OptionTable.STEPS.defaultInt(), OptionTable.SEED.defaultLong(),
+			OptionTable.ETA.defaultNumber(), OptionTable.TILE.defaultInt(), OptionTable.CONSISTENCY.defaultFlag());
+	}
+
+	RunSettings with(int steps) {
+		return new RunSettings(sampler, steps, seed, eta, tile, consistency);
+	}
+
+	/** The task options with the given seed (one sample). */
+	SuperResolutionOptions options(long withSeed) {
+		SuperResolutionOptions o = new SuperResolutionOptions();
+		o.sampling = new SamplingSettings(SamplingSettings.SamplerKind.parse(sampler), steps, withSeed, eta);
+		o.tile = tile;
+		o.consistency = consistency;
+		o.samples = 1;
+		return o;
+	}
+
+	SamplingSettings sampling(long withSeed) {
+		return options(withSeed).sampling;
+	}
+
+	@Override
+	public String toString() {
+		return sampling(seed) + " tile=" + (tile <= 0 ? "auto" : tile) + " consistency=" + (consistency ? "on" : "off");
+	}
+}
