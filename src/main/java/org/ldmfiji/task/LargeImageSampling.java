@@ -197,7 +197,7 @@ public final class LargeImageSampling {
 	}
 
 	/** The context of {@code label} (null: the null label) and the null context, for classifier-free guidance. */
-	static Conditioning labelConditioning(ModelBundle bundle, String label, double guidance, NDManager manager) {
+	public static Conditioning labelConditioning(ModelBundle bundle, String label, double guidance, NDManager manager) {
 		Manifest.DenoiserSpec spec = bundle.manifest().denoiser(TASK);
 		Conditioning cond = new Conditioning();
 		if (spec.context == null) return cond;
