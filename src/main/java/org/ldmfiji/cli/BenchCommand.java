@@ -252,6 +252,12 @@ final class BenchCommand {
 					TiledDenoiser d = engine.denoiser(cond, shape);
 					TileGrid grid = d.grid();
 					TileGrid ae = TiledAutoencoder.of(bundle, tiles).grid(latent, latent);
+					// TorchScript profiles each new input shape in its first calls: one batch of the step's tiles first
+					TileGrid.Tile t = grid.tiles().get(0);
+					int b = Math.min(d.batch(), grid.count());
+					Shape warm = new Shape(1, m.autoencoder.latentChannels, t.height, t.width * b);
+					bestCall(new TiledDenoiser(TileGrid.of(t.width * b, t.height, t.width, 0, 1, tiles.blend), b, cond,
+						c -> new ModelDenoiser(bundle.denoiser(task), m.denoiser(task), m.schedule, c)), warm, manager, 2, 0);
 					double step = bestCall(d, shape, manager, 3, 30);
 					double mp = (double) side * side / 1e6;
 					out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10.3f %9.3f %7d %9.2f %9.2f %10.2f",
