@@ -195,8 +195,9 @@ final class BenchCommand {
 	 * --previous-sizes}, default 512 and 2048: at 4096² their step takes long). Columns: the tile grid, the
 	 * redundancy (latent pixels the denoiser processes per step over the image's latent pixels), the autoencoder grid's
 	 * redundancy, the step time, the time per output megapixel of one step, and the efficiency: the best time per latent
-	 * pixel of one forward over a single square tile (probed at several sides, both guidance branches as in the run)
-	 * × the image's latent pixels, over the measured step time.
+	 * pixel of one forward (both guidance branches as in the run)
+	 * × the image's latent pixels, over the measured step time (probed: single tiles of several sides and batches of 8
+	 * small ones, whichever is cheapest per pixel).
 	 */
 	private int stepScaling(PrintStream out) {
 		RunSettings run = new RunSettings(options, 1);
@@ -224,22 +225,25 @@ final class BenchCommand {
 			// the best time per latent pixel of one forward (both guidance branches, as in the run)
 			int nativeSide = Window.roundUp(m.denoiser(task).nativeSize, unit) / f;
 			double best = Double.POSITIVE_INFINITY;
-			int bestSide = 0;
 			StringBuilder probes = new StringBuilder();
-			for (int side : new int[] {nativeSide, 32, 64, 128}) {
-				if (side % m.denoiser(task).latentMultiple != 0 || probes.indexOf(" " + side + "²") >= 0) continue;
-				Shape shape = new Shape(1, m.autoencoder.latentChannels, side, side);
-				TiledDenoiser one = new TiledSampler(bundle, task, defaults.withTile(side * f, 0).withBatch(1))
-					.denoiser(cond, shape);
-				bestCall(one, shape, manager, 1, 0); // TorchScript profiles a new input shape in its first calls
-				double t = bestCall(one, shape, manager, 3, 20) / ((double) side * side);
-				probes.append(String.format(Locale.ROOT, " %d²: %.2f µs/px", side, t * 1e6));
+			String bestSize = "";
+			// single tiles of several sides, and batches of 8 small tiles (a small forward's fixed cost shared by 8)
+			for (int[] probe : new int[][] {{nativeSide, 1}, {32, 1}, {64, 1}, {128, 1}, {nativeSide, 8}, {32, 8}}) {
+				int side = probe[0], b = probe[1];
+				String name = side + "²" + (b > 1 ? "x" + b : "");
+				if (side % m.denoiser(task).latentMultiple != 0 || probes.indexOf(" " + name + ":") >= 0) continue;
+				Shape shape = new Shape(1, m.autoencoder.latentChannels, side, side * b);
+				TiledDenoiser d = new TiledDenoiser(TileGrid.of(side * b, side, side, 0, 1, defaults.blend), b, cond,
+					c -> new ModelDenoiser(bundle.denoiser(task), m.denoiser(task), m.schedule, c));
+				bestCall(d, shape, manager, 1, 0); // TorchScript profiles a new input shape in its first calls
+				double t = bestCall(d, shape, manager, 3, 20) / ((double) side * side * b);
+				probes.append(String.format(Locale.ROOT, " %s: %.2f µs/px", name, t * 1e6));
 				if (t < best) {
 					best = t;
-					bestSide = side;
+					bestSize = name;
 				}
 			}
-			out.println("one forward per latent pixel:" + probes + " (best: " + bestSide + "²)");
+			out.println("one forward per latent pixel:" + probes + " (best: " + bestSize + ")");
 			out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10s %9s %7s %9s %9s %10s", "settings", "size",
 				"tiles", "redundancy", "AE redund", "batch", "step s", "s/MP", "efficiency"));
 			for (String sz : sizes) {
