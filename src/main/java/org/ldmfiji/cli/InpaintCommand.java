@@ -26,7 +26,7 @@ final class InpaintCommand {
 	private final Options options;
 
 	InpaintCommand(List<String> args) {
-		options = new Options("inpaint", args, Set.of("input", "mask", "output", "model", "steps", "sampler", "seed", "eta",
+		options = new Options("inpaint", args, Set.of("prompt", "negative", "guidance", "input", "mask", "output", "model", "steps", "sampler", "seed", "eta",
 			"device", "samples", "grow", "feather", "context", "strength", "seam"), Set.of("evaluate"));
 	}
 

@@ -25,6 +25,7 @@ public final class Main {
 		"           --type 8-bit|16-bit|32-bit]",
 		"common options: --model NAME|PATH (default demo)  --steps N (default 20)  --sampler dpmpp2m|ddim  --seed N",
 		"                --eta E (DDIM)  --device auto|cpu|gpu  --output FILE|DIR",
+		"models that take text (Stable Diffusion), every task: --prompt TEXT  --negative TEXT  --guidance G",
 		"every option's default and range: README.md, Options");
 
 	private Main() {}

@@ -6,7 +6,10 @@ import org.ldmfiji.model.TorchRuntime;
 import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SamplingSettings;
 
-/** The options every running subcommand shares: --model, --steps, --sampler, --seed, --eta, --device. */
+/**
+ * The options every running subcommand shares: --model, --steps, --sampler, --seed, --eta, --device, and for models
+ * that take text --prompt, --negative and --guidance.
+ */
 final class RunSettings {
 
 	final String model;
@@ -19,7 +22,9 @@ final class RunSettings {
 		SamplingSettings.SamplerKind kind = SamplingSettings.SamplerKind.parse(options.choice(OptionTable.SAMPLER));
 		int steps = defaultSteps > 0 && options.get(OptionTable.STEPS.key, null) == null ? defaultSteps
 			: options.integer(OptionTable.STEPS);
-		sampling = new SamplingSettings(kind, steps, options.longValue(OptionTable.SEED), options.number(OptionTable.ETA));
+		sampling = new SamplingSettings(kind, steps, options.longValue(OptionTable.SEED), options.number(OptionTable.ETA))
+			.withText(options.text(OptionTable.PROMPT), options.text(OptionTable.NEGATIVE_PROMPT),
+				options.number(OptionTable.GUIDANCE));
 		device = TorchRuntime.DevicePreference.parse(options.choice(OptionTable.DEVICE));
 	}
 

@@ -26,7 +26,7 @@ final class SampleCommand {
 	private final Options options;
 
 	SampleCommand(List<String> args) {
-		options = new Options("sample", args, Set.of("model", "steps", "sampler", "seed", "eta", "device", "output", "width",
+		options = new Options("sample", args, Set.of("prompt", "negative", "model", "steps", "sampler", "seed", "eta", "device", "output", "width",
 			"height", "label", "guidance", "tile", "overlap", "batch", "type", "bits"), Set.of());
 	}
 

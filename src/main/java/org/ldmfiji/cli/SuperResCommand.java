@@ -31,7 +31,7 @@ final class SuperResCommand {
 	private final Options options;
 
 	SuperResCommand(List<String> args) {
-		options = new Options("superres", args, Set.of("input", "output", "model", "steps", "sampler", "seed", "eta",
+		options = new Options("superres", args, Set.of("prompt", "negative", "guidance", "input", "output", "model", "steps", "sampler", "seed", "eta",
 			"device", "samples", "tile", "reference"), Set.of("no-consistency"));
 	}
 

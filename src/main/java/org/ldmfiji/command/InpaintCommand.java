@@ -58,6 +58,10 @@ public class InpaintCommand extends LdmCommand {
 	@Parameter(label = "In place", persist = false, description = "Write the fill into this image instead of a new one")
 	private boolean inplace = OptionTable.INPLACE.defaultFlag();
 
+	@Parameter(label = "Guidance", min = "0", max = "30", description = "Classifier-free guidance scale (1: none; "
+		+ "models that take text)")
+	private double guidance = OptionTable.GUIDANCE.defaultNumber();
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus result;
 
@@ -101,5 +105,10 @@ public class InpaintCommand extends LdmCommand {
 		if (m == null) throw new IllegalArgumentException("no open image is titled '" + mask + "': give the title of the "
 			+ "mask image, or leave 'mask' empty to use the selection");
 		return m;
+	}
+
+	@Override
+	double guidance() {
+		return guidance;
 	}
 }

@@ -73,4 +73,9 @@ public class LargeImageSamplingCommand extends LdmCommand {
 			progress.done();
 		}
 	}
+
+	@Override
+	double guidance() {
+		return guidance;
+	}
 }

@@ -39,10 +39,22 @@ abstract class LdmCommand implements Command, Cancelable {
 	@Parameter(label = "Seed", min = "-9007199254740992", max = "9007199254740992")
 	private long seed = OptionTable.SEED.defaultLong();
 
-	/** The sampler, steps and seed chosen. */
+	@Parameter(label = "Prompt", required = false, description = "Text the model is conditioned on (models that take "
+		+ "text, e.g. Stable Diffusion; leave empty for others)")
+	private String prompt = OptionTable.PROMPT.defaultText();
+
+	@Parameter(label = "Negative prompt", required = false, description = "Unconditional context of classifier-free "
+		+ "guidance (empty: the model's null prompt)")
+	private String negative = OptionTable.NEGATIVE_PROMPT.defaultText();
+
+	/** The sampler, steps, seed, prompts and guidance chosen. */
 	SamplingSettings sampling() {
-		return new SamplingSettings(SamplingSettings.SamplerKind.parse(OptionTable.SAMPLER.choice(sampler)), steps, seed, 0);
+		return new SamplingSettings(SamplingSettings.SamplerKind.parse(OptionTable.SAMPLER.choice(sampler)), steps, seed, 0)
+			.withText(prompt, negative, guidance());
 	}
+
+	/** The classifier-free guidance scale chosen. */
+	abstract double guidance();
 
 	/** The chosen model, opened on the session's device. */
 	ModelBundle openModel() {

@@ -35,6 +35,10 @@ public class SuperResolutionCommand extends LdmCommand {
 	@Parameter(label = "Current plane only", description = "Refuse stacks instead of processing every plane")
 	private boolean current = OptionTable.CURRENT.defaultFlag();
 
+	@Parameter(label = "Guidance", min = "0", max = "30", description = "Classifier-free guidance scale (1: none; "
+		+ "models that take text)")
+	private double guidance = OptionTable.GUIDANCE.defaultNumber();
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus result;
 
@@ -66,5 +70,10 @@ public class SuperResolutionCommand extends LdmCommand {
 		finally {
 			progress.done();
 		}
+	}
+
+	@Override
+	double guidance() {
+		return guidance;
 	}
 }

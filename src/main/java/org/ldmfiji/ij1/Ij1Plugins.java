@@ -19,10 +19,11 @@ final class Ij1Plugins {
 
 	private Ij1Plugins() {}
 
-	/** The sampler, steps and seed of a dialog built with the option table's options. */
+	/** The sampler, steps, seed, prompts and guidance of a dialog built with the option table's options. */
 	static SamplingSettings sampling(PluginDialog d) {
 		return new SamplingSettings(SamplingSettings.SamplerKind.parse(d.string(OptionTable.SAMPLER)),
-			d.integer(OptionTable.STEPS), d.longValue(OptionTable.SEED), 0);
+			d.integer(OptionTable.STEPS), d.longValue(OptionTable.SEED), 0).withText(d.string(OptionTable.PROMPT),
+				d.string(OptionTable.NEGATIVE_PROMPT), d.number(OptionTable.GUIDANCE));
 	}
 
 	/** The active image; an error (stopping a macro) when there is none. */

@@ -114,8 +114,12 @@ public final class Manifest {
 	public static final class FileRef {
 
 		private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
-		/** models/model.schema.json: a plain file name, so that no path can leave the bundle folder. */
-		private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
+		/**
+		 * models/model.schema.json: a plain file name, or up to four such names joined by '/' (a text context's
+		 * {@code tokenizer/vocab.json}), so that no path can leave the bundle folder.
+		 */
+		private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}"
+			+ "(/[A-Za-z0-9_][A-Za-z0-9._-]{0,254}){0,3}");
 
 		public final String file;
 		public final String sha256;
@@ -124,7 +128,7 @@ public final class Manifest {
 			file = f.string("file");
 			sha256 = f.string("sha256").toLowerCase(Locale.ROOT);
 			if (!FILE_NAME.matcher(file).matches() || file.contains("..")) throw f.error("file", "must be a file name "
-				+ "inside the bundle folder (letters, digits, '.', '_', '-'; no '/' or '..'), got " + JsonFields.quote(file, '\''));
+				+ "inside the bundle folder (letters, digits, '.', '_', '-'; '/' only between names; no '..'), got " + JsonFields.quote(file, '\''));
 			if (!HEX64.matcher(sha256).matches()) throw f.error("sha256", "must be 64 hex digits");
 		}
 	}
@@ -185,29 +189,87 @@ public final class Manifest {
 		}
 	}
 
-	/** Cross-attention context: a label vocabulary embedded by tau. */
+	/**
+	 * Cross-attention context τθ(y): either a label vocabulary ({@code labels}, {@code null_label}) or a text prompt
+	 * ({@code text}: a CLIP tokenizer's files and settings, {@code null_prompt}) embedded by the encoder into
+	 * [tokens x dim] (Rombach et al. 2022, sec. 3.3).
+	 */
 	public static final class ContextSpec {
 
+		/** The longest prompt a user may type (CLIP reads at most 77 tokens of it). */
+		public static final int MAX_PROMPT_CHARS = 4096;
+
 		public final FileRef encoder;
+		/** The labels of a label context; empty for a text context. */
 		public final List<String> labels;
 		public final String nullLabel;
+		/** The tokenizer of a text context, else null. */
+		public final TextSpec text;
+		/** The prompt of the unconditional context (classifier-free guidance) of a text context, else null. */
+		public final String nullPrompt;
 		public final int tokens, dim;
 
 		ContextSpec(JsonFields f) {
 			encoder = new FileRef(f.object("encoder"));
-			labels = List.copyOf(f.names("labels", 100_000));
-			nullLabel = f.name("null_label", null);
-			if (nullLabel != null && !labels.contains(nullLabel))
-				throw f.error("null_label", "'" + nullLabel + "' is not one of the labels " + labels);
+			if (f.has("text")) {
+				if (f.has("labels") || f.has("null_label")) throw f.error("text", "and labels/null_label exclude each "
+					+ "other: a context is either a text prompt or a label");
+				text = new TextSpec(f.object("text"));
+				nullPrompt = f.string("null_prompt", "");
+				if (nullPrompt.length() > MAX_PROMPT_CHARS) throw f.error("null_prompt", "must have at most "
+					+ MAX_PROMPT_CHARS + " characters, got " + nullPrompt.length());
+				labels = List.of();
+				nullLabel = null;
+			}
+			else {
+				text = null;
+				nullPrompt = null;
+				labels = List.copyOf(f.names("labels", 100_000));
+				nullLabel = f.name("null_label", null);
+				if (nullLabel != null && !labels.contains(nullLabel))
+					throw f.error("null_label", "'" + nullLabel + "' is not one of the labels " + labels);
+			}
 			tokens = f.integer("tokens", 1, 4096);
 			dim = f.integer("dim", 1, 16_384);
 		}
 
+		/** Whether the context is a text prompt (else a label). */
+		public boolean takesText() {
+			return text != null;
+		}
+
 		/** The index of a label, or an error listing the valid ones. */
 		public int index(String label) {
+			if (text != null) throw new IllegalArgumentException("this model is conditioned on a text prompt, not a "
+				+ "label: give a prompt instead of a label");
 			int i = labels.indexOf(label);
 			if (i < 0) throw new IllegalArgumentException("unknown label '" + label + "': this model knows " + labels);
 			return i;
+		}
+	}
+
+	/** A text context's tokenizer: CLIP's byte-level BPE with its files and special tokens ({@link ClipTokenizer}). */
+	public static final class TextSpec {
+
+		public static final String CLIP_BPE = "clip-bpe";
+		/** CLIP reads 77 tokens; longer contexts exist (up to a few hundred), not millions. */
+		static final int MAX_TOKENS = 1024;
+
+		public final FileRef vocab, merges;
+		public final int maxTokens, startToken, endToken, padToken;
+		public final boolean lowercase;
+
+		TextSpec(JsonFields f) {
+			String tokenizer = f.name("tokenizer");
+			if (!tokenizer.equals(CLIP_BPE)) throw f.error("tokenizer", "is '" + JsonFields.quote(tokenizer, ' ')
+				+ "' but this plugin reads only \"" + CLIP_BPE + "\" (CLIP's byte-level BPE)");
+			vocab = new FileRef(f.object("vocab"));
+			merges = new FileRef(f.object("merges"));
+			maxTokens = f.integer("max_tokens", 2, MAX_TOKENS);
+			startToken = f.integer("start_token", 0, ClipTokenizer.MAX_ID);
+			endToken = f.integer("end_token", 0, ClipTokenizer.MAX_ID);
+			padToken = f.integer("pad_token", 0, ClipTokenizer.MAX_ID);
+			lowercase = f.bool("lowercase", true);
 		}
 	}
 

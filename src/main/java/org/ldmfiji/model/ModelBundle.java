@@ -30,6 +30,7 @@ public final class ModelBundle implements AutoCloseable {
 	private final Map<String, TorchScriptPart> denoisers = new LinkedHashMap<>();
 	private final Map<String, TorchScriptPart> contextEncoders = new LinkedHashMap<>();
 	private final Map<String, Object> memo = new ConcurrentHashMap<>();
+	private final Map<String, ClipTokenizer> tokenizers = new LinkedHashMap<>();
 
 	/** The cache that handed this bundle out (its close() hands it back), or null for a bundle of its own. */
 	private final BundleCache cache;
@@ -108,10 +109,12 @@ public final class ModelBundle implements AutoCloseable {
 		try {
 			part = load(spec.file, opened);
 			if (spec.context != null) contextEncoders.put(task, load(spec.context.encoder, opened));
+			if (spec.context != null && spec.context.takesText()) tokenizers.put(task, tokenizer(spec.context.text));
 			checkDenoiser(spec, part);
 		}
 		catch (RuntimeException e) {
 			contextEncoders.remove(task);
+			tokenizers.remove(task);
 			opened.forEach(TorchScriptPart::close);
 			throw e;
 		}
@@ -139,12 +142,38 @@ public final class ModelBundle implements AutoCloseable {
 		TorchScriptPart tau = contextEncoders.get(task);
 		if (tau == null) throw new BundleException("the '" + task + "' denoiser of model '" + manifest.name
 			+ "' takes no context (no labels)");
+		if (tokenizers.containsKey(task)) throw new IllegalArgumentException("the '" + task + "' denoiser of model '"
+			+ manifest.name + "' is conditioned on a text prompt, not a label: give a prompt instead");
 		long[] ids = new long[labels.length];
 		for (int i = 0; i < ids.length; i++) ids[i] = labels[i];
 		NDArray in = manager.create(ids);
 		NDArray out = tau.forward(new NDList(in)).head();
 		in.close();
 		return out;
+	}
+
+	/** τθ(prompts): the cross-attention context [N x tokens x dim] of a task's denoiser that takes text. */
+	public NDArray context(String task, String[] prompts, NDManager manager) {
+		denoiser(task);
+		ClipTokenizer tokenizer = tokenizers.get(task);
+		if (tokenizer == null) throw new IllegalArgumentException("the '" + task + "' denoiser of model '"
+			+ manifest.name + "' takes no text prompt: leave the prompt empty or choose a model that takes text");
+		NDArray in = manager.create(tokenIds(tokenizer, prompts));
+		NDArray out = contextEncoders.get(task).forward(new NDList(in)).head();
+		in.close();
+		return out;
+	}
+
+	/** The token ids [N x max_tokens] of prompts, padded: the text encoder's input. */
+	private static long[][] tokenIds(ClipTokenizer tokenizer, String[] prompts) {
+		long[][] ids = new long[prompts.length][];
+		for (int i = 0; i < prompts.length; i++) ids[i] = tokenizer.padded(prompts[i]);
+		return ids;
+	}
+
+	private ClipTokenizer tokenizer(Manifest.TextSpec text) {
+		return ClipTokenizer.read(manifest.path(text.vocab), manifest.path(text.merges), text.maxTokens, text.startToken,
+			text.endToken, text.padToken, text.lowercase);
 	}
 
 	private TorchScriptPart load(Manifest.FileRef ref, List<TorchScriptPart> opened) {
@@ -176,9 +205,11 @@ public final class ModelBundle implements AutoCloseable {
 				scope.zeros(new Shape(1), DataType.INT64));
 			if (spec.context != null) {
 				TorchScriptPart tau = contextEncoders.get(spec.task);
-				NDArray ctx = checked(tau, new NDList(scope.zeros(new Shape(1), DataType.INT64)),
-					new Shape(1, spec.context.tokens, spec.context.dim), "context tokens " + spec.context.tokens + ", dim "
-						+ spec.context.dim);
+				ClipTokenizer tokenizer = tokenizers.get(spec.task);
+				NDArray y = tokenizer == null ? scope.zeros(new Shape(1), DataType.INT64)
+					: scope.create(tokenIds(tokenizer, new String[] {spec.context.nullPrompt}));
+				NDArray ctx = checked(tau, new NDList(y), new Shape(1, spec.context.tokens, spec.context.dim),
+					"context tokens " + spec.context.tokens + ", dim " + spec.context.dim);
 				in.add(ctx);
 			}
 			checked(part, in, new Shape(1, manifest.autoencoder.latentChannels, m, m), "inputs of " + spec.inputChannels()
@@ -221,6 +252,10 @@ public final class ModelBundle implements AutoCloseable {
 		for (Manifest.DenoiserSpec d : manifest.denoisers.values()) {
 			refs.add(d.file);
 			if (d.context != null) refs.add(d.context.encoder);
+			if (d.context != null && d.context.takesText()) {
+				refs.add(d.context.text.vocab);
+				refs.add(d.context.text.merges);
+			}
 		}
 		return refs;
 	}
@@ -259,6 +294,7 @@ public final class ModelBundle implements AutoCloseable {
 		contextEncoders.values().forEach(TorchScriptPart::close);
 		denoisers.clear();
 		contextEncoders.clear();
+		tokenizers.clear();
 		encoder.close();
 		decoder.close();
 	}

@@ -174,6 +174,10 @@ public final class ImageJobs {
 			.append(settings.seed);
 		if (settings.sampler == SamplingSettings.SamplerKind.DDIM) s.append(", eta: ").append(settings.eta);
 		s.append('\n');
+		if (TextConditioning.takesText(m, denoiserTask)) s.append("prompt: ").append(SamplingSettings.quoted(
+			settings.prompt)).append(", negative prompt: ").append(SamplingSettings.quoted(settings.negativePrompt))
+			.append(settings.negativePrompt.isEmpty() ? " (the model's null prompt)" : "").append(", guidance: ")
+			.append(settings.guidance).append('\n');
 		s.append("date: ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');
 		return s;
 	}

@@ -167,6 +167,7 @@ public final class Inpainting {
 				else if (!in.name.equals(InputSpec.NOISY_LATENT)) throw new IllegalArgumentException("the '" + TASK
 					+ "' denoiser of model '" + m.name + "' takes an input '" + in.name + "' that inpainting cannot give");
 			}
+			TextConditioning.add(cond, bundle, TASK, settings, settings.guidance, manager);
 			// windows larger than the training size run convolutionally: latent tiles fused at every step
 			Shape latent = new Shape(samples, m.autoencoder.latentChannels, h / f, w / f);
 			TileSettings resolved = LargeImageSampling.resolve(bundle, TASK, cond, latent, w, h, tiles, manager);

@@ -59,7 +59,7 @@ public final class LargeImageSampling {
 	public FloatPlanes run(int width, int height, String label, double guidance, StepListener listener) {
 		Shape latent = latentShape(width, height);
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
-			Conditioning cond = labelConditioning(bundle, label, guidance, manager);
+			Conditioning cond = labelConditioning(bundle, label, guidance, settings, manager);
 			TiledSampler engine = new TiledSampler(bundle, TASK, tiles).resolved(cond, latent, width, height, manager);
 			NDArray z0 = sampleLatent(engine, cond, latent, settings, null, 1, listener, manager);
 			return TiledAutoencoder.of(bundle, engine.settings()).decode(z0, width, height).get(0);
@@ -80,7 +80,7 @@ public final class LargeImageSampling {
 			if (b.x < 0 || b.y < 0 || b.x + (long) b.width > width || b.y + (long) b.height > height)
 				throw new IllegalArgumentException("block " + b + " lies outside the " + width + "x" + height + " image");
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
-			Conditioning cond = labelConditioning(bundle, label, guidance, manager);
+			Conditioning cond = labelConditioning(bundle, label, guidance, settings, manager);
 			TiledSampler engine = new TiledSampler(bundle, TASK, tiles).resolved(cond, latent, width, height, manager);
 			NDArray z0 = sampleLatent(engine, cond, latent, settings, null, 1, listener, manager);
 			TiledAutoencoder decoder = TiledAutoencoder.of(bundle, engine.settings());
@@ -100,7 +100,7 @@ public final class LargeImageSampling {
 	public MemoryEstimate estimate(int width, int height, double guidance) {
 		Shape latent = latentShape(width, height);
 		try (NDManager manager = NDManager.newBaseManager(bundle.device())) {
-			Conditioning cond = labelConditioning(bundle, null, guidance, manager);
+			Conditioning cond = labelConditioning(bundle, null, guidance, settings, manager);
 			return new TiledSampler(bundle, TASK, tiles).estimate(cond, latent, width, height, manager);
 		}
 	}
@@ -196,11 +196,23 @@ public final class LargeImageSampling {
 		return spec.context.labels.stream().filter(l -> !l.equals(spec.context.nullLabel)).findFirst().orElse(null);
 	}
 
-	/** The context of {@code label} (null: the null label) and the null context, for classifier-free guidance. */
+	/** {@link #labelConditioning(ModelBundle, String, double, SamplingSettings, NDManager)} without a prompt. */
 	public static Conditioning labelConditioning(ModelBundle bundle, String label, double guidance, NDManager manager) {
+		return labelConditioning(bundle, label, guidance, new SamplingSettings(SamplingSettings.SamplerKind.DDIM, 1, 0, 0),
+			manager);
+	}
+
+	/**
+	 * The context of {@code label} (null: the null label) and the null context, for classifier-free guidance; for a
+	 * model that takes text, the context of the settings' prompt and negative prompt ({@link TextConditioning}).
+	 */
+	public static Conditioning labelConditioning(ModelBundle bundle, String label, double guidance, SamplingSettings settings,
+		NDManager manager)
+	{
 		Manifest.DenoiserSpec spec = bundle.manifest().denoiser(TASK);
 		Conditioning cond = new Conditioning();
-		if (spec.context == null) return cond;
+		if (spec.context == null || spec.context.takesText())
+			return TextConditioning.add(cond, bundle, TASK, settings, guidance, manager);
 		String nullLabel = spec.context.nullLabel;
 		String chosen = label == null ? nullLabel : label;
 		if (chosen == null) throw new IllegalArgumentException("choose a label: " + spec.context.labels);

@@ -30,6 +30,13 @@ public final class OptionTable {
 	public static final Option SAMPLES = Option.integer("samples", "Samples", 1, 1, 64,
 		"more than 1: independent results, their mean or stack, and a standard-deviation map");
 
+	// Text prompts: every task, for models converted from text-conditioned checkpoints (Stable Diffusion). The
+	// negative prompt's key is one word: ImageJ's Macro.getValue would find "prompt=" inside "negative-prompt=".
+	public static final Option PROMPT = Option.text("prompt", "Prompt (models that take text)", "",
+		"the text the model is conditioned on (models that take text, e.g. Stable Diffusion; leave empty for others)");
+	public static final Option NEGATIVE_PROMPT = Option.text("negative", "Negative prompt (empty: the model's null prompt)",
+		"", "the unconditional context of classifier-free guidance: what to steer away from (models that take text)");
+
 	// Inpainting.
 	public static final Option MASK = Option.text("mask", "Mask image title (empty: the selection)", "",
 		"the image whose non-zero pixels are filled (a window title in ImageJ, a file in the CLI)");
@@ -63,7 +70,7 @@ public final class OptionTable {
 	public static final Option LABEL = Option.text("label", "Label (empty: the model's first)", "",
 		"the domain label the model is conditioned on; empty: the model's first label");
 	public static final Option GUIDANCE = Option.number("guidance", "Guidance scale", 3, 0, 30,
-		"classifier-free guidance scale (1: none)");
+		"classifier-free guidance scale (1: none); inpainting and super-resolution use it with models that take text");
 	public static final Option OVERLAP = Option.integer("overlap", "Overlap (px, 0 = auto)", 0, 0, PX,
 		"overlap of neighbouring tiles");
 	public static final Option TYPE = Option.choice("type", "Type", "8-bit", List.of("8-bit", "16-bit", "32-bit"),
@@ -73,13 +80,22 @@ public final class OptionTable {
 
 	/** The options of each task, in dialog order (the CLI's --input/--output and the like are not options here). */
 	public static final List<Option> INPAINT = List.of(MODEL, MASK, SAMPLER, STEPS, SEED, SAMPLES, GROW, FEATHER, CONTEXT,
-		STRENGTH, SEAM, STACK, INPLACE);
+		STRENGTH, SEAM, STACK, INPLACE, PROMPT, NEGATIVE_PROMPT, GUIDANCE);
 	public static final List<Option> SUPER_RESOLUTION = List.of(MODEL, SAMPLER, STEPS, SEED, SAMPLES, TILE, CONSISTENCY,
-		CURRENT);
-	public static final List<Option> SAMPLE = List.of(WIDTH, HEIGHT, LABEL, GUIDANCE, MODEL, SAMPLER, STEPS, SEED, TILE,
-		OVERLAP, TYPE);
+		CURRENT, PROMPT, NEGATIVE_PROMPT, GUIDANCE);
+	public static final List<Option> SAMPLE = List.of(WIDTH, HEIGHT, LABEL, PROMPT, NEGATIVE_PROMPT, GUIDANCE, MODEL,
+		SAMPLER, STEPS, SEED, TILE, OVERLAP, TYPE);
 	/** Options only the CLI offers. */
 	public static final List<Option> CLI_ONLY = List.of(ETA, DEVICE, BATCH);
+
+	/** A prompt of at most {@link org.ldmfiji.model.Manifest.ContextSpec#MAX_PROMPT_CHARS} characters. */
+	static String checkPrompt(Option o, String text) {
+		if (text == null) throw new IllegalArgumentException(o.key + " must be a text (empty for none)");
+		int max = org.ldmfiji.model.Manifest.ContextSpec.MAX_PROMPT_CHARS;
+		if (text.length() > max) throw new IllegalArgumentException(o.key + " must have at most " + max
+			+ " characters, got " + text.length());
+		return text;
+	}
 
 	/** Every option once, in the order of the README's table. */
 	public static List<Option> all() {

@@ -37,6 +37,11 @@ public class SampleOptions {
 	/** The label a run uses ({@link LargeImageSampling#labelOrDefault}), refused when the model does not have it. */
 	String label(Manifest m) {
 		Manifest.DenoiserSpec spec = m.denoiser(LargeImageSampling.TASK);
+		if (spec.context != null && spec.context.takesText()) {
+			if (label != null && !label.isBlank()) throw new IllegalArgumentException("model '" + m.name + "' takes a "
+				+ "text prompt, not a label: leave 'label' empty and give the text as 'prompt'");
+			return null;
+		}
 		String chosen = LargeImageSampling.labelOrDefault(spec, label);
 		if (spec.context != null && chosen != null && !spec.context.labels.contains(chosen))
 			throw new IllegalArgumentException("model '" + m.name + "' has no label '" + chosen + "': choose one of "

@@ -7,7 +7,10 @@ import org.ldmfiji.diffusion.Sampler;
 
 import java.util.Locale;
 
-/** The sampler, its step count, eta and the seed: what fixes a run's result together with the model. */
+/**
+ * The sampler, its step count, eta and the seed, and for a model that takes text the prompt, the negative prompt and
+ * the guidance scale of inpainting and super-resolution: what fixes a run's result together with the model.
+ */
 public final class SamplingSettings {
 
 	/** The samplers a user can choose. */
@@ -31,12 +34,37 @@ public final class SamplingSettings {
 	public final long seed;
 	/** DDIM's eta (0: deterministic DDIM; 1: DDPM-like); ignored by DPM-Solver++. */
 	public final double eta;
+	/** The text prompt for a model that takes text (empty: the empty prompt); must be empty for other models. */
+	public final String prompt;
+	/** The unconditional context's prompt for classifier-free guidance; empty: the model's null_prompt. */
+	public final String negativePrompt;
+	/**
+	 * The classifier-free guidance scale of text-conditioned inpainting and super-resolution (sampling takes its own,
+	 * {@link SampleOptions#guidance}).
+	 */
+	public final double guidance;
 
 	public SamplingSettings(SamplerKind sampler, int steps, long seed, double eta) {
+		this(sampler, steps, seed, eta, OptionTable.PROMPT.defaultText(), OptionTable.NEGATIVE_PROMPT.defaultText(),
+			OptionTable.GUIDANCE.defaultNumber());
+	}
+
+	private SamplingSettings(SamplerKind sampler, int steps, long seed, double eta, String prompt, String negativePrompt,
+		double guidance)
+	{
 		this.sampler = sampler;
 		this.steps = OptionTable.STEPS.checkInt(steps);
 		this.seed = OptionTable.SEED.checkLong(seed);
 		this.eta = OptionTable.ETA.check(eta);
+		this.prompt = OptionTable.checkPrompt(OptionTable.PROMPT, prompt);
+		this.negativePrompt = OptionTable.checkPrompt(OptionTable.NEGATIVE_PROMPT, negativePrompt);
+		this.guidance = OptionTable.GUIDANCE.check(guidance);
+	}
+
+	/** These settings with a text prompt, a negative prompt (empty: the model's null prompt) and a guidance scale. */
+	public SamplingSettings withText(String prompt, String negativePrompt, double guidance) {
+		return new SamplingSettings(sampler, steps, seed, eta, prompt == null ? "" : prompt,
+			negativePrompt == null ? "" : negativePrompt, guidance);
 	}
 
 	/** The options' defaults ({@link OptionTable}): DPM-Solver++(2M), 20 steps, seed 0. */
@@ -58,7 +86,19 @@ public final class SamplingSettings {
 
 	@Override
 	public String toString() {
-		return String.format(Locale.ROOT, "sampler=%s steps=%d seed=%d%s", sampler.id, steps, seed,
-			sampler == SamplerKind.DDIM ? " eta=" + eta : "");
+		return String.format(Locale.ROOT, "sampler=%s steps=%d seed=%d%s%s", sampler.id, steps, seed,
+			sampler == SamplerKind.DDIM ? " eta=" + eta : "", textToString());
+	}
+
+	/** The prompts as provenance records them (nothing when both are empty, as for models without text). */
+	private String textToString() {
+		if (prompt.isEmpty() && negativePrompt.isEmpty()) return "";
+		return String.format(Locale.ROOT, " prompt=%s negative_prompt=%s guidance=%s", quoted(prompt),
+			quoted(negativePrompt), guidance);
+	}
+
+	/** A prompt in double quotes with backslash, quote and line breaks escaped, so that provenance stays one line. */
+	static String quoted(String s) {
+		return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r") + '"';
 	}
 }

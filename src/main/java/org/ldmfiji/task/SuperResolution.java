@@ -133,6 +133,7 @@ public final class SuperResolution {
 				else if (!in.name.equals(InputSpec.NOISY_LATENT)) throw new IllegalArgumentException("the '" + TASK
 					+ "' denoiser of model '" + m.name + "' takes an input '" + in.name + "' that super-resolution cannot give");
 			}
+			TextConditioning.add(cond, bundle, TASK, settings, settings.guidance, manager);
 			Shape latent = new Shape(samples, m.autoencoder.latentChannels, win.height, win.width);
 			TileSettings resolved = LargeImageSampling.resolve(bundle, TASK, cond, latent, win.width * f, win.height * f,
 				tiles(tile), manager);

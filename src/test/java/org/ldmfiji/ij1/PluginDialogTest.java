@@ -42,6 +42,20 @@ class PluginDialogTest {
 			"a label must start with its key, or the Recorder would write another key");
 	}
 
+	/** A recorded macro's prompts reach the task's settings; ImageJ's own reader finds each key (no key ends another). */
+	@Test
+	void promptsAreReadFromMacroOptions() {
+		String recorded = "width=64 height=64 prompt=[a red brick wall, 8k] negative=[blurry] guidance=7.5";
+		PluginDialog d = new PluginDialog("t").options(org.ldmfiji.task.OptionTable.SAMPLE);
+		d.parse(recorded);
+		org.ldmfiji.task.SamplingSettings s = Ij1Plugins.sampling(d);
+		assertEquals("a red brick wall, 8k", s.prompt);
+		assertEquals("blurry", s.negativePrompt);
+		assertEquals(7.5, s.guidance);
+		assertEquals("a red brick wall, 8k", ij.Macro.getValue(recorded, "prompt", ""));
+		assertEquals("blurry", ij.Macro.getValue(recorded, "negative", ""));
+	}
+
 	@Test
 	void pluginsConfigLinesParse() {
 		assertArrayEquals(new String[] {"Plugins>Latent Diffusion", "LDM Inpaint...", "org.ldmfiji.ij1.InpaintPlugin"},
