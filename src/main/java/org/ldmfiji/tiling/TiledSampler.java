@@ -96,10 +96,21 @@ public final class TiledSampler {
 		return sampler.sample(denoiser(cond, x.getShape()), x, timesteps, bundle.manifest().schedule, listener);
 	}
 
-	/** The most tiles an automatic batch takes: all of a step's, up to 8 on the CPU and 32 on a GPU. */
+	/**
+	 * The most tiles an automatic batch takes: on a GPU up to 32; on the CPU as many as make a forward of about
+	 * {@link #CPU_FORWARD_LATENT_PX} latent pixels, at least 2 and at most 8 (README "Speed of large images": a
+	 * small tile's forward is dominated by its fixed cost, which a batch shares; for tiles of 112² a batch of 4 was
+	 * slower per step than one of 2 or 1 on the 2-core machine).
+	 */
 	private int maxBatch(TileGrid grid) {
-		return Math.max(1, Math.min(grid.count(), bundle.device().isGpu() ? 32 : 8));
+		TileGrid.Tile t = grid.tiles().get(0);
+		long perForward = bundle.device().isGpu() ? 32 : Math.max(2, Math.min(8, CPU_FORWARD_LATENT_PX
+			/ ((long) t.width * t.height)));
+		return (int) Math.max(1, Math.min(grid.count(), perForward));
 	}
+
+	/** The latent pixels one forward on the CPU aims at when tiles are batched automatically. */
+	public static final long CPU_FORWARD_LATENT_PX = 2L * 128 * 128;
 
 	/**
 	 * The memory estimate of a tiled run (see {@link MemoryEstimate}); one tile's activations are measured with one
