@@ -176,6 +176,11 @@ final class BenchCommand {
 			try (ModelBundle bundle = run.openBundle()) {
 				Manifest m = bundle.manifest();
 				String task = LargeImageSampling.TASK;
+				if (!m.denoisers.containsKey(task)) {
+					out.println("start to the first denoising step: not measured (model " + m.name + " has no '" + task
+						+ "' denoiser)");
+					return;
+				}
 				new LargeImageSampling(bundle, two, TileSettings.defaults(m, task)).run(256, 256, null, 1, (step, total) -> {
 					done[step - 1] = System.nanoTime();
 					Interruption.STEPS.stepDone(step, total);
