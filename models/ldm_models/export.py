@@ -144,6 +144,27 @@ class ContextSpec:
 
 
 @dataclass
+class TextContextSpec:
+    """A text context encoder (Stable Diffusion's CLIP text encoder): ``encoder(token ids int64 [N, max_tokens])
+    -> [N, tokens, dim]``, with the CLIP byte-level BPE tokenizer files (``vocab.json``: token -> id;
+    ``merges.txt``: "#version" header, then merge pairs by rank) copied into the bundle as ``tokenizer/``.
+    ``pad_token``: the id after the end token (SD 1.x: the end token; SD 2.x open_clip: 0). ``null_prompt``: the
+    unconditional context of classifier-free guidance. Manifest layout: models/README.md."""
+    encoder: nn.Module
+    vocab_file: str
+    merges_file: str
+    max_tokens: int = 77
+    start_token: int = 49406
+    end_token: int = 49407
+    pad_token: int = 49407
+    lowercase: bool = True
+    null_prompt: str = ""
+
+
+TOKENIZER_FILES = ("tokenizer/vocab.json", "tokenizer/merges.txt")
+
+
+@dataclass
 class DenoiserSpec:
     """One denoiser: the U-Net, its input layout (manifest ``inputs``), the training output size in
     pixels, eps or v prediction, and an optional label context. ``latent_multiple`` defaults to the
@@ -153,7 +174,7 @@ class DenoiserSpec:
     native_size: int
     prediction: str = "eps"
     latent_multiple: Optional[int] = None
-    context: Optional[ContextSpec] = None
+    context: Optional[object] = None   # ContextSpec (labels) or TextContextSpec (prompts)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -258,8 +279,14 @@ def validate_manifest(manifest: dict) -> None:
             if len(set(names)) != len(names):
                 errs.append(f"denoisers.{key}: input names repeat: {names}")
             ctx = d.get("context")
-            if ctx is not None and ctx["null_label"] not in ctx["labels"]:
+            if ctx is not None and ("text" in ctx) == ("labels" in ctx):
+                errs.append(f"denoisers.{key}.context: needs either 'labels' (label context) or 'text' "
+                            f"(text context), not {'both' if 'text' in ctx else 'neither'}")
+            elif ctx is not None and "labels" in ctx and ctx["null_label"] not in ctx["labels"]:
                 errs.append(f"denoisers.{key}.context: null_label '{ctx['null_label']}' is not among the labels")
+            elif ctx is not None and "text" in ctx and ctx["text"]["max_tokens"] != ctx["tokens"]:
+                errs.append(f"denoisers.{key}.context: the text encoder returns one token per input id, so tokens "
+                            f"({ctx['tokens']}) must equal text.max_tokens ({ctx['text']['max_tokens']})")
     if errs:
         raise BundleError("invalid model.json:\n  " + "\n  ".join(errs))
 
@@ -272,6 +299,9 @@ def _file_entries(manifest: dict) -> List[Tuple[str, dict]]:
         out.append((f"denoisers.{key}", d))
         if d.get("context") is not None:
             out.append((f"denoisers.{key}.context.encoder", d["context"]["encoder"]))
+            if "text" in d["context"]:
+                out.append((f"denoisers.{key}.context.text.vocab", d["context"]["text"]["vocab"]))
+                out.append((f"denoisers.{key}.context.text.merges", d["context"]["text"]["merges"]))
     return out
 
 
@@ -321,9 +351,15 @@ def _script_save_check(module: nn.Module, path: str, example: Tuple[torch.Tensor
     return expected
 
 
-def _cpu_copy(module: nn.Module) -> nn.Module:
+def _cpu_copy(module: nn.Module, copy_module: bool = True) -> nn.Module:
     """A float32 CPU copy in eval mode: bundles hold CPU tensors (loaded anywhere with map_location/mapLocation),
-    and the caller's module (maybe on a GPU, maybe still training) is left untouched."""
+    and the caller's module (maybe on a GPU, maybe still training) is left untouched. With
+    ``export_bundle(copy_modules=False)`` (the converter, whose modules are its own, already float32 on the CPU)
+    the module itself is used, so its weights are not held twice."""
+    if not copy_module and all(p.device.type == "cpu" and p.dtype == torch.float32
+                                    for p in list(module.parameters()) + list(module.buffers())
+                                    if p.is_floating_point()):
+        return module.eval()
     return copy.deepcopy(module).to(device="cpu", dtype=torch.float32).eval()
 
 
@@ -340,7 +376,7 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
                   name: str, description: str, license: str, citation: str, data: dict, provenance: dict,
                   image_channels: Optional[int] = None, image_range: Sequence[float] = (-1.0, 1.0),
                   scale_factor: float = 1.0, decode_quantizes: bool = True, atol: float = 1e-5,
-                  overwrite: bool = False, seed: int = 0) -> dict:
+                  overwrite: bool = False, seed: int = 0, copy_modules: bool = True) -> dict:
     """Write a bundle to ``out_dir`` (models/README.md) and return its manifest.
 
     :param autoencoder: an ``AutoencoderKL`` or ``VQModel``.
@@ -354,7 +390,19 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
     :param decode_quantizes: VQ only: the decoder part quantizes through the codebook first.
     :param atol: largest allowed |reloaded − eager| on random inputs.
     :param overwrite: replace an existing ``out_dir`` (its ``samples/`` folder, if any, is kept).
+    :param copy_modules: export copies of the modules (default); False exports float32 CPU modules themselves
+        (set to eval mode): the converter's way to hold the weights once.
     """
+    return _export_bundle(out_dir, autoencoder=autoencoder, denoisers=denoisers, schedule=schedule, name=name,
+                          description=description, license=license, citation=citation, data=data,
+                          provenance=provenance, image_channels=image_channels, image_range=image_range,
+                          scale_factor=scale_factor, decode_quantizes=decode_quantizes, atol=atol,
+                          overwrite=overwrite, seed=seed, copy_modules=copy_modules)
+
+
+def _export_bundle(out_dir, *, autoencoder, denoisers, schedule, name, description, license, citation, data,
+                   provenance, image_channels, image_range, scale_factor, decode_quantizes, atol, overwrite, seed,
+                   copy_modules):
     if os.path.exists(out_dir) and os.listdir(out_dir):
         if not overwrite:
             raise BundleError(f"{out_dir} exists and is not empty; pass overwrite=True (--overwrite) to replace it")
@@ -370,7 +418,7 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
         enc_part, dec_part = KLEncoderPart(autoencoder), DecoderPart(autoencoder)
     else:
         raise BundleError(f"autoencoder must be an AutoencoderKL or VQModel, got {type(autoencoder).__name__}")
-    enc_part, dec_part = _cpu_copy(enc_part), _cpu_copy(dec_part)
+    enc_part, dec_part = _cpu_copy(enc_part, copy_modules), _cpu_copy(dec_part, copy_modules)
     if not denoisers:
         raise BundleError("a bundle needs at least one denoiser")
     f = autoencoder.downsampling_factor
@@ -404,7 +452,8 @@ def export_bundle(out_dir: str, *, autoencoder: nn.Module, denoisers: Dict[str, 
         for key, spec in denoisers.items():
             if key not in DENOISER_FILES:
                 raise BundleError(f"denoiser key '{key}' is not one of {sorted(DENOISER_FILES)}")
-            den_entries[key] = _export_denoiser(tmp, key, spec, embed_dim, sched["timesteps"], gen, atol)
+            den_entries[key] = _export_denoiser(tmp, key, spec, embed_dim, sched["timesteps"], gen, atol,
+                                                copy_modules)
 
         manifest = {
             "format_version": FORMAT_VERSION, "name": name, "description": description, "license": license,
@@ -459,8 +508,8 @@ def _smallest_working_multiple(key: str, part: torch.nn.Module, c_in: int, lm: i
 
 
 def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: int, timesteps: int,
-                     gen: torch.Generator, atol: float) -> dict:
-    unet = _cpu_copy(spec.unet)
+                     gen: torch.Generator, atol: float, copy_modules: bool = True) -> dict:
+    unet = _cpu_copy(spec.unet, copy_modules)
     lm = spec.latent_multiple or getattr(unet, "latent_multiple", 1)
     c_in = sum(int(i["channels"]) for i in spec.inputs)
     if getattr(unet, "in_channels", c_in) != c_in:
@@ -478,6 +527,31 @@ def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: in
     entry = {"file": DENOISER_FILES[key], "sha256": None}  # hashes are filled in last
     if spec.context is None:
         out = _script_save_check(DenoiserPart(unet), os.path.join(tmp, entry["file"]), (x, t), atol)
+    elif isinstance(spec.context, TextContextSpec):
+        ctx = spec.context
+        os.makedirs(os.path.join(tmp, "tokenizer"), exist_ok=True)
+        for src, dst in ((ctx.vocab_file, TOKENIZER_FILES[0]), (ctx.merges_file, TOKENIZER_FILES[1])):
+            shutil.copyfile(src, os.path.join(tmp, dst))
+        n_vocab = ctx.encoder.text_model.embeddings.token_embedding.num_embeddings
+        for name in ("start_token", "end_token", "pad_token"):
+            if not 0 <= getattr(ctx, name) < n_vocab:
+                raise BundleError(f"denoiser '{key}': {name} {getattr(ctx, name)} is outside the text encoder's "
+                                  f"{n_vocab} token ids")
+        ids = torch.randint(0, n_vocab, (2, ctx.max_tokens), generator=gen, dtype=torch.int64)
+        c = _script_save_check(_cpu_copy(ctx.encoder, copy_modules), os.path.join(tmp, "text_encoder.pt"), (ids,),
+                               atol)
+        if c.dim() != 3 or c.shape[0] != 2 or c.shape[1] != ctx.max_tokens:
+            raise BundleError(f"denoiser '{key}': the text encoder returns {tuple(c.shape)}, "
+                              f"expected [N, {ctx.max_tokens}, dim]")
+        out = _script_save_check(ContextDenoiserPart(unet), os.path.join(tmp, entry["file"]), (x, t, c), atol)
+        entry_ctx = {"encoder": {"file": "text_encoder.pt", "sha256": None},
+                     "text": {"tokenizer": "clip-bpe",
+                              "vocab": {"file": TOKENIZER_FILES[0], "sha256": None},
+                              "merges": {"file": TOKENIZER_FILES[1], "sha256": None},
+                              "max_tokens": int(ctx.max_tokens), "start_token": int(ctx.start_token),
+                              "end_token": int(ctx.end_token), "pad_token": int(ctx.pad_token),
+                              "lowercase": bool(ctx.lowercase)},
+                     "null_prompt": ctx.null_prompt, "tokens": int(c.shape[1]), "dim": int(c.shape[2])}
     else:
         ctx = spec.context
         labels = torch.randint(0, len(ctx.labels), (2,), generator=gen, dtype=torch.int64)

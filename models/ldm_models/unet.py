@@ -299,9 +299,12 @@ class BasicTransformerBlock(nn.Module):
     """Pre-norm transformer block: self-attention, cross-attention on the context, GEGLU MLP."""
 
     def __init__(self, dim: int, n_heads: int, d_head: int, dropout: float = 0.0,
-                 context_dim: Optional[int] = None, gated_ff: bool = True, checkpoint: bool = True):
+                 context_dim: Optional[int] = None, gated_ff: bool = True, checkpoint: bool = True,
+                 disable_self_attn: bool = False):
         super().__init__()
-        self.attn1 = CrossAttention(dim, None, n_heads, d_head, dropout)
+        # SD 2 (x4 upscaler): disable_self_attn makes attn1 attend to the context too
+        self.disable_self_attn = disable_self_attn
+        self.attn1 = CrossAttention(dim, context_dim if disable_self_attn else None, n_heads, d_head, dropout)
         self.ff = FeedForward(dim, dropout=dropout, glu=gated_ff)
         self.attn2 = CrossAttention(dim, context_dim, n_heads, d_head, dropout)
         self.norm1 = nn.LayerNorm(dim)
@@ -310,7 +313,7 @@ class BasicTransformerBlock(nn.Module):
 
     def forward(self, x: torch.Tensor, context: Optional[torch.Tensor] = None) -> torch.Tensor:
         """:param x: [N x T x dim], context: [N x S x context_dim] or None -> [N x T x dim]"""
-        x = self.attn1(self.norm1(x)) + x
+        x = self.attn1(self.norm1(x), context if self.disable_self_attn else None) + x
         x = self.attn2(self.norm2(x), context) + x
         return self.ff(self.norm3(x)) + x
 
@@ -324,26 +327,34 @@ class SpatialTransformer(nn.Module):
     """
 
     def __init__(self, in_channels: int, n_heads: int, d_head: int, depth: int = 1, dropout: float = 0.0,
-                 context_dim: Optional[int] = None):
+                 context_dim: Optional[int] = None, disable_self_attn: bool = False, use_linear: bool = False):
         super().__init__()
         inner = n_heads * d_head
         self.in_channels = in_channels
+        self.use_linear = use_linear  # SD 2: proj_in/proj_out are Linear layers on the tokens, not 1x1 convolutions
         self.norm = nn.GroupNorm(num_groups=32, num_channels=in_channels, eps=1e-6, affine=True)
-        self.proj_in = nn.Conv2d(in_channels, inner, 1)
+        self.proj_in = nn.Linear(in_channels, inner) if use_linear else nn.Conv2d(in_channels, inner, 1)
         self.transformer_blocks = nn.ModuleList(
-            [BasicTransformerBlock(inner, n_heads, d_head, dropout=dropout, context_dim=context_dim)
+            [BasicTransformerBlock(inner, n_heads, d_head, dropout=dropout, context_dim=context_dim,
+                                   disable_self_attn=disable_self_attn)
              for _ in range(depth)])
-        self.proj_out = zero_module(nn.Conv2d(inner, in_channels, 1))
+        self.proj_out = zero_module(nn.Linear(inner, in_channels) if use_linear else nn.Conv2d(inner, in_channels, 1))
 
     def forward(self, x: torch.Tensor, emb: torch.Tensor, context: Optional[torch.Tensor]) -> torch.Tensor:
         """:param x: [N x C x H x W], context: [N x S x context_dim] -> [N x C x H x W]"""
         b, c, hh, ww = x.shape
-        h = self.proj_in(self.norm(x))
-        inner = h.shape[1]
-        h = h.reshape(b, inner, hh * ww).transpose(1, 2)              # [N, HW, inner]
+        h = self.norm(x)
+        if self.use_linear:
+            h = self.proj_in(h.reshape(b, c, hh * ww).transpose(1, 2))   # [N, HW, inner]
+        else:
+            h = self.proj_in(h)
+            h = h.reshape(b, h.shape[1], hh * ww).transpose(1, 2)       # [N, HW, inner]
         for block in self.transformer_blocks:
             h = block(h, context)
-        h = h.transpose(1, 2).reshape(b, inner, hh, ww)
+        if self.use_linear:
+            h = self.proj_out(h)
+            return h.transpose(1, 2).reshape(b, c, hh, ww) + x
+        h = h.transpose(1, 2).reshape(b, h.shape[2], hh, ww)
         return self.proj_out(h) + x
 
 
@@ -381,6 +392,9 @@ class UNetModel(nn.Module):
     :param use_scale_shift_norm: FiLM conditioning in the residual blocks.
     :param resblock_updown: BigGAN-style residual blocks for up/downsampling.
     :param use_spatial_transformer, transformer_depth, context_dim: cross-attention conditioning.
+    :param use_linear_in_transformer: SD 2: Linear proj_in/proj_out in the spatial transformers.
+    :param disable_self_attentions: SD 2 x4 upscaler: per level, the transformer's first attention attends to the
+        context instead of itself; ``disable_middle_self_attn`` the same for the middle block.
     """
 
     def __init__(self, image_size: int, in_channels: int, model_channels: int, out_channels: int,
@@ -391,7 +405,8 @@ class UNetModel(nn.Module):
                  use_scale_shift_norm: bool = False, resblock_updown: bool = False,
                  use_new_attention_order: bool = False, use_spatial_transformer: bool = False,
                  transformer_depth: int = 1, context_dim: Optional[int] = None, n_embed: Optional[int] = None,
-                 legacy: bool = True):
+                 legacy: bool = True, use_linear_in_transformer: bool = False,
+                 disable_self_attentions: Optional[Sequence[bool]] = None, disable_middle_self_attn: bool = False):
         super().__init__()
         _check_dims(dims)
         if use_fp16 or n_embed is not None or use_checkpoint:
@@ -416,13 +431,14 @@ class UNetModel(nn.Module):
             return ResBlock(ch_in, emb_dim, dropout, out_channels=ch_out,
                             use_scale_shift_norm=use_scale_shift_norm, up=up, down=down)
 
-        def attention(ch: int, heads_if_no_head_channels: int) -> nn.Module:
+        def attention(ch: int, heads_if_no_head_channels: int, disable_sa: bool = False) -> nn.Module:
             if num_head_channels == -1:
                 heads, d_head = heads_if_no_head_channels, ch // heads_if_no_head_channels
             else:
                 heads, d_head = ch // num_head_channels, num_head_channels
             if use_spatial_transformer:
-                return SpatialTransformer(ch, heads, d_head, depth=transformer_depth, context_dim=context_dim)
+                return SpatialTransformer(ch, heads, d_head, depth=transformer_depth, context_dim=context_dim,
+                                          disable_self_attn=disable_sa, use_linear=use_linear_in_transformer)
             return AttentionBlock(ch, num_heads=heads, num_head_channels=-1)
 
         self.time_embed = nn.Sequential(
@@ -439,7 +455,8 @@ class UNetModel(nn.Module):
                 layers: List[nn.Module] = [res(ch, mult * model_channels)]
                 ch = mult * model_channels
                 if ds in attention_resolutions:
-                    layers.append(attention(ch, num_heads))
+                    layers.append(attention(ch, num_heads, bool(disable_self_attentions[level])
+                                            if disable_self_attentions is not None else False))
                 self.input_blocks.append(TimestepEmbedSequential(*layers))
                 skip_chans.append(ch)
             if level != len(channel_mult) - 1:
@@ -449,7 +466,8 @@ class UNetModel(nn.Module):
                 skip_chans.append(ch)
                 ds *= 2
 
-        self.middle_block = TimestepEmbedSequential(res(ch, ch), attention(ch, num_heads), res(ch, ch))
+        self.middle_block = TimestepEmbedSequential(res(ch, ch), attention(ch, num_heads, disable_middle_self_attn),
+                                                    res(ch, ch))
 
         self.output_blocks = nn.ModuleList([])
         for level, mult in list(enumerate(channel_mult))[::-1]:
@@ -457,7 +475,9 @@ class UNetModel(nn.Module):
                 layers = [res(ch + skip_chans.pop(), model_channels * mult)]
                 ch = model_channels * mult
                 if ds in attention_resolutions:
-                    layers.append(attention(ch, num_heads if use_spatial_transformer else num_heads_upsample))
+                    layers.append(attention(ch, num_heads if use_spatial_transformer else num_heads_upsample,
+                                            bool(disable_self_attentions[level])
+                                            if disable_self_attentions is not None else False))
                 if level and i == num_res_blocks:
                     layers.append(res(ch, ch, up=True) if resblock_updown
                                   else Upsample(ch, conv_resample, out_channels=ch))
