@@ -19,10 +19,15 @@ import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SamplingSettings;
 import org.ldmfiji.tiling.MemoryEstimate;
 import org.ldmfiji.tiling.NativeMemory;
+import org.ldmfiji.tiling.TileGrid;
 import org.ldmfiji.tiling.TileSettings;
+import org.ldmfiji.tiling.TiledAutoencoder;
+import org.ldmfiji.tiling.TiledDenoiser;
+import org.ldmfiji.tiling.TiledSampler;
 import org.ldmfiji.tiling.Window;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -43,12 +48,13 @@ final class BenchCommand {
 
 	BenchCommand(List<String> args) {
 		options = new Options("bench", args, Set.of("model", "steps", "sampler", "seed", "eta", "device", "size", "repeats",
-			"guidance", "task", "sizes", "tile", "overlap", "batch", "warmup"), Set.of("scaling"));
+			"guidance", "task", "sizes", "tile", "overlap", "batch", "warmup", "previous-sizes"), Set.of("scaling", "memory", "previous"));
 	}
 
 	int run(PrintStream out) {
-		if (options.flag("scaling")) return scaling(out);
+		if (options.flag("scaling")) return options.flag("memory") ? scaling(out) : stepScaling(out);
 		RunSettings run = new RunSettings(options, 20);
+		startTimes(run, out);
 		int repeats = options.integer("repeats", 10, 1, 1000);
 		double warmup = options.number("warmup", 10);
 		double guidance = options.number(OptionTable.GUIDANCE);
@@ -154,11 +160,149 @@ final class BenchCommand {
 		}
 	}
 
+	/**
+	 * The cold and the warm start: two runs of large-image sampling at 256², 2 DDIM steps, each as a command starts
+	 * (the model opened through the JVM's {@link org.ldmfiji.model.BundleCache}); the time from the command's start
+	 * to the start of its first denoising step, taken as the end of step 1 less the duration of step 2. The first run
+	 * verifies and loads the bundle (and pays for the JVM's first run); the second finds it loaded (issue #19's goal:
+	 * within 0.2 s).
+	 */
+	private static void startTimes(RunSettings run, PrintStream out) {
+		SamplingSettings two = new SamplingSettings(SamplingSettings.SamplerKind.DDIM, 2, run.sampling.seed, 0);
+		double[] starts = new double[2];
+		for (int r = 0; r < 2; r++) {
+			long t0 = System.nanoTime();
+			long[] done = new long[2];
+			try (ModelBundle bundle = run.openBundle()) {
+				Manifest m = bundle.manifest();
+				String task = LargeImageSampling.TASK;
+				if (!m.denoisers.containsKey(task)) {
+					out.println("start to the first denoising step: not measured (model " + m.name + " has no '" + task
+						+ "' denoiser)");
+					return;
+				}
+				new LargeImageSampling(bundle, two, TileSettings.defaults(m, task)).run(256, 256, null, 1, (step, total) -> {
+					done[step - 1] = System.nanoTime();
+					Interruption.STEPS.stepDone(step, total);
+				});
+			}
+			starts[r] = (done[0] - (done[1] - done[0]) - t0) / 1e9;
+		}
+		out.println(String.format(Locale.ROOT, "start to the first denoising step (256x256, model opened as a command "
+			+ "does): cold %.3f s (verify, load, the JVM's first run), warm %.3f s (second run in this JVM)", starts[0],
+			starts[1]));
+	}
+
+	/**
+	 * {@code --scaling}: one measured denoising step of large-image sampling per size (the tiled denoiser called on a
+	 * latent of the size, best of up to 3 calls within 30 s), with the default tile settings (and with {@code
+	 * --previous} also the former ones, {@link TileSettings#nativeTiles}, in the same run, at the sizes of {@code
+	 * --previous-sizes}, default 512 and 2048: at 4096² their step takes long). Columns: the tile grid, the
+	 * redundancy (latent pixels the denoiser processes per step over the image's latent pixels), the autoencoder grid's
+	 * redundancy, the step time, the time per output megapixel of one step, and the efficiency: the best time per latent
+	 * pixel of one forward (both guidance branches as in the run)
+	 * × the image's latent pixels, over the measured step time (probed: single tiles of several sides and batches of 8
+	 * small ones, whichever is cheapest per pixel).
+	 */
+	private int stepScaling(PrintStream out) {
+		RunSettings run = new RunSettings(options, 1);
+		double guidance = options.number(OptionTable.GUIDANCE);
+		String[] sizes = options.get("sizes", "512,2048,4096").split(",");
+		try (ModelBundle bundle = run.openBundle(); NDManager manager = NDManager.newBaseManager(bundle.device())) {
+			Manifest m = bundle.manifest();
+			String task = LargeImageSampling.TASK;
+			int f = m.autoencoder.factor, unit = f * m.denoiser(task).latentMultiple;
+			String label = m.denoiser(task).context == null ? null : m.denoiser(task).context.labels.get(0);
+			Conditioning cond = LargeImageSampling.labelConditioning(bundle, label, guidance, manager);
+			TileSettings defaults = TileSettings.defaults(m, task);
+			if (options.get("tile", null) != null) {
+				int tile = options.integer("tile", defaults.tile, 1, 1 << 16);
+				defaults = defaults.withTile(tile, options.integer("overlap", TileSettings.defaultOverlap(tile, f), 0, 1 << 16));
+			}
+			defaults = defaults.withBatch(options.integer("batch", 0, 0, 1024));
+			List<Integer> previousSizes = new ArrayList<>();
+			for (String p : options.get("previous-sizes", "512,2048").split(",")) previousSizes.add(Integer.parseInt(p.trim()));
+			List<TileSettings> variants = options.flag("previous") ? List.of(defaults, TileSettings.nativeTiles(m, task)
+				.withBatch(defaults.batch)) : List.of(defaults);
+			out.println("model " + m.name + " on " + bundle.device() + ", guidance " + guidance + ", "
+				+ Runtime.getRuntime().availableProcessors() + " CPU(s); one measured denoising step per size");
+
+			// the best time per latent pixel of one forward (both guidance branches, as in the run)
+			int nativeSide = Window.roundUp(m.denoiser(task).nativeSize, unit) / f;
+			double best = Double.POSITIVE_INFINITY;
+			StringBuilder probes = new StringBuilder();
+			String bestSize = "";
+			// single tiles of several sides, and batches of 8 small tiles (a small forward's fixed cost shared by 8)
+			for (int[] probe : new int[][] {{nativeSide, 1}, {32, 1}, {64, 1}, {128, 1}, {nativeSide, 8}, {32, 8}}) {
+				int side = probe[0], b = probe[1];
+				String name = side + "²" + (b > 1 ? "x" + b : "");
+				if (side % m.denoiser(task).latentMultiple != 0 || probes.indexOf(" " + name + ":") >= 0) continue;
+				Shape shape = new Shape(1, m.autoencoder.latentChannels, side, side * b);
+				TiledDenoiser d = new TiledDenoiser(TileGrid.of(side * b, side, side, 0, 1, defaults.blend), b, cond,
+					c -> new ModelDenoiser(bundle.denoiser(task), m.denoiser(task), m.schedule, c));
+				bestCall(d, shape, manager, 1, 0); // TorchScript profiles a new input shape in its first calls
+				double t = bestCall(d, shape, manager, 3, 20) / ((double) side * side * b);
+				probes.append(String.format(Locale.ROOT, " %s: %.2f µs/px", name, t * 1e6));
+				if (t < best) {
+					best = t;
+					bestSize = name;
+				}
+			}
+			out.println("one forward per latent pixel:" + probes + " (best: " + bestSize + ")");
+			out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10s %9s %7s %9s %9s %10s", "settings", "size",
+				"tiles", "redundancy", "AE redund", "batch", "step s", "s/MP", "efficiency"));
+			for (String sz : sizes) {
+				int side = Integer.parseInt(sz.trim());
+				int latent = Window.roundUp(side, unit) / f;
+				Shape shape = new Shape(1, m.autoencoder.latentChannels, latent, latent);
+				for (TileSettings tiles : variants) {
+					if (tiles != defaults && !previousSizes.contains(side)) continue;
+					TiledSampler engine = new TiledSampler(bundle, task, tiles).resolved(cond, shape, side, side, manager);
+					TiledDenoiser d = engine.denoiser(cond, shape);
+					TileGrid grid = d.grid();
+					TileGrid ae = TiledAutoencoder.of(bundle, tiles).grid(latent, latent);
+					// TorchScript profiles each new input shape in its first calls: one batch of the step's tiles first
+					TileGrid.Tile t = grid.tiles().get(0);
+					int b = Math.min(d.batch(), grid.count());
+					Shape warm = new Shape(1, m.autoencoder.latentChannels, t.height, t.width * b);
+					bestCall(new TiledDenoiser(TileGrid.of(t.width * b, t.height, t.width, 0, 1, tiles.blend), b, cond,
+						c -> new ModelDenoiser(bundle.denoiser(task), m.denoiser(task), m.schedule, c)), warm, manager, 2, 0);
+					double step = bestCall(d, shape, manager, 3, 30);
+					double mp = (double) side * side / 1e6;
+					out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10.3f %9.3f %7d %9.2f %9.2f %10.2f",
+						tiles == defaults ? "default" : "previous", side + "x" + side, grid.count() + " of " + grid.x.tile + "x"
+							+ grid.y.tile, grid.redundancy(), ae.redundancy(), d.batch(), step, step / mp,
+						best * latent * latent / step));
+				}
+			}
+			out.println("timings on a shared machine vary from minute to minute: compare ratios within one run");
+		}
+		return 0;
+	}
+
+	/** The least time in seconds of up to {@code repeats} calls of {@code d} on noise of {@code shape}, within a budget. */
+	private static double bestCall(TiledDenoiser d, Shape shape, NDManager manager, int repeats, double budgetSeconds) {
+		double best = Double.POSITIVE_INFINITY;
+		long end = System.nanoTime() + (long) (budgetSeconds * 1e9);
+		try (NDManager scope = manager.newSubManager()) {
+			NDArray x = new GaussianNoise(1).initialNoise(scope, shape);
+			for (int r = 0; r < repeats && (r == 0 || System.nanoTime() < end); r++) {
+				Interruption.check();
+				long t0 = System.nanoTime();
+				try (NDArray e = d.eps(x, 500)) {
+					e.toFloatArray();
+				}
+				best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+			}
+		}
+		return best;
+	}
+
 	/** At most this many sampling steps warm the JVM up before the timed repeats. */
 	static final int WARMUP_STEPS = 2000;
 
 	/**
-	 * {@code --scaling}: large-image sampling end to end (tiled sampling and tiled decoding) at several square sizes,
+	 * {@code --scaling --memory}: large-image sampling end to end (tiled sampling and tiled decoding) at several square sizes,
 	 * smallest first, after a warm-up run of one autoencoder tile. Peak memory is the process's peak resident set
 	 * (VmHWM: JVM heap pages in use plus native memory, i.e. libtorch's tensors and the models), reset before each size;
 	 * "growth" is that peak minus the resident set before the first size (which includes the working set of one tile,

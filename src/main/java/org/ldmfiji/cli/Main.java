@@ -17,7 +17,7 @@ public final class Main {
 		"usage: ./ldm SUBCOMMAND [options]",
 		"  demo     run the bundled demo model on its sample image and write the results (--output DIR)",
 		"  info     engine, version, device and the models found",
-		"  bench    time per denoising step, bare TorchScript time and the pipeline's overhead; --scaling: large images",
+		"  bench    time per denoising step, the pipeline's overhead, cold and warm start; --scaling: large images",
 		"  inpaint  --input IMG --mask MASK --output OUT [--samples N --grow PX --feather PX --context PX",
 		"           --strength S (0-1, default 0.3; 1: from noise) --seam blend|harmonize|correct|hard --evaluate]",
 		"  superres --input IMG --output OUT [--samples N --tile PX --no-consistency --reference HR]",

@@ -29,6 +29,6 @@ final class RunSettings {
 	}
 
 	ModelBundle openBundle() {
-		return ModelBundle.open(BundleLocator.standard().find(model), TorchRuntime.device(device));
+		return ModelBundle.cached(BundleLocator.standard().find(model), TorchRuntime.device(device));
 	}
 }

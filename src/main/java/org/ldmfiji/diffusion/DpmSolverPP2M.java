@@ -41,8 +41,8 @@ public final class DpmSolverPP2M implements Sampler {
 	}
 
 	@Override
-	public NDArray sample(Denoiser denoiser, NDArray x, NoiseSchedule schedule, StepListener listener) {
-		int[] ts = timesteps(schedule);
+	public NDArray sample(Denoiser denoiser, NDArray x, int[] ts, NoiseSchedule schedule, StepListener listener) {
+		if (ts.length == 0) throw new IllegalArgumentException("a sampling run needs at least one timestep");
 		try (SamplingLoop loop = new SamplingLoop(x)) {
 			NDArray xt = x;
 			NDArray denoisedPrev = null;

@@ -29,6 +29,9 @@ public final class EngineInfo {
 		lines.add("device:  " + device + " (preference " + preference.name().toLowerCase(java.util.Locale.ROOT) + ")");
 		lines.add("native:  " + LibUtils.getLibtorchPath());
 		lines.add("cache:   " + Utils.getEngineCacheDir());
+		// Engine Info is where a user asks for the models kept loaded between commands to be let go
+		int loaded = BundleCache.shared().size(), released = BundleCache.shared().releaseIdle();
+		lines.add("loaded models: " + loaded + ", released now: " + released + " (the next command loads its model again)");
 		BundleLocator locator = BundleLocator.standard(appFolders);
 		lines.add("models folders: " + locator.folders());
 		Map<String, Path> models = locator.available();

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * An opened model bundle: the manifest, its verified files, and the TorchScript parts loaded on one device.
@@ -27,11 +29,16 @@ public final class ModelBundle implements AutoCloseable {
 	private final TorchScriptPart encoder, decoder;
 	private final Map<String, TorchScriptPart> denoisers = new LinkedHashMap<>();
 	private final Map<String, TorchScriptPart> contextEncoders = new LinkedHashMap<>();
+	private final Map<String, Object> memo = new ConcurrentHashMap<>();
 	private final Map<String, ClipTokenizer> tokenizers = new LinkedHashMap<>();
 
-	private ModelBundle(Manifest manifest, Device device) {
+	/** The cache that handed this bundle out (its close() hands it back), or null for a bundle of its own. */
+	private final BundleCache cache;
+
+	ModelBundle(Manifest manifest, Device device, BundleCache cache) {
 		this.manifest = manifest;
 		this.device = device;
+		this.cache = cache;
 		verifyFiles(manifest);
 		TorchRuntime.prepareThread();
 		List<TorchScriptPart> opened = new ArrayList<>();
@@ -46,9 +53,20 @@ public final class ModelBundle implements AutoCloseable {
 		}
 	}
 
-	/** Opens the bundle in {@code folder} on {@code device}. */
+	/**
+	 * Opens the bundle in {@code folder} on {@code device}, a bundle of its own: loaded and verified now, closed by
+	 * {@link #close}. Commands use {@link #cached} instead.
+	 */
 	public static ModelBundle open(Path folder, Device device) {
-		return new ModelBundle(Manifest.read(folder), device);
+		return new ModelBundle(Manifest.read(folder), device, null);
+	}
+
+	/**
+	 * The bundle in {@code folder} on {@code device} from this JVM's {@link BundleCache}: loaded once and kept between
+	 * commands; {@link #close} hands it back instead of closing it.
+	 */
+	public static ModelBundle cached(Path folder, Device device) {
+		return BundleCache.shared().open(folder, device);
 	}
 
 	public Manifest manifest() {
@@ -102,6 +120,20 @@ public final class ModelBundle implements AutoCloseable {
 		}
 		denoisers.put(task, part);
 		return part;
+	}
+
+	/**
+	 * A value computed once per bundle and key (a measurement that depends only on the model, such as one tile's
+	 * memory), so that a warm second run does not repeat it.
+	 */
+	@SuppressWarnings("unchecked")
+	public <T> T memo(String key, Supplier<T> compute) {
+		Object v = memo.get(key);
+		if (v == null) {
+			v = compute.get();
+			memo.put(key, v);
+		}
+		return (T) v;
 	}
 
 	/** tau(labels): the cross-attention context [N x tokens x dim] of a task's denoiser. */
@@ -212,8 +244,8 @@ public final class ModelBundle implements AutoCloseable {
 		return TorchScriptPart.shapes(list);
 	}
 
-	/** Every file the manifest names is a plain file inside the bundle folder and has its declared SHA-256. */
-	static void verifyFiles(Manifest manifest) {
+	/** The files the manifest names: the autoencoder's parts, each denoiser and its context encoder. */
+	static List<Manifest.FileRef> files(Manifest manifest) {
 		List<Manifest.FileRef> refs = new ArrayList<>();
 		refs.add(manifest.autoencoder.encoder);
 		refs.add(manifest.autoencoder.decoder);
@@ -225,11 +257,19 @@ public final class ModelBundle implements AutoCloseable {
 				refs.add(d.context.text.merges);
 			}
 		}
-		for (Manifest.FileRef ref : refs) {
+		return refs;
+	}
+
+	/**
+	 * Every file the manifest names is a plain file inside the bundle folder and has its declared SHA-256 (hashed
+	 * again only when its size or modification time changed since this JVM last hashed it, {@link BundleCache}).
+	 */
+	static void verifyFiles(Manifest manifest) {
+		for (Manifest.FileRef ref : files(manifest)) {
 			Path path = manifest.path(ref);
 			String actual;
 			try {
-				actual = Sha256.of(path);
+				actual = BundleCache.shared().sha256(path);
 			}
 			catch (IOException e) {
 				throw new BundleException("cannot read " + path + ": " + e.getMessage(), e);
@@ -240,8 +280,16 @@ public final class ModelBundle implements AutoCloseable {
 		}
 	}
 
+	/** Hands a cached bundle back to its cache (it stays loaded for the next command); closes a bundle of its own. */
 	@Override
-	public synchronized void close() {
+	public void close() {
+		if (cache != null) cache.handBack(this);
+		else release();
+	}
+
+	/** Closes the loaded parts: their native memory is freed. */
+	synchronized void release() {
+		memo.clear();
 		denoisers.values().forEach(TorchScriptPart::close);
 		contextEncoders.values().forEach(TorchScriptPart::close);
 		denoisers.clear();

@@ -40,7 +40,7 @@ public final class ImageJobs {
 
 	/** {@link #openModel(String)}, also searching {@code <app>/models/ldm/} of the given application folders. */
 	public static ModelBundle openModel(String nameOrPath, List<Path> appFolders) {
-		return ModelBundle.open(BundleLocator.standard(appFolders).find(nameOrPath),
+		return ModelBundle.cached(BundleLocator.standard(appFolders).find(nameOrPath),
 			TorchRuntime.device(TorchRuntime.preference()));
 	}
 

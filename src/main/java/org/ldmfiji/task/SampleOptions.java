@@ -49,11 +49,12 @@ public class SampleOptions {
 		return chosen;
 	}
 
-	/** The tile layout: the model's defaults where tile, overlap or batch are 0 (automatic). */
+	/** The tile layout: the model's defaults where tile, overlap or batch are 0 (automatic; an automatic tile is fitted). */
 	TileSettings tiles(Manifest m) {
 		TileSettings defaults = TileSettings.defaults(m, LargeImageSampling.TASK);
-		int t = tile > 0 ? tile : defaults.tile;
-		int o = overlap > 0 ? overlap : tile > 0 ? TileSettings.defaultOverlap(t, m.autoencoder.factor) : defaults.overlap;
-		return defaults.withTile(t, o).withBatch(OptionTable.BATCH.checkInt(batch));
+		int b = OptionTable.BATCH.checkInt(batch);
+		if (tile <= 0) return defaults.withFittedTile(defaults.tile, overlap > 0 ? overlap : defaults.overlap).withBatch(b);
+		int o = overlap > 0 ? overlap : TileSettings.defaultOverlap(tile, m.autoencoder.factor);
+		return defaults.withTile(tile, o).withBatch(b);
 	}
 }

@@ -2,6 +2,8 @@ package org.ldmfiji.tiling;
 
 import ai.djl.Device;
 
+import org.ldmfiji.model.BundleCache;
+
 import java.util.Locale;
 
 /**
@@ -68,13 +70,16 @@ public final class MemoryEstimate {
 	}
 
 	/**
-	 * Refuses when the run would not fit: native memory on {@code device} (unknown availability is not checked) and
-	 * the Java heap.
+	 * Refuses when the run would not fit: native memory on {@code device} (unknown availability is not checked; short
+	 * of it, the models kept loaded for later commands are released first, {@link BundleCache#releaseIdle}) and the
+	 * Java heap.
 	 *
 	 * @param what the run, for the message (e.g. "sampling 8192x8192")
 	 */
 	public void check(Device device, String what) {
 		long available = NativeMemory.availableBytes(device);
+		if (available > 0 && nativeBytes() > available && BundleCache.shared().releaseIdle() > 0)
+			available = NativeMemory.availableBytes(device); // models kept loaded for later commands gave way
 		if (available > 0 && nativeBytes() > available) {
 			throw new IllegalStateException(String.format(Locale.ROOT, "%s needs about %s of %s memory (models %s, "
 				+ "latent buffers %s, %d tile(s) per batch %s, autoencoder tile %s) but only %s is free: choose a smaller "

@@ -18,6 +18,12 @@ public final class TileSettings {
 	public final int autoencoderTile, autoencoderOverlap, autoencoderBatch;
 	/** How tiles are fused: {@link Blend#COSINE} unless a test asks for hard cuts. */
 	public final Blend blend;
+	/**
+	 * Whether {@link #tile} is a maximum and the tiles are fitted to the latent ({@link TileGrid#fitted}: the fewest
+	 * tiles of at most that side with the overlap, all of one size) rather than of exactly that side; the same for the
+	 * autoencoder's tiles. The defaults fit; a tile chosen by the user is taken as it is.
+	 */
+	public final boolean fit, autoencoderFit;
 
 	/**
 	 * @param tile the denoiser's tile side in pixels; a multiple of f · latent_multiple
@@ -32,6 +38,12 @@ public final class TileSettings {
 	public TileSettings(int tile, int overlap, int batch, int autoencoderTile, int autoencoderOverlap, int autoencoderBatch,
 		Blend blend)
 	{
+		this(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, false, false);
+	}
+
+	private TileSettings(int tile, int overlap, int batch, int autoencoderTile, int autoencoderOverlap,
+		int autoencoderBatch, Blend blend, boolean fit, boolean autoencoderFit)
+	{
 		if (batch < 0) throw new IllegalArgumentException("tile batch must be >= 0 (0: automatic), got " + batch);
 		if (autoencoderBatch < 1) throw new IllegalArgumentException("autoencoder batch must be >= 1, got " + autoencoderBatch);
 		this.tile = tile;
@@ -41,18 +53,44 @@ public final class TileSettings {
 		this.autoencoderOverlap = autoencoderOverlap;
 		this.autoencoderBatch = autoencoderBatch;
 		this.blend = blend;
+		this.fit = fit;
+		this.autoencoderFit = autoencoderFit;
 	}
 
 	/**
-	 * The defaults for a denoiser: tiles of its native size, half of it as overlap (rounded to f), automatic
-	 * batch, 512-pixel autoencoder tiles with 64 pixels of overlap, one at a time.
+	 * The defaults for a denoiser (issue #19, measured in README "Speed"): tiles fitted to the latent, each at most
+	 * {@link #DEFAULT_LATENT_TILE} latent pixels a side (or the native size where that is larger), overlapping by
+	 * half the native size (the blending ramp of the former native-size tiles, {@link #defaultOverlap}), automatic
+	 * batch; autoencoder tiles fitted too, at most 512 pixels with 64 pixels of overlap, one at a time. Per step the
+	 * denoiser then processes about 1.0 to 1.2 times the image's latent pixels, where native-size tiles at a stride
+	 * of half their size processed about 4 times as many, in forwards of a size the CPU runs efficiently.
 	 */
 	public static TileSettings defaults(Manifest manifest, String task) {
+		Manifest.DenoiserSpec spec = manifest.denoiser(task);
+		int f = manifest.autoencoder.factor;
+		int nativeTile = Window.roundUp(spec.nativeSize, f * spec.latentMultiple);
+		int tile = Math.max(nativeTile, Window.roundUp(DEFAULT_LATENT_TILE * f, f * spec.latentMultiple));
+		return new TileSettings(tile, defaultOverlap(nativeTile, f), 0, AUTOENCODER_TILE, AUTOENCODER_OVERLAP, 1,
+			Blend.COSINE, true, true);
+	}
+
+	/**
+	 * The former defaults (before issue #19): tiles of exactly the native size at a stride of half of it, autoencoder
+	 * tiles of exactly 512 pixels; kept for comparison in {@code ./ldm bench --scaling --previous}.
+	 */
+	public static TileSettings nativeTiles(Manifest manifest, String task) {
 		Manifest.DenoiserSpec spec = manifest.denoiser(task);
 		int f = manifest.autoencoder.factor;
 		int tile = Window.roundUp(spec.nativeSize, f * spec.latentMultiple);
 		return new TileSettings(tile, defaultOverlap(tile, f), 0, AUTOENCODER_TILE, AUTOENCODER_OVERLAP, 1);
 	}
+
+	/**
+	 * The largest side of a default denoiser tile in latent pixels: on the CPU a forward over 16² latent pixels
+	 * costs several times more per pixel than one over 64² to 128² (README "Speed"), and fitted tiles up to 128
+	 * keep the redundancy of the default overlap at ≤ 1.2 for every image size.
+	 */
+	public static final int DEFAULT_LATENT_TILE = 128;
 
 	/**
 	 * Half the tile, rounded down to the autoencoder's factor f: windows at a stride of half their size, as the
@@ -64,22 +102,31 @@ public final class TileSettings {
 
 	/** These settings with another denoiser tile and overlap (pixels). */
 	public TileSettings withTile(int tile, int overlap) {
-		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend);
+		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, false,
+			autoencoderFit);
+	}
+
+	/** These settings with the denoiser's tiles fitted to the latent, at most {@code maxTile} with {@code overlap}. */
+	public TileSettings withFittedTile(int maxTile, int overlap) {
+		return new TileSettings(maxTile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, true,
+			autoencoderFit);
 	}
 
 	/** These settings with another denoiser tile batch (0: automatic). */
 	public TileSettings withBatch(int batch) {
-		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend);
+		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, fit,
+			autoencoderFit);
 	}
 
 	/** These settings with another autoencoder tile and overlap (pixels). */
 	public TileSettings withAutoencoderTile(int tile, int overlap) {
-		return new TileSettings(this.tile, this.overlap, batch, tile, overlap, autoencoderBatch, blend);
+		return new TileSettings(this.tile, this.overlap, batch, tile, overlap, autoencoderBatch, blend, fit, false);
 	}
 
 	/** These settings with another fusion of tiles ({@link Blend#NONE}: hard cuts, to show what seams look like). */
 	public TileSettings withBlend(Blend blend) {
-		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend);
+		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, fit,
+			autoencoderFit);
 	}
 
 	/** Checks the sizes against the model; the messages say what to choose instead. */
@@ -101,8 +148,9 @@ public final class TileSettings {
 
 	@Override
 	public String toString() {
-		return String.format(Locale.ROOT, "tile=%d overlap=%d batch=%s autoencoder tile=%d overlap=%d%s", tile, overlap,
-			batch == 0 ? "auto" : Integer.toString(batch), autoencoderTile, autoencoderOverlap,
+		return String.format(Locale.ROOT, "tile=%s%d overlap=%d batch=%s autoencoder tile=%s%d overlap=%d%s",
+			fit ? "fitted<=" : "", tile, overlap, batch == 0 ? "auto" : Integer.toString(batch), autoencoderFit ? "fitted<="
+				: "", autoencoderTile, autoencoderOverlap,
 			blend == Blend.COSINE ? "" : " blend=" + blend);
 	}
 }

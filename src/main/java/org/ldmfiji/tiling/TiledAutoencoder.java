@@ -37,6 +37,7 @@ public final class TiledAutoencoder {
 	private final Part encoder, decoder;
 	private final int tile, overlap, margin, batch;
 	private final Blend blend;
+	private final boolean fit;
 
 	/**
 	 * @param factor f, the downsampling factor
@@ -48,6 +49,13 @@ public final class TiledAutoencoder {
 	 */
 	public TiledAutoencoder(int factor, int latentChannels, int imageChannels, Part encoder, Part decoder, int tile,
 		int overlap, int margin, int batch, Blend blend)
+	{
+		this(factor, latentChannels, imageChannels, encoder, decoder, tile, overlap, margin, batch, blend, false);
+	}
+
+	/** As above; with {@code fit}, {@code tile} is a maximum and the tiles are fitted to the latent ({@link TileGrid#fitted}). */
+	public TiledAutoencoder(int factor, int latentChannels, int imageChannels, Part encoder, Part decoder, int tile,
+		int overlap, int margin, int batch, Blend blend, boolean fit)
 	{
 		if (margin < 0 || 2 * margin > overlap) throw new IllegalArgumentException("autoencoder tile margin " + margin
 			+ " must be between 0 and half the overlap " + overlap);
@@ -64,6 +72,7 @@ public final class TiledAutoencoder {
 		this.margin = margin;
 		this.batch = batch;
 		this.blend = blend;
+		this.fit = fit;
 	}
 
 	/** The bundle's encoder and decoder (with its scale factor), tiled as {@code settings} say. */
@@ -71,7 +80,7 @@ public final class TiledAutoencoder {
 		var ae = bundle.manifest().autoencoder;
 		return new TiledAutoencoder(ae.factor, ae.latentChannels, bundle.manifest().imageChannels, bundle::encode,
 			bundle::decode, settings.autoencoderTile / ae.factor, settings.autoencoderOverlap / ae.factor,
-			settings.autoencoderOverlap / ae.factor / 4, settings.autoencoderBatch, settings.blend);
+			settings.autoencoderOverlap / ae.factor / 4, settings.autoencoderBatch, settings.blend, settings.autoencoderFit);
 	}
 
 	/** D(z) for a single latent [1 x c x h x w]: the image C × fh × fw. */
@@ -159,7 +168,8 @@ public final class TiledAutoencoder {
 	public TileGrid grid(int w, int h) {
 		int t = Math.min(tile, Math.max(w, h));
 		int o = Math.min(overlap, t - 1);
-		return TileGrid.of(w, h, t, o, 1, blend, Math.min(margin, o / 2));
+		return fit ? TileGrid.fitted(w, h, t, o, 1, blend, Math.min(margin, o / 2))
+			: TileGrid.of(w, h, t, o, 1, blend, Math.min(margin, o / 2));
 	}
 
 	/** target += w ⊗ tile, over the part of the tile that lies inside target (the crop). */
