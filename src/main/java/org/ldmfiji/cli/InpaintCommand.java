@@ -4,7 +4,7 @@ import ij.ImagePlus;
 
 import org.ldmfiji.image.IjImages;
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.imagej.InpaintImage;
 import org.ldmfiji.task.Masks;
 import org.ldmfiji.task.OptionTable;
 

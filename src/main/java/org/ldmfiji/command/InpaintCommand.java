@@ -5,7 +5,7 @@ import ij.WindowManager;
 
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.imagej.InpaintImage;
 import org.ldmfiji.task.OptionTable;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;

@@ -1,7 +1,7 @@
 package org.ldmfiji.command;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
+import org.ldmfiji.imagej.ImageJobs;
 import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SamplingSettings;
 import org.scijava.Cancelable;

@@ -5,8 +5,8 @@ import ij.WindowManager;
 import ij.plugin.PlugIn;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
-import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.imagej.ImageJobs;
+import org.ldmfiji.imagej.InpaintImage;
 import org.ldmfiji.task.OptionTable;
 
 /**

@@ -3,8 +3,8 @@ package org.ldmfiji.ij1;
 import ij.plugin.PlugIn;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
-import org.ldmfiji.task.SampleImage;
+import org.ldmfiji.imagej.ImageJobs;
+import org.ldmfiji.imagej.SampleImage;
 import org.ldmfiji.task.OptionTable;
 
 /**

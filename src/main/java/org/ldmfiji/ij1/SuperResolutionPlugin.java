@@ -4,9 +4,9 @@ import ij.ImagePlus;
 import ij.plugin.PlugIn;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
+import org.ldmfiji.imagej.ImageJobs;
 import org.ldmfiji.task.OptionTable;
-import org.ldmfiji.task.SuperResolveImage;
+import org.ldmfiji.imagej.SuperResolveImage;
 
 /**
  * ImageJ 1.x entry "LDM Super-Resolution..." (plugins.config): the active image x4. Macro:

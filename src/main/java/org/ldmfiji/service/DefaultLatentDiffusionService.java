@@ -7,7 +7,7 @@ import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.RealType;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
+import org.ldmfiji.imagej.ImageJobs;
 import org.ldmfiji.task.InpaintOptions;
 import org.ldmfiji.task.LatentDiffusion;
 import org.ldmfiji.task.Progress;

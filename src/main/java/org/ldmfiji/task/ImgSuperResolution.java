@@ -19,7 +19,7 @@ import java.util.Locale;
 
 /**
  * f× super-resolution of an ImgLib2 image (X, Y and an optional channel axis, any min, any real type) with the
- * normalisation of the ImageJ job ({@link PlaneSuperResolution}, shared with {@link SuperResolveImage}): the result
+ * normalisation of the ImageJ job ({@link PlaneSuperResolution}, shared with {@code imagej.SuperResolveImage}): the result
  * has the source's type, X and Y f times larger and its min f times the source's (the channel axis unchanged).
  * Several samples give their mean.
  */

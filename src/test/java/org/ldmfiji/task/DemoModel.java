@@ -1,5 +1,6 @@
 package org.ldmfiji.task;
 
+import org.ldmfiji.imagej.ImageJobs;
 import org.ldmfiji.model.ModelBundle;
 
 /**

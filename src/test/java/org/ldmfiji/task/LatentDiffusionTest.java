@@ -1,5 +1,6 @@
 package org.ldmfiji.task;
 
+import org.ldmfiji.imagej.InpaintImage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package org.ldmfiji.task;
 
+import org.ldmfiji.imagej.SampleImage;
+import org.ldmfiji.imagej.InpaintImage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,10 @@
-package org.ldmfiji.task;
+package org.ldmfiji.imagej;
+
+import org.ldmfiji.task.LargeImageSampling;
+import org.ldmfiji.task.OptionTable;
+import org.ldmfiji.task.Progress;
+import org.ldmfiji.task.SampleOptions;
+import org.ldmfiji.task.SampleValues;
 
 import ij.ImagePlus;
 import ij.process.ByteProcessor;

@@ -1,4 +1,9 @@
-package org.ldmfiji.task;
+package org.ldmfiji.imagej;
+
+import org.ldmfiji.task.PlaneSuperResolution;
+import org.ldmfiji.task.Progress;
+import org.ldmfiji.task.SuperResolution;
+import org.ldmfiji.task.SuperResolutionOptions;
 
 import ij.ImagePlus;
 import ij.ImageStack;

@@ -1,4 +1,6 @@
-package org.ldmfiji.task;
+package org.ldmfiji.imagej;
+
+import org.ldmfiji.task.SamplingSettings;
 
 import ij.CompositeImage;
 import ij.ImagePlus;

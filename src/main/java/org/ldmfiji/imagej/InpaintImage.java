@@ -1,4 +1,10 @@
-package org.ldmfiji.task;
+package org.ldmfiji.imagej;
+
+import org.ldmfiji.task.InpaintOptions;
+import org.ldmfiji.task.InpaintWindows;
+import org.ldmfiji.task.Inpainting;
+import org.ldmfiji.task.Masks;
+import org.ldmfiji.task.Progress;
 
 import ij.CompositeImage;
 import ij.ImagePlus;

@@ -1,4 +1,10 @@
-package org.ldmfiji.task;
+package org.ldmfiji.imagej;
+
+import org.ldmfiji.task.DemoModel;
+import org.ldmfiji.task.Masks;
+import org.ldmfiji.task.Progress;
+import org.ldmfiji.task.Seam;
+import org.ldmfiji.task.TestImages;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
