@@ -7,7 +7,7 @@ import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.RealType;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.imagej.ImageJobs;
+import org.ldmfiji.model.Bundles;
 import org.ldmfiji.task.InpaintOptions;
 import org.ldmfiji.task.LatentDiffusion;
 import org.ldmfiji.task.Progress;
@@ -39,7 +39,7 @@ public class DefaultLatentDiffusionService extends AbstractService implements La
 	private volatile boolean disposed;
 
 	public DefaultLatentDiffusionService() {
-		this(ImageJobs::openModel);
+		this(Bundles::open);
 	}
 
 	/** With another way of opening bundles (tests). */

@@ -58,7 +58,7 @@ final class ImgSuperResolution {
 			min[d] *= f;
 		}
 		Img<T> out = ImgPixels.create(type, dims);
-		ImageTensors.write(PlaneSuperResolution.mean(samples), out);
+		ImageTensors.write(SampleStatistics.mean(samples), out);
 		progress.status("LDM super-resolution: done");
 		return ImgPixels.at(out, min);
 	}

@@ -3,8 +3,9 @@ package org.ldmfiji.imagej;
 import org.ldmfiji.task.DemoModel;
 import org.ldmfiji.task.Masks;
 import org.ldmfiji.task.Progress;
-import org.ldmfiji.task.Seam;
 import org.ldmfiji.task.TestImages;
+import org.ldmfiji.task.Seam;
+import org.ldmfiji.model.Bundles;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,10 +120,10 @@ class InpaintImageTest {
 	void selectionOfAnyShapeIsTheMask() {
 		ImagePlus imp = TestImages.image("src", 8, W, H, 5);
 		imp.setRoi(new OvalRoi(25, 20, 15, 11));
-		boolean[] mask = InpaintImage.maskOf(imp);
+		boolean[] mask = Selections.maskOf(imp);
 		assertEquals(imp.getRoi().getContainedPoints().length, Masks.count(mask));
 		imp.deleteRoi();
-		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InpaintImage.maskOf(imp));
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Selections.maskOf(imp));
 		assertTrue(e.getMessage().contains("no selection"), e.getMessage());
 	}
 
@@ -232,7 +233,7 @@ class InpaintImageTest {
 		java.util.Arrays.fill(all, true);
 		assertMessage("whole image", () -> InpaintImage.run(DemoModel.get(), imp, all, o, Progress.NONE));
 		ImagePlus otherSize = TestImages.image("mask", 8, W + 1, H, 1);
-		assertMessage("size", () -> InpaintImage.maskOf(otherSize, imp));
+		assertMessage("size", () -> Selections.maskOf(otherSize, imp));
 		assertMessage("size", () -> InpaintImage.run(DemoModel.get(), imp, new boolean[10], o, Progress.NONE));
 		ImagePlus tiny = TestImages.image("tiny", 8, 12, 12, 1);
 		assertMessage("smaller", () -> InpaintImage.run(DemoModel.get(), tiny, TestImages.rect(12, 12, 4, 4, 2, 2), o,
@@ -241,7 +242,7 @@ class InpaintImageTest {
 		before = TestImages.bits(imp);
 		assertMessage("NaN", () -> InpaintImage.run(DemoModel.get(), imp, TestImages.rect(W, H, 30, 30, 5, 5), o,
 			Progress.NONE));
-		BundleException unknown = assertThrows(BundleException.class, () -> ImageJobs.openModel("no-such-model"));
+		BundleException unknown = assertThrows(BundleException.class, () -> Bundles.open("no-such-model"));
 		assertTrue(unknown.getMessage().contains("not found"), unknown.getMessage());
 		assertArrayEquals(before, TestImages.bits(imp), "a refused run changes nothing");
 	}
@@ -312,7 +313,7 @@ class InpaintImageTest {
 		Roi line = new ij.gui.Line(10, 10, 60, 50);
 		line.setStrokeWidth(3);
 		imp.setRoi(line);
-		assertTrue(Masks.count(InpaintImage.maskOf(imp)) > 100);
+		assertTrue(Masks.count(Selections.maskOf(imp)) > 100);
 	}
 
 	@Test

@@ -2,8 +2,8 @@ package org.ldmfiji.imagej;
 
 import org.ldmfiji.task.DemoModel;
 import org.ldmfiji.task.Progress;
-import org.ldmfiji.task.SamplingSettings;
 import org.ldmfiji.task.TestImages;
+import org.ldmfiji.task.SamplingSettings;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 

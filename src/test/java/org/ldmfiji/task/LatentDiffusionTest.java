@@ -1,6 +1,5 @@
 package org.ldmfiji.task;
 
-import org.ldmfiji.imagej.InpaintImage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,6 +34,7 @@ import net.imglib2.view.Views;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.ldmfiji.imagej.InpaintImage;
 
 import java.util.ArrayList;
 import java.util.HashMap;
