@@ -4,7 +4,8 @@ import ij.ImagePlus;
 
 import org.ldmfiji.image.IjImages;
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.imagej.InpaintImage;
+import org.ldmfiji.imagej.Selections;
 import org.ldmfiji.task.Masks;
 import org.ldmfiji.task.OptionTable;
 
@@ -45,7 +46,7 @@ final class InpaintCommand {
 		OutputPlan plan = new OutputPlan().input("--input", input).input("--mask", maskFile);
 		ImagePlus imp = ImageFiles.open(input);
 		o.allPlanes = o.samples == 1;
-		boolean[] mask = InpaintImage.maskOf(ImageFiles.open(maskFile), imp);
+		boolean[] mask = Selections.maskOf(ImageFiles.open(maskFile), imp);
 		int w = imp.getWidth(), h = imp.getHeight(), planes = imp.getBitDepth() == 24 ? 3 : imp.getNChannels();
 		plan.output("--output", output, () -> ImageFiles.bytes(w, h, o.samples == 1 ? imp.getStackSize()
 			: (long) imp.getNChannels() * o.samples, imp.getBitDepth() == 24 ? 3 : imp.getBitDepth() / 8));

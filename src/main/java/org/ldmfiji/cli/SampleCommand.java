@@ -6,7 +6,7 @@ import org.ldmfiji.model.BundleLocator;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.OptionTable;
-import org.ldmfiji.task.SampleImage;
+import org.ldmfiji.imagej.SampleImage;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import org.ldmfiji.model.BundleLocator;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.OptionTable;
-import org.ldmfiji.task.SuperResolveImage;
+import org.ldmfiji.imagej.SuperResolveImage;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -5,7 +5,8 @@ import ij.WindowManager;
 
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.imagej.InpaintImage;
+import org.ldmfiji.imagej.Selections;
 import org.ldmfiji.task.OptionTable;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -72,7 +73,7 @@ public class InpaintCommand extends LdmCommand {
 	public void run() {
 		CommandProgress progress = new CommandProgress(status, this, "LDM Inpaint");
 		try {
-			boolean[] fill = mask == null || mask.isBlank() ? InpaintImage.maskOf(imp) : InpaintImage.maskOf(maskImage(), imp);
+			boolean[] fill = mask == null || mask.isBlank() ? Selections.maskOf(imp) : Selections.maskOf(maskImage(), imp);
 			InpaintImage.Options o = new InpaintImage.Options();
 			o.sampling = sampling();
 			o.samples = samples;

@@ -1,7 +1,7 @@
 package org.ldmfiji.command;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
+import org.ldmfiji.model.Bundles;
 import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SamplingSettings;
 import org.scijava.Cancelable;
@@ -58,7 +58,7 @@ abstract class LdmCommand implements Command, Cancelable {
 
 	/** The chosen model, opened on the session's device. */
 	ModelBundle openModel() {
-		return ImageJobs.openModel(model, appFolders(apps));
+		return Bundles.open(model, appFolders(apps));
 	}
 
 	/** The application's folder (known to SciJava even when no launcher set {@code -Dimagej.dir}), if any. */

@@ -5,7 +5,7 @@ import ij.ImagePlus;
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.OptionTable;
-import org.ldmfiji.task.SuperResolveImage;
+import org.ldmfiji.imagej.SuperResolveImage;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;

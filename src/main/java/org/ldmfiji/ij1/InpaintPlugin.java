@@ -5,8 +5,9 @@ import ij.WindowManager;
 import ij.plugin.PlugIn;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
-import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.model.Bundles;
+import org.ldmfiji.imagej.InpaintImage;
+import org.ldmfiji.imagej.Selections;
 import org.ldmfiji.task.OptionTable;
 
 /**
@@ -36,11 +37,11 @@ public class InpaintPlugin implements PlugIn {
 		if (!d.show()) return;
 		String maskTitle = d.string(OptionTable.MASK).trim();
 		boolean[] mask;
-		if (maskTitle.isEmpty()) mask = InpaintImage.maskOf(imp);
+		if (maskTitle.isEmpty()) mask = Selections.maskOf(imp);
 		else {
 			ImagePlus m = WindowManager.getImage(maskTitle);
 			if (m == null) throw new IllegalArgumentException("no open image is titled '" + maskTitle + "'");
-			mask = InpaintImage.maskOf(m, imp);
+			mask = Selections.maskOf(m, imp);
 		}
 		InpaintImage.Options o = new InpaintImage.Options();
 		o.sampling = Ij1Plugins.sampling(d);
@@ -54,7 +55,7 @@ public class InpaintPlugin implements PlugIn {
 		o.inPlace = d.flag(OptionTable.INPLACE);
 		Ij1Progress progress = new Ij1Progress(TITLE);
 		InpaintImage.Result r;
-		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
+		try (ModelBundle bundle = Bundles.open(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
 			r = InpaintImage.run(bundle, imp, mask, o, progress);
 		}
 		if (!o.inPlace) Ij1Plugins.show(r.image);

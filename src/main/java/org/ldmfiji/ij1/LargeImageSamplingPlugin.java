@@ -3,8 +3,8 @@ package org.ldmfiji.ij1;
 import ij.plugin.PlugIn;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
-import org.ldmfiji.task.SampleImage;
+import org.ldmfiji.model.Bundles;
+import org.ldmfiji.imagej.SampleImage;
 import org.ldmfiji.task.OptionTable;
 
 /**
@@ -38,7 +38,7 @@ public class LargeImageSamplingPlugin implements PlugIn {
 		o.overlap = d.integer(OptionTable.OVERLAP);
 		o.type(d.string(OptionTable.TYPE));
 		Ij1Progress progress = new Ij1Progress(TITLE);
-		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
+		try (ModelBundle bundle = Bundles.open(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
 			Ij1Plugins.show(SampleImage.run(bundle, o, progress));
 		}
 		progress.done(TITLE + ": done");

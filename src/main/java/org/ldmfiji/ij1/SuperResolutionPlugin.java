@@ -4,9 +4,9 @@ import ij.ImagePlus;
 import ij.plugin.PlugIn;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
+import org.ldmfiji.model.Bundles;
 import org.ldmfiji.task.OptionTable;
-import org.ldmfiji.task.SuperResolveImage;
+import org.ldmfiji.imagej.SuperResolveImage;
 
 /**
  * ImageJ 1.x entry "LDM Super-Resolution..." (plugins.config): the active image x4. Macro:
@@ -39,7 +39,7 @@ public class SuperResolutionPlugin implements PlugIn {
 		o.allPlanes = !d.flag(OptionTable.CURRENT);
 		Ij1Progress progress = new Ij1Progress(TITLE);
 		SuperResolveImage.Result r;
-		try (ModelBundle bundle = ImageJobs.openModel(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
+		try (ModelBundle bundle = Bundles.open(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
 			r = SuperResolveImage.run(bundle, imp, o, progress);
 		}
 		Ij1Plugins.show(r.image);

@@ -7,7 +7,7 @@ import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.RealType;
 
 import org.ldmfiji.model.ModelBundle;
-import org.ldmfiji.task.ImageJobs;
+import org.ldmfiji.model.Bundles;
 import org.ldmfiji.task.InpaintOptions;
 import org.ldmfiji.task.LatentDiffusion;
 import org.ldmfiji.task.Progress;
@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The {@link LatentDiffusionService}: bundles opened through {@link ImageJobs#openModel} once per model name and
+ * The {@link LatentDiffusionService}: bundles opened through {@link org.ldmfiji.model.Bundles#open} once per model name and
  * closed when the context is disposed; progress goes to the status bar where there is one. Thread-safe: a model is
  * opened once however many threads ask for it, and each model runs one task at a time ({@link LatentDiffusion}).
  */
@@ -39,7 +39,7 @@ public class DefaultLatentDiffusionService extends AbstractService implements La
 	private volatile boolean disposed;
 
 	public DefaultLatentDiffusionService() {
-		this(ImageJobs::openModel);
+		this(Bundles::open);
 	}
 
 	/** With another way of opening bundles (tests). */

@@ -1,10 +1,13 @@
 package org.ldmfiji.task;
 
+import net.imglib2.FinalInterval;
+import net.imglib2.Interval;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.Img;
 import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.IntegerType;
 import net.imglib2.type.numeric.RealType;
+import net.imglib2.util.Intervals;
 import net.imglib2.util.Util;
 import net.imglib2.view.Views;
 
@@ -19,7 +22,7 @@ import java.util.Locale;
 
 /**
  * f× super-resolution of an ImgLib2 image (X, Y and an optional channel axis, any min, any real type) with the
- * normalisation of the ImageJ job ({@link PlaneSuperResolution}, shared with {@link SuperResolveImage}): the result
+ * normalisation of the ImageJ job ({@link PlaneSuperResolution}, shared with {@code imagej.SuperResolveImage}): the result
  * has the source's type, X and Y f times larger and its min f times the source's (the channel axis unchanged).
  * Several samples give their mean.
  */
@@ -28,6 +31,47 @@ final class ImgSuperResolution {
 	private ImgSuperResolution() {}
 
 	static <T extends RealType<T> & NativeType<T>> Img<T> run(ModelBundle bundle, RandomAccessibleInterval<T> image,
+		SuperResolutionOptions o, Progress progress)
+	{
+		T type = Util.getTypeFromInterval(image).createVariable();
+		FloatPlanes mean = mean(bundle, image, type, o, progress);
+		int f = bundle.manifest().autoencoder.factor;
+		Img<T> out = ImgPixels.create(type, scaled(image, f).dimensionsAsLongArray());
+		ImageTensors.write(mean, out);
+		progress.status("LDM super-resolution: done");
+		return ImgPixels.at(out, scaled(image, f).minAsLongArray());
+	}
+
+	/**
+	 * Super-resolves into the caller's target, which must have the interval f times the source's in X and Y (min f
+	 * times the source's; the channel axis unchanged), e.g. a cell image. The result is computed as one buffer first,
+	 * so it is bounded by 2^31 values (the tiled engine emits no blocks yet).
+	 */
+	static <S extends RealType<S>, T extends RealType<T>> void into(ModelBundle bundle, RandomAccessibleInterval<S> image,
+		RandomAccessibleInterval<T> target, SuperResolutionOptions o, Progress progress)
+	{
+		int f = bundle.manifest().autoencoder.factor;
+		Interval expected = scaled(image, f);
+		if (!Intervals.equals(expected, target)) throw new IllegalArgumentException("the target is "
+			+ Intervals.toString(target) + " but the x" + f + " result of " + Intervals.toString(image) + " is "
+			+ Intervals.toString(expected) + ": create the target with that interval (Views.translate for the min)");
+		FloatPlanes mean = mean(bundle, image, Util.getTypeFromInterval(image).createVariable(), o, progress);
+		ImageTensors.write(mean, Views.zeroMin(target));
+		progress.status("LDM super-resolution: done");
+	}
+
+	/** The source's interval with X and Y scaled by f: min f·min, max f·(max + 1) − 1; other axes unchanged. */
+	static Interval scaled(Interval image, int f) {
+		long[] min = image.minAsLongArray(), max = image.maxAsLongArray();
+		for (int d = 0; d < 2; d++) {
+			min[d] *= f;
+			max[d] = f * (max[d] + 1) - 1;
+		}
+		return new FinalInterval(min, max);
+	}
+
+	/** The mean of the samples, in the source's values, as one buffer (C × fH × fW). */
+	private static <S extends RealType<S>> FloatPlanes mean(ModelBundle bundle, RandomAccessibleInterval<S> image, S type,
 		SuperResolutionOptions o, Progress progress)
 	{
 		Manifest m = bundle.manifest();
@@ -44,7 +88,6 @@ final class ImgSuperResolution {
 			+ "would hold %.2f billion values, more than one buffer holds (2^31): super-resolve a crop (Views.interval)", f,
 			values / 1e9));
 		ChannelMapping.of(c, m.imageChannels); // refuses channel counts the model cannot take, before any work
-		T type = Util.getTypeFromInterval(image).createVariable();
 		FloatPlanes px = ImageTensors.read(Views.zeroMin(image));
 		if (!(type instanceof IntegerType)) px.requireFinite("the image");
 
@@ -52,14 +95,6 @@ final class ImgSuperResolution {
 		progress.status(String.format(Locale.ROOT, "LDM super-resolution x%d: %d tile(s)", f, sr.tileCount(w, h, o.tile)));
 		List<FloatPlanes> samples = plane.run(px, progress, 0, plane.steps(c));
 		progress.checkCancelled();
-		long[] dims = image.dimensionsAsLongArray(), min = image.minAsLongArray();
-		for (int d = 0; d < 2; d++) {
-			dims[d] *= f;
-			min[d] *= f;
-		}
-		Img<T> out = ImgPixels.create(type, dims);
-		ImageTensors.write(PlaneSuperResolution.mean(samples), out);
-		progress.status("LDM super-resolution: done");
-		return ImgPixels.at(out, min);
+		return SampleStatistics.mean(samples);
 	}
 }

@@ -1,7 +1,7 @@
 package org.ldmfiji.task;
 
 /**
- * What the user chooses for inpainting, for the ImageJ job ({@link InpaintImage}, whose {@code Options} extends this
+ * What the user chooses for inpainting, for the ImageJ job ({@code imagej.InpaintImage}, whose {@code Options} extends this
  * class) and the ImgLib2 API ({@link LatentDiffusion#inpaint}); the defaults are the options' ({@link OptionTable}).
  */
 public class InpaintOptions {
@@ -33,7 +33,7 @@ public class InpaintOptions {
 	}
 
 	/** Every value within its option's range ({@link OptionTable}), whichever entry point set it. */
-	void check() {
+	public void check() {
 		OptionTable.SAMPLES.check(samples);
 		OptionTable.GROW.check(grow);
 		OptionTable.FEATHER.check(feather);

@@ -14,18 +14,18 @@ import java.util.List;
 
 /**
  * The plan of an image inpainting and the fill of each of its windows, whatever holds the pixels (an ImagePlus in
- * {@link InpaintImage}, an ImgLib2 image in {@link ImgInpainting}): the mask is grown, split into its connected
+ * {@code imagej.InpaintImage}, an ImgLib2 image in {@link ImgInpainting}): the mask is grown, split into its connected
  * regions, and each group of nearby regions is filled in its own window of the model's size plus context, so the
  * cost follows the mask, not the image. Values are normalised per window and channel from the unmasked pixels; the
  * caller reads each window's pixels, and writes {@link #value} at each of the group's pixels.
  */
-final class InpaintWindows {
+public final class InpaintWindows {
 
 	/** A group of mask regions filled together in one window. */
-	static final class Group {
-		final List<Masks.Region> regions = new ArrayList<>();
+	public static final class Group {
+		public final List<Masks.Region> regions = new ArrayList<>();
 		int x0, y0, x1, y1;
-		Window window;
+		public Window window;
 
 		Group(Masks.Region r) {
 			regions.add(r);
@@ -36,17 +36,17 @@ final class InpaintWindows {
 		}
 
 		/** [x0, y0, x1, y1) of the window's part on a W × H image: the pixels to read. */
-		int[] onImage(int w, int h) {
+		public int[] onImage(int w, int h) {
 			return new int[] {Math.max(0, window.x), Math.max(0, window.y), Math.min(w, window.x + window.width),
 				Math.min(h, window.y + window.height)};
 		}
 	}
 
 	/** One window's fill: per sample the fill in model values (C × window), and the per-channel value maps. */
-	static final class Fill {
+	public static final class Fill {
 		final List<FloatPlanes> samples;
-		final List<ValueMap> maps;
-		final Window window;
+		public final List<ValueMap> maps;
+		public final Window window;
 
 		Fill(List<FloatPlanes> samples, List<ValueMap> maps, Window window) {
 			this.samples = samples;
@@ -56,12 +56,12 @@ final class InpaintWindows {
 	}
 
 	final Inpainting inpainting;
-	final int w, h;
+	public final int w, h;
 	/** The grown mask, W·H row-major. */
-	final boolean[] grown;
+	public final boolean[] grown;
 	/** The fill's blend weight per pixel (1 on the selected pixels, the feather band in the grow margin). */
 	final float[] alpha;
-	final List<Group> groups;
+	public final List<Group> groups;
 	private final Manifest manifest;
 
 	private InpaintWindows(Inpainting inpainting, Manifest manifest, int w, int h, boolean[] grown, float[] alpha,
@@ -81,7 +81,7 @@ final class InpaintWindows {
 	 *
 	 * @param image how messages name the image ("image 'cells.tif'")
 	 */
-	static InpaintWindows plan(ModelBundle bundle, boolean[] mask, int w, int h, InpaintOptions o, String image) {
+	public static InpaintWindows plan(ModelBundle bundle, boolean[] mask, int w, int h, InpaintOptions o, String image) {
 		Manifest m = bundle.manifest();
 		o.check();
 		if (mask == null) throw new IllegalArgumentException("no mask: select the region to fill");
@@ -115,7 +115,7 @@ final class InpaintWindows {
 	}
 
 	/** Denoising steps of one window's fill of one model item. */
-	int steps() {
+	public int steps() {
 		return inpainting.steps();
 	}
 
@@ -125,7 +125,7 @@ final class InpaintWindows {
 	 * @param region the image's channels over {@link Group#onImage} (raw values)
 	 * @param done steps already reported; the fill reports {@code mapping.batchSize(C)·steps()} more
 	 */
-	Fill fill(Group g, FloatPlanes region, Normalization norm, int samples, Progress progress, long done, long total) {
+	public Fill fill(Group g, FloatPlanes region, Normalization norm, int samples, Progress progress, long done, long total) {
 		int c = region.channels();
 		ChannelMapping mapping = ChannelMapping.of(c, manifest.imageChannels);
 		Window win = g.window;
@@ -154,7 +154,7 @@ final class InpaintWindows {
 	 * The value to write at pixel p = y·W + x of channel k for one sample: the fill mapped back to the source's
 	 * values, blended by alpha with the source's value there.
 	 */
-	double value(Fill fill, int sample, int k, int p, double source) {
+	public double value(Fill fill, int sample, int k, int p, double source) {
 		int x = p % w, y = p / w;
 		double filled = fill.maps.get(k).inverse(fill.samples.get(sample).get(k, y - fill.window.y, x - fill.window.x));
 		double a = alpha[p];
@@ -162,7 +162,7 @@ final class InpaintWindows {
 	}
 
 	/** Number of pixels in the group's regions. */
-	static int pixels(Group g) {
+	public static int pixels(Group g) {
 		int n = 0;
 		for (Masks.Region r : g.regions) n += r.pixels.length;
 		return n;
@@ -172,7 +172,7 @@ final class InpaintWindows {
 	 * The first NaN or infinite value of the region next to the mask (outside it), as "NaN at x=…, y=…" with the
 	 * channel (0-based) in {@code where[0]}, or null when all are finite.
 	 */
-	String nonFinite(FloatPlanes region, int[] onImage, int[] channel) {
+	public String nonFinite(FloatPlanes region, int[] onImage, int[] channel) {
 		for (int k = 0; k < region.channels(); k++)
 			for (int y = 0; y < region.height(); y++)
 				for (int x = 0; x < region.width(); x++) {

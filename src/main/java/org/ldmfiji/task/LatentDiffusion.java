@@ -54,6 +54,21 @@ public final class LatentDiffusion {
 	}
 
 	/**
+	 * Super-resolves the image into the caller's target (e.g. a cell image), whose interval must be the source's
+	 * with X and Y f times larger and min f times the source's (the channel axis unchanged); any real type. The
+	 * result is computed as one buffer before it is written, so it is bounded by 2^31 values.
+	 *
+	 * @return the target
+	 */
+	public synchronized <S extends RealType<S>, T extends RealType<T>> RandomAccessibleInterval<T> superResolve(
+		RandomAccessibleInterval<S> image, RandomAccessibleInterval<T> target, SuperResolutionOptions options,
+		Progress progress)
+	{
+		ImgSuperResolution.into(bundle, image, target, options, progress);
+		return target;
+	}
+
+	/**
 	 * Samples an image of the target's size from noise and writes it into the target block by block (a cell image's
 	 * cells), so targets larger than one array work. Width and height of the options are ignored: the target's count.
 	 *

@@ -11,18 +11,18 @@ import java.util.List;
 
 /**
  * Super-resolution of one plane's channels in the source's values, whatever holds the pixels (an ImagePlus in
- * {@link SuperResolveImage}, an ImgLib2 image in {@link ImgSuperResolution}): each channel is normalised on its own
+ * {@code imagej.SuperResolveImage}, an ImgLib2 image in {@link ImgSuperResolution}): each channel is normalised on its own
  * values into the model's range, mapped to the model's channels ({@link ChannelMapping}), super-resolved, and mapped
  * back, so the result is in the source's values.
  */
-final class PlaneSuperResolution {
+public final class PlaneSuperResolution {
 
 	private final SuperResolution sr;
 	private final Manifest manifest;
 	private final SuperResolutionOptions options;
 	private final Normalization norm;
 
-	PlaneSuperResolution(SuperResolution sr, Manifest manifest, SuperResolutionOptions options, Normalization norm) {
+	public PlaneSuperResolution(SuperResolution sr, Manifest manifest, SuperResolutionOptions options, Normalization norm) {
 		this.sr = sr;
 		this.manifest = manifest;
 		this.options = options;
@@ -30,7 +30,7 @@ final class PlaneSuperResolution {
 	}
 
 	/** Denoising steps of one plane of {@code channels} channels (the tiles are fused at every step). */
-	long steps(int channels) {
+	public long steps(int channels) {
 		return (long) ChannelMapping.of(channels, manifest.imageChannels).batchSize(channels) * options.sampling.steps;
 	}
 
@@ -39,7 +39,7 @@ final class PlaneSuperResolution {
 	 * @param done steps already reported of {@code total}; this plane reports {@link #steps} more
 	 * @return per sample C × fH × fW in the source's values
 	 */
-	List<FloatPlanes> run(FloatPlanes px, Progress progress, long done, long total) {
+	public List<FloatPlanes> run(FloatPlanes px, Progress progress, long done, long total) {
 		Manifest m = manifest;
 		int c = px.channels();
 		ChannelMapping mapping = ChannelMapping.of(c, m.imageChannels);
@@ -66,29 +66,5 @@ final class PlaneSuperResolution {
 		float[] d = x.data();
 		for (int i = k * x.planeSize(); i < (k + 1) * x.planeSize(); i++)
 			d[i] = (float) (forward ? map.forward(d[i]) : map.inverse(d[i]));
-	}
-
-	/** The mean of the samples (the sample itself when there is one). */
-	static FloatPlanes mean(List<FloatPlanes> samples) {
-		if (samples.size() == 1) return samples.get(0);
-		FloatPlanes out = FloatPlanes.zeros(samples.get(0).channels(), samples.get(0).height(), samples.get(0).width());
-		float[] d = out.data();
-		for (FloatPlanes s : samples) {
-			float[] v = s.data();
-			for (int i = 0; i < d.length; i++) d[i] += v[i] / samples.size();
-		}
-		return out;
-	}
-
-	/** Population standard deviation over the samples. */
-	static FloatPlanes std(List<FloatPlanes> samples, FloatPlanes mean) {
-		FloatPlanes out = FloatPlanes.zeros(mean.channels(), mean.height(), mean.width());
-		float[] d = out.data(), mu = mean.data();
-		for (FloatPlanes s : samples) {
-			float[] v = s.data();
-			for (int i = 0; i < d.length; i++) d[i] += (v[i] - mu[i]) * (v[i] - mu[i]);
-		}
-		for (int i = 0; i < d.length; i++) d[i] = (float) Math.sqrt(d[i] / samples.size());
-		return out;
 	}
 }

@@ -4,7 +4,7 @@ import org.ldmfiji.model.Manifest;
 import org.ldmfiji.tiling.TileSettings;
 
 /**
- * What the user chooses for large-image sampling, for the ImageJ job ({@link SampleImage}, whose {@code Options}
+ * What the user chooses for large-image sampling, for the ImageJ job ({@code imagej.SampleImage}, whose {@code Options}
  * extends this class) and the ImgLib2 API ({@link LatentDiffusion#sample}, where the target gives size and type);
  * the defaults are the options' ({@link OptionTable}).
  */
@@ -28,14 +28,14 @@ public class SampleOptions {
 	}
 
 	/** Guidance and tiles within their options' ranges (size and type are the caller's: options or target). */
-	void checkSampling() {
+	public void checkSampling() {
 		OptionTable.GUIDANCE.check(guidance);
 		OptionTable.TILE.check(tile);
 		OptionTable.OVERLAP.check(overlap);
 	}
 
 	/** The label a run uses ({@link LargeImageSampling#labelOrDefault}), refused when the model does not have it. */
-	String label(Manifest m) {
+	public String label(Manifest m) {
 		Manifest.DenoiserSpec spec = m.denoiser(LargeImageSampling.TASK);
 		if (spec.context != null && spec.context.takesText()) {
 			if (label != null && !label.isBlank()) throw new IllegalArgumentException("model '" + m.name + "' takes a "
@@ -50,7 +50,7 @@ public class SampleOptions {
 	}
 
 	/** The tile layout: the model's defaults where tile, overlap or batch are 0 (automatic; an automatic tile is fitted). */
-	TileSettings tiles(Manifest m) {
+	public TileSettings tiles(Manifest m) {
 		TileSettings defaults = TileSettings.defaults(m, LargeImageSampling.TASK);
 		int b = OptionTable.BATCH.checkInt(batch);
 		if (tile <= 0) return defaults.withFittedTile(defaults.tile, overlap > 0 ? overlap : defaults.overlap).withBatch(b);

@@ -3,14 +3,14 @@ package org.ldmfiji.task;
 /**
  * How a sampled image's values, in the model's range [a, b], become pixel values: mapped linearly onto [0, top]
  * (0…255 for 8-bit, 0…65535 for 16-bit, 0…1 for float), rounded and clamped for integer types. Shared by the
- * ImageJ job ({@link SampleImage}) and the ImgLib2 path ({@link ImgSampling}).
+ * ImageJ job ({@code imagej.SampleImage}) and the ImgLib2 path ({@link ImgSampling}).
  */
-final class SampleValues {
+public final class SampleValues {
 
 	private final double a, b, top;
 	private final boolean integer;
 
-	SampleValues(double[] modelRange, double top, boolean integer) {
+	public SampleValues(double[] modelRange, double top, boolean integer) {
 		this.a = modelRange[0];
 		this.b = modelRange[1];
 		this.top = top;
@@ -23,7 +23,7 @@ final class SampleValues {
 	}
 
 	/** The pixel value of a model value x: (x − a)/(b − a)·top, rounded and clamped to [0, top] for integer types. */
-	double pixel(float x) {
+	public double pixel(float x) {
 		double v = (x - a) / (b - a) * top;
 		return integer ? Math.max(0, Math.min(top, Math.round(v))) : v;
 	}

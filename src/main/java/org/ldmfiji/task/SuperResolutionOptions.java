@@ -1,7 +1,7 @@
 package org.ldmfiji.task;
 
 /**
- * What the user chooses for super-resolution, for the ImageJ job ({@link SuperResolveImage}, whose {@code Options}
+ * What the user chooses for super-resolution, for the ImageJ job ({@code imagej.SuperResolveImage}, whose {@code Options}
  * extends this class) and the ImgLib2 API ({@link LatentDiffusion#superResolve}); the defaults are the options'
  * ({@link OptionTable}).
  */
@@ -17,7 +17,7 @@ public class SuperResolutionOptions {
 	public boolean allPlanes = !OptionTable.CURRENT.defaultFlag();
 
 	/** Every value within its option's range ({@link OptionTable}). */
-	void check() {
+	public void check() {
 		OptionTable.SAMPLES.check(samples);
 		OptionTable.TILE.check(tile);
 	}

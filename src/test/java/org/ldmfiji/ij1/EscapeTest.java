@@ -8,7 +8,7 @@ import ij.ImagePlus;
 
 import org.junit.jupiter.api.Test;
 import org.ldmfiji.task.DemoModel;
-import org.ldmfiji.task.InpaintImage;
+import org.ldmfiji.imagej.InpaintImage;
 import org.ldmfiji.task.Progress;
 import org.ldmfiji.task.TestImages;
 

@@ -82,7 +82,7 @@ class LatentDiffusionServiceTest {
 		int[] opened = {0};
 		DefaultLatentDiffusionService s = new DefaultLatentDiffusionService(name -> {
 			opened[0]++;
-			return org.ldmfiji.task.ImageJobs.openModel(name);
+			return org.ldmfiji.model.Bundles.open(name);
 		});
 		LatentDiffusion a = s.model("demo");
 		assertSame(a, s.model("demo"));

@@ -1,5 +1,6 @@
 package org.ldmfiji.task;
 
+import org.ldmfiji.model.Bundles;
 import org.ldmfiji.model.ModelBundle;
 
 /**
@@ -14,7 +15,7 @@ public final class DemoModel {
 
 	public static synchronized ModelBundle get() {
 		if (bundle == null) {
-			bundle = ImageJobs.openModel("demo");
+			bundle = Bundles.open("demo");
 		}
 		return bundle;
 	}

@@ -21,6 +21,7 @@ import net.imglib2.img.basictypeaccess.array.ShortArray;
 import net.imglib2.img.basictypeaccess.FloatAccess;
 import net.imglib2.img.cell.Cell;
 import net.imglib2.img.cell.CellGrid;
+import net.imglib2.img.cell.CellImgFactory;
 import net.imglib2.img.cell.LazyCellImg;
 import net.imglib2.type.NativeType;
 import net.imglib2.type.logic.BitType;
@@ -34,6 +35,7 @@ import net.imglib2.view.Views;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.ldmfiji.imagej.InpaintImage;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -170,6 +172,30 @@ class LatentDiffusionTest {
 		double sum = 0;
 		for (T t : out) sum += t.getRealDouble();
 		assertTrue(sum > 0, "the result is not empty");
+	}
+
+	/**
+	 * Super-resolution into a caller's cell image at the source's interval x 4: the same pixels as the returned
+	 * image, and a target with another interval refused before any work.
+	 */
+	@Test
+	void superResolutionWritesIntoACallersCellImageAtFourTimesTheInterval() {
+		Img<UnsignedShortType> img = ArrayImgs.unsignedShorts(20, 12);
+		long seed = 9;
+		for (UnsignedShortType t : img) t.setReal(300 + ((seed = seed * 6364136223846793005L + 1442695040888963407L) >>> 52));
+		RandomAccessibleInterval<UnsignedShortType> src = Views.translate(img, -5, 7);
+		SuperResolutionOptions o = new SuperResolutionOptions();
+		o.sampling = DemoModel.fast(2);
+		Img<UnsignedShortType> expected = ldm().superResolve(src, o, Progress.NONE);
+		Img<UnsignedShortType> cells = new CellImgFactory<>(new UnsignedShortType(), 16).create(80, 48);
+		RandomAccessibleInterval<UnsignedShortType> target = Views.translate(cells, -20, 28);
+		assertSame(target, ldm().superResolve(src, target, o, Progress.NONE));
+		assertEquals(Intervals.toString(expected), Intervals.toString(target), "the target is the source's interval x 4");
+		Cursor<UnsignedShortType> a = Views.flatIterable(expected).cursor(), b = Views.flatIterable(target).cursor();
+		while (a.hasNext()) assertEquals(a.next().get(), b.next().get(), "the cell image holds the returned image's pixels");
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ldm().superResolve(src, cells, o,
+			Progress.NONE));
+		assertTrue(e.getMessage().contains("x4 result"), e.getMessage());
 	}
 
 	/** Sampling into a lazy cell image whose cells count the writes to each pixel. */

@@ -14,14 +14,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The core speaks ImgLib2 (STYLE.md): no {@code ij.*} import in model/, diffusion/, tiling/, service/ or task/,
- * except the ImageJ jobs that still live in task/ (issue 17: to move into the shells), which this list pins so that
- * no new class joins them.
+ * The core speaks ImgLib2 (STYLE.md): no {@code ij.*} import in model/, diffusion/, tiling/, service/ or task/, with
+ * no exception (the ImagePlus jobs live in imagej/, beside the shells that use them).
  */
 class NoImageJInCoreTest {
 
-	private static final Set<String> IMAGEJ_JOBS_STILL_IN_TASK = Set.of("ImageJobs.java", "InpaintImage.java",
-		"SampleImage.java", "SuperResolveImage.java");
 	private static final Pattern IJ_IMPORT = Pattern.compile("(?m)^import\\s+(static\\s+)?ij\\.");
 
 	@Test
@@ -32,12 +29,11 @@ class NoImageJInCoreTest {
 			if (!Files.isDirectory(dir)) continue;
 			try (Stream<Path> files = Files.walk(dir)) {
 				for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".java"))::iterator) {
-					if (pkg.equals("task") && IMAGEJ_JOBS_STILL_IN_TASK.contains(f.getFileName().toString())) continue;
 					if (IJ_IMPORT.matcher(Files.readString(f)).find()) offenders.add(f.toString());
 				}
 			}
 		}
-		assertEquals(Set.of(), offenders, "these core classes import ij.*: convert ImagePlus in the shells (command/, "
-			+ "ij1/, cli/, image/IjImages) and pass ImgLib2 images or FloatPlanes into the core");
+		assertEquals(Set.of(), offenders, "these core classes import ij.*: convert ImagePlus in the shells (imagej/, "
+			+ "command/, ij1/, cli/, image/IjImages) and pass ImgLib2 images or FloatPlanes into the core");
 	}
 }

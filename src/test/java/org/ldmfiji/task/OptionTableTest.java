@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.ldmfiji.imagej.InpaintImage;
+import org.ldmfiji.imagej.SampleImage;
 import org.junit.jupiter.api.Test;
 import org.scijava.plugin.Parameter;
 

@@ -82,6 +82,23 @@ public final class TestImages {
 		return out;
 	}
 
+	/**
+	 * What every inpainting result must show: the pixels outside the grown mask are the source's, bit for bit, and
+	 * more than half of the selected pixels changed (a fill happened; a result that copies the source fails).
+	 */
+	public static void assertFilledInsideOnly(int[] before, int[] after, boolean[] mask, int w, int grow) {
+		boolean[] grown = Masks.grow(mask, w, mask.length / w, grow);
+		int changed = 0;
+		for (int i = 0; i < grown.length; i++) {
+			if (!grown[i]) org.junit.jupiter.api.Assertions.assertEquals(before[i], after[i], "pixel " + i % w + ","
+				+ i / w + " outside the mask changed");
+			else if (mask[i] && before[i] != after[i]) changed++;
+		}
+		long selected = Masks.count(mask);
+		org.junit.jupiter.api.Assertions.assertTrue(changed > selected / 2, "the fill changed only " + changed + " of the "
+			+ selected + " selected pixels");
+	}
+
 	private static int clamp(int v, int max) {
 		return Math.max(0, Math.min(max, v));
 	}

@@ -1,4 +1,4 @@
-package org.ldmfiji.task;
+package org.ldmfiji.imagej;
 
 import ij.ImagePlus;
 import ij.process.ByteProcessor;
@@ -9,6 +9,13 @@ import ij.process.ShortProcessor;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.task.HeapCheck;
+import org.ldmfiji.task.LargeImageSampling;
+import org.ldmfiji.task.OptionTable;
+import org.ldmfiji.task.Progress;
+import org.ldmfiji.task.Provenance;
+import org.ldmfiji.task.SampleOptions;
+import org.ldmfiji.task.SampleValues;
 import org.ldmfiji.tiling.TileSettings;
 
 import java.util.Locale;
@@ -34,7 +41,7 @@ public final class SampleImage {
 
 	public static ImagePlus run(ModelBundle bundle, SampleOptions o, Progress progress) {
 		Manifest m = bundle.manifest();
-		Manifest.DenoiserSpec spec = m.denoiser(LargeImageSampling.TASK);
+		m.denoiser(LargeImageSampling.TASK); // refuses a bundle without the task before any work
 		OptionTable.TYPE.choice(o.bitDepth + "-bit");
 		OptionTable.WIDTH.check(o.width);
 		OptionTable.HEIGHT.check(o.height);
@@ -42,7 +49,7 @@ public final class SampleImage {
 		String label = o.label(m);
 		if (m.imageChannels != 1) throw new IllegalArgumentException("model '" + m.name + "' makes " + m.imageChannels
 			+ "-channel images; this command writes one-channel images");
-		ImageJobs.requireMemory((long) o.width * o.height * (o.bitDepth / 8 + 4 * 2), String.format(Locale.ROOT,
+		HeapCheck.require((long) o.width * o.height * (o.bitDepth / 8 + 4 * 2), String.format(Locale.ROOT,
 			"a %dx%d %d-bit sample", o.width, o.height, o.bitDepth));
 		progress.status(String.format(Locale.ROOT, "LDM sampling: %dx%d, label %s", o.width, o.height, label));
 		TileSettings tiles = o.tiles(m);
@@ -63,12 +70,9 @@ public final class SampleImage {
 		ImagePlus out = new ImagePlus("LDM sample " + (label == null ? "" : label + " ") + "seed " + o.sampling.seed, ip);
 		if (o.bitDepth == 32) out.setDisplayRange(0, 1);
 		else out.resetDisplayRange();
-		Manifest.DenoiserSpec s = spec;
-		StringBuilder info = new StringBuilder("Latent Diffusion for Fiji: large-image sampling\n");
-		info.append("model: ").append(m.name).append(" (").append(m.folder).append(")\n");
-		info.append("denoiser ").append(s.file.file).append(" SHA-256: ").append(s.file.sha256).append('\n');
-		info.append(String.format(Locale.ROOT, "size: %dx%d, label: %s, guidance: %s, %s%n", o.width, o.height, label,
-			o.guidance, o.sampling));
+		StringBuilder info = Provenance.of("large-image sampling", null, bundle, LargeImageSampling.TASK, o.sampling);
+		info.append(String.format(Locale.ROOT, "size: %dx%d, label: %s, guidance: %s%n", o.width, o.height, label,
+			o.guidance));
 		info.append("tiles: ").append(tiles).append('\n');
 		info.append(String.format(Locale.ROOT, "values: model range [%s, %s] mapped onto [0, %s]%n", a, b, top));
 		out.setProperty("Info", info.toString());

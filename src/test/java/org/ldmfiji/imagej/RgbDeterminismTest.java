@@ -1,4 +1,9 @@
-package org.ldmfiji.task;
+package org.ldmfiji.imagej;
+
+import org.ldmfiji.task.DemoModel;
+import org.ldmfiji.task.Progress;
+import org.ldmfiji.task.TestImages;
+import org.ldmfiji.task.SamplingSettings;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 

@@ -1,7 +1,6 @@
-package org.ldmfiji.task;
+package org.ldmfiji.imagej;
 
 import ij.ImagePlus;
-import ij.ImageStack;
 import ij.process.FloatProcessor;
 
 import org.ldmfiji.image.ChannelMapping;
@@ -10,6 +9,13 @@ import org.ldmfiji.image.IjImages;
 import org.ldmfiji.image.Normalization;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
+import org.ldmfiji.task.HeapCheck;
+import org.ldmfiji.task.PlaneSuperResolution;
+import org.ldmfiji.task.Progress;
+import org.ldmfiji.task.Provenance;
+import org.ldmfiji.task.SampleStatistics;
+import org.ldmfiji.task.SuperResolution;
+import org.ldmfiji.task.SuperResolutionOptions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -56,16 +62,16 @@ public final class SuperResolveImage {
 		if (outW * outH > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(String.format(Locale.ROOT,
 			"the result would be %dx%d = %.2f gigapixels per plane, more than one ImageJ plane can hold (2^31 pixels): "
 				+ "super-resolve a crop", outW, outH, outW * outH / 1e9));
-		int c = ImageJobs.imageChannels(imp);
+		int c = ImagePlanes.imageChannels(imp);
 		ChannelMapping.of(c, m.imageChannels); // refuses channel counts the model cannot take, before any work
 		long planes = imp.getStackSize();
-		long resultBytes = outW * outH * planes * ImageJobs.bytesPerPixel(imp);
+		long resultBytes = outW * outH * planes * ImagePlanes.bytesPerPixel(imp);
 		long working = outW * outH * 4L * c * (o.samples + 1); // float results of one position
 		long stdBytes = o.samples > 1 ? outW * outH * 4L * planes * (imp.getBitDepth() == 24 ? 3 : 1) : 0;
-		ImageJobs.requireMemory(resultBytes + working + stdBytes, String.format(Locale.ROOT,
+		HeapCheck.require(resultBytes + working + stdBytes, String.format(Locale.ROOT,
 			"the x%d result (%dx%d, %d plane(s), %s)", f, outW, outH, planes, imp.getBitDepth() == 24 ? "RGB"
 				: imp.getBitDepth() + "-bit"));
-		List<int[]> positions = ImageJobs.positions(imp, true);
+		List<int[]> positions = ImagePlanes.positions(imp, true);
 		if (imp.getBitDepth() == 32) for (int[] pos : positions)
 			IjImages.readChannels(imp, pos[0], pos[1]).requireFinite(imp.getTitle());
 
@@ -80,33 +86,28 @@ public final class SuperResolveImage {
 			progress.checkCancelled();
 			List<FloatPlanes> samples = plane.run(IjImages.readChannels(imp, pos[0], pos[1]), progress, done, total);
 			done += plane.steps(c);
-			means.add(PlaneSuperResolution.mean(samples));
-			if (o.samples > 1) stds.add(PlaneSuperResolution.std(samples, means.get(means.size() - 1)));
+			means.add(SampleStatistics.mean(samples));
+			if (o.samples > 1) stds.add(SampleStatistics.std(samples, means.get(means.size() - 1)));
 		}
 		progress.checkCancelled();
 
-		StringBuilder info = ImageJobs.provenance("super-resolution x" + f, imp, bundle, SuperResolution.TASK, o.sampling);
+		StringBuilder info = Provenance.of("super-resolution x" + f, ImagePlanes.describe(imp), bundle, SuperResolution.TASK, o.sampling);
 		info.append(String.format(Locale.ROOT, "samples: %d%s, consistency (back-projection): %s, tile: %s px (%d latent "
 			+ "tile(s) per plane, fused at every step)%n", o.samples, o.samples > 1 ? " (this image: their mean)" : "", o.consistency ? "on" : "off",
 			o.tile <= 0 ? "auto " + sr.autoTile() : Integer.toString(o.tile), tiles));
 		info.append("normalisation: ").append(norm).append(" per plane and channel; calibration: pixel size / ").append(f)
 			.append('\n');
-		ImagePlus out = IjImages.createLike(imp, ImageJobs.stem(imp) + "-x" + f, (int) outW, (int) outH, f, info.toString());
+		ImagePlus out = IjImages.createLike(imp, ImagePlanes.stem(imp) + "-x" + f, (int) outW, (int) outH, f, info.toString());
 		for (int i = 0; i < positions.size(); i++) IjImages.writeChannels(means.get(i), out, positions.get(i)[0],
 			positions.get(i)[1]);
 		if (imp.getBitDepth() == 32) out.resetDisplayRange();
 		ImagePlus std = null;
 		if (o.samples > 1) {
-			ImageStack s = new ImageStack((int) outW, (int) outH);
+			List<FloatProcessor> stdPlanes = new ArrayList<>();
 			for (FloatPlanes p : stds)
-				for (int k = 0; k < p.channels(); k++)
-					s.addSlice(new FloatProcessor((int) outW, (int) outH, p.channel(k).data()));
-			std = new ImagePlus(ImageJobs.stem(imp) + "-x" + f + "-std", s);
-			if (s.getSize() > 1) std.setDimensions(c, imp.getNSlices(), imp.getNFrames());
-			std.setCalibration(out.getCalibration().copy());
-			std.resetDisplayRange();
-			std.setProperty("Info", info + "this image: per-pixel standard deviation over the " + o.samples
-				+ " samples, in the source's units\n");
+				for (int k = 0; k < p.channels(); k++) stdPlanes.add(new FloatProcessor((int) outW, (int) outH, p.channel(k).data()));
+			std = ResultImages.std(stdPlanes, c, imp.getNSlices(), imp.getNFrames(), ImagePlanes.stem(imp) + "-x" + f + "-std",
+				out.getCalibration(), info.toString(), o.samples + " samples, in the source's units");
 		}
 		progress.status("LDM super-resolution: done");
 		return new Result(out, std);
