@@ -28,7 +28,10 @@ import java.util.stream.Stream;
  */
 public final class CudaProbe {
 
-	/** A CUDA libtorch folder: {@code flavor} as DJL names it (e.g. {@code cu128-precxx11}), JNI glue or not. */
+	/**
+	 * A CUDA libtorch folder: {@code flavor} as DJL names it (e.g. {@code cu128}); {@code hasJni}: DJL can bind it,
+	 * with DJL's JNI glue in the folder, or as {@code cu128}, whose glue the {@code pytorch-jni} jar carries.
+	 */
 	public static final class Libtorch {
 		public final Path dir;
 		public final String flavor;
@@ -42,9 +45,12 @@ public final class CudaProbe {
 
 		@Override
 		public String toString() {
-			return dir + " (" + flavor + (hasJni ? ", with DJL's JNI glue" : ", no libdjl_torch: DJL cannot use it") + ")";
+			return dir + " (" + flavor + (hasJni ? "" : ", no libdjl_torch and not cu128: DJL cannot use it") + ")";
 		}
 	}
+
+	/** The CUDA flavour whose JNI glue the {@code pytorch-jni} jar (on the update site) carries. */
+	static final String JNI_JAR_FLAVOR = "cu128";
 
 	private static final Pattern DRIVER = Pattern.compile("Kernel Module\\s+(\\d+(\\.\\d+)+)");
 	private static final Pattern CACHE_FOLDER = Pattern.compile("[\\d.]+(?:-\\d+)?-(cu\\d{3}(-precxx11)?)-(linux|win)-.+");
@@ -200,7 +206,7 @@ public final class CudaProbe {
 		catch (IOException e) {
 			hasJni = false;
 		}
-		return Optional.of(new Libtorch(dir, flavor, hasJni));
+		return Optional.of(new Libtorch(dir, flavor, hasJni || flavor.startsWith(JNI_JAR_FLAVOR)));
 	}
 
 	/** {@code nvidia-smi}'s card name and driver version, empty when it is not on the PATH or fails. */

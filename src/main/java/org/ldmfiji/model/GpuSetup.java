@@ -55,7 +55,7 @@ public final class GpuSetup {
 		String os = probe.windows ? "Windows" : "Linux";
 		String cache = probe.djlCache.resolve(probe.windows ? "2.7.1-cu128-win-x86_64" : "2.7.1-cu128-linux-x86_64")
 			.toString();
-		String jni = probe.windows ? "djl_torch.dll" : "0.36.0-libdjl_torch.so";
+		String jni = probe.windows ? "djl_torch.dll" : "libdjl_torch.so";
 		String libPathVar = probe.windows ? "PATH" : "LD_LIBRARY_PATH";
 		Optional<String> driver = probe.driver();
 		if (driver.isEmpty())
@@ -87,9 +87,11 @@ public final class GpuSetup {
 			+ ")";
 		if (cpuJarOnClassPath)
 			return new GpuSetup(props, "the pytorch-native-cpu jar on the class path wins over CUDA and no CUDA "
-				+ "libtorch with DJL's JNI glue was found" + unusable, "put DJL's CUDA libtorch 2.7.1 (cu128, with " + jni
-					+ ") in " + cache + ", or set PYTORCH_LIBRARY_PATH to such a folder; the plugin then prefers it "
-					+ "(README, 'GPU')", false);
+				+ "libtorch with DJL's JNI glue was found" + unusable, "fetch DJL's CUDA libtorch once: start online with "
+					+ "PYTORCH_FLAVOR=cu128 and the pytorch-native-cpu jar moved out of the class path (" + (probe.windows
+						? "Fiji.app\\jars\\win64" : "Fiji.app/jars/linux64") + "); DJL puts it in " + cache + " and the "
+					+ "plugin prefers it from then on, jar or not; or set PYTORCH_LIBRARY_PATH to the lib folder of a "
+					+ "libtorch 2.7.1 cu128 build (README, 'GPU')", false);
 		if (!probe.hasCudaRuntime())
 			return new GpuSetup(props, "no CUDA runtime library (libcudart) found, so DJL sees no GPU" + unusable,
 				"set PYTORCH_FLAVOR=cu128 (DJL downloads its CUDA libtorch once, online), or install the CUDA 12.8 runtime "

@@ -46,11 +46,16 @@ class GpuSetupTest {
 	}
 
 	private Path cachedCudaLibtorch(boolean jni) throws IOException {
-		Path dir = root.resolve("home/.djl.ai/pytorch/2.7.1-cu128-linux-x86_64");
-		touch("home/.djl.ai/pytorch/2.7.1-cu128-linux-x86_64/libtorch.so");
-		touch("home/.djl.ai/pytorch/2.7.1-cu128-linux-x86_64/libtorch_cuda.so");
-		touch("home/.djl.ai/pytorch/2.7.1-cu128-linux-x86_64/libcudart-218eec4c.so.12");
-		if (jni) touch("home/.djl.ai/pytorch/2.7.1-cu128-linux-x86_64/0.36.0-libdjl_torch.so");
+		return cachedCudaLibtorch("cu128", jni);
+	}
+
+	private Path cachedCudaLibtorch(String flavor, boolean jni) throws IOException {
+		String d = "home/.djl.ai/pytorch/2.7.1-" + flavor + "-linux-x86_64/";
+		Path dir = root.resolve(d);
+		touch(d + "libtorch.so");
+		touch(d + "libtorch_cuda.so");
+		touch(d + "libcudart-218eec4c.so.12");
+		if (jni) touch(d + "0.36.0-libdjl_torch.so");
 		touch("home/.djl.ai/pytorch/2.7.1-20250812-cpu-linux-x86_64/libtorch.so");
 		return dir;
 	}
@@ -81,8 +86,9 @@ class GpuSetupTest {
 		assertTrue(r.contains("driver:  NVIDIA 580.159.03 (" + root.resolve("proc/driver/nvidia/version") + ")"), r);
 		assertTrue(r.contains("cuda:    [" + cudart + "]"), r);
 		assertTrue(r.contains("because the pytorch-native-cpu jar on the class path wins over CUDA"), r);
-		assertTrue(r.contains("to use the GPU: put DJL's CUDA libtorch 2.7.1 (cu128, with 0.36.0-libdjl_torch.so) in "
-			+ root.resolve("home/.djl.ai/pytorch/2.7.1-cu128-linux-x86_64")), r);
+		assertTrue(r.contains("to use the GPU: fetch DJL's CUDA libtorch once: start online with PYTORCH_FLAVOR=cu128 and "
+			+ "the pytorch-native-cpu jar moved out of the class path (Fiji.app/jars/linux64); DJL puts it in "
+			+ root.resolve("home/.djl.ai/pytorch/2.7.1-cu128-linux-x86_64") + " and the plugin prefers it"), r);
 	}
 
 	@Test
@@ -114,13 +120,16 @@ class GpuSetupTest {
 	}
 
 	@Test
-	void aCudaLibtorchWithoutJniGlueIsNamedButNotChosen() throws IOException {
+	void aCudaLibtorchWithoutJniGlueIsChosenOnlyAsCu128WhoseGlueThePytorchJniJarCarries() throws IOException {
 		driver();
-		cachedCudaLibtorch(false);
-		CudaProbe p = probe(Optional.empty());
-		GpuSetup s = GpuSetup.decide(p, true, null, null);
+		cachedCudaLibtorch("cu124", false);
+		GpuSetup s = GpuSetup.decide(probe(Optional.empty()), true, null, null);
 		assertTrue(s.properties.isEmpty());
-		assertTrue(s.reason.contains("no libdjl_torch: DJL cannot use it"), s.reason);
+		assertTrue(s.reason.contains("no libdjl_torch and not cu128: DJL cannot use it"), s.reason);
+		Path cu128 = cachedCudaLibtorch("cu128", false);
+		s = GpuSetup.decide(probe(Optional.empty()), true, null, null);
+		assertEquals(cu128.toString(), s.properties.get("PYTORCH_LIBRARY_PATH"));
+		assertEquals("cu128", s.properties.get("PYTORCH_FLAVOR"), "DJL looks up the jar's glue by this flavour");
 	}
 
 	@Test
@@ -149,6 +158,6 @@ class GpuSetupTest {
 		assertEquals(Optional.of("found (" + root.resolve("Windows/System32/nvcuda.dll") + ")"), p.driver());
 		assertEquals(List.of(cudart), p.cudaRuntimes());
 		GpuSetup s = GpuSetup.decide(p, true, null, null);
-		assertTrue(s.step.contains("djl_torch.dll") && s.step.contains("2.7.1-cu128-win-x86_64"), s.step);
+		assertTrue(s.step.contains("jars\\win64") && s.step.contains("2.7.1-cu128-win-x86_64"), s.step);
 	}
 }
