@@ -24,6 +24,9 @@ S="$OUT/summary.txt"
 t_start=$(date +%s)
 say() { echo "$*" | tee -a "$S"; }
 elapsed() { echo $(( $(date +%s) - t_start )); }
+DEADLINE=${DEADLINE:-540}   # seconds: the run tool allows 600 per call; later steps are skipped past this
+left() { local l=$(( DEADLINE - $(elapsed) )); [ $l -lt 5 ] && l=5; [ $l -lt ${1:-100000} ] && echo $l || echo ${1}; }
+late() { [ $(elapsed) -ge $DEADLINE ]; }
 stage() { say ""; say "== $* (at $(elapsed) s)"; }
 
 if [ $DRY = 1 ]; then PY=${PY:-/usr/bin/python3}; GPU=cpu; STEPS=2; else PY=${PY:-python3}; GPU=gpu; STEPS=20; fi
@@ -40,14 +43,6 @@ for tool in cmake ninja make g++ c++ gcc nvcc; do
 	say "tool $tool: $(command -v $tool >/dev/null && ($tool --version 2>&1 | head -1) || echo 'not found')"
 done
 
-stage "Python checks (gpu/py_checks.py)"
-dry=(); [ $DRY = 1 ] && dry=(--dry-run)
-timeout ${PY_TIMEOUT:-300} $PY gpu/py_checks.py --work "$WORK" "${dry[@]}" > "$OUT/py.log" 2>&1
-say "py_checks exit $? (log py.log)"
-grep '^figure:' "$OUT/py.log" | sed 's/^figure: //' | tee -a "$S" >/dev/null
-grep -c '^figure:' "$OUT/py.log" | xargs -I{} say "{} Python figures"
-tail -3 "$OUT/py.log" | grep -i -e error -e Traceback && tail -20 "$OUT/py.log" >> "$S"
-
 stage "Java runtime"
 JAVA=""
 if [ -f .gpu/jre.tar.xz ]; then
@@ -58,34 +53,35 @@ if [ -z "$JAVA" ]; then say "no .gpu/jre.tar.xz: run gpu/prepare.sh here and car
 JRE=$(dirname "$(dirname "$JAVA")")
 say "java: $("$JAVA" -version 2>&1 | head -1)"
 
+stage "DJL JNI glue: build started in the background (beside the Python checks)"
+rm -f "$WORK/jni-path"
+( PY=$PY timeout $(left ${JNI_TIMEOUT:-420}) gpu/build_jni.sh "$WORK/jni-build" "$JRE" $(left ${JNI_TIMEOUT:-420}) \
+	> "$WORK/jni-path" 2> "$OUT/jni-build.log" ) &
+jni_pid=$!
+
+stage "Python checks (gpu/py_checks.py)"
+dry=(); [ $DRY = 1 ] && dry=(--dry-run)
+[ "${SKIP_PY:-0}" = 1 ] && { say "skipped (SKIP_PY=1)"; } || timeout $(left ${PY_TIMEOUT:-240}) $PY gpu/py_checks.py --work "$WORK" "${dry[@]}" > "$OUT/py.log" 2>&1
+say "py_checks exit $? (log py.log)"
+grep '^figure:' "$OUT/py.log" | sed 's/^figure: //' | tee -a "$S" >/dev/null
+say "$(grep -c '^figure:' "$OUT/py.log" 2>/dev/null) Python figures"
+tail -3 "$OUT/py.log" | grep -i -e error -e Traceback && tail -20 "$OUT/py.log" >> "$S"
+
 stage "DJL JNI glue against this machine's libtorch"
 TORCH_LIB=$($PY -c 'import os,torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
 TORCH_CMAKE=$($PY -c 'import torch; print(torch.utils.cmake_prefix_path)')
 TORCH_VERSION=$($PY -c 'import torch; print(torch.__version__.split("+")[0])')
 CUDA_ON=$($PY -c 'import torch; print(1 if torch.version.cuda else 0)')
 PT_VERSION=""; case "$TORCH_VERSION" in 1.13*|2.0.*|2.1.*) PT_VERSION=V1_13_X;; esac
-src="$home/.gpu/djl-native"
-jni="$WORK/jni-build"
-rm -rf "$jni"
-GLUE=""
-if command -v cmake >/dev/null && command -v c++ >/dev/null; then
-	gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
-	( set -x; timeout ${JNI_TIMEOUT:-360} cmake -S "$src" -B "$jni" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
-		-DCMAKE_PREFIX_PATH="$TORCH_CMAKE" -DPT_VERSION="$PT_VERSION" -DUSE_CUDA="$([ "$CUDA_ON" = 1 ] && echo 1)" \
-		-DUTILS_INCLUDE_DIR="$src/api-native" -DJAVA_INCLUDE_PATH="$src/jni-include" \
-		-DJAVA_INCLUDE_PATH2="$src/jni-include/linux" -DJAVA_JVM_LIBRARY="$JRE/lib/server/libjvm.so" \
-		-DJAVA_AWT_LIBRARY=NotNeeded -DJAVA_AWT_INCLUDE_PATH=NotNeeded \
-	&& timeout ${JNI_TIMEOUT:-360} cmake --build "$jni" -j "$(nproc)" ) > "$OUT/jni-build.log" 2>&1
-	rc=$?
-	if [ $rc = 0 ] && [ -f "$jni/libdjl_torch.so" ]; then GLUE="$jni/libdjl_torch.so"; say "built libdjl_torch.so against torch $TORCH_VERSION (cuda $CUDA_ON) in $(elapsed) s total so far"
-	else say "JNI build FAILED (exit $rc; log jni-build.log):"; grep -m8 -e 'error' -e 'Error' "$OUT/jni-build.log" | cut -c1-300 | tee -a "$S" >/dev/null; fi
-else
-	say "JNI build impossible: no cmake or C++ compiler on this machine (cmake: $(command -v cmake), c++: $(command -v c++))"
-fi
+wait $jni_pid
+GLUE=$(tail -1 "$WORK/jni-path" 2>/dev/null)
+if [ -n "$GLUE" ] && [ -f "$GLUE" ]; then say "$(grep '^build_jni:' "$OUT/jni-build.log" | tr '\n' ' ')"
+else GLUE=""; say "JNI glue NOT built (log jni-build.log):"; grep -e '^build_jni:' -e 'error' "$OUT/jni-build.log" | head -12 | cut -c1-300 | tee -a "$S" >/dev/null; fi
 
 # DJL loads libtorch and libdjl_torch.so from PYTORCH_LIBRARY_PATH: a folder of links to torch's own libraries plus the glue
 JCP=".gpu/classes.jar:.gpu/lib/*"
 JENV=()
+JOPTS=()
 if [ -n "$GLUE" ]; then
 	lt="$WORK/libtorch"; rm -rf "$lt"; mkdir -p "$lt"
 	for f in "$TORCH_LIB"/*; do ln -s "$f" "$lt/"; done
@@ -93,6 +89,7 @@ if [ -n "$GLUE" ]; then
 	nv=$($PY -c 'import os,glob,torch; r=os.path.dirname(os.path.dirname(torch.__file__)); print(":".join(sorted({os.path.dirname(p) for p in glob.glob(r+"/nvidia/**/lib*.so*", recursive=True)})))' 2>/dev/null)
 	flavor=cpu; [ "$CUDA_ON" = 1 ] && flavor=cu$($PY -c 'import torch; print(torch.version.cuda.replace(".", "")[:3])')
 	JENV=(env PYTORCH_LIBRARY_PATH="$lt" PYTORCH_VERSION="$TORCH_VERSION" PYTORCH_FLAVOR="$flavor" LD_LIBRARY_PATH="$TORCH_LIB:$nv:${LD_LIBRARY_PATH:-}")
+	JOPTS=(-Djna.library.path="$nv")  # DJL counts GPUs through libcudart, found by JNA
 	say "libtorch for DJL: $lt (flavor $flavor)"
 elif [ $DRY = 1 ]; then
 	# the dry run still checks the Java steps, on DJL's CPU libtorch from the local Maven repository
@@ -103,17 +100,19 @@ else
 	say "total $(elapsed) s"; exit 1
 fi
 ldm() { local t=$1; shift; "${JENV[@]}" timeout "$t" "$JAVA" -Xmx24g -Djava.awt.headless=true -Dai.djl.offline=true \
-	-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
+	-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error "${JOPTS[@]}" \
 	-cp "$JCP" org.ldmfiji.cli.Main "$@"; }
 
 stage "Java CLI"
 J="$OUT/java.log"; : > "$J"
-run() { local name=$1 t=$2; shift 2; echo "---- $name: $*" >> "$J"; local t0=$(date +%s%N)
+run() { local name=$1 t=$2; shift 2; echo "---- $name: $*" >> "$J"
+	if late; then say "$name: skipped (past the ${DEADLINE} s deadline)"; return 1; fi; t=$(left $t); local t0=$(date +%s%N)
 	ldm "$t" "$@" >> "$J" 2>&1; local rc=$?; local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	say "$name: exit $rc, $ms ms"; return $rc; }
 run "info --device $GPU" 60 info --device $GPU && grep -e '^engine' -e '^device' -e '^driver' -e '^cuda' -e '^flavour' -e '^to use' "$J" | tee -a "$S" >/dev/null
 img=models/demo/samples/cells-16bit.tif
 $PY -c "import numpy as n,tifffile as t; m=n.zeros((256,256),n.uint8); m[96:160,80:176]=255; t.imwrite('$WORK/mask.tif', m)"
+rm -f "$WORK"/inpaint-*.tif "$WORK"/superres-*.tif "$WORK"/sample-*.tif
 for dev in $GPU cpu $GPU; do
 	tag=$dev; [ -f "$WORK/inpaint-$dev.tif" ] && tag=$dev-rerun
 	run "inpaint $tag" 240 inpaint --input $img --mask "$WORK/mask.tif" --output "$WORK/inpaint-$tag.tif" --seed 1 --steps $STEPS --device $dev
@@ -143,8 +142,8 @@ for model in demo "$WORK/bsr_sr" "$WORK/bsr_sr-bf16"; do
 	[ "$model" = demo ] || [ -f "$model/model.json" ] || continue
 	size=256; [ "$model" = demo ] || size=512; [ $DRY = 1 ] && size=64
 	echo "---- bench $model" >> "$J"
-	"${JENV[@]}" true
-	ldm 240 bench --model "$model" --device $GPU --task superres --size $size --steps $([ $DRY = 1 ] && echo 2 || echo 10) \
+	if late; then say "bench $(basename "$model"): skipped (past the ${DEADLINE} s deadline)"; continue; fi
+	ldm $(left 150) bench --model "$model" --device $GPU --task superres --size $size --steps $([ $DRY = 1 ] && echo 2 || echo 10) \
 		--repeats $reps --warmup $warm > "$OUT/bench.tmp" 2>&1; rc=$?
 	cat "$OUT/bench.tmp" >> "$J"
 	say "bench $(basename "$model") superres ${size}px: exit $rc"; grep -v '^\s*$' "$OUT/bench.tmp" | tail -4 | tee -a "$S" >/dev/null
