@@ -2,7 +2,7 @@
 # Builds DJL 0.36's JNI glue (libdjl_torch.so) against the libtorch of $PY's torch, from .gpu/djl-native (gpu/prepare.sh).
 # First DJL's own CMake build (find_package(Torch), as DJL's build.sh does); if that fails (a pip wheel's CMake
 # config wants a complete CUDA toolkit), the same sources compiled directly with the C++ compiler against the wheel's
-# headers and libraries. Usage: gpu/build_jni.sh BUILD_DIR JRE_DIR [TIMEOUT_S]; prints the library's path last.
+# headers and libraries (JNI_DIRECT=1: that one only). Usage: gpu/build_jni.sh BUILD_DIR JRE_DIR [TIMEOUT_S]; prints the library's path last.
 set -uo pipefail
 home=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$1; jre=$2; limit=${3:-400}
@@ -15,7 +15,7 @@ PT_VERSION=""; case "$TORCH_VERSION" in 1.13*|2.0.*|2.1.*) PT_VERSION=V1_13_X;; 
 nvcc=$(command -v nvcc || true); cuda_home=${CUDA_HOME:-$([ -n "$nvcc" ] && dirname "$(dirname "$(readlink -f "$nvcc")")")}
 echo "build_jni: torch $TORCH_VERSION at $TORCH_DIR, cuda $CUDA, cxx11 abi $ABI, CUDA toolkit ${cuda_home:-none}" >&2
 rm -rf "$build"; mkdir -p "$build"
-if command -v cmake >/dev/null; then
+if [ "${JNI_DIRECT:-0}" != 1 ] && command -v cmake >/dev/null; then
 	gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
 	if timeout "$(remaining)" cmake -S "$src" -B "$build/cmake" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
 		-DCMAKE_PREFIX_PATH="$($PY -c 'import torch; print(torch.utils.cmake_prefix_path)')" \
