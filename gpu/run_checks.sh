@@ -55,9 +55,10 @@ say "java: $("$JAVA" -version 2>&1 | head -1)"
 
 stage "DJL JNI glue: build started in the background (beside the Python checks)"
 rm -f "$WORK/jni-path"
-( PY=$PY timeout $(left ${JNI_TIMEOUT:-420}) gpu/build_jni.sh "$WORK/jni-build" "$JRE" $(left ${JNI_TIMEOUT:-420}) \
+if [ -n "${JNI_PREBUILT:-}" ]; then echo "$JNI_PREBUILT" > "$WORK/jni-path"; : > "$OUT/jni-build.log"; jni_pid=""  # reuse a glue built earlier
+else ( PY=$PY timeout $(left ${JNI_TIMEOUT:-420}) gpu/build_jni.sh "$WORK/jni-build" "$JRE" $(left ${JNI_TIMEOUT:-420}) \
 	> "$WORK/jni-path" 2> "$OUT/jni-build.log" ) &
-jni_pid=$!
+jni_pid=$!; fi
 
 stage "Python checks (gpu/py_checks.py)"
 dry=(); [ $DRY = 1 ] && dry=(--dry-run)
@@ -73,7 +74,7 @@ TORCH_CMAKE=$($PY -c 'import torch; print(torch.utils.cmake_prefix_path)')
 TORCH_VERSION=$($PY -c 'import torch; print(torch.__version__.split("+")[0])')
 CUDA_ON=$($PY -c 'import torch; print(1 if torch.version.cuda else 0)')
 PT_VERSION=""; case "$TORCH_VERSION" in 1.13*|2.0.*|2.1.*) PT_VERSION=V1_13_X;; esac
-wait $jni_pid
+[ -n "$jni_pid" ] && wait $jni_pid
 GLUE=$(tail -1 "$WORK/jni-path" 2>/dev/null)
 if [ -n "$GLUE" ] && [ -f "$GLUE" ]; then say "$(grep '^build_jni:' "$OUT/jni-build.log" | tr '\n' ' ')"
 else GLUE=""; say "JNI glue NOT built (log jni-build.log):"; grep -e '^build_jni:' -e 'error' "$OUT/jni-build.log" | head -12 | cut -c1-300 | tee -a "$S" >/dev/null; fi
