@@ -63,7 +63,7 @@ class GroupNorm32(nn.GroupNorm):
     """GroupNorm computed in float32 (CompVis ``normalization``: 32 groups, eps 1e-5)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.group_norm(x.float(), self.num_groups, self.weight, self.bias, self.eps).to(x.dtype)
+        return F.group_norm(x.float(), self.num_groups, self.weight.float(), self.bias.float(), self.eps).to(x.dtype)
 
 
 def normalization(channels: int) -> nn.Module:
@@ -496,7 +496,8 @@ class UNetModel(nn.Module):
         :param y: [N] int64 class labels (only with ``num_classes``).
         :return: [N x out_channels x h x w].
         """
-        emb = self.time_embed(timestep_embedding(timesteps, self.model_channels))
+        # the sinusoid is float32; a half-precision export (ldm_models/half.py) casts it to the weights' type
+        emb = self.time_embed(timestep_embedding(timesteps, self.model_channels).to(x.dtype))
         if y is not None:
             emb = emb + self.label_emb(y)
         hs: List[torch.Tensor] = []

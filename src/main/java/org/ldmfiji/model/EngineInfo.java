@@ -17,6 +17,31 @@ public final class EngineInfo {
 
 	private EngineInfo() {}
 
+	/**
+	 * The GPU part of the report: the NVIDIA driver and CUDA runtime libraries found, the flavour of the libtorch DJL
+	 * loaded and why, and the step that turns the GPU on where none is used.
+	 *
+	 * @param probe what the machine offers
+	 * @param setup the choice made before the engine started
+	 * @param gpus GPUs the engine uses
+	 * @param libtorch the folder DJL loaded libtorch from
+	 */
+	static List<String> gpuLines(CudaProbe probe, GpuSetup setup, int gpus, String libtorch) {
+		List<String> lines = new ArrayList<>();
+		lines.add("driver:  " + probe.driver().map(d -> "NVIDIA " + d).orElse("no NVIDIA driver found"));
+		List<Path> runtimes = probe.cudaRuntimes();
+		lines.add("cuda:    " + (runtimes.isEmpty() ? "no CUDA runtime library (libcudart, libcublas) on the library path "
+			+ "or in the standard folders" : runtimes.toString()));
+		String loaded = Path.of(libtorch).getFileName() == null ? libtorch : Path.of(libtorch).getFileName().toString();
+		if (gpus > 0) {
+			lines.add("flavour: CUDA, " + gpus + " GPU(s) in use (libtorch from " + loaded + "; " + setup.reason + ")");
+			return lines;
+		}
+		lines.add("flavour: CPU (libtorch from " + loaded + "), because " + setup.reason);
+		lines.add("to use the GPU: " + (setup.step.isEmpty() ? "the CUDA libtorch chosen did not start: see the log" : setup.step));
+		return lines;
+	}
+
 	public static List<String> report(TorchRuntime.DevicePreference preference) {
 		return report(preference, List.of());
 	}
@@ -28,6 +53,7 @@ public final class EngineInfo {
 		lines.add("engine:  " + TorchRuntime.describe());
 		lines.add("device:  " + device + " (preference " + preference.name().toLowerCase(java.util.Locale.ROOT) + ")");
 		lines.add("native:  " + LibUtils.getLibtorchPath());
+		lines.addAll(gpuLines(CudaProbe.system(), TorchRuntime.gpuSetup(), TorchRuntime.gpuCount(), LibUtils.getLibtorchPath()));
 		lines.add("cache:   " + Utils.getEngineCacheDir());
 		// Engine Info is where a user asks for the models kept loaded between commands to be let go
 		int loaded = BundleCache.shared().size(), released = BundleCache.shared().releaseIdle();

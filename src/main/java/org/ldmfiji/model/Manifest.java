@@ -45,6 +45,15 @@ public final class Manifest {
 	public final Map<String, DenoiserSpec> denoisers;
 	/** Raw {@code data} and {@code provenance} objects, for display. */
 	public final JsonObject data, provenance;
+	/**
+	 * The parts' weights and arithmetic: {@code float32} (default), or {@code float16}/{@code bfloat16} for a
+	 * half-precision variant (models/ldm_models/half.py). Every part still takes and returns float32: the casts are
+	 * inside the TorchScript file, since DJL 0.36 cannot hold bfloat16 tensors (its {@code toType} aborts the JVM).
+	 */
+	public final String dtype;
+
+	/** The values {@code dtype} may take. */
+	public static final List<String> DTYPES = List.of("float32", "float16", "bfloat16");
 
 	private Manifest(BundleFolder bundle, JsonFields root) {
 		this.bundle = bundle;
@@ -79,6 +88,8 @@ public final class Manifest {
 		denoisers = Collections.unmodifiableMap(map);
 		data = root.has("data") ? root.object("data").raw() : new JsonObject();
 		provenance = root.has("provenance") ? root.object("provenance").raw() : new JsonObject();
+		dtype = root.string("dtype", "float32");
+		if (!DTYPES.contains(dtype)) throw root.error("dtype", "is '" + dtype + "': use one of " + DTYPES);
 	}
 
 	/**

@@ -46,6 +46,24 @@ final class NativeJars {
 		return new URLClassLoader(urls, plugin);
 	}
 
+	/** Whether {@code loader} shows DJL a CPU native jar ({@code flavor=cpu} in its {@code pytorch.properties}). */
+	static boolean cpuJarVisible(ClassLoader loader) {
+		try {
+			java.util.Enumeration<URL> urls = loader.getResources(NATIVE_PROPERTIES);
+			while (urls.hasMoreElements()) {
+				java.util.Properties p = new java.util.Properties();
+				try (java.io.InputStream in = urls.nextElement().openStream()) {
+					p.load(in);
+				}
+				if (p.getProperty("placeholder") == null && p.getProperty("flavor", "").startsWith("cpu")) return true;
+			}
+		}
+		catch (IOException e) {
+			return false;
+		}
+		return false;
+	}
+
 	/** The {@code pytorch-native-*.jar} files in the subfolders of the folder holding the jar of {@code jniResource}. */
 	static List<Path> besideJni(URL jniResource) {
 		if (jniResource == null || !"jar".equals(jniResource.getProtocol())) return List.of();

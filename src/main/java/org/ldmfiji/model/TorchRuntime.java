@@ -37,6 +37,7 @@ public final class TorchRuntime {
 	public static final String DEVICE_PROPERTY = "ldm.device";
 
 	private static Engine engine;
+	private static GpuSetup gpuSetup;
 
 	private TorchRuntime() {}
 
@@ -61,7 +62,11 @@ public final class TorchRuntime {
 		setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
 		Thread thread = Thread.currentThread();
 		ClassLoader previous = thread.getContextClassLoader();
-		thread.setContextClassLoader(NativeJars.engineLoader(TorchRuntime.class.getClassLoader()));
+		ClassLoader loader = NativeJars.engineLoader(TorchRuntime.class.getClassLoader());
+		gpuSetup = GpuSetup.decide(CudaProbe.system(), NativeJars.cpuJarVisible(loader), flavorSetting(),
+			System.getProperty("jna.library.path"));
+		if (!"false".equals(System.getProperty(GpuSetup.SWITCH))) gpuSetup.apply();
+		thread.setContextClassLoader(loader);
 		try {
 			engine = Engine.getEngine(ENGINE);
 			quietNativeLog();
@@ -77,18 +82,43 @@ public final class TorchRuntime {
 		return engine;
 	}
 
+	private static String flavorSetting() {
+		String env = System.getenv("PYTORCH_FLAVOR");
+		return env != null ? env : System.getProperty("PYTORCH_FLAVOR");
+	}
+
+	/** The choice of libtorch made before the engine started, with its reason and the step that enables the GPU. */
+	public static synchronized GpuSetup gpuSetup() {
+		engine();
+		return gpuSetup;
+	}
+
+	/**
+	 * GPUs the engine can use. DJL counts them through {@code libcudart} (JNA); a CUDA libtorch chosen by
+	 * {@link GpuSetup} on a machine with a driver but no separate CUDA runtime (DJL's CUDA bundle renames its own
+	 * {@code libcudart}) counts as one GPU when libtorch itself was built with CUDA.
+	 */
+	public static int gpuCount() {
+		Engine e = engine();
+		int gpus = e.getGpuCount();
+		if (gpus == 0 && gpuSetup != null && gpuSetup.cudaExpected
+			&& e.hasCapability(ai.djl.engine.StandardCapabilities.CUDA)) return 1;
+		return gpus;
+	}
+
 	/**
 	 * The device for a preference: the first GPU when DJL reports CUDA (for AUTO and GPU), else the CPU.
 	 * Asking for a GPU where there is none is an error that says so.
 	 */
 	public static Device device(DevicePreference preference) {
-		int gpus = engine().getGpuCount();
+		int gpus = gpuCount();
 		switch (preference) {
 			case CPU:
 				return Device.cpu();
 			case GPU:
-				if (gpus == 0) throw new IllegalStateException("no CUDA GPU is visible to DJL's PyTorch engine "
-					+ "(CPU-only native library or no driver): use --device cpu or auto");
+				if (gpus == 0) throw new IllegalStateException("no CUDA GPU is visible to DJL's PyTorch engine ("
+					+ gpuSetup.reason + "): " + (gpuSetup.step.isEmpty() ? "" : gpuSetup.step + ", or ") + "use --device "
+					+ "cpu or auto");
 				return Device.gpu();
 			default:
 				return gpus > 0 ? Device.gpu() : Device.cpu();
@@ -117,7 +147,7 @@ public final class TorchRuntime {
 	/** One line: engine name, version, GPU count. */
 	public static String describe() {
 		Engine e = engine();
-		return e.getEngineName() + " " + e.getVersion() + ", " + e.getGpuCount() + " GPU(s), threads "
+		return e.getEngineName() + " " + e.getVersion() + ", " + gpuCount() + " GPU(s), threads "
 			+ JniUtils.getNumThreads();
 	}
 

@@ -146,4 +146,16 @@ class ManifestTest {
 		String msg = assertThrows(BundleException.class, () -> locator.find("other")).getMessage();
 		assertTrue(msg.contains("'other' not found") && msg.contains("[mine]"), msg);
 	}
+
+	@Test
+	void dtypeDefaultsToFloat32AndOnlyKnownTypesAreRead() throws IOException {
+		assertEquals("float32", Manifest.read(dir).dtype);
+		manifest.addProperty("dtype", "bfloat16");
+		save();
+		assertEquals("bfloat16", Manifest.read(dir).dtype);
+		manifest.addProperty("dtype", "int8");
+		save();
+		String m = assertThrows(BundleException.class, () -> Manifest.read(dir)).getMessage();
+		assertTrue(m.contains("dtype") && m.contains("'int8'") && m.contains("float16"), m);
+	}
 }
