@@ -118,4 +118,19 @@ class ConsistencyTest {
 		assertReproduces(low, estimate, 4);
 		assertTrue(Quality.gridRatio(estimate, 4) < 1.05, "grid ratio " + Quality.gridRatio(estimate, 4));
 	}
+
+	/** The Python twin (models/ldm_models/consistency.py, tests/test_consistency.py) gives the same values. */
+	@Test
+	void agreesWithThePythonTwin() {
+		FloatPlanes x = FloatPlanes.zeros(1, 16, 20), low = FloatPlanes.zeros(1, 4, 5);
+		for (int y = 0; y < 16; y++)
+			for (int i = 0; i < 20; i++) x.set(0, y, i, (float) Math.sin(0.9 * y + 0.4 * i));
+		for (int j = 0; j < 4; j++)
+			for (int i = 0; i < 5; i++) low.set(0, j, i, (float) (0.1 * j - 0.2 * i + 0.05 * j * i));
+		Consistency.enforce(x, low, 4);
+		double[][] golden = {{0, 0, -0.8184809595117775}, {5, 7, 0.09215420290058067}, {15, 19, 0.6215299611034779},
+			{8, 3, 1.1056380886922512}};
+		for (double[] g : golden)
+			assertEquals(g[2], x.get(0, (int) g[0], (int) g[1]), 2e-5, "pixel (" + g[0] + ", " + g[1] + ")");
+	}
 }
