@@ -6,6 +6,11 @@ import java.util.Random;
  * Makes a fill's fine texture and values follow its surroundings: the known pixels within {@link #RING} px of the
  * mask (the ring) are the reference, per channel.
  * <ul>
+ * <li><b>Amplitude.</b> The fill's coarse departure from the harmonic continuation g of the surroundings,
+ * G_σ' ∗ (composite − g), is scaled down when its RMS over the mask's interior exceeds {@link #HIGH} × the standard
+ * deviation of the ring's values: a fill may not stray further from the smooth continuation than the surroundings
+ * vary. A model that sees a dark sky as flat (its range set by a star) fills with blotches hundreds of counts bright;
+ * the sky varies by a few.</li>
  * <li><b>Level.</b> With hp(u) = u − G_σ ∗ u the fine band (σ = {@value #FINE_SIGMA} px, as the evaluation's texture
  * ratio) and mid(u) = G_σ ∗ u − G_{σ'} ∗ u the next band (σ' = {@value #MID_SIGMA} px), each measured on the composite
  * (known pixels outside the mask, the fill inside) as an RMS over the mask's interior (distance ≥ 3 px) and over the
@@ -15,7 +20,7 @@ import java.util.Random;
  * back to the sky's.</li>
  * <li><b>Texture.</b> A fill whose fine band is below {@link #LOW} × the ring's (a smooth fill in a noisy or textured
  * region) gets the fine band of an exemplar added, scaled to make up the missing energy (independent bands add
- * their energies): the exemplar is the known region at the shift t whose ring best matches the mask's ring (least
+ * their energies): the exemplar is the known region at the shift t (with values only within the ring's range) whose ring best matches the mask's ring (least
  * squared difference of the known values x(q + t) and x(q) over the ring pixels q with a known partner; Efros &amp; Leung 1999 and
  * Criminisi et al. 2004 match patches the same way, here one patch covers the whole mask), so noise continues with its
  * own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too large for its
@@ -44,6 +49,10 @@ public final class FillTexture {
 	private final boolean[] ring, interior;
 	private final int w, h;
 	private final int[] shift;
+	private final double[] ringFine, ringMid, ringStd;
+	/** Per channel, the coarse band G_σ' ∗ g of the harmonic continuation g (the smoothest fill). */
+	private final float[][] smoothCoarse;
+	private final float[] lo, hi;
 
 	/**
 	 * @param mask w·h row-major, true on the fill
@@ -62,6 +71,39 @@ public final class FillTexture {
 		}
 		if (!any(interior)) for (int i = 0; i < w * h; i++) interior[i] = mask[i];
 		shift = bestShift(known);
+		// the ring's levels and range, from the known pixels alone (the harmonic continuation in the mask, which
+		// adds no texture of its own, so that a fill's mismatch at the border cannot raise them)
+		int channels = known.channels();
+		ringFine = new double[channels];
+		ringMid = new double[channels];
+		ringStd = new double[channels];
+		smoothCoarse = new float[channels][];
+		lo = new float[channels];
+		hi = new float[channels];
+		float[] fine = new float[w * h], mid = new float[w * h];
+		for (int c = 0; c < channels; c++) {
+			float[] u = HarmonicFill.fill(known.channel(c).data(), mask, w, h);
+			bands(u, u, fine, mid);
+			ringFine[c] = rms(fine, ring);
+			ringMid[c] = rms(mid, ring);
+			smoothCoarse[c] = GaussianBlur.blur(u, w, h, MID_SIGMA);
+			double sum = 0, sq = 0;
+			int count = 0;
+			for (int i = 0; i < w * h; i++)
+				if (ring[i]) {
+					sum += u[i];
+					sq += (double) u[i] * u[i];
+					count++;
+				}
+			ringStd[c] = count == 0 ? 0 : Math.sqrt(Math.max(0, sq / count - (sum / count) * (sum / count)));
+			lo[c] = Float.POSITIVE_INFINITY;
+			hi[c] = Float.NEGATIVE_INFINITY;
+			for (int i = 0; i < w * h; i++)
+				if (ring[i]) {
+					lo[c] = Math.min(lo[c], u[i]);
+					hi[c] = Math.max(hi[c], u[i]);
+				}
+		}
 	}
 
 	/** The exemplar's shift (dx, dy), or null when none fits. */
@@ -76,41 +118,51 @@ public final class FillTexture {
 		for (int c = 0; c < fill.channels(); c++) {
 			float[] u = known.channel(c).data(), f = fill.channel(c).data();
 			float[] fine = new float[n], mid = new float[n];
-			double ringFine = 0, fillFine = 0;
+			double fillFine;
 			// a band scaled down leaves the next coarser one's share in the fine band: a few passes settle it
 			for (int pass = 0; pass < LEVEL_PASSES; pass++) {
 				bands(u, f, fine, mid);
-				double ringMid = rms(mid, ring), fillMid = rms(mid, interior);
-				ringFine = rms(fine, ring);
-				fillFine = rms(fine, interior);
 				boolean changed = false;
-				if (fillMid > HIGH * ringMid) {
-					scale(f, mid, 1 - ringMid / fillMid);
+				float[] coarse = departure(u, f, c);
+				double fillCoarse = rms(coarse, interior);
+				if (fillCoarse > HIGH * ringStd[c]) {
+					scale(f, coarse, 1 - ringStd[c] / fillCoarse);
+					bands(u, f, fine, mid);
 					changed = true;
 				}
-				if (fillFine > HIGH * ringFine) {
-					scale(f, fine, 1 - ringFine / fillFine);
+				double fillMid = rms(mid, interior);
+				fillFine = rms(fine, interior);
+				if (fillMid > HIGH * ringMid[c]) {
+					scale(f, mid, 1 - ringMid[c] / fillMid);
+					changed = true;
+				}
+				if (fillFine > HIGH * ringFine[c]) {
+					scale(f, fine, 1 - ringFine[c] / fillFine);
 					changed = true;
 				}
 				if (!changed) break;
 			}
 			bands(u, f, fine, mid);
 			fillFine = rms(fine, interior);
-			if (fillFine < LOW * ringFine) {
+			if (fillFine < LOW * ringFine[c]) {
 				float[] donor = donor(fine, u, c);
 				double donorFine = rms(donor, interior);
-				if (donorFine > 0) scale(f, donor, -Math.sqrt(ringFine * ringFine - fillFine * fillFine) / donorFine);
+				if (donorFine > 0)
+					scale(f, donor, -Math.sqrt(ringFine[c] * ringFine[c] - fillFine * fillFine) / donorFine);
 			}
-			float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
-			for (int i = 0; i < n; i++)
-				if (ring[i]) {
-					lo = Math.min(lo, u[i]);
-					hi = Math.max(hi, u[i]);
-				}
-			if (lo <= hi) for (int i = 0; i < n; i++) if (mask[i]) f[i] = Math.max(lo, Math.min(hi, f[i]));
+			for (int i = 0; i < n; i++) if (mask[i]) f[i] = Math.max(lo[c], Math.min(hi[c], f[i]));
 			float[] out = fill.data();
 			for (int i = 0; i < n; i++) if (mask[i]) out[c * n + i] = f[i];
 		}
+	}
+
+	/** G_σ' ∗ (composite) − G_σ' ∗ g: the fill's coarse departure from the harmonic continuation g. */
+	private float[] departure(float[] u, float[] f, int c) {
+		float[] comp = u.clone();
+		for (int i = 0; i < comp.length; i++) if (mask[i]) comp[i] = f[i];
+		float[] b = GaussianBlur.blur(comp, w, h, MID_SIGMA);
+		for (int i = 0; i < b.length; i++) b[i] -= smoothCoarse[c][i];
+		return b;
 	}
 
 	/** The fine and mid bands of the composite (the known values u outside the mask, the fill f inside). */
@@ -164,8 +216,8 @@ public final class FillTexture {
 	/**
 	 * The shift t = (dx, dy) for which the mask's bounding box, grown by the blur's reach and moved by t, lies inside
 	 * the plane and holds no masked pixel, with the least mean squared difference x(q + t) − x(q) over the ring pixels
-	 * q whose partner q + t is a known pixel of the plane (at least a quarter of the ring; all channels); null when
-	 * no shift qualifies.
+	 * q whose partner q + t is a known pixel of the plane (at least a quarter of the ring; all channels), among the
+	 * shifts that bring only values within the ring's range under the mask; null when no shift qualifies.
 	 */
 	private int[] bestShift(FloatPlanes known) {
 		int x0 = w, y0 = h, x1 = -1, y1 = -1;
@@ -189,6 +241,20 @@ public final class FillTexture {
 		int nr = 0;
 		for (int i = 0; i < w * h; i++) if (ring[i]) ringPixels[nr++] = i;
 		int bx0 = x0 - reach, by0 = y0 - reach, bx1 = x1 + reach, by1 = y1 + reach; // inclusive
+		int[] maskPixels = new int[w * h];
+		int nm = 0;
+		for (int i = 0; i < w * h; i++) if (mask[i]) maskPixels[nm++] = i;
+		maskPixels = java.util.Arrays.copyOf(maskPixels, nm);
+		float[] lo = new float[known.channels()], hi = new float[known.channels()];
+		for (int c = 0; c < known.channels(); c++) {
+			lo[c] = Float.POSITIVE_INFINITY;
+			hi[c] = Float.NEGATIVE_INFINITY;
+			for (int k = 0; k < nr; k++) {
+				float v = known.data()[c * w * h + ringPixels[k]];
+				lo[c] = Math.min(lo[c], v);
+				hi[c] = Math.max(hi[c], v);
+			}
+		}
 		double best = Double.POSITIVE_INFINITY;
 		int[] bestShift = null;
 		float[] d = known.data();
@@ -211,12 +277,23 @@ public final class FillTexture {
 					}
 				}
 				if (4 * count < nr) continue;
-				if (ssd / count < best) {
+				if (ssd / count < best && withinRingRange(d, known.channels(), maskPixels, dy * w + dx, lo, hi)) {
 					best = ssd / count;
 					bestShift = new int[] {dx, dy};
 				}
 			}
 		return bestShift;
+	}
+
+	/** Whether every value under the moved mask lies within the ring's range (no star copied into a dark sky). */
+	private boolean withinRingRange(float[] d, int channels, int[] maskPixels, int off, float[] lo, float[] hi) {
+		int n = w * h;
+		for (int c = 0; c < channels; c++)
+			for (int p : maskPixels) {
+				float v = d[c * n + p + off];
+				if (v < lo[c] || v > hi[c]) return false;
+			}
+		return true;
 	}
 
 	private static boolean[] not(boolean[] m) {

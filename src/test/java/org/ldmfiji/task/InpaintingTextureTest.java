@@ -90,10 +90,11 @@ class InpaintingTextureTest {
 				lo = Math.min(lo, fp.getf(i));
 				hi = Math.max(hi, fp.getf(i));
 			}
+		double slack = 1e-4 * (hi - lo); // float rounding through the model's range
 		for (int i = 0; i < S * S; i++)
 			if (mask[i]) {
 				float v = out.getProcessor().getf(i);
-				assertTrue(v >= lo && v <= hi, "fill value " + v + " at " + (i % S) + "," + (i / S) + " outside the sky's ["
+				assertTrue(v >= lo - slack && v <= hi + slack, "fill value " + v + " at " + (i % S) + "," + (i / S) + " outside the sky's ["
 					+ lo + ", " + hi + "]");
 			}
 		double[] rms = fineRms(out.getProcessor(), mask);
