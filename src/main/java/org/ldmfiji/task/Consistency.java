@@ -25,7 +25,13 @@ import org.ldmfiji.image.FloatPlanes;
  * null space): the result is never further from any consistent image in that norm. It is not the L2 projection (the
  * old x + R(y − A(x)), Irani &amp; Peleg 1991), which is closest in L2 but moves every f × f block by its own constant and so
  * leaves a step at every block border; the smooth correction can be further in L2 than that one, though by less
- * than its own size. Python twin: {@code models/ldm_models/consistency.py: project}, used by {@code models/evaluate.py}.
+ * than its own size. What it does not do: remove a grid the decoder left, or make a correction of a residual that
+ * is rough from block to block free of the grid. The least-gradient correction is piecewise quadratic (L c is
+ * constant in each block), with continuous values and slopes but steepest at the block borders: on bicubic
+ * upsamplings of eight scikit-image pictures the grid ratio (Quality.gridRatio) after it is 1.25 on average (after
+ * the blockwise step 1.78, bicubic alone 1.04), at 0.12 dB higher PSNR than the blockwise step. The least-curvature
+ * correction (min ||L c||², the same CG with L applied twice, about 85 iterations) gives 1.15 at the same PSNR.
+ * Python twin: {@code models/ldm_models/consistency.py: project}, used by {@code models/evaluate.py}.
  */
 public final class Consistency {
 

@@ -63,9 +63,11 @@ class SuperResolveImageTest {
 
 	/**
 	 * A smooth image through super-resolution (the mean of 8 samples, consistency on) gets no block steps from the
-	 * consistency step: its correction (the result with the step minus the result without, same seed) has no excess
-	 * gradient across the 4 × 4 block borders (the blockwise back-projection's had no gradient but there), and brings
-	 * the result closer to the smooth truth the input was area-downsampled from.
+	 * consistency step: its correction (the result with the step minus the result without, same seed) changes across
+	 * the 4 × 4 block borders by about its slope there (grid ratio 2.0 on this image: the least-gradient correction is
+	 * piecewise quadratic, steepest at the borders; the blockwise back-projection's changed only there, ratio 6·10⁴),
+	 * lowers the result's grid ratio, and brings the result closer to the smooth truth the input was area-downsampled
+	 * from.
 	 */
 	@Test
 	void consistencyAddsNoBlockStepsToASmoothImage() {
@@ -84,8 +86,12 @@ class SuperResolveImageTest {
 		FloatPlanes correction = on.copy();
 		for (int i = 0; i < correction.data().length; i++) correction.data()[i] -= off.data()[i];
 		double ratio = Quality.gridRatio(correction, 4);
-		assertTrue(ratio <= 1.05, "grid ratio of the consistency correction " + ratio + " (the result's "
+		double rms = 0;
+		for (float v : correction.data()) rms += v * v;
+		rms = Math.sqrt(rms / correction.data().length);
+		assertTrue(ratio <= 2.5, "grid ratio of the consistency correction " + ratio + " (RMS " + rms + "; the result's "
 			+ Quality.gridRatio(on, 4) + ", without the step " + Quality.gridRatio(off, 4) + ")");
+		assertTrue(Quality.gridRatio(on, 4) <= Quality.gridRatio(off, 4), "the step raised the result's grid ratio");
 		assertTrue(Quality.psnr(on, truth, 255) > Quality.psnr(off, truth, 255), "closer to the truth");
 	}
 
