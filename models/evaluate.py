@@ -12,9 +12,9 @@ scikit-image ``camera``, ``coins``, ``moon`` -- none of them seen in training.
 * super-resolution: input y = area_down4(x) (no noise); 8 samples by DDIM (eta 0) from the superres denoiser,
   decoded, scored one by one and as their mean (the CLI's ``--samples 8``); compared
   with bicubic upsampling of the same y (PSNR, SSIM against x), and the consistency PSNR of area_down4(output)
-  against y. Also reported after the pixel-space back-projection (bicubic too, the reference for those rows)
-  x' = x + nearest_up4(y − area_down4(x)), the orthogonal projection onto {x : area_down4(x) = y}
-  (Irani & Peleg 1991 style; exact for block averaging because area_down4 · nearest_up4 = identity).
+  against y. Also reported after the pixel-space consistency step (bicubic too, the reference for those rows):
+  the correction of least gradient energy that makes area_down4(x') = y exactly (``ldm_models.consistency``,
+  the projection onto {x : area_down4(x) = y} in the gradient norm; Java: task.Consistency).
 * inpainting: a random mask per image (``masks.random_mask``, seeded), 8 samples with DDIM (eta 0), decoded
   and pasted into the known pixels with the hard mask, twice: as CompVis ``inpaint.py`` (from noise) and with the
   plugin's defaults (``--inpaint-strength``: from the harmonic first guess; ``--seam blend``: the decoder's
@@ -47,6 +47,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ldm_models import metrics  # noqa: E402
 from ldm_models.autoencoder import patch_components  # noqa: E402
+from ldm_models.consistency import project  # noqa: E402
 from ldm_models.data import TrainingData, held_out_images  # noqa: E402
 from ldm_models.degrade import area_down4, bicubic_up4  # noqa: E402
 from ldm_models.harmonic import band_blend, correct_seam, harmonic_fill  # noqa: E402
@@ -127,8 +128,9 @@ def ddim_sample(eps_model: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
 
 
 def back_project(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """x + nearest_up4(y − area_down4(x)): the closest image to x whose 4x4 block means equal y (Java: task.Consistency)."""
-    return x + F.interpolate(y - area_down4(x), scale_factor=4, mode="nearest")
+    """The image whose 4x4 block means equal y reached from x by the correction of least gradient energy
+    (``ldm_models.consistency.project``; Java: task.Consistency)."""
+    return torch.from_numpy(project(x.double().numpy(), y.double().numpy(), 4)).to(x.dtype)
 
 
 def eval_autoencoder(b: Bundle, images) -> Dict[str, float]:
@@ -374,7 +376,8 @@ def write_report(args, command, b, images, results, timing, total) -> None:
             "Input: the 4x4 block mean (area downsampling) of the held-out image, no noise. "
             f"{n} samples per image; 'one sample' figures are averaged over them, 'mean of {n}' scores their "
             f"pixel-wise mean (what `./ldm superres --samples {n}` writes: an estimate of the posterior mean). "
-            "Back-projection: x + nearest_up4(y - area_down4(x)) (see evaluate.py; the plugin's consistency step), "
+            "Back-projection: the correction of least gradient energy that makes area_down4(x) = y exactly "
+            "(ldm_models.consistency; the plugin's consistency step), "
             "clipped to [-1, 1].", "",
             "| method | PSNR (dB) | SSIM | consistency PSNR (dB) | PSNR goal (>= bicubic + 1 dB) |", "|---|---|---|---|---|",
             f"| bicubic | {fmt(s['bicubic_psnr'])} | {s['bicubic_ssim']:.3f} | {fmt(s['bicubic_consistency'])} | |",

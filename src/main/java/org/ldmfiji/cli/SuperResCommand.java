@@ -40,7 +40,7 @@ final class SuperResCommand {
 		RunSettings run = new RunSettings(options, 0);
 		SuperResolveImage.Options o = new SuperResolveImage.Options();
 		o.sampling = run.sampling;
-		o.samples = options.integer(OptionTable.SAMPLES);
+		o.samples = options.integer(OptionTable.SR_SAMPLES);
 		o.tile = options.integer(OptionTable.TILE);
 		o.consistency = !options.flag("no-consistency");
 		Path referenceFile = options.get("reference", null) == null ? null : Paths.get(options.get("reference", null));

@@ -23,13 +23,15 @@ public class SuperResolutionCommand extends LdmCommand {
 	@Parameter(label = "Image")
 	private ImagePlus imp;
 
-	@Parameter(label = "Samples", min = "1", max = "64", description = "More than 1: their mean and a std map")
-	private int samples = OptionTable.SAMPLES.defaultInt();
+	@Parameter(label = "Samples (averaged into the result)", min = "1", max = "64", description = "Samples averaged "
+		+ "into the result in one batch (closest to the truth on average) and a std map; 1: a single sample, sharper but "
+		+ "with invented detail")
+	private int samples = OptionTable.SR_SAMPLES.defaultInt();
 
 	@Parameter(label = "Tile (px, 0 = auto)", min = "0", max = "65536", description = "Input tile side for large images")
 	private int tile = OptionTable.TILE.defaultInt();
 
-	@Parameter(label = "Consistency", description = "Back-project so that the result, area-downsampled, gives the input")
+	@Parameter(label = "Consistency", description = "Correct the result (smoothly) so that, area-downsampled, it gives the input")
 	private boolean consistency = OptionTable.CONSISTENCY.defaultFlag();
 
 	@Parameter(label = "Current plane only", description = "Refuse stacks instead of processing every plane")

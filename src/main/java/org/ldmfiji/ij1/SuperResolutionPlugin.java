@@ -33,7 +33,7 @@ public class SuperResolutionPlugin implements PlugIn {
 		if (!d.show()) return;
 		SuperResolveImage.Options o = new SuperResolveImage.Options();
 		o.sampling = Ij1Plugins.sampling(d);
-		o.samples = d.integer(OptionTable.SAMPLES);
+		o.samples = d.integer(OptionTable.SR_SAMPLES);
 		o.tile = d.integer(OptionTable.TILE);
 		o.consistency = d.flag(OptionTable.CONSISTENCY);
 		o.allPlanes = !d.flag(OptionTable.CURRENT);

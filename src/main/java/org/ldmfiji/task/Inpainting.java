@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.diffusion.Conditioning;
 import org.ldmfiji.diffusion.GaussianNoise;
 import org.ldmfiji.diffusion.StepListener;
+import org.ldmfiji.image.FillTexture;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.HarmonicFill;
 import org.ldmfiji.image.SeamBand;
@@ -44,6 +45,9 @@ import java.util.List;
  * toward the first guess in a band along the border ({@link SeamBand}). The correction keeps the fill's gradients,
  * so a fill that departs from its surroundings within its first pixels keeps a jump there; with a near-lossless
  * autoencoder the correction has little error to carry and the jump is all that is left.</li>
+ * <li><b>texture and range</b> (every seam but {@link Seam#HARD}): the fill's fine texture follows the known pixels
+ * around the mask, scaled down where the model's is noisier than its surroundings, an exemplar's added where it is
+ * smoother, and its values are kept within the surroundings' range ({@link FillTexture}).</li>
  * </ul>
  */
 public final class Inpainting {
@@ -184,7 +188,7 @@ public final class Inpainting {
 			if (!seam.corrects()) return fills;
 			SeamBand band = seam == Seam.BLEND ? new SeamBand(mask, w, h) : null;
 			correctSeams(x, fills, mask, band, smooth);
-			if (!seam.harmonizes()) return fills;
+			if (!seam.harmonizes()) return matchSurroundings(x, fills, mask);
 			List<FloatPlanes> again = new ArrayList<>(fills.size());
 			for (FloatPlanes fill : fills) {
 				try (NDArray z = encoder.encode(composite(x, fill, mask), manager)) {
@@ -192,8 +196,18 @@ public final class Inpainting {
 				}
 			}
 			correctSeams(x, again, mask, band, smooth);
-			return again;
+			return matchSurroundings(x, again, mask);
 		}
+	}
+
+	/**
+	 * The fills' fine texture, noise level and values made to follow the known pixels around the mask
+	 * ({@link FillTexture}), in place; returns {@code fills}.
+	 */
+	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask) {
+		FillTexture texture = new FillTexture(mask, x.width(), x.height(), x);
+		fills.parallelStream().forEach(fill -> texture.apply(fill, x));
+		return fills;
 	}
 
 	/** The latent cells (f × f pixel blocks) that hold at least one masked pixel, (h/f)·(w/f) row-major. */

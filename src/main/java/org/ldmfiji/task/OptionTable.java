@@ -28,7 +28,7 @@ public final class OptionTable {
 	public static final Option DEVICE = Option.choice("device", "Device", "auto", List.of("auto", "cpu", "gpu"),
 		"auto: the GPU when DJL finds CUDA, else the CPU");
 	public static final Option SAMPLES = Option.integer("samples", "Samples", 1, 1, 64,
-		"more than 1: independent results, their mean or stack, and a standard-deviation map");
+		"inpainting: more than 1 gives independent fills as a stack, and a standard-deviation map");
 
 	// Text prompts: every task, for models converted from text-conditioned checkpoints (Stable Diffusion). The
 	// negative prompt's key is one word: ImageJ's Macro.getValue would find "prompt=" inside "negative-prompt=".
@@ -56,10 +56,14 @@ public final class OptionTable {
 		"write the fill into the source image instead of a new one");
 
 	// Super-resolution.
+	public static final Option SR_SAMPLES = Option.integer("samples", "Samples (averaged into the result)", 8, 1, 64,
+		"super-resolution: samples averaged into the result, in one batch (an estimate of the posterior mean, closest "
+			+ "to the truth on average), with a standard-deviation map; 1: a single sample, sharper but with invented "
+			+ "detail");
 	public static final Option TILE = Option.integer("tile", "Tile (px, 0 = auto)", 0, 0, PX,
 		"tile side for large images (super-resolution: input pixels; sampling: output pixels)");
 	public static final Option CONSISTENCY = Option.flag("consistency", "Consistency with the input (back-projection)",
-		true, "correct the result so that, area-downsampled, it gives the input");
+		true, "correct the result, smoothly, so that area-downsampled it gives the input");
 	public static final Option CURRENT = Option.flag("current", "Current plane only (refuse stacks)", false,
 		"refuse stacks instead of processing every plane");
 
@@ -81,7 +85,7 @@ public final class OptionTable {
 	/** The options of each task, in dialog order (the CLI's --input/--output and the like are not options here). */
 	public static final List<Option> INPAINT = List.of(MODEL, MASK, SAMPLER, STEPS, SEED, SAMPLES, GROW, FEATHER, CONTEXT,
 		STRENGTH, SEAM, STACK, INPLACE, PROMPT, NEGATIVE_PROMPT, GUIDANCE);
-	public static final List<Option> SUPER_RESOLUTION = List.of(MODEL, SAMPLER, STEPS, SEED, SAMPLES, TILE, CONSISTENCY,
+	public static final List<Option> SUPER_RESOLUTION = List.of(MODEL, SAMPLER, STEPS, SEED, SR_SAMPLES, TILE, CONSISTENCY,
 		CURRENT, PROMPT, NEGATIVE_PROMPT, GUIDANCE);
 	public static final List<Option> SAMPLE = List.of(WIDTH, HEIGHT, LABEL, PROMPT, NEGATIVE_PROMPT, GUIDANCE, MODEL,
 		SAMPLER, STEPS, SEED, TILE, OVERLAP, TYPE);

@@ -7,9 +7,12 @@ package org.ldmfiji.task;
  */
 public class SuperResolutionOptions {
 	public SamplingSettings sampling = SamplingSettings.defaults();
-	/** Independent results; more than one gives their mean and per-pixel standard deviation. */
-	public int samples = OptionTable.SAMPLES.defaultInt();
-	/** Back-projection onto the input after decoding ({@link Consistency}). */
+	/**
+	 * Samples averaged into the result, in one batch (default 8: an estimate of the posterior mean); more than one also
+	 * gives their per-pixel standard deviation; 1 is a single sample (sharper, with invented detail).
+	 */
+	public int samples = OptionTable.SR_SAMPLES.defaultInt();
+	/** The smooth consistency correction onto the input after decoding ({@link Consistency}). */
 	public boolean consistency = OptionTable.CONSISTENCY.defaultFlag();
 	/** Input tile side in pixels; 0: automatic ({@link SuperResolution#autoTile()}). */
 	public int tile = OptionTable.TILE.defaultInt();
@@ -18,7 +21,7 @@ public class SuperResolutionOptions {
 
 	/** Every value within its option's range ({@link OptionTable}). */
 	public void check() {
-		OptionTable.SAMPLES.check(samples);
+		OptionTable.SR_SAMPLES.check(samples);
 		OptionTable.TILE.check(tile);
 	}
 }

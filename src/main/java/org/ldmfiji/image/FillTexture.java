@@ -1,0 +1,309 @@
+package org.ldmfiji.image;
+
+import java.util.Random;
+
+/**
+ * Makes a fill's fine texture and values follow its surroundings: the known pixels within {@link #RING} px of the
+ * mask (the ring) are the reference, per channel.
+ * <ul>
+ * <li><b>Amplitude.</b> The fill's coarse departure from the harmonic continuation g of the surroundings,
+ * G_σ' ∗ (composite − g), is scaled down when its RMS over the mask's interior exceeds {@link #HIGH} × the standard
+ * deviation of the ring's values: a fill may not stray further from the smooth continuation than the surroundings
+ * vary. A model that sees a dark sky as flat (its range set by a star) fills with blotches hundreds of counts bright;
+ * the sky varies by a few.</li>
+ * <li><b>Level.</b> With hp(u) = u − G_σ ∗ u the fine band (σ = {@value #FINE_SIGMA} px, as the evaluation's texture
+ * ratio) and mid(u) = G_σ ∗ u − G_{σ'} ∗ u the next band (σ' = {@value #MID_SIGMA} px), each measured on the composite
+ * (known pixels outside the mask, the fill inside) as an RMS over the mask's interior (distance ≥ 3 px) and over the
+ * ring: a band whose fill RMS exceeds {@link #HIGH} × the ring's is scaled down to the ring's level (a few passes,
+ * since what is taken from one band leaves some in the other). A model that
+ * sees a dark sky as flat and a star as its range fills with its own noise, tens of times the sky's; this takes it
+ * back to the sky's.</li>
+ * <li><b>Texture.</b> A fill whose fine band is below {@link #LOW} × the ring's (a smooth fill in a noisy or textured
+ * region) gets the fine band of an exemplar added, scaled to make up the missing energy (independent bands add
+ * their energies): the exemplar is the known region at the shift t (with values only within the ring's range) whose ring best matches the mask's ring (least
+ * squared difference of the known values x(q + t) and x(q) over the ring pixels q with a known partner; Efros &amp; Leung 1999 and
+ * Criminisi et al. 2004 match patches the same way, here one patch covers the whole mask), so noise continues with its
+ * own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too large for its
+ * window) the texture is high-passed seeded Gaussian noise: the level is right, the spectrum white.</li>
+ * <li><b>Range.</b> The fill is clamped to the ring's [min, max]: no negative counts where the surroundings have
+ * none, no values beyond what the surroundings hold.</li>
+ * </ul>
+ * Known pixels are never written and masked pixels of the source are never read.
+ */
+public final class FillTexture {
+
+	/** Width of the reference ring of known pixels around the mask, px (the evaluation's ring). */
+	public static final int RING = 8;
+	static final double FINE_SIGMA = 1.5, MID_SIGMA = 4;
+	/** A band is scaled down when the fill's RMS is above HIGH × the ring's. */
+	static final double HIGH = 1.25;
+	/** Exemplar texture is added when the fill's fine band is below LOW × the ring's. */
+	static final double LOW = 0.8;
+	/** Masked pixels at least this far from a known pixel measure the fill's texture (away from the seam). */
+	static final double INTERIOR = 3;
+	static final int LEVEL_PASSES = 4;
+	/** The noise texture's seed: the same fill for the same input. */
+	static final long NOISE_SEED = 20261204L;
+
+	private final boolean[] mask;
+	private final boolean[] ring, interior;
+	private final int w, h;
+	private final int[] shift;
+	private final double[] ringFine, ringMid, ringStd;
+	/** Per channel, the coarse band G_σ' ∗ g of the harmonic continuation g (the smoothest fill). */
+	private final float[][] smoothCoarse;
+	private final float[] lo, hi;
+
+	/**
+	 * @param mask w·h row-major, true on the fill
+	 * @param known the source (C × h × w); its masked pixels are not read. Used to choose the exemplar's shift.
+	 */
+	public FillTexture(boolean[] mask, int w, int h, FloatPlanes known) {
+		this.mask = mask.clone();
+		this.w = w;
+		this.h = h;
+		float[] toMask = DistanceTransform.toKnown(not(mask), w, h), toKnown = DistanceTransform.toKnown(mask, w, h);
+		ring = new boolean[w * h];
+		interior = new boolean[w * h];
+		for (int i = 0; i < w * h; i++) {
+			ring[i] = !mask[i] && toMask[i] <= RING;
+			interior[i] = mask[i] && toKnown[i] >= INTERIOR;
+		}
+		if (!any(interior)) for (int i = 0; i < w * h; i++) interior[i] = mask[i];
+		shift = bestShift(known);
+		// the ring's levels and range, from the known pixels alone (the harmonic continuation in the mask, which
+		// adds no texture of its own, so that a fill's mismatch at the border cannot raise them)
+		int channels = known.channels();
+		ringFine = new double[channels];
+		ringMid = new double[channels];
+		ringStd = new double[channels];
+		smoothCoarse = new float[channels][];
+		lo = new float[channels];
+		hi = new float[channels];
+		float[] fine = new float[w * h], mid = new float[w * h];
+		for (int c = 0; c < channels; c++) {
+			float[] u = HarmonicFill.fill(known.channel(c).data(), mask, w, h);
+			bands(u, u, fine, mid);
+			ringFine[c] = rms(fine, ring);
+			ringMid[c] = rms(mid, ring);
+			smoothCoarse[c] = GaussianBlur.blur(u, w, h, MID_SIGMA);
+			double sum = 0, sq = 0;
+			int count = 0;
+			for (int i = 0; i < w * h; i++)
+				if (ring[i]) {
+					sum += u[i];
+					sq += (double) u[i] * u[i];
+					count++;
+				}
+			ringStd[c] = count == 0 ? 0 : Math.sqrt(Math.max(0, sq / count - (sum / count) * (sum / count)));
+			lo[c] = Float.POSITIVE_INFINITY;
+			hi[c] = Float.NEGATIVE_INFINITY;
+			for (int i = 0; i < w * h; i++)
+				if (ring[i]) {
+					lo[c] = Math.min(lo[c], u[i]);
+					hi[c] = Math.max(hi[c], u[i]);
+				}
+		}
+	}
+
+	/** The exemplar's shift (dx, dy), or null when none fits. */
+	int[] shift() {
+		return shift == null ? null : shift.clone();
+	}
+
+	/** Applies level, texture and range to the fill's masked pixels, every channel, in place. */
+	public void apply(FloatPlanes fill, FloatPlanes known) {
+		fill.requireSameSize(known);
+		int n = w * h;
+		for (int c = 0; c < fill.channels(); c++) {
+			float[] u = known.channel(c).data(), f = fill.channel(c).data();
+			float[] fine = new float[n], mid = new float[n];
+			double fillFine;
+			// a band scaled down leaves the next coarser one's share in the fine band: a few passes settle it
+			for (int pass = 0; pass < LEVEL_PASSES; pass++) {
+				bands(u, f, fine, mid);
+				boolean changed = false;
+				float[] coarse = departure(u, f, c);
+				double fillCoarse = rms(coarse, interior);
+				if (fillCoarse > HIGH * ringStd[c]) {
+					scale(f, coarse, 1 - ringStd[c] / fillCoarse);
+					bands(u, f, fine, mid);
+					changed = true;
+				}
+				double fillMid = rms(mid, interior);
+				fillFine = rms(fine, interior);
+				if (fillMid > HIGH * ringMid[c]) {
+					scale(f, mid, 1 - ringMid[c] / fillMid);
+					changed = true;
+				}
+				if (fillFine > HIGH * ringFine[c]) {
+					scale(f, fine, 1 - ringFine[c] / fillFine);
+					changed = true;
+				}
+				if (!changed) break;
+			}
+			bands(u, f, fine, mid);
+			fillFine = rms(fine, interior);
+			if (fillFine < LOW * ringFine[c]) {
+				float[] donor = donor(fine, u, c);
+				double donorFine = rms(donor, interior);
+				if (donorFine > 0)
+					scale(f, donor, -Math.sqrt(ringFine[c] * ringFine[c] - fillFine * fillFine) / donorFine);
+			}
+			for (int i = 0; i < n; i++) if (mask[i]) f[i] = Math.max(lo[c], Math.min(hi[c], f[i]));
+			float[] out = fill.data();
+			for (int i = 0; i < n; i++) if (mask[i]) out[c * n + i] = f[i];
+		}
+	}
+
+	/** G_σ' ∗ (composite) − G_σ' ∗ g: the fill's coarse departure from the harmonic continuation g. */
+	private float[] departure(float[] u, float[] f, int c) {
+		float[] comp = u.clone();
+		for (int i = 0; i < comp.length; i++) if (mask[i]) comp[i] = f[i];
+		float[] b = GaussianBlur.blur(comp, w, h, MID_SIGMA);
+		for (int i = 0; i < b.length; i++) b[i] -= smoothCoarse[c][i];
+		return b;
+	}
+
+	/** The fine and mid bands of the composite (the known values u outside the mask, the fill f inside). */
+	private void bands(float[] u, float[] f, float[] fine, float[] mid) {
+		float[] comp = u.clone();
+		for (int i = 0; i < comp.length; i++) if (mask[i]) comp[i] = f[i];
+		float[] b1 = GaussianBlur.blur(comp, w, h, FINE_SIGMA), b2 = GaussianBlur.blur(comp, w, h, MID_SIGMA);
+		for (int i = 0; i < comp.length; i++) {
+			fine[i] = comp[i] - b1[i];
+			mid[i] = b1[i] - b2[i];
+		}
+	}
+
+	/**
+	 * The texture to add on the masked pixels: the composite's fine band at the exemplar's shift, or where no shift
+	 * fits, the fine band of seeded Gaussian noise (the right level after scaling, white rather than the
+	 * surroundings' spectrum).
+	 */
+	private float[] donor(float[] fine, float[] u, int channel) {
+		int n = w * h;
+		float[] donor = new float[n];
+		if (shift != null) {
+			int off = shift[1] * w + shift[0];
+			for (int i = 0; i < n; i++) if (mask[i]) donor[i] = fine[i + off];
+			return donor;
+		}
+		Random r = new Random(NOISE_SEED + channel);
+		float[] noise = new float[n];
+		for (int i = 0; i < n; i++) noise[i] = (float) r.nextGaussian();
+		float[] b = GaussianBlur.blur(noise, w, h, FINE_SIGMA);
+		for (int i = 0; i < n; i++) if (mask[i]) donor[i] = noise[i] - b[i];
+		return donor;
+	}
+
+	/** f −= k·band on the masked pixels. */
+	private void scale(float[] f, float[] band, double k) {
+		for (int i = 0; i < f.length; i++) if (mask[i]) f[i] -= (float) (k * band[i]);
+	}
+
+	private static double rms(float[] v, boolean[] where) {
+		double s = 0;
+		long n = 0;
+		for (int i = 0; i < v.length; i++)
+			if (where[i]) {
+				s += (double) v[i] * v[i];
+				n++;
+			}
+		return n == 0 ? 0 : Math.sqrt(s / n);
+	}
+
+	/**
+	 * The shift t = (dx, dy) for which the mask's bounding box, grown by the blur's reach and moved by t, lies inside
+	 * the plane and holds no masked pixel, with the least mean squared difference x(q + t) − x(q) over the ring pixels
+	 * q whose partner q + t is a known pixel of the plane (at least a quarter of the ring; all channels), among the
+	 * shifts that bring only values within the ring's range under the mask; null when no shift qualifies.
+	 */
+	private int[] bestShift(FloatPlanes known) {
+		int x0 = w, y0 = h, x1 = -1, y1 = -1;
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				if (mask[y * w + x]) {
+					x0 = Math.min(x0, x);
+					y0 = Math.min(y0, y);
+					x1 = Math.max(x1, x);
+					y1 = Math.max(y1, y);
+				}
+		if (x1 < 0) return null;
+		int reach = (int) Math.ceil(3 * FINE_SIGMA);
+		// summed-area table of the mask: a moved box is free of masked pixels when its sum is 0
+		long[] sat = new long[(w + 1) * (h + 1)];
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				sat[(y + 1) * (w + 1) + x + 1] = (mask[y * w + x] ? 1 : 0) + sat[y * (w + 1) + x + 1]
+					+ sat[(y + 1) * (w + 1) + x] - sat[y * (w + 1) + x];
+		int[] ringPixels = new int[w * h];
+		int nr = 0;
+		for (int i = 0; i < w * h; i++) if (ring[i]) ringPixels[nr++] = i;
+		int bx0 = x0 - reach, by0 = y0 - reach, bx1 = x1 + reach, by1 = y1 + reach; // inclusive
+		int[] maskPixels = new int[w * h];
+		int nm = 0;
+		for (int i = 0; i < w * h; i++) if (mask[i]) maskPixels[nm++] = i;
+		maskPixels = java.util.Arrays.copyOf(maskPixels, nm);
+		float[] lo = new float[known.channels()], hi = new float[known.channels()];
+		for (int c = 0; c < known.channels(); c++) {
+			lo[c] = Float.POSITIVE_INFINITY;
+			hi[c] = Float.NEGATIVE_INFINITY;
+			for (int k = 0; k < nr; k++) {
+				float v = known.data()[c * w * h + ringPixels[k]];
+				lo[c] = Math.min(lo[c], v);
+				hi[c] = Math.max(hi[c], v);
+			}
+		}
+		double best = Double.POSITIVE_INFINITY;
+		int[] bestShift = null;
+		float[] d = known.data();
+		int n = w * h;
+		for (int dy = -by0; dy + by1 < h; dy++)
+			for (int dx = -bx0; dx + bx1 < w; dx++) {
+				int ax0 = bx0 + dx, ay0 = by0 + dy, ax1 = bx1 + dx + 1, ay1 = by1 + dy + 1;
+				long masked = sat[ay1 * (w + 1) + ax1] - sat[ay0 * (w + 1) + ax1] - sat[ay1 * (w + 1) + ax0]
+					+ sat[ay0 * (w + 1) + ax0];
+				if (masked != 0) continue;
+				double ssd = 0;
+				int count = 0;
+				for (int k = 0; k < nr; k++) {
+					int q = ringPixels[k], qx = q % w + dx, qy = q / w + dy;
+					if (qx < 0 || qy < 0 || qx >= w || qy >= h || mask[qy * w + qx]) continue;
+					count++;
+					for (int c = 0; c < known.channels(); c++) {
+						double diff = d[c * n + qy * w + qx] - d[c * n + q];
+						ssd += diff * diff;
+					}
+				}
+				if (4 * count < nr) continue;
+				if (ssd / count < best && withinRingRange(d, known.channels(), maskPixels, dy * w + dx, lo, hi)) {
+					best = ssd / count;
+					bestShift = new int[] {dx, dy};
+				}
+			}
+		return bestShift;
+	}
+
+	/** Whether every value under the moved mask lies within the ring's range (no star copied into a dark sky). */
+	private boolean withinRingRange(float[] d, int channels, int[] maskPixels, int off, float[] lo, float[] hi) {
+		int n = w * h;
+		for (int c = 0; c < channels; c++)
+			for (int p : maskPixels) {
+				float v = d[c * n + p + off];
+				if (v < lo[c] || v > hi[c]) return false;
+			}
+		return true;
+	}
+
+	private static boolean[] not(boolean[] m) {
+		boolean[] out = new boolean[m.length];
+		for (int i = 0; i < m.length; i++) out[i] = !m[i];
+		return out;
+	}
+
+	private static boolean any(boolean[] m) {
+		for (boolean b : m) if (b) return true;
+		return false;
+	}
+}

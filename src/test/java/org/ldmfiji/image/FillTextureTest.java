@@ -1,0 +1,105 @@
+package org.ldmfiji.image;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+/** A fill's texture, noise level and values follow the known pixels around its mask. */
+class FillTextureTest {
+
+	private static final int W = 128, H = 112;
+
+	private static boolean[] box(int x0, int y0, int x1, int y1) {
+		boolean[] m = new boolean[W * H];
+		for (int y = y0; y < y1; y++)
+			for (int x = x0; x < x1; x++) m[y * W + x] = true;
+		return m;
+	}
+
+	/** RMS of u − G_1.5 ∗ u over the masked pixels at least 3 px inside (the evaluation's texture measure). */
+	private static double fineRms(FloatPlanes u, boolean[] mask) {
+		float[] d = u.channel(0).data(), b = GaussianBlur.blur(d, W, H, 1.5), dist = DistanceTransform.toKnown(mask, W, H);
+		double s = 0;
+		int n = 0;
+		for (int i = 0; i < d.length; i++)
+			if (mask[i] && dist[i] >= 3) {
+				s += Math.pow(d[i] - b[i], 2);
+				n++;
+			}
+		return Math.sqrt(s / n);
+	}
+
+	private static FloatPlanes noise(Random r, double level) {
+		FloatPlanes p = FloatPlanes.zeros(1, H, W);
+		for (int i = 0; i < p.data().length; i++) p.data()[i] = (float) (0.2 + level * r.nextGaussian());
+		return p;
+	}
+
+	/** A flat fill in a noisy background gets noise of the background's level; the known pixels are not touched. */
+	@Test
+	void aFlatFillInNoiseGetsTheNoisesLevel() {
+		FloatPlanes truth = noise(new Random(1), 0.1);
+		boolean[] mask = box(40, 30, 80, 70);
+		FloatPlanes fill = truth.copy();
+		for (int i = 0; i < mask.length; i++) if (mask[i]) fill.data()[i] = 0.2f;
+		FloatPlanes before = fill.copy();
+		new FillTexture(mask, W, H, truth).apply(fill, truth);
+		double ratio = fineRms(fill, mask) / fineRms(truth, mask);
+		assertEquals(1, ratio, 0.3, "texture of the fill / the truth's");
+		for (int i = 0; i < mask.length; i++) if (!mask[i]) assertEquals(before.data()[i], fill.data()[i], 0.0, "known " + i);
+	}
+
+	/** A fill far noisier than its surroundings (a model's own noise on a flat sky) is brought to their level. */
+	@Test
+	void aNoisyFillIsBroughtToTheSurroundingsLevel() {
+		FloatPlanes truth = noise(new Random(2), 0.01);
+		boolean[] mask = box(40, 30, 80, 70);
+		FloatPlanes fill = truth.copy(), loud = noise(new Random(3), 0.3);
+		for (int i = 0; i < mask.length; i++) if (mask[i]) fill.data()[i] = loud.data()[i];
+		new FillTexture(mask, W, H, truth).apply(fill, truth);
+		double ratio = fineRms(fill, mask) / fineRms(truth, mask);
+		assertEquals(1, ratio, 0.3, "texture of the fill / the truth's");
+	}
+
+	/** Values stay within the surroundings' range: no negative counts where the surroundings have none. */
+	@Test
+	void theFillStaysWithinTheSurroundingsRange() {
+		FloatPlanes truth = noise(new Random(4), 0.01);
+		for (int i = 0; i < truth.data().length; i++) truth.data()[i] = Math.abs(truth.data()[i]);
+		boolean[] mask = box(40, 30, 80, 70);
+		FloatPlanes fill = truth.copy();
+		for (int i = 0; i < mask.length; i++) if (mask[i]) fill.data()[i] = (i % 7) - 3f; // -3 ... 3
+		new FillTexture(mask, W, H, truth).apply(fill, truth);
+		float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE;
+		for (int i = 0; i < mask.length; i++) if (!mask[i]) { lo = Math.min(lo, truth.data()[i]); hi = Math.max(hi, truth.data()[i]); }
+		for (int i = 0; i < mask.length; i++)
+			if (mask[i]) assertTrue(fill.data()[i] >= lo && fill.data()[i] <= hi, "value " + fill.data()[i] + " at " + i);
+	}
+
+	/** A periodic pattern is continued with its phase: the exemplar's shift is a multiple of the period. */
+	@Test
+	void aPeriodicPatternIsContinuedInPhase() {
+		FloatPlanes truth = FloatPlanes.zeros(1, H, W);
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) truth.set(0, y, x, (float) (0.5 * Math.sin(2 * Math.PI * x / 5.0)));
+		boolean[] mask = box(50, 40, 74, 64);
+		FloatPlanes fill = truth.copy();
+		for (int i = 0; i < mask.length; i++) if (mask[i]) fill.data()[i] = 0;
+		FillTexture t = new FillTexture(mask, W, H, truth);
+		assertNotNull(t.shift());
+		assertEquals(0, Math.floorMod(t.shift()[0], 5), "horizontal shift " + t.shift()[0] + " is a multiple of the period");
+		t.apply(fill, truth);
+		double err = 0, flat = 0;
+		for (int i = 0; i < mask.length; i++)
+			if (mask[i]) {
+				err += Math.pow(fill.data()[i] - truth.data()[i], 2);
+				flat += Math.pow(truth.data()[i], 2);
+			}
+		assertTrue(err < 0.5 * flat, "error " + err + " vs the flat fill's " + flat);
+	}
+}

@@ -1,0 +1,103 @@
+package org.ldmfiji.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.process.ByteProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+
+import org.junit.jupiter.api.Test;
+import org.ldmfiji.image.DistanceTransform;
+import org.ldmfiji.image.GaussianBlur;
+
+import java.util.Random;
+
+/** Fills on the demo model follow the noise level and value range of their surroundings. */
+class InpaintingTextureTest {
+
+	private static final int S = 128;
+
+	private static boolean[] box(int x0, int y0, int side) {
+		boolean[] m = new boolean[S * S];
+		for (int y = y0; y < y0 + side; y++)
+			for (int x = x0; x < x0 + side; x++) m[y * S + x] = true;
+		return m;
+	}
+
+	private static InpaintImage.Options options() {
+		InpaintImage.Options o = new InpaintImage.Options();
+		o.sampling = DemoModel.fast(5);
+		o.grow = 0;
+		o.feather = 0;
+		return o;
+	}
+
+	/** {fill, ring}: RMS of u − G_1.5 ∗ u in the mask's interior (≥ 3 px in) and in the 8 px ring of known pixels. */
+	private static double[] fineRms(ImageProcessor ip, boolean[] mask) {
+		float[] u = new float[S * S];
+		for (int i = 0; i < u.length; i++) u[i] = ip.getf(i);
+		float[] b = GaussianBlur.blur(u, S, S, 1.5), in = DistanceTransform.toKnown(mask, S, S);
+		boolean[] known = new boolean[S * S];
+		for (int i = 0; i < known.length; i++) known[i] = !mask[i];
+		float[] out = DistanceTransform.toKnown(known, S, S);
+		double[] s = new double[2];
+		int[] n = new int[2];
+		for (int i = 0; i < u.length; i++) {
+			int k = mask[i] ? (in[i] >= 3 ? 0 : -1) : (out[i] <= 8 ? 1 : -1);
+			if (k < 0) continue;
+			s[k] += Math.pow(u[i] - b[i], 2);
+			n[k]++;
+		}
+		return new double[] {Math.sqrt(s[0] / n[0]), Math.sqrt(s[1] / n[1])};
+	}
+
+	/** A noise-like background is filled with noise of the same level (±30 %). */
+	@Test
+	void aNoiseBackgroundIsFilledWithNoiseOfItsLevel() {
+		Random r = new Random(11);
+		ByteProcessor bp = new ByteProcessor(S, S);
+		for (int i = 0; i < S * S; i++) bp.set(i, (int) Math.max(0, Math.min(255, Math.round(128 + 25 * r.nextGaussian()))));
+		boolean[] mask = box(48, 44, 32);
+		ImagePlus out = InpaintImage.run(DemoModel.get(), new ImagePlus("noise", bp), mask, options(), Progress.NONE).image;
+		double[] rms = fineRms(out.getProcessor(), mask);
+		assertEquals(1, rms[0] / rms[1], 0.3, "fill's noise level " + rms[0] + " vs the surroundings' " + rms[1]);
+	}
+
+	/**
+	 * A 32-bit dark sky with bright stars (the window's percentiles span the stars, so the sky's noise is tiny in the
+	 * model's range): the fill stays within the values of the sky around it (no negative counts, no star-bright
+	 * blotches) and has the sky's noise level, not the model's.
+	 */
+	@Test
+	void aSkyWithBrightStarsGetsAFillWithinTheLocalRange() {
+		Random r = new Random(12);
+		FloatProcessor fp = new FloatProcessor(S, S);
+		for (int i = 0; i < S * S; i++) fp.setf(i, (float) (100 + 2 * r.nextGaussian()));
+		int[][] stars = {{10, 12}, {110, 20}, {20, 100}, {100, 105}, {64, 8}, {8, 64}, {118, 70}};
+		for (int[] s : stars)
+			for (int dy = -1; dy <= 1; dy++)
+				for (int dx = -1; dx <= 1; dx++) fp.setf(s[0] + dx, s[1] + dy, dx == 0 && dy == 0 ? 1e5f : 2e4f);
+		boolean[] mask = box(52, 50, 24);
+		ImagePlus out = InpaintImage.run(DemoModel.get(), new ImagePlus("sky", fp), mask, options(), Progress.NONE).image;
+		double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
+		boolean[] known = new boolean[S * S];
+		for (int i = 0; i < known.length; i++) known[i] = !mask[i];
+		float[] toMask = DistanceTransform.toKnown(known, S, S);
+		for (int i = 0; i < S * S; i++)
+			if (!mask[i] && toMask[i] <= 16) {
+				lo = Math.min(lo, fp.getf(i));
+				hi = Math.max(hi, fp.getf(i));
+			}
+		double slack = 1e-4 * (hi - lo); // float rounding through the model's range
+		for (int i = 0; i < S * S; i++)
+			if (mask[i]) {
+				float v = out.getProcessor().getf(i);
+				assertTrue(v >= lo - slack && v <= hi + slack, "fill value " + v + " at " + (i % S) + "," + (i / S) + " outside the sky's ["
+					+ lo + ", " + hi + "]");
+			}
+		double[] rms = fineRms(out.getProcessor(), mask);
+		assertEquals(1, rms[0] / rms[1], 0.5, "fill's noise level " + rms[0] + " vs the sky's " + rms[1]);
+	}
+}
