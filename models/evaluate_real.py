@@ -190,6 +190,10 @@ def section(res: dict, args, seconds: float) -> str:
          "(8-bit v/127.5 − 1; 16/32-bit by the original crop's 0.1/99.9 percentiles), PSNR peak 2. "
          f"Bundle: `{res['bundle_sha256'][:16]}…` (model.json SHA-256).", "",
          "| goal (issue #18) | measured | |", "|---|---|---|"]
+    planned = res.get("planned", len(real_images.QUICK) if args.quick else len(real_images.EVALUATION))
+    if len(sr) < planned:
+        L[-2:-2] = [f"**Partial run: {len(sr)} of {planned} images** (the run was stopped; the figures below are "
+                    f"those of the images done{'' if smp else ', no samples'}). `--from-json` wrote this report.", ""]
     for g, fig, ok in goals(sr, inp, smp):
         L.append(f"| {g} | {fig} | **{'pass' if ok else 'FAIL'}** |")
     L += ["", "### Super-resolution x4 (`./ldm superres`, defaults)", "",
@@ -223,8 +227,8 @@ def section(res: dict, args, seconds: float) -> str:
     L.append(f"| **mean** | | | | {mean(inp, 'ldm_mae'):.4f} / {mean(inp, 'biharmonic_mae'):.4f} | "
              f"{mean(inp, 'texture'):.2f} / {mean(inp, 'texture_biharmonic'):.2f} / {mean(inp, 'texture_original'):.2f}"
              f" | {mean(inp, 'border'):.2f} / {mean(inp, 'border_original'):.2f} |")
-    L += ["", f"### Samples (`./ldm sample --width {args.sample_size} --height {args.sample_size}`, seeds 0..."
-          f"{len(smp) - 1})", "", "Grid ratio per sample: " + ", ".join(f"{g:.3f}" for g in smp) + ".", "",
+    L += ["", f"### Samples (`./ldm sample --width {args.sample_size} --height {args.sample_size}`, seed 0 and up)",
+          "", ("Grid ratio per sample: " + ", ".join(f"{g:.3f}" for g in smp) + "." if smp else "Not run."), "",
           "### Sources and licences", "",
           "Rebuilt by `real_images.py fetch` (pinned package versions, SHA-256 of every file in "
           "`real_images.py`). Not used: the packages issue #18 reserves for independent evaluation, and the "
@@ -240,7 +244,7 @@ def run(args, images, common: list, t0: float) -> dict:
     ``args.json`` after every image, so a run cut short still leaves them (``--from-json`` reports them)."""
     import hashlib
     from concurrent.futures import ThreadPoolExecutor
-    res = {"superres": [], "inpaint": [], "samples": [], "seconds": 0.0, "bundle_sha256":
+    res = {"superres": [], "inpaint": [], "samples": [], "seconds": 0.0, "planned": len(images), "bundle_sha256":
            hashlib.sha256(open(os.path.join(args.bundle, "model.json"), "rb").read()).hexdigest()}
     order = {e.id: k for k, e in enumerate(real_images.EVALUATION)}
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
