@@ -182,7 +182,7 @@ def section(res: dict, args, seconds: float) -> str:
     byid = {e.id: e for e in real_images.EVALUATION}
     L = [BEGIN, "## Real images (issue #18)", "",
          "Reproduce (from `models/`; fetches the packages with `apt-get download` into `build/real-images`):", "",
-         "```", f"/usr/bin/python3 evaluate_real.py --bundle {args.bundle}{' --quick' if args.quick else ''}", "```",
+         "```", f"/usr/bin/python3 evaluate_real.py --bundle {args.bundle} --jobs 2{' --quick' if args.quick else ''}", "```",
          "",
          f"{len(sr)} images (128 px crops) from Debian packages that the demo model never saw, through `./ldm` with "
          f"the defaults (only `--model` and `--seed` given; seed = image index), as TIFF files of their "
