@@ -155,7 +155,8 @@ EVALUATION: List[RealImage] = [
     RealImage("dicom-ct-small", "python3-pydicom", _DICOM + "CT_small.dcm",
               "3dd31e5cc835b3f2cdd46c9da1982f59251e78518fefa8163d914631c66437d6", "medical", "16", reader="dicom"),
     RealImage("dicom-mr-small", "python3-pydicom", _DICOM + "MR_small.dcm",
-              "3f27d1c22f1a66e80d7bb7c911e8610fd0bb70325a76746a7adb1c0ddefcf2bb", "medical", "16", reader="dicom"),  # 64 px: the crop is the whole image
+              # 64 px: the crop is the whole image
+              "3f27d1c22f1a66e80d7bb7c911e8610fd0bb70325a76746a7adb1c0ddefcf2bb", "medical", "16", reader="dicom"),
     RealImage("imageio-stent-64", "python3-imageio",
               "/usr/lib/python3/dist-packages/imageio/resources/images/stent.npz",
               "60a83d2296b51ee6a53153e9ba96ba9020391b0c8952895d9d60a0a629ac6bb6", "medical", "16",
@@ -165,7 +166,8 @@ EVALUATION: List[RealImage] = [
               "60a83d2296b51ee6a53153e9ba96ba9020391b0c8952895d9d60a0a629ac6bb6", "medical", "16",
               reader="npz:arr_0:x64"),
     RealImage("dipy-t1-coronal", "python3-dipy", "/usr/lib/python3/dist-packages/dipy/data/files/t1_coronal_slice.npy",
-              "6ae15c125c97e11e1ba478ff252c1774d2c31db242a8a61daa93e7b43c873c7b", "medical", "32", reader="npy", at=(0.45, 0.5)),
+              "6ae15c125c97e11e1ba478ff252c1774d2c31db242a8a61daa93e7b43c873c7b", "medical", "32", reader="npy",
+              at=(0.45, 0.5)),
     # astronomy, 32-bit float and 8-bit
     RealImage("sunpy-aia-171", "python3-sunpy", _SUN + "aia_171_level1.fits",
               "71d7f9f56908bd22d5dcac015884117c57c45f30951131bf4abdc06c55cb0280", "astronomy", "32", reader="fits"),
