@@ -140,7 +140,8 @@ def main(argv=None) -> str:
     labels += [LABELS.index(d) for d in syn_domains]
     mrng = np.random.default_rng([args.seed, 2])
     masks = np.stack([random_mask(mrng, SIZE, SIZE) for _ in range(args.masks)]).astype(bool)
-    meta = {"size": SIZE, "real_crops": len(sources) and len(images) - args.synthetic, "synthetic_crops": args.synthetic,
+    meta = {"size": SIZE, "real_crops": len(images) - args.synthetic,
+            "synthetic_crops": args.synthetic,
             "labels": list(LABELS), "normalisations": list(NORMALISATIONS), "sources": sources,
             "synthetic": "ldm_models.data.TrainingData(seed=%d): synthetic microscopy and scikit-image training "
                          "pictures, held-out split excluded" % (args.seed + 1),
