@@ -118,7 +118,8 @@ def superres(k: int, img, hr: np.ndarray, work: str, common: list) -> Dict[str, 
     bic = bicubic(s(lr), clamp=hr.dtype == np.uint8)
     return {"ldm_psnr": metrics.psnr(y, x), "bicubic_psnr": metrics.psnr(bic, x), "ldm_ssim": ssim(y, x),
             "bicubic_ssim": ssim(bic, x), "consistency_db": metrics.psnr(area_down4(y), s(lr)),
-            "grid": metrics.grid_ratio(y), "grid_bicubic": metrics.grid_ratio(bic), "grid_original": metrics.grid_ratio(x)}
+            "grid": metrics.grid_ratio(y), "grid_bicubic": metrics.grid_ratio(bic),
+            "grid_original": metrics.grid_ratio(x)}
 
 
 def inpaint(k: int, img, hr: np.ndarray, work: str, common: list) -> Dict[str, float]:
@@ -182,7 +183,8 @@ def section(res: dict, args, seconds: float) -> str:
     byid = {e.id: e for e in real_images.EVALUATION}
     L = [BEGIN, "## Real images (issue #18)", "",
          "Reproduce (from `models/`; fetches the packages with `apt-get download` into `build/real-images`):", "",
-         "```", f"/usr/bin/python3 evaluate_real.py --bundle {args.bundle} --jobs 2{' --quick' if args.quick else ''}", "```",
+         "```", f"/usr/bin/python3 evaluate_real.py --bundle {args.bundle} --jobs 2{' --quick' if args.quick else ''}",
+         "```",
          "",
          f"{len(sr)} images (128 px crops) from Debian packages that the demo model never saw, through `./ldm` with "
          f"the defaults (only `--model` and `--seed` given; seed = image index), as TIFF files of their "

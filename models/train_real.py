@@ -110,8 +110,9 @@ def decoder_figures(ae_path: str, crops: np.ndarray, device: str, noise: float =
             grid.append(metrics.grid_ratio(b))
             grid_noisy.append(metrics.grid_ratio(c))
             grid_true.append(metrics.grid_ratio(a))
-    return {"psnr_db": float(np.mean(psnr)), "grid": float(np.mean(grid)), "grid_noisy_latent": float(np.mean(grid_noisy)),
-            "grid_original": float(np.mean(grid_true)), "crops": int(len(crops))}
+    return {"psnr_db": float(np.mean(psnr)), "grid": float(np.mean(grid)),
+            "grid_noisy_latent": float(np.mean(grid_noisy)), "grid_original": float(np.mean(grid_true)),
+            "crops": int(len(crops))}
 
 
 def main(argv=None) -> dict:
