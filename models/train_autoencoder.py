@@ -60,6 +60,12 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "layers at zero: the model starts as the best linear code of its latent size")
     p.add_argument("--kl-weight", type=float, default=1e-6)
     p.add_argument("--grad-weight", type=float, default=0.5)
+    p.add_argument("--grid-weight", type=float, default=0.0,
+                   help="weight of an extra |∇x − ∇r| term on the differences across the 4-px latent block borders "
+                        "only (grid_l1): against the latent grid that decoded samples show (issue #18); 0 = off")
+    p.add_argument("--latent-noise", type=float, default=0.0,
+                   help="std of Gaussian noise added to the latent (in units of the latent's std, 1/scale) before "
+                        "decoding: teaches the decoder the off-manifold latents that denoisers produce; 0 = off")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:0, ...")
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
@@ -129,6 +135,14 @@ def grad_l1(x: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
     """Mean |∇x − ∇r| with forward differences along H and W."""
     dy = (x[..., 1:, :] - x[..., :-1, :]) - (r[..., 1:, :] - r[..., :-1, :])
     dx = (x[..., :, 1:] - x[..., :, :-1]) - (r[..., :, 1:] - r[..., :, :-1])
+    return 0.5 * (dy.abs().mean() + dx.abs().mean())
+
+
+def grid_l1(x: torch.Tensor, r: torch.Tensor, block: int = 4) -> torch.Tensor:
+    """Mean |∇x − ∇r| over the forward differences that cross a ``block`` x ``block`` border (between rows or
+    columns block·k − 1 and block·k): the steps a decoder leaves at its latent grid (metrics.grid_ratio)."""
+    dy = (x[..., block::block, :] - x[..., block - 1:-1:block, :]) - (r[..., block::block, :] - r[..., block - 1:-1:block, :])
+    dx = (x[..., :, block::block] - x[..., :, block - 1:-1:block]) - (r[..., :, block::block] - r[..., :, block - 1:-1:block])
     return 0.5 * (dy.abs().mean() + dx.abs().mean())
 
 
@@ -245,10 +259,14 @@ def main(argv=None) -> dict:
         x = torch.as_tensor(data.batch(args.batch)[0]).to(args.device)
         post = model.encode(x)
         z = post.mean + post.std * torch.randn(post.mean.shape, generator=gen).to(args.device)
+        if args.latent_noise:
+            z = z + args.latent_noise * z.detach().std() * torch.randn(z.shape, generator=gen).to(args.device)
         r = model.decode(z)
         l1, mse = (x - r).abs().mean(), (x - r).pow(2).mean()
         kl = post.kl().mean() / (x.shape[-1] * x.shape[-2])
         loss = l1 + mse + args.grad_weight * grad_l1(x, r) + args.kl_weight * kl
+        if args.grid_weight:
+            loss = loss + args.grid_weight * grid_l1(x, r)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

@@ -69,6 +69,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--finetune-decoder", action="store_true",
                    help="with --autoencoder: also train its decoder on (encoder frozen, latents unchanged) while "
                         "the denoisers train, into <out>/autoencoder.npz")
+    p.add_argument("--pool", default=None,
+                   help="train on this pool file (ldm_models.pool format, e.g. from build_real_pack.py) instead of "
+                        "rendering one")
+    p.add_argument("--decoder-args", default="",
+                   help="extra train_autoencoder.py options of --finetune-decoder, e.g. '--grid-weight 2 "
+                        "--latent-noise 0.1'")
     p.add_argument("--python", default=sys.executable)
     return p.parse_args(argv)
 
@@ -85,7 +91,7 @@ def main(argv=None) -> None:
     t_end = time.time() + 60 * args.minutes - 20  # 20 s for the final saves
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="ldm-pool-")
-    pool = os.path.join(work, "pool.npz")
+    pool = args.pool or os.path.join(work, "pool.npz")
     t0 = time.time()
     try:
         train(args, pool, t_end, t0)
@@ -94,9 +100,10 @@ def main(argv=None) -> None:
 
 
 def train(args: argparse.Namespace, pool: str, t_end: float, t0: float) -> None:
-    build_pool(pool, args.pool_images, POOL_SIZE, args.seed, mask_size=DENOISERS["inpaint"][0],
-               workers=args.workers)
-    print(f"pool of {args.pool_images} images rendered in {time.time() - t0:.0f}s", flush=True)
+    if not args.pool:
+        build_pool(pool, args.pool_images, POOL_SIZE, args.seed, mask_size=DENOISERS["inpaint"][0],
+                   workers=args.workers)
+        print(f"pool of {args.pool_images} images rendered in {time.time() - t0:.0f}s", flush=True)
 
     def run(script: str, extra: list, log: str = None) -> subprocess.Popen:
         cmd = [args.python, os.path.join(HERE, script), "--device", args.device, "--seed", str(args.seed),
@@ -129,8 +136,8 @@ def train(args: argparse.Namespace, pool: str, t_end: float, t0: float) -> None:
         jobs["autoencoder"] = run("train_autoencoder.py", [
             "--init", args.autoencoder, "--decoder-only", "--crop", "64", "--out",
             os.path.join(args.out, "autoencoder.npz"), "--batch", batch(64), "--steps", "10000000",
-            "--max-minutes", f"{dn_minutes:.2f}", "--lr", str(args.lr), "--warmup", "200", "--log-every", "200"],
-            log="autoencoder.log")
+            "--max-minutes", f"{dn_minutes:.2f}", "--lr", str(args.lr), "--warmup", "200", "--log-every", "200"]
+            + shlex.split(args.decoder_args), log="autoencoder.log")
     failed = [t for t, j in jobs.items() if j.wait() != 0]
     for task in jobs:
         with open(os.path.join(args.out, f"{task}.log")) as f:
