@@ -10,6 +10,7 @@ import ij.process.ImageProcessor;
 
 import org.junit.jupiter.api.Test;
 import org.ldmfiji.image.DistanceTransform;
+import org.ldmfiji.imagej.InpaintImage;
 import org.ldmfiji.image.GaussianBlur;
 
 import java.util.Random;
