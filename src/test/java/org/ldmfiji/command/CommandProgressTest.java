@@ -14,6 +14,11 @@ class CommandProgressTest {
 	private static final class Dummy extends LdmCommand {
 		@Override
 		public void run() {}
+
+		@Override
+		double guidance() {
+			return 1;
+		}
 	}
 
 	@Test
