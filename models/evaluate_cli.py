@@ -47,6 +47,16 @@ def ldm(*args: str) -> str:
     return p.stdout
 
 
+def replace_section(report: str, text: str, begin: str, end: str) -> None:
+    """Writes ``text`` (which starts with ``begin`` and ends with ``end``) into ``report`` in place of the section
+    between those markers, or at its end."""
+    old = open(report, encoding="utf-8").read() if os.path.exists(report) else ""
+    if begin in old and end in old:
+        old = old[:old.index(begin)] + old[old.index(end) + len(end):]
+    with open(report, "w", encoding="utf-8") as f:
+        f.write(old.rstrip("\n") + "\n\n" + text + "\n")
+
+
 def to_u8(x: np.ndarray) -> np.ndarray:
     """[-1, 1] -> uint8 as the plugin reads it back (v/255 · 2 − 1)."""
     return np.clip(np.round((x + 1) * 127.5), 0, 255).astype(np.uint8)
@@ -204,12 +214,7 @@ def main(argv=None) -> dict:
     with tempfile.TemporaryDirectory(prefix="ldm-eval-cli-") as work:
         r = evaluate(args.bundle, args.steps, args.samples, args.sr_samples, args.size, args.n_synthetic, work)
     text = section(r, args, time.time() - t0)
-    report = args.report or os.path.join(args.bundle, "EVALUATION.md")
-    old = open(report, encoding="utf-8").read() if os.path.exists(report) else ""
-    if BEGIN in old and END in old:
-        old = old[:old.index(BEGIN)] + old[old.index(END) + len(END):]
-    with open(report, "w", encoding="utf-8") as f:
-        f.write(old.rstrip("\n") + "\n\n" + text + "\n")
+    replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, BEGIN, END)
     print(text)
     return r
 

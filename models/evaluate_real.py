@@ -40,7 +40,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import real_images  # noqa: E402
-from evaluate_cli import ldm  # noqa: E402
+from evaluate_cli import ldm, replace_section  # noqa: E402
 from ldm_models import metrics  # noqa: E402
 from ldm_models.degrade import bicubic_up4  # noqa: E402
 from ldm_models.masks import KINDS, random_mask  # noqa: E402
@@ -320,12 +320,7 @@ def main(argv=None) -> dict:
         seconds = res["seconds"]
     text = section(res, args, seconds)
     if args.report != "-":
-        report = args.report or os.path.join(args.bundle, "EVALUATION.md")
-        old = open(report, encoding="utf-8").read() if os.path.exists(report) else ""
-        if BEGIN in old and END in old:
-            old = old[:old.index(BEGIN)] + old[old.index(END) + len(END):]
-        with open(report, "w", encoding="utf-8") as f:
-            f.write(old.rstrip("\n") + "\n\n" + text + "\n")
+        replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, BEGIN, END)
     print(text)
     print()
     for g, fig, ok in goals(res["superres"], res["inpaint"], res["samples"]):

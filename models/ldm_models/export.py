@@ -305,6 +305,15 @@ def _file_entries(manifest: dict) -> List[Tuple[str, dict]]:
     return out
 
 
+def write_manifest(bundle_dir: str, manifest: dict) -> None:
+    """Validates ``manifest`` against the schema, writes it as the bundle's model.json and verifies the bundle."""
+    validate_manifest(manifest)
+    with open(os.path.join(bundle_dir, MANIFEST), "w", encoding="utf-8") as fh:
+        json.dump(manifest, fh, indent=2)
+        fh.write("\n")
+    verify_bundle(bundle_dir)
+
+
 def verify_bundle(bundle_dir: str) -> dict:
     """Validate ``bundle_dir/model.json`` and the SHA-256 of every file it names; return the manifest.
 
@@ -466,11 +475,7 @@ def _export_bundle(out_dir, *, autoencoder, denoisers, schedule, name, descripti
         }
         for _, entry in _file_entries(manifest):
             entry["sha256"] = sha256_file(os.path.join(tmp, entry["file"]))
-        validate_manifest(manifest)
-        with open(os.path.join(tmp, MANIFEST), "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, indent=2)
-            fh.write("\n")
-        verify_bundle(tmp)
+        write_manifest(tmp, manifest)
         if os.path.exists(out_dir):
             for kept in KEPT_ON_OVERWRITE:  # not made by the export: moved into the new bundle
                 if os.path.exists(os.path.join(out_dir, kept)):

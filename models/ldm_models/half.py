@@ -22,7 +22,7 @@ from typing import Dict, List, Tuple
 import torch
 from torch import nn
 
-from .export import MANIFEST, BundleError, sha256_file, validate_manifest, verify_bundle
+from .export import BundleError, sha256_file, verify_bundle, write_manifest
 
 DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16}
 
@@ -139,11 +139,7 @@ def make_half(src: str, out: str, dtype: str = "bfloat16", device: str = "cpu", 
             "max_error_of_range": {k: float(f"{v:.3g}") for k, v in errors.items()}}
         for entry in _file_entries_of(manifest):
             entry["sha256"] = sha256_file(os.path.join(tmp, entry["file"]))
-        validate_manifest(manifest)
-        with open(os.path.join(tmp, MANIFEST), "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, indent=2)
-            fh.write("\n")
-        verify_bundle(tmp)
+        write_manifest(tmp, manifest)
         os.chmod(tmp, 0o755)
         if os.path.exists(out):
             os.rmdir(out)
