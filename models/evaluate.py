@@ -13,8 +13,8 @@ scikit-image ``camera``, ``coins``, ``moon`` -- none of them seen in training.
   decoded, scored one by one and as their mean (the CLI's ``--samples 8``); compared
   with bicubic upsampling of the same y (PSNR, SSIM against x), and the consistency PSNR of area_down4(output)
   against y. Also reported after the pixel-space consistency step (bicubic too, the reference for those rows):
-  the correction of least gradient energy that makes area_down4(x') = y exactly (``ldm_models.consistency``,
-  the projection onto {x : area_down4(x) = y} in the gradient norm; Java: task.Consistency).
+  the smooth correction (a quintic B-spline basis on the 4x4 blocks) that makes area_down4(x') = y exactly
+  (``ldm_models.consistency``; Java: task.Consistency).
 * inpainting: a random mask per image (``masks.random_mask``, seeded), 8 samples with DDIM (eta 0), decoded
   and pasted into the known pixels with the hard mask, twice: as CompVis ``inpaint.py`` (from noise) and with the
   plugin's defaults (``--inpaint-strength``: from the harmonic first guess; ``--seam blend``: the decoder's
