@@ -58,8 +58,8 @@ public class InpaintPlugin implements PlugIn {
 		try (ModelBundle bundle = Bundles.open(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
 			r = InpaintImage.run(bundle, imp, mask, o, progress);
 		}
+		Ij1Plugins.show(r.std); // first: the result, shown last, is the active image a macro goes on with
 		if (!o.inPlace) Ij1Plugins.show(r.image);
-		Ij1Plugins.show(r.std);
 		progress.done(TITLE + ": done");
 	}
 }

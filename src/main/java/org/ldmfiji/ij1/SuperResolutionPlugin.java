@@ -42,8 +42,8 @@ public class SuperResolutionPlugin implements PlugIn {
 		try (ModelBundle bundle = Bundles.open(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {
 			r = SuperResolveImage.run(bundle, imp, o, progress);
 		}
+		Ij1Plugins.show(r.std); // first: the result, shown last, is the active image a macro goes on with
 		Ij1Plugins.show(r.image);
-		Ij1Plugins.show(r.std);
 		progress.done(TITLE + ": done");
 	}
 }

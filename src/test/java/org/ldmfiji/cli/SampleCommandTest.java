@@ -32,7 +32,7 @@ class SampleCommandTest {
 		assertEquals(60, imp.getHeight(), "height");
 		assertEquals(32, imp.getBitDepth(), "bit depth");
 		String info = imp.getInfoProperty();
-		assertTrue(info != null && info.contains("seed=3") && info.contains("label: histology") && info.contains("SHA-256")
+		assertTrue(info != null && info.contains("seed: 3") && info.contains("label: histology") && info.contains("SHA-256")
 			&& info.contains("tile=64 overlap=16"), "expected the provenance in the Info property, got: " + info);
 
 		int bad = Main.run(new String[] {"sample", "--width", "100", "--output", out.toString()},

@@ -136,7 +136,7 @@ class TextPromptCommandsTest {
 		assertEquals(0, ldm(args), err.toString(StandardCharsets.UTF_8));
 		ImagePlus ia = IJ.openImage(a.toString());
 		assertEquals(64, ia.getWidth());
-		assertTrue(ia.getInfoProperty().contains("prompt=\"a forest\""), ia.getInfoProperty());
+		assertTrue(ia.getInfoProperty().contains("prompt: \"a forest\""), ia.getInfoProperty());
 		assertFalse(Arrays.equals(TestImages.bits(ia)[0], TestImages.bits(IJ.openImage(b.toString()))[0]));
 		args = new ArrayList<>(common);
 		args.addAll(List.of("--output", dir.resolve("c.tif").toString(), "--label", "phase"));
