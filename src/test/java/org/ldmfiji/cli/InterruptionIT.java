@@ -42,10 +42,10 @@ class InterruptionIT {
 		for (int run = 0; run < RUNS; run++) {
 			Path work = Files.createDirectories(dir.resolve("run" + run));
 			Process p = LdmProcess.builder(work, "inpaint", "--input", dir.resolve("in.tif").toString(), "--mask",
-				dir.resolve("mask.tif").toString(), "--output", "out.tif", "--steps", "250", "--strength", "1").start();
+				dir.resolve("mask.tif").toString(), "--output", "out.tif", "--steps", "1000", "--strength", "1").start();
 			try {
 				awaitFirstStep(p, work);
-				Thread.sleep(37L * run); // 0 to 0.7 s into the denoising, a different moment in a step each time
+				Thread.sleep(37L * run); // 0 to 0.7 s into the denoising (1000 steps: seconds since the steps got faster), a different moment in a step each time
 				assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
 				assertTrue(p.waitFor(120, TimeUnit.SECONDS), "run " + run + " did not end after SIGINT");
 			}

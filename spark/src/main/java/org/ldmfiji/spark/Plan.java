@@ -36,7 +36,7 @@ final class Plan {
 			// a warm-up run first: TorchScript's first calls profile and optimise the graph and would count as steps
 			for (int run = 0; run < 3; run++) {
 				long a = System.nanoTime();
-				new SuperResolution(ld.bundle(), s.with(run < 2 ? 1 : 3).sampling(s.seed)).run(low, 1, s.tile, s.consistency,
+				new SuperResolution(ld.bundle(), s.with(run < 2 ? 1 : 3).sampling(s.seed)).run(low, s.samples, s.tile, s.consistency,
 					(x, y) -> {});
 				t[run] = (System.nanoTime() - a) / 1e9;
 			}
@@ -52,8 +52,8 @@ final class Plan {
 		long bundle = SparkMain.folderBytes(folder);
 		long out2 = (long) window * f * window * f;
 		// the float buffers of one window: input, decoded result, tile blending weights and the latent at f = 4 (≈ 16
-		// floats per output pixel), per concurrent task
-		long working = out2 * 4L * 16 * m.imageChannels;
+		// floats per output pixel), plus each averaged sample's decoded result, per concurrent task
+		long working = out2 * 4L * (16 + s.samples) * m.imageChannels;
 		out.println(String.format(Locale.ROOT, "plan: %d unit(s) of work%s on %d task slot(s)", units, job != null
 			? " (blocks), then " + ZarrJob.chunks(job.grid, job.chunk).size() + " output chunk(s)" : " (planes), then one assembly "
 			+ "per image", slots));

@@ -16,33 +16,38 @@ final class RunSettings implements Serializable {
 	final double eta;
 	final int tile;
 	final boolean consistency;
+	/** Samples averaged into each result (the posterior-mean estimate {@code ./ldm superres} computes by default). */
+	final int samples;
 
-	RunSettings(String sampler, int steps, long seed, double eta, int tile, boolean consistency) {
+	RunSettings(String sampler, int steps, long seed, double eta, int tile, boolean consistency, int samples) {
 		this.sampler = sampler;
 		this.steps = steps;
 		this.seed = seed;
 		this.eta = eta;
 		this.tile = tile;
 		this.consistency = consistency;
+		this.samples = samples;
 		options(seed); // checks every value against the option table on the driver
 	}
 
 	static RunSettings defaults() {
 		return new RunSettings(OptionTable.SAMPLER.defaultText(), OptionTable.STEPS.defaultInt(), OptionTable.SEED.defaultLong(),
-			OptionTable.ETA.defaultNumber(), OptionTable.TILE.defaultInt(), OptionTable.CONSISTENCY.defaultFlag());
+			OptionTable.ETA.defaultNumber(), OptionTable.TILE.defaultInt(), OptionTable.CONSISTENCY.defaultFlag(),
+			OptionTable.SR_SAMPLES.defaultInt());
 	}
 
 	RunSettings with(int steps) {
-		return new RunSettings(sampler, steps, seed, eta, tile, consistency);
+		return new RunSettings(sampler, steps, seed, eta, tile, consistency, samples);
 	}
 
-	/** The task options with the given seed (one sample). */
+	/** The task options with the given seed. */
 	SuperResolutionOptions options(long withSeed) {
 		SuperResolutionOptions o = new SuperResolutionOptions();
 		o.sampling = new SamplingSettings(SamplingSettings.SamplerKind.parse(sampler), steps, withSeed, eta);
 		o.tile = tile;
 		o.consistency = consistency;
-		o.samples = 1;
+		o.samples = samples;
+		o.check();
 		return o;
 	}
 
@@ -52,6 +57,7 @@ final class RunSettings implements Serializable {
 
 	@Override
 	public String toString() {
-		return sampling(seed) + " tile=" + (tile <= 0 ? "auto" : tile) + " consistency=" + (consistency ? "on" : "off");
+		return sampling(seed) + " samples=" + samples + " tile=" + (tile <= 0 ? "auto" : tile) + " consistency="
+			+ (consistency ? "on" : "off");
 	}
 }

@@ -40,7 +40,7 @@ public final class SparkMain {
 		"usage: ./ldm spark superres --input FOLDER|GLOB|IMAGE|IMAGE.zarr --output DIR|OUT.zarr [options]",
 		"       ./ldm spark zarr-import --input IMAGE.tif --output IMAGE.zarr [--chunk PX]   (one plane as a 2D Zarr array)",
 		"       ./ldm spark zarr-export --input IMAGE.zarr --output IMAGE.tif",
-		"options: --model NAME|PATH  --steps N  --sampler dpmpp2m|ddim  --seed N  --eta E  --tile PX  --no-consistency",
+		"options: --model NAME|PATH  --steps N  --sampler dpmpp2m|ddim  --seed N  --eta E  --samples N  --tile PX  --no-consistency",
 		"         --device auto|cpu|gpu  --master URL (default: spark.master, else local[*,4])",
 		"         --shared-model (the bundle path is readable on every machine; default: Spark ships it)",
 		"         --dry-run (print the units, memory per executor and a calibrated time estimate; run nothing)",
@@ -125,7 +125,8 @@ public final class SparkMain {
 			integer(o, "steps", OptionTable.STEPS.defaultInt()),
 			o.containsKey("seed") ? Long.parseLong(o.get("seed")) : OptionTable.SEED.defaultLong(),
 			o.containsKey("eta") ? Double.parseDouble(o.get("eta")) : OptionTable.ETA.defaultNumber(),
-			integer(o, "tile", OptionTable.TILE.defaultInt()), !o.containsKey("no-consistency"));
+			integer(o, "tile", OptionTable.TILE.defaultInt()), !o.containsKey("no-consistency"),
+			integer(o, "samples", OptionTable.SR_SAMPLES.defaultInt()));
 		Path folder = BundleLocator.standard().find(o.getOrDefault("model", BundleLocator.DEFAULT_MODEL));
 		Bundles.Ref ref = Bundles.reference(folder, o.containsKey("shared-model"), o.getOrDefault("device", "auto"));
 		Manifest m = Manifest.read(folder);

@@ -8,6 +8,7 @@ import org.ldmfiji.image.Normalization;
 import org.ldmfiji.image.ValueMap;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.task.LatentDiffusion;
+import org.ldmfiji.task.SampleStatistics;
 import org.ldmfiji.task.SuperResolution;
 
 import java.io.ByteArrayOutputStream;
@@ -198,7 +199,8 @@ final class ZarrJob {
 		FloatPlanes high;
 		synchronized (ld) { // one bundle runs one task at a time (LatentDiffusion's contract)
 			SuperResolution sr = new SuperResolution(ld.bundle(), job.settings.sampling(blockSeed(job.settings.seed, b.row, b.col)));
-			high = sr.run(low, 1, job.settings.tile, job.settings.consistency, (done, steps) -> {}).get(0);
+			high = SampleStatistics.mean(sr.run(low, job.settings.samples, job.settings.tile, job.settings.consistency,
+				(done, steps) -> {}));
 		}
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + high.data().length * 4);
 		try (DataOutputStream out = new DataOutputStream(bytes)) {
