@@ -41,8 +41,12 @@ class InterruptionIT {
 		int cancelled = 0;
 		for (int run = 0; run < RUNS; run++) {
 			Path work = Files.createDirectories(dir.resolve("run" + run));
-			Process p = LdmProcess.builder(work, "inpaint", "--input", dir.resolve("in.tif").toString(), "--mask",
-				dir.resolve("mask.tif").toString(), "--output", "out.tif", "--steps", "1000", "--strength", "1").start();
+			ProcessBuilder b = LdmProcess.builder(work, "inpaint", "--input", dir.resolve("in.tif").toString(), "--mask",
+				dir.resolve("mask.tif").toString(), "--output", "out.tif", "--steps", "1000", "--strength", "1");
+			// as in a terminal: a build started in the background (nohup, &) passes SIGINT on as ignored, and a JVM
+			// started with SIGINT ignored never sees Ctrl-C
+			b.command().addAll(0, List.of("env", "--default-signal=INT"));
+			Process p = b.start();
 			try {
 				awaitFirstStep(p, work);
 				Thread.sleep(37L * run); // 0 to 0.7 s into the denoising (1000 steps: seconds since the steps got faster), a different moment in a step each time
