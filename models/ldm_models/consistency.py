@@ -90,27 +90,34 @@ def _convolve(u: np.ndarray, k: np.ndarray) -> np.ndarray:
     return u
 
 
-def smooth_correction(r: np.ndarray, f: int) -> np.ndarray:
-    """c = K R lambda with A c = r (one plane): lambda by CG on (A K R) lambda = r."""
-    g = low_kernel(f)
-    lam = np.zeros_like(r)
-    res = r.copy()
+def _conjugate_gradients(apply, b: np.ndarray, constrain=lambda v: v) -> np.ndarray:
+    """x with apply(x) = b for a symmetric positive (semi-)definite ``apply``, by conjugate gradients; ``constrain``
+    keeps the search directions in a subspace (identity: none)."""
+    x = np.zeros_like(b)
+    res = b.copy()
     direction = res.copy()
     rr = float(np.sum(res * res))
     stop = rr * TOLERANCE ** 2
     for _ in range(MAX_ITERATIONS):
         if not rr > stop or rr == 0:
             break
-        ad = _convolve(direction, g)
+        ad = apply(direction)
         dad = float(np.sum(direction * ad))
         if not dad > 0:
             break
         alpha = rr / dad
-        lam += alpha * direction
+        x += alpha * direction
         res -= alpha * ad
         nxt = float(np.sum(res * res))
-        direction = res + (nxt / rr) * direction
+        direction = constrain(res + (nxt / rr) * direction)
         rr = nxt
+    return x
+
+
+def smooth_correction(r: np.ndarray, f: int) -> np.ndarray:
+    """c = K R lambda with A c = r (one plane): lambda by CG on (A K R) lambda = r."""
+    g = low_kernel(f)
+    lam = _conjugate_gradients(lambda v: _convolve(v, g), r)
     return _convolve(_replicate(lam, f), spline_kernel(f))
 
 
@@ -134,21 +141,7 @@ def least_gradient(x: np.ndarray, y: np.ndarray, f: int = 4) -> np.ndarray:
     for idx in np.ndindex(*x.shape[:-2]):
         plane, low = x[idx], y[idx]
         c = _replicate(low - _block_mean(plane, f), f)
-        d = np.zeros_like(c)
-        res = -_null(_laplacian(c), f)
-        direction = res.copy()
-        rr = float(np.sum(res * res))
-        stop = rr * TOLERANCE ** 2
-        for _ in range(MAX_ITERATIONS):
-            if not rr > stop or rr == 0:
-                break
-            ad = _null(_laplacian(direction), f)
-            alpha = rr / float(np.sum(direction * ad))
-            d += alpha * direction
-            res -= alpha * ad
-            nxt = float(np.sum(res * res))
-            direction = _null(res + (nxt / rr) * direction, f)
-            rr = nxt
+        d = _conjugate_gradients(lambda v: _null(_laplacian(v), f), -_null(_laplacian(c), f), lambda v: _null(v, f))
         plane = plane + c + d
         out[idx] = plane + _replicate(low - _block_mean(plane, f), f)
     return out
