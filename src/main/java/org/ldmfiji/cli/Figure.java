@@ -13,47 +13,62 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A labelled grid of greyscale panels, shown with one display map, saved as PNG (the README's picture). */
+/** Rows of labelled greyscale panels (the first channel), each shown with its own display map, saved as PNG. */
 final class Figure {
 
-	private static final int COLUMNS = 4, LABEL = 18, GAP = 4;
+	private static final int LABEL = 18, GAP = 4;
 
-	private final ValueMap display;
-	private final List<String> labels = new ArrayList<>();
-	private final List<FloatPlanes> panels = new ArrayList<>();
+	private static final class Panel {
+		final String label;
+		final FloatPlanes pixels;
+		final ValueMap display;
 
-	Figure(ValueMap display) {
-		this.display = display;
+		Panel(String label, FloatPlanes pixels, ValueMap display) {
+			this.label = label;
+			this.pixels = pixels;
+			this.display = display;
+		}
 	}
 
-	void add(String label, FloatPlanes panel) {
-		labels.add(label);
-		panels.add(panel);
+	private final List<List<Panel>> rows = new ArrayList<>();
+
+	/** Starts a new row. */
+	void row() {
+		rows.add(new ArrayList<>());
+	}
+
+	/** @param display maps the panel's values onto [targetLo, targetHi] = black … white */
+	void add(String label, FloatPlanes panel, ValueMap display) {
+		if (rows.isEmpty()) row();
+		rows.get(rows.size() - 1).add(new Panel(label, panel, display));
 	}
 
 	void save(Path png) {
-		int cw = panels.stream().mapToInt(FloatPlanes::width).max().orElse(1);
-		int ch = panels.stream().mapToInt(FloatPlanes::height).max().orElse(1);
-		int rows = (panels.size() + COLUMNS - 1) / COLUMNS;
-		int cols = Math.min(COLUMNS, panels.size());
-		ColorProcessor cp = new ColorProcessor(cols * (cw + GAP) + GAP, rows * (ch + LABEL + GAP) + GAP);
+		List<Panel> all = new ArrayList<>();
+		rows.forEach(all::addAll);
+		int cw = all.stream().mapToInt(p -> p.pixels.width()).max().orElse(1);
+		int ch = all.stream().mapToInt(p -> p.pixels.height()).max().orElse(1);
+		int cols = Math.max(1, rows.stream().mapToInt(List::size).max().orElse(1));
+		ColorProcessor cp = new ColorProcessor(cols * (cw + GAP) + GAP, rows.size() * (ch + LABEL + GAP) + GAP);
 		cp.setColor(Color.WHITE);
 		cp.fill();
 		cp.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
 		cp.setAntialiasedText(true);
-		for (int k = 0; k < panels.size(); k++) {
-			int x0 = GAP + (k % COLUMNS) * (cw + GAP), y0 = GAP + (k / COLUMNS) * (ch + LABEL + GAP);
-			FloatPlanes p = panels.get(k);
-			for (int y = 0; y < p.height(); y++)
-				for (int x = 0; x < p.width(); x++) {
-					double v = display.forward(p.get(0, y, x)); // model range
-					int g = (int) Math.round(255 * (v - display.targetLo()) / (display.targetHi() - display.targetLo()));
-					g = Math.max(0, Math.min(255, g));
-					cp.set(x0 + x, y0 + LABEL + y, (g << 16) | (g << 8) | g);
-				}
-			cp.setColor(Color.BLACK);
-			cp.drawString(labels.get(k), x0, y0 + LABEL - 3);
-		}
+		for (int r = 0; r < rows.size(); r++)
+			for (int k = 0; k < rows.get(r).size(); k++) {
+				Panel p = rows.get(r).get(k);
+				int x0 = GAP + k * (cw + GAP), y0 = GAP + r * (ch + LABEL + GAP);
+				ValueMap d = p.display;
+				for (int y = 0; y < p.pixels.height(); y++)
+					for (int x = 0; x < p.pixels.width(); x++) {
+						double v = d.forward(p.pixels.get(0, y, x));
+						int g = (int) Math.round(255 * (v - d.targetLo()) / (d.targetHi() - d.targetLo()));
+						g = Math.max(0, Math.min(255, g));
+						cp.set(x0 + x, y0 + LABEL + y, (g << 16) | (g << 8) | g);
+					}
+				cp.setColor(Color.BLACK);
+				cp.drawString(p.label, x0, y0 + LABEL - 3);
+			}
 		ImageFiles.save(new ImagePlus("demo", (ImageProcessor) cp), png);
 	}
 }
