@@ -39,6 +39,7 @@ public final class SparkMain {
 	static final String USAGE = String.join("\n",
 		"usage: ./ldm spark superres --input FOLDER|GLOB|IMAGE|IMAGE.zarr --output DIR|OUT.zarr [options]",
 		"       ./ldm spark inpaint --input FOLDER|GLOB|IMAGE --masks DIR --output DIR [options]   (one unit per plane)",
+		"       ./ldm spark sample --output OUT.zarr --width W --height H [options]   (one huge image, in cells)",
 		"       ./ldm spark zarr-import --input IMAGE.tif --output IMAGE.zarr [--chunk PX]   (one plane as a 2D Zarr array)",
 		"       ./ldm spark zarr-export --input IMAGE.zarr --output IMAGE.tif",
 		"options: --model NAME|PATH  --steps N  --sampler dpmpp2m|ddim  --seed N  --eta E  --samples N  --tile PX  --no-consistency",
@@ -48,7 +49,11 @@ public final class SparkMain {
 		"Zarr:    --block PX (default 256)  --halo PX (default 32)  --chunk PX (output chunks, input pixels; default: block)",
 		"         --range LO,HI (values mapped onto the model's range; default 0,255 for u1, else percentiles 0.1/99.9)",
 		"inpaint: --masks DIR (a mask image per image, same file name; non-zero = fill)  --grow PX  --feather PX",
-		"         --context PX  --strength S  --seam blend|harmonize|correct|hard  (./ldm inpaint's options and defaults)");
+		"         --context PX  --strength S  --seam blend|harmonize|correct|hard  (./ldm inpaint's options and defaults)",
+		"sample:  --block PX (cells, default 128)  --context PX (default 32)  --band PX (fill blended into neighbours, default 8)",
+		"         --chunk PX (default: block)  --type 8-bit|16-bit|32-bit",
+		"         --label L  --guidance G  --strength S (of the gap fill, default 1)  --seam S  --partitions N",
+		"         --no-gap-fill (sample every cell on its own: shows the seams the second phase removes)");
 
 	private SparkMain() {}
 
@@ -75,6 +80,8 @@ public final class SparkMain {
 				return superres(o, out, err);
 			case "inpaint":
 				return inpaint(o, out, err);
+			case "sample":
+				return sample(o, out, err);
 			case "zarr-import":
 				return zarrImport(o, out);
 			case "zarr-export":
@@ -84,7 +91,7 @@ public final class SparkMain {
 		}
 	}
 
-	private static final List<String> FLAGS = List.of("no-consistency", "dry-run", "shared-model");
+	private static final List<String> FLAGS = List.of("no-consistency", "dry-run", "shared-model", "no-gap-fill");
 
 	static Map<String, String> parse(String[] args) {
 		Map<String, String> o = new HashMap<>();
@@ -222,6 +229,50 @@ public final class SparkMain {
 			}
 			long t0 = System.nanoTime();
 			report(out, FolderJob.run(jsc, progress, units, ref, work, Paths.get(output), opens), opens, t0, output);
+		}
+		return 0;
+	}
+
+	/**
+	 * {@code sample}: one large image sampled from noise into a Zarr store, in cells on a checkerboard: the black cells
+	 * sampled on their own, the white ones inpainted between them ({@link SampleJob}).
+	 */
+	static int sample(Map<String, String> o, PrintStream out, PrintStream err) {
+		String output = required(o, "output");
+		int width = integer(o, "width", OptionTable.WIDTH.defaultInt()), height = integer(o, "height",
+			OptionTable.HEIGHT.defaultInt());
+		if (width < 1 || height < 1) throw new IllegalArgumentException("--width and --height must be at least 1");
+		int block = integer(o, "block", 128);
+		String type = OptionTable.TYPE.choice(o.getOrDefault("type", OptionTable.TYPE.defaultText()));
+		Path folder = BundleLocator.standard().find(o.getOrDefault("model", BundleLocator.DEFAULT_MODEL));
+		Bundles.Ref ref = Bundles.reference(folder, o.containsKey("shared-model"), o.getOrDefault("device", "auto"));
+		Manifest m = Manifest.read(folder);
+		m.denoiser(org.ldmfiji.task.LargeImageSampling.TASK); // a bundle without the tasks is refused before any work
+		m.denoiser(org.ldmfiji.task.Inpainting.TASK);
+		SampleJob.Job job = new SampleJob.Job(Paths.get(output).toAbsolutePath().toString(), width, height, block,
+			integer(o, "chunk", block), integer(o, "context", OptionTable.CONTEXT.defaultInt()), integer(o, "band", 8),
+			m.autoencoder.factor * m.denoiser(org.ldmfiji.task.LargeImageSampling.TASK).latentMultiple,
+			Integer.parseInt(type.replace("-bit", "")), o.getOrDefault("label", OptionTable.LABEL.defaultText()),
+			o.containsKey("guidance") ? Double.parseDouble(o.get("guidance")) : OptionTable.GUIDANCE.defaultNumber(),
+			!o.containsKey("no-gap-fill"), o.getOrDefault("sampler", OptionTable.SAMPLER.defaultText()),
+			integer(o, "steps", OptionTable.STEPS.defaultInt()),
+			o.containsKey("seed") ? Long.parseLong(o.get("seed")) : OptionTable.SEED.defaultLong(),
+			o.containsKey("eta") ? Double.parseDouble(o.get("eta")) : OptionTable.ETA.defaultNumber(),
+			o.containsKey("strength") ? Double.parseDouble(o.get("strength")) : 1.0,
+			o.getOrDefault("seam", OptionTable.SEAM.defaultText()), ref);
+		out.println("ldm spark: " + SampleJob.describe(job));
+		out.println("ldm spark: model " + m.name + " (" + folder + ", model.json SHA-256 " + ref.manifestSha256 + ")");
+		try (JavaSparkContext jsc = context("sample", o)) {
+			if (ref.sharedPath == null) Bundles.ship(jsc, folder);
+			ProgressListener progress = new ProgressListener(err);
+			jsc.sc().addSparkListener(progress);
+			LongAccumulator opens = jsc.sc().longAccumulator("bundle opens");
+			if (o.containsKey("dry-run")) {
+				SampleJob.printPlan(out, jsc, job, folder);
+				return 0;
+			}
+			long t0 = System.nanoTime();
+			report(out, SampleJob.run(jsc, progress, job, opens, integer(o, "partitions", 0)), opens, t0, output);
 		}
 		return 0;
 	}
