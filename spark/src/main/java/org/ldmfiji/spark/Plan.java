@@ -114,7 +114,7 @@ final class Plan {
 		double perUnit = cal.get(0)[1];
 		out.println(String.format(Locale.ROOT, "calibration on an executor: %s, first run (with the bundle's opening and "
 			+ "warm-up) %.2f s, then %.2f s per unit at %d steps", first, cal.get(0)[0], perUnit, steps));
-		out.println(String.format(Locale.ROOT, "estimated time: %s (%d units x %.2f s / %d slot(s), plus the bundle's opening)",
-			ProgressListener.format(units.size() * perUnit / slots), units.size(), perUnit, slots));
+		out.println(String.format(Locale.ROOT, "estimated time: %s (%d units x %.2f s on %d slot(s), plus the bundle's opening)",
+			ProgressListener.format(Math.ceil((double) units.size() / slots) * perUnit), units.size(), perUnit, slots));
 	}
 }

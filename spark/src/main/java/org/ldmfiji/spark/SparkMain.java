@@ -38,7 +38,7 @@ public final class SparkMain {
 
 	static final String USAGE = String.join("\n",
 		"usage: ./ldm spark superres --input FOLDER|GLOB|IMAGE|IMAGE.zarr --output DIR|OUT.zarr [options]",
-		"       ./ldm spark inpaint --input FOLDER|GLOB|IMAGE --masks DIR --output DIR [options]   (one unit per plane)",
+		"       ./ldm spark inpaint --input FOLDER|GLOB|IMAGE --masks DIR --output DIR [options]   (a unit per slice and frame)",
 		"       ./ldm spark sample --output OUT.zarr --width W --height H [options]   (one huge image, in cells)",
 		"       ./ldm spark zarr-import --input IMAGE.tif --output IMAGE.zarr [--chunk PX]   (one plane as a 2D Zarr array)",
 		"       ./ldm spark zarr-export --input IMAGE.zarr --output IMAGE.tif",
