@@ -18,12 +18,17 @@ import java.util.Optional;
 final class StandaloneCluster implements AutoCloseable {
 
 	final String url;
+	/** SPARK_HOME: what a Spark distribution holds for the launcher and the workers (jars/). */
+	final Path home;
 	private final Process master;
 	final List<Process> workers = new ArrayList<>();
 
 	StandaloneCluster(Path dir, int workerCount, int coresEach) throws IOException, InterruptedException {
-		Path home = dir.resolve("spark-home"), jars = home.resolve("jars");
+		home = dir.resolve("spark-home");
+		Path jars = home.resolve("jars");
 		Files.createDirectories(jars);
+		if (!Files.exists(home.resolve("RELEASE"))) Files.writeString(home.resolve("RELEASE"), "Spark (the jars of the "
+			+ "build's class path)\n"); // the launcher takes jars/ from a folder with a RELEASE file, as in a distribution
 		for (String j : SparkApp.sparkJars()) {
 			Path target = Path.of(j), link = jars.resolve(target.getFileName());
 			if (!Files.exists(link)) Files.createSymbolicLink(link, target);

@@ -7,7 +7,6 @@ import ij.io.FileInfo;
 import ij.io.FileSaver;
 import ij.io.Opener;
 import ij.measure.Calibration;
-import ij.process.ImageProcessor;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.LongAccumulator;
@@ -28,10 +27,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * x f super-resolution of a folder (or glob) of images: each plane of each stack is one unit of work (one Spark
- * task), super-resolved by {@link PlaneSuperResolver} with the run's seed, as {@code ./ldm superres} does plane by
- * plane; a second stage puts each image's planes together into OUT/NAME.tif. Both stages skip what a previous run
- * finished ({@link DoneMarkers}); partial results live in OUT/.ldm-spark.
+ * A folder (or glob) of images through a plane task ({@link PlaneWork}): x f super-resolution, each plane of each
+ * stack one unit of work (one Spark task), super-resolved by {@link PlaneSuperResolver} with the run's seed as {@code
+ * ./ldm superres} does plane by plane; or inpainting with a mask image per image, each (slice, frame) position one
+ * unit ({@link PlaneInpainter}, as {@code ./ldm inpaint} fills every position). A second stage puts each image's
+ * units together, in stack order, into OUT/NAME.tif. Both stages skip what a previous run finished ({@link
+ * DoneMarkers}); partial results live in OUT/.ldm-spark.
  */
 final class FolderJob {
 
@@ -39,13 +40,25 @@ final class FolderJob {
 	static final class Unit implements Serializable {
 		private static final long serialVersionUID = 1L;
 		final String path, name;
+		/** The unit's index among its image's units (1-based) and their count. */
 		final int plane, planes;
+		/** The mask image (inpainting), or null. */
+		final String mask;
 
 		Unit(String path, String name, int plane, int planes) {
+			this(path, name, plane, planes, null);
+		}
+
+		Unit(String path, String name, int plane, int planes, String mask) {
 			this.path = path;
 			this.name = name;
 			this.plane = plane;
 			this.planes = planes;
+			this.mask = mask;
+		}
+
+		Unit at(int p) {
+			return new Unit(path, name, p, planes, mask);
 		}
 
 		@Override
@@ -119,32 +132,74 @@ final class FolderJob {
 		return file.resolveSibling("." + file.getFileName() + ".sha256");
 	}
 
-	/** Stage 1: one plane. Returns true when it was computed, false when a previous run had finished it. */
-	static boolean processPlane(Unit u, Bundles.Ref ref, RunSettings s, String outDir, LongAccumulator opens) {
+	/** Stage 1: one unit. Returns true when it was computed, false when a previous run had finished it. */
+	static boolean processPlane(Unit u, Bundles.Ref ref, PlaneWork work, String outDir, LongAccumulator opens) {
 		Path file = planeFile(Paths.get(outDir), u);
 		if (DoneMarkers.finished(marker(file), file)) return false;
 		ImagePlus imp = open(u.path);
-		ImageProcessor ip = imp.getStack().getProcessor(u.plane);
 		var ld = SparkUnits.bundle(ref, opens);
-		ImageProcessor result = PlaneSuperResolver.run(ld, ip, s.options(s.seed));
-		writeTiff(new ImagePlus(u.name, result), file);
+		writeTiff(work.compute(ld, imp, u), file);
 		DoneMarkers.mark(marker(file), file);
 		return true;
 	}
 
-	/** Stage 2: the planes of one image as OUT/NAME.tif, with the source's dimensions and calibration / f. */
+	/**
+	 * The inpainting units: every (slice, frame) position of every image, with the mask image of the same name
+	 * (NAME.tif or NAME.png...: the same file name, else the same name before the extension) in {@code masks}. Every
+	 * mask is checked here, before any work starts: missing, of another size, or empty is refused with one line.
+	 */
+	static List<Unit> planInpainting(List<Path> files, Path masks) {
+		if (!Files.isDirectory(masks)) throw new IllegalArgumentException("--masks " + masks + " is not a folder: give the "
+			+ "folder of mask images (same file names as the images, non-zero = fill)");
+		List<Unit> units = new ArrayList<>();
+		Set<String> names = new HashSet<>();
+		for (Path f : files) {
+			String name = outputName(f);
+			if (!names.add(name)) throw new IllegalArgumentException("two inputs would both write " + name + ": rename one");
+			Path mask = maskFor(f, masks);
+			ImagePlus imp = open(f.toString());
+			boolean[] m = PlaneInpainter.mask(mask.toString(), imp);
+			boolean any = false;
+			for (boolean b : m) any |= b;
+			if (!any) throw new IllegalArgumentException("mask " + mask + " has no non-zero pixel: mark the region to fill "
+				+ "of " + f.getFileName() + " (or leave the image out)");
+			int positions = imp.getNSlices() * imp.getNFrames();
+			imp.close();
+			for (int p = 1; p <= positions; p++) units.add(new Unit(f.toString(), name, p, positions, mask.toString()));
+		}
+		return units;
+	}
+
+	static Path maskFor(Path image, Path masks) {
+		String n = image.getFileName().toString();
+		Path same = masks.resolve(n);
+		if (Files.isRegularFile(same)) return same.toAbsolutePath();
+		String stem = outputName(image).replaceFirst("\\.tif$", "");
+		for (String ext : List.of(".tif", ".tiff", ".png", ".TIF", ".TIFF", ".PNG")) {
+			Path p = masks.resolve(stem + ext);
+			if (Files.isRegularFile(p)) return p.toAbsolutePath();
+		}
+		throw new IllegalArgumentException("no mask for " + image.getFileName() + " in " + masks + ": add " + masks.resolve(n)
+			+ " (non-zero pixels = fill), or leave the image out");
+	}
+
+	/**
+	 * Stage 2: the units of one image as OUT/NAME.tif (their planes one after the other: ImageJ's stack order), with
+	 * the source's dimensions and calibration / f.
+	 */
 	static boolean assemble(Unit first, String outDir) {
 		Path out = Paths.get(outDir), file = out.resolve(first.name);
 		if (DoneMarkers.finished(marker(file), file)) return false;
 		ImagePlus src = open(first.path);
 		ImageStack stack = null;
 		for (int p = 1; p <= first.planes; p++) {
-			Unit u = new Unit(first.path, first.name, p, first.planes);
+			Unit u = first.at(p);
 			Path pf = planeFile(out, u);
 			if (!DoneMarkers.finished(marker(pf), pf)) throw new IllegalStateException(u + " is not finished: run again");
 			ImagePlus plane = IJ.openImage(pf.toString());
 			if (stack == null) stack = new ImageStack(plane.getWidth(), plane.getHeight());
-			stack.addSlice(src.getStack().getSliceLabel(p), plane.getProcessor());
+			for (int k = 1; k <= plane.getStackSize(); k++)
+				stack.addSlice(src.getStack().getSliceLabel(stack.getSize() + 1), plane.getStack().getProcessor(k));
 		}
 		ImagePlus result = new ImagePlus(first.name, stack);
 		result.setDimensions(src.getNChannels(), src.getNSlices(), src.getNFrames());
@@ -187,13 +242,13 @@ final class FolderJob {
 	}
 
 	/** Runs both stages; returns [units computed, units skipped]. */
-	static long[] run(JavaSparkContext jsc, ProgressListener progress, List<Unit> units, Bundles.Ref ref, RunSettings s,
+	static long[] run(JavaSparkContext jsc, ProgressListener progress, List<Unit> units, Bundles.Ref ref, PlaneWork work,
 		Path out, LongAccumulator opens)
 	{
 		String outDir = out.toAbsolutePath().toString();
-		progress.begin("super-resolution", units.size());
+		progress.begin(work.name(), units.size());
 		List<Boolean> computed = jsc.parallelize(units, Math.max(1, units.size()))
-			.map(u -> processPlane(u, ref, s, outDir, opens)).collect();
+			.map(u -> processPlane(u, ref, work, outDir, opens)).collect();
 		List<Unit> firsts = units.stream().filter(u -> u.plane == 1).collect(Collectors.toList());
 		progress.begin("assembling images", firsts.size());
 		jsc.parallelize(firsts, Math.max(1, firsts.size())).map(u -> assemble(u, outDir)).collect();

@@ -72,4 +72,49 @@ final class Plan {
 		out.println(String.format(Locale.ROOT, "estimated time: %s (%d units x %.2f s / %d slot(s), plus the bundle's opening)",
 			ProgressListener.format(total), units, perUnit, slots));
 	}
+	/**
+	 * {@code --dry-run} of a folder run of any plane task: the units, the memory per task (the largest source's planes
+	 * of one unit and the task's windows, ≈ 16 floats per pixel of a window of at most twice the model's native size),
+	 * and the time, from the first unit computed twice on one executor (the first run warms TorchScript up and opens
+	 * the bundle; the second is timed).
+	 */
+	static void printUnits(PrintStream out, JavaSparkContext jsc, Bundles.Ref ref, PlaneWork work, Path folder,
+		List<FolderJob.Unit> units, int steps)
+	{
+		int slots = jsc.defaultParallelism();
+		long bundle = SparkMain.folderBytes(folder);
+		Manifest m = Manifest.read(folder);
+		int side = 0;
+		long planeBytes = 0;
+		for (FolderJob.Unit u : units) {
+			if (u.plane != 1) continue;
+			ij.ImagePlus imp = FolderJob.open(u.path);
+			side = Math.max(side, Math.max(imp.getWidth(), imp.getHeight()));
+			planeBytes = Math.max(planeBytes, (long) imp.getWidth() * imp.getHeight() * imp.getNChannels() * 4 * 3);
+			imp.close();
+		}
+		int window = 2 * m.denoiser(org.ldmfiji.task.Inpainting.TASK).nativeSize;
+		long working = planeBytes + (long) window * window * 4L * 16 * m.imageChannels;
+		out.println(String.format(Locale.ROOT, "plan: %d unit(s) of work (%s of one (slice, frame) position each), then one "
+			+ "assembly per image, on %d task slot(s)", units.size(), work.name(), slots));
+		out.println(String.format(Locale.ROOT, "memory per executor: about %d MiB = bundle %d MiB (held once per JVM) + %d MiB "
+			+ "per concurrent task (planes up to %d px a side, windows up to %d px) + JVM overhead; give spark.executor.memory "
+			+ "at least %d MiB per core", (2 * bundle + working) >> 20, bundle >> 20, working >> 20, side, window,
+			Math.max(1024, ((2 * bundle + working) >> 20) + 512)));
+		FolderJob.Unit first = units.get(0);
+		List<double[]> cal = jsc.parallelize(List.of(first), 1).map(u -> {
+			double[] t = new double[2];
+			for (int run = 0; run < 2; run++) {
+				long a = System.nanoTime();
+				work.compute(Bundles.get(ref), FolderJob.open(u.path), u);
+				t[run] = (System.nanoTime() - a) / 1e9;
+			}
+			return t;
+		}).collect();
+		double perUnit = cal.get(0)[1];
+		out.println(String.format(Locale.ROOT, "calibration on an executor: %s, first run (with the bundle's opening and "
+			+ "warm-up) %.2f s, then %.2f s per unit at %d steps", first, cal.get(0)[0], perUnit, steps));
+		out.println(String.format(Locale.ROOT, "estimated time: %s (%d units x %.2f s on %d slot(s), plus the bundle's opening)",
+			ProgressListener.format(Math.ceil((double) units.size() / slots) * perUnit), units.size(), perUnit, slots));
+	}
 }

@@ -38,6 +38,8 @@ public final class SparkMain {
 
 	static final String USAGE = String.join("\n",
 		"usage: ./ldm spark superres --input FOLDER|GLOB|IMAGE|IMAGE.zarr --output DIR|OUT.zarr [options]",
+		"       ./ldm spark inpaint --input FOLDER|GLOB|IMAGE --masks DIR --output DIR [options]   (a unit per slice and frame)",
+		"       ./ldm spark sample --output OUT.zarr --width W --height H [options]   (one huge image, in cells)",
 		"       ./ldm spark zarr-import --input IMAGE.tif --output IMAGE.zarr [--chunk PX]   (one plane as a 2D Zarr array)",
 		"       ./ldm spark zarr-export --input IMAGE.zarr --output IMAGE.tif",
 		"options: --model NAME|PATH  --steps N  --sampler dpmpp2m|ddim  --seed N  --eta E  --samples N  --tile PX  --no-consistency",
@@ -45,7 +47,13 @@ public final class SparkMain {
 		"         --shared-model (the bundle path is readable on every machine; default: Spark ships it)",
 		"         --dry-run (print the units, memory per executor and a calibrated time estimate; run nothing)",
 		"Zarr:    --block PX (default 256)  --halo PX (default 32)  --chunk PX (output chunks, input pixels; default: block)",
-		"         --range LO,HI (values mapped onto the model's range; default 0,255 for u1, else percentiles 0.1/99.9)");
+		"         --range LO,HI (values mapped onto the model's range; default 0,255 for u1, else percentiles 0.1/99.9)",
+		"inpaint: --masks DIR (a mask image per image, same file name; non-zero = fill)  --grow PX  --feather PX",
+		"         --context PX  --strength S  --seam blend|harmonize|correct|hard  (./ldm inpaint's options and defaults)",
+		"sample:  --block PX (cells, default 128)  --context PX (default 32)  --band PX (fill blended into neighbours, default 8)",
+		"         --chunk PX (default: block)  --type 8-bit|16-bit|32-bit",
+		"         --label L  --guidance G  --strength S (of the gap fill, default 1)  --seam S  --partitions N",
+		"         --no-gap-fill (sample every cell on its own: shows the seams the second phase removes)");
 
 	private SparkMain() {}
 
@@ -70,6 +78,10 @@ public final class SparkMain {
 		switch (args[0]) {
 			case "superres":
 				return superres(o, out, err);
+			case "inpaint":
+				return inpaint(o, out, err);
+			case "sample":
+				return sample(o, out, err);
 			case "zarr-import":
 				return zarrImport(o, out);
 			case "zarr-export":
@@ -79,7 +91,7 @@ public final class SparkMain {
 		}
 	}
 
-	private static final List<String> FLAGS = List.of("no-consistency", "dry-run", "shared-model");
+	private static final List<String> FLAGS = List.of("no-consistency", "dry-run", "shared-model", "no-gap-fill");
 
 	static Map<String, String> parse(String[] args) {
 		Map<String, String> o = new HashMap<>();
@@ -162,15 +174,7 @@ public final class SparkMain {
 		}
 		out.println("ldm spark: model " + m.name + " (" + folder + ", model.json SHA-256 " + ref.manifestSha256 + "), " + s);
 
-		SparkConf conf = new SparkConf().setAppName("ldm-spark superres").setIfMissing("spark.task.maxFailures", "4");
-		if (o.containsKey("master")) conf.setMaster(o.get("master"));
-		else if (!conf.contains("spark.master")) conf.setMaster("local[*,4]");
-		conf.setIfMissing("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Djava.awt.headless=true");
-		String jar = appJar();
-		if (!conf.get("spark.master").startsWith("local") && !conf.contains("spark.jars") && jar != null)
-			conf.set("spark.jars", jar); // started without spark-submit (./ldm spark --master spark://...): ship this jar
-		try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
-			jsc.setLogLevel(System.getProperty("ldm.spark.logLevel", "WARN"));
+		try (JavaSparkContext jsc = context("superres", o)) {
 			if (ref.sharedPath == null) Bundles.ship(jsc, folder);
 			ProgressListener progress = new ProgressListener(err);
 			jsc.sc().addSparkListener(progress);
@@ -180,13 +184,120 @@ public final class SparkMain {
 				return 0;
 			}
 			long t0 = System.nanoTime();
-			long[] r = job != null ? ZarrJob.run(jsc, progress, job, opens) : FolderJob.run(jsc, progress, units, ref, s,
-				Paths.get(output), opens);
-			out.println(String.format(Locale.ROOT, "ldm spark: %d unit(s) computed, %d skipped (finished by an earlier run); "
-				+ "model opened %d time(s) on the executors; %.1f s; output %s", r[0], r[1], opens.value(),
-				(System.nanoTime() - t0) / 1e9, output));
+			long[] r = job != null ? ZarrJob.run(jsc, progress, job, opens) : FolderJob.run(jsc, progress, units, ref,
+				PlaneWork.superResolution(s), Paths.get(output), opens);
+			report(out, r, opens, t0, output);
 		}
 		return 0;
+	}
+
+	/**
+	 * {@code inpaint}: every (slice, frame) position of every image filled where its mask image (same file name in
+	 * --masks) is non-zero, as {@code ./ldm inpaint --input IMAGE --mask MASK} fills it with the same options and seed.
+	 */
+	static int inpaint(Map<String, String> o, PrintStream out, PrintStream err) {
+		String input = required(o, "input"), output = required(o, "output"), masks = required(o, "masks");
+		if (isZarr(input)) throw new IllegalArgumentException("inpaint takes a folder, glob or image: Zarr arrays are for "
+			+ "superres and sample");
+		if (o.containsKey("samples") && integer(o, "samples", 1) != 1) throw new IllegalArgumentException("--samples: "
+			+ "inpaint on Spark writes one fill per plane; make several with ./ldm inpaint --samples N on one image");
+		InpaintSettings s = new InpaintSettings(o.getOrDefault("sampler", OptionTable.SAMPLER.defaultText()),
+			integer(o, "steps", OptionTable.STEPS.defaultInt()),
+			o.containsKey("seed") ? Long.parseLong(o.get("seed")) : OptionTable.SEED.defaultLong(),
+			o.containsKey("eta") ? Double.parseDouble(o.get("eta")) : OptionTable.ETA.defaultNumber(),
+			integer(o, "grow", OptionTable.GROW.defaultInt()), integer(o, "feather", OptionTable.FEATHER.defaultInt()),
+			integer(o, "context", OptionTable.CONTEXT.defaultInt()),
+			o.containsKey("strength") ? Double.parseDouble(o.get("strength")) : OptionTable.STRENGTH.defaultNumber(),
+			o.getOrDefault("seam", OptionTable.SEAM.defaultText()));
+		Path folder = BundleLocator.standard().find(o.getOrDefault("model", BundleLocator.DEFAULT_MODEL));
+		Bundles.Ref ref = Bundles.reference(folder, o.containsKey("shared-model"), o.getOrDefault("device", "auto"));
+		Manifest m = Manifest.read(folder);
+		m.denoiser(org.ldmfiji.task.Inpainting.TASK); // a bundle without inpainting is refused before any work
+		List<FolderJob.Unit> units = FolderJob.planInpainting(FolderJob.inputs(input), Paths.get(masks));
+		out.println("ldm spark: " + units.size() + " unit(s) ((slice, frame) positions) in " + units.stream()
+			.filter(u -> u.plane == 1).count() + " image(s), each with its mask from " + masks);
+		out.println("ldm spark: model " + m.name + " (" + folder + ", model.json SHA-256 " + ref.manifestSha256 + "), " + s);
+		try (JavaSparkContext jsc = context("inpaint", o)) {
+			if (ref.sharedPath == null) Bundles.ship(jsc, folder);
+			ProgressListener progress = new ProgressListener(err);
+			jsc.sc().addSparkListener(progress);
+			LongAccumulator opens = jsc.sc().longAccumulator("bundle opens");
+			PlaneWork work = PlaneWork.inpainting(s);
+			if (o.containsKey("dry-run")) {
+				Plan.printUnits(out, jsc, ref, work, folder, units, s.steps);
+				return 0;
+			}
+			long t0 = System.nanoTime();
+			report(out, FolderJob.run(jsc, progress, units, ref, work, Paths.get(output), opens), opens, t0, output);
+		}
+		return 0;
+	}
+
+	/**
+	 * {@code sample}: one large image sampled from noise into a Zarr store, in cells on a checkerboard: the black cells
+	 * sampled on their own, the white ones inpainted between them ({@link SampleJob}).
+	 */
+	static int sample(Map<String, String> o, PrintStream out, PrintStream err) {
+		String output = required(o, "output");
+		int width = integer(o, "width", OptionTable.WIDTH.defaultInt()), height = integer(o, "height",
+			OptionTable.HEIGHT.defaultInt());
+		if (width < 1 || height < 1) throw new IllegalArgumentException("--width and --height must be at least 1");
+		int block = integer(o, "block", 128);
+		String type = OptionTable.TYPE.choice(o.getOrDefault("type", OptionTable.TYPE.defaultText()));
+		Path folder = BundleLocator.standard().find(o.getOrDefault("model", BundleLocator.DEFAULT_MODEL));
+		Bundles.Ref ref = Bundles.reference(folder, o.containsKey("shared-model"), o.getOrDefault("device", "auto"));
+		Manifest m = Manifest.read(folder);
+		m.denoiser(org.ldmfiji.task.LargeImageSampling.TASK); // a bundle without the tasks is refused before any work
+		m.denoiser(org.ldmfiji.task.Inpainting.TASK);
+		SampleJob.Job job = new SampleJob.Job(Paths.get(output).toAbsolutePath().toString(), width, height, block,
+			integer(o, "chunk", block), integer(o, "context", OptionTable.CONTEXT.defaultInt()), integer(o, "band", 8),
+			m.autoencoder.factor * m.denoiser(org.ldmfiji.task.LargeImageSampling.TASK).latentMultiple,
+			Integer.parseInt(type.replace("-bit", "")), o.getOrDefault("label", OptionTable.LABEL.defaultText()),
+			o.containsKey("guidance") ? Double.parseDouble(o.get("guidance")) : OptionTable.GUIDANCE.defaultNumber(),
+			!o.containsKey("no-gap-fill"), o.getOrDefault("sampler", OptionTable.SAMPLER.defaultText()),
+			integer(o, "steps", OptionTable.STEPS.defaultInt()),
+			o.containsKey("seed") ? Long.parseLong(o.get("seed")) : OptionTable.SEED.defaultLong(),
+			o.containsKey("eta") ? Double.parseDouble(o.get("eta")) : OptionTable.ETA.defaultNumber(),
+			o.containsKey("strength") ? Double.parseDouble(o.get("strength")) : 1.0,
+			o.getOrDefault("seam", OptionTable.SEAM.defaultText()), ref);
+		out.println("ldm spark: " + SampleJob.describe(job));
+		out.println("ldm spark: model " + m.name + " (" + folder + ", model.json SHA-256 " + ref.manifestSha256 + ")");
+		try (JavaSparkContext jsc = context("sample", o)) {
+			if (ref.sharedPath == null) Bundles.ship(jsc, folder);
+			ProgressListener progress = new ProgressListener(err);
+			jsc.sc().addSparkListener(progress);
+			LongAccumulator opens = jsc.sc().longAccumulator("bundle opens");
+			if (o.containsKey("dry-run")) {
+				SampleJob.printPlan(out, jsc, job, folder);
+				return 0;
+			}
+			long t0 = System.nanoTime();
+			report(out, SampleJob.run(jsc, progress, job, opens, integer(o, "partitions", 0)), opens, t0, output);
+		}
+		return 0;
+	}
+
+	private static void report(PrintStream out, long[] r, LongAccumulator opens, long t0, String output) {
+		out.println(String.format(Locale.ROOT, "ldm spark: %d unit(s) computed, %d skipped (finished by an earlier run); "
+			+ "model opened %d time(s) on the executors; %.1f s; output %s", r[0], r[1], opens.value(),
+			(System.nanoTime() - t0) / 1e9, output));
+	}
+
+	/**
+	 * The Spark context: spark.master from spark-submit, else --master, else local[*,4] (failed tasks retried up to 4
+	 * times); started without spark-submit on a cluster, this jar is shipped to the executors.
+	 */
+	static JavaSparkContext context(String task, Map<String, String> o) {
+		SparkConf conf = new SparkConf().setAppName("ldm-spark " + task).setIfMissing("spark.task.maxFailures", "4");
+		if (o.containsKey("master")) conf.setMaster(o.get("master"));
+		else if (!conf.contains("spark.master")) conf.setMaster("local[*,4]");
+		conf.setIfMissing("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Djava.awt.headless=true");
+		String jar = appJar();
+		if (!conf.get("spark.master").startsWith("local") && !conf.contains("spark.jars") && jar != null)
+			conf.set("spark.jars", jar); // started without spark-submit (./ldm spark --master spark://...): ship this jar
+		JavaSparkContext jsc = new JavaSparkContext(conf);
+		jsc.setLogLevel(System.getProperty("ldm.spark.logLevel", "WARN"));
+		return jsc;
 	}
 
 	/** The jar this class was loaded from, or null (classes folder). */
