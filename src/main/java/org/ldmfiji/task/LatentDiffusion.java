@@ -61,7 +61,8 @@ public final class LatentDiffusion {
 	 * than 2^31 values; the source is read once (for one normalisation of all blocks) and must fit one buffer. With
 	 * consistency on, the whole result reproduces the source under the f × f area average, as the one-buffer result
 	 * does. A source of at most 512 pixels a side gives exactly {@link #superResolve(RandomAccessibleInterval,
-	 * SuperResolutionOptions, Progress)}'s pixels; a larger one differs from it by the blocks' own noise.
+	 * SuperResolutionOptions, Progress)}'s pixels; a larger one differs from it by the blocks' own noise. A run
+	 * cancelled part-way leaves the write tiles finished so far in the target.
 	 *
 	 * @return the target
 	 */
