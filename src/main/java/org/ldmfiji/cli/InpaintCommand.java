@@ -31,10 +31,8 @@ final class InpaintCommand {
 			"device", "samples", "grow", "feather", "context", "strength", "seam"), Set.of("evaluate"));
 	}
 
-	int run(PrintStream out) {
-		Path input = Paths.get(options.required("input")), maskFile = Paths.get(options.required("mask"));
-		Path output = Paths.get(options.required("output"));
-		RunSettings run = new RunSettings(options, 0);
+	/** The job's options from the command line, each one absent at the table's default (OptionTableTest reads them). */
+	InpaintImage.Options taskOptions(RunSettings run) {
 		InpaintImage.Options o = new InpaintImage.Options();
 		o.sampling = run.sampling;
 		o.samples = options.integer(OptionTable.SAMPLES);
@@ -43,9 +41,17 @@ final class InpaintCommand {
 		o.context = options.integer(OptionTable.CONTEXT);
 		o.strength = options.number(OptionTable.STRENGTH);
 		o.seam(options.choice(OptionTable.SEAM));
+		o.allPlanes = o.samples == 1;
+		return o;
+	}
+
+	int run(PrintStream out) {
+		Path input = Paths.get(options.required("input")), maskFile = Paths.get(options.required("mask"));
+		Path output = Paths.get(options.required("output"));
+		RunSettings run = new RunSettings(options, 0);
+		InpaintImage.Options o = taskOptions(run);
 		OutputPlan plan = new OutputPlan().input("--input", input).input("--mask", maskFile);
 		ImagePlus imp = ImageFiles.open(input);
-		o.allPlanes = o.samples == 1;
 		boolean[] mask = Selections.maskOf(ImageFiles.open(maskFile), imp);
 		int w = imp.getWidth(), h = imp.getHeight(), planes = imp.getBitDepth() == 24 ? 3 : imp.getNChannels();
 		plan.output("--output", output, () -> ImageFiles.bytes(w, h, o.samples == 1 ? imp.getStackSize()

@@ -30,24 +30,30 @@ final class SampleCommand {
 			"height", "label", "guidance", "tile", "overlap", "batch", "type", "bits"), Set.of());
 	}
 
-	int run(PrintStream out) {
-		if (options.get("width", null) == null || options.get("height", null) == null)
-			throw new Options.UsageException("'sample' needs --width and --height (pixels)");
+	/** The job's options from the command line, each one absent at the table's default (OptionTableTest reads them). */
+	SampleImage.Options taskOptions(RunSettings run) {
 		SampleImage.Options o = new SampleImage.Options();
 		o.width = options.integer(OptionTable.WIDTH);
 		o.height = options.integer(OptionTable.HEIGHT);
-		Path output = Paths.get(options.required("output"));
 		String bits = options.get("bits", null);
 		o.type(bits != null ? checkedType(bits + "-bit") : options.choice(OptionTable.TYPE));
-		if (output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png") && o.bitDepth != 8)
-			throw new Options.UsageException("a PNG holds 8 bits: use --type 8-bit or write a .tif");
-		RunSettings run = new RunSettings(options, 0);
 		o.sampling = run.sampling;
 		o.label = options.text(OptionTable.LABEL);
 		o.guidance = options.number(OptionTable.GUIDANCE);
 		o.tile = options.integer(OptionTable.TILE);
 		o.overlap = options.integer(OptionTable.OVERLAP);
 		o.batch = options.integer(OptionTable.BATCH);
+		return o;
+	}
+
+	int run(PrintStream out) {
+		if (options.get("width", null) == null || options.get("height", null) == null)
+			throw new Options.UsageException("'sample' needs --width and --height (pixels)");
+		Path output = Paths.get(options.required("output"));
+		RunSettings run = new RunSettings(options, 0);
+		SampleImage.Options o = taskOptions(run);
+		if (output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png") && o.bitDepth != 8)
+			throw new Options.UsageException("a PNG holds 8 bits: use --type 8-bit or write a .tif");
 		new OutputPlan().output("--output", output, () -> ImageFiles.bytes(o.width, o.height, Manifest.read(
 			BundleLocator.standard().find(run.model)).imageChannels, o.bitDepth / 8)).check();
 		try (ModelBundle bundle = run.openBundle()) {

@@ -35,14 +35,20 @@ final class SuperResCommand {
 			"device", "samples", "tile", "reference"), Set.of("no-consistency"));
 	}
 
-	int run(PrintStream out) {
-		Path input = Paths.get(options.required("input")), output = Paths.get(options.required("output"));
-		RunSettings run = new RunSettings(options, 0);
+	/** The job's options from the command line, each one absent at the table's default (OptionTableTest reads them). */
+	SuperResolveImage.Options taskOptions(RunSettings run) {
 		SuperResolveImage.Options o = new SuperResolveImage.Options();
 		o.sampling = run.sampling;
 		o.samples = options.integer(OptionTable.SR_SAMPLES);
 		o.tile = options.integer(OptionTable.TILE);
 		o.consistency = !options.flag("no-consistency");
+		return o;
+	}
+
+	int run(PrintStream out) {
+		Path input = Paths.get(options.required("input")), output = Paths.get(options.required("output"));
+		RunSettings run = new RunSettings(options, 0);
+		SuperResolveImage.Options o = taskOptions(run);
 		Path referenceFile = options.get("reference", null) == null ? null : Paths.get(options.get("reference", null));
 		OutputPlan plan = new OutputPlan().input("--input", input);
 		if (referenceFile != null) plan.input("--reference", referenceFile);

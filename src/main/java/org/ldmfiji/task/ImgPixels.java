@@ -95,13 +95,8 @@ final class ImgPixels {
 	 * plane) with the image's X and Y interval.
 	 */
 	static boolean[] mask(RandomAccessibleInterval<? extends BooleanType<?>> mask, Interval image) {
+		checkMask(mask, image);
 		int d = mask.numDimensions();
-		boolean sameXY = d >= 2 && mask.min(0) == image.min(0) && mask.min(1) == image.min(1)
-			&& mask.dimension(0) == image.dimension(0) && mask.dimension(1) == image.dimension(1);
-		if (!sameXY || d > 3 || (d == 3 && mask.dimension(2) != 1)) throw new IllegalArgumentException("the mask's "
-			+ "interval " + Intervals.toString(mask) + " is not the image's X, Y interval [" + image.min(0) + ", " + image.min(1)
-			+ "] to [" + image.max(0) + ", " + image.max(1) + "]: give a 2D mask over the image's X and Y (Views.translate it "
-			+ "to the image's min)");
 		int w = side(image.dimension(0), "the width"), h = side(image.dimension(1), "the height");
 		if ((long) w * h > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("the image's plane " + w + "x" + h
 			+ " has more than 2^31 pixels: inpaint a crop around the region (Views.interval)");
@@ -110,6 +105,27 @@ final class ImgPixels {
 		Cursor<? extends BooleanType<?>> c = Views.flatIterable(plane).cursor();
 		for (int i = 0; i < out.length; i++) out[i] = c.next().get();
 		return out;
+	}
+
+	/** Refuses a mask that is not 2D (or 3D with one plane) over the image's X and Y interval. */
+	static void checkMask(Interval mask, Interval image) {
+		int d = mask.numDimensions();
+		boolean sameXY = d >= 2 && mask.min(0) == image.min(0) && mask.min(1) == image.min(1)
+			&& mask.dimension(0) == image.dimension(0) && mask.dimension(1) == image.dimension(1);
+		if (!sameXY || d > 3 || (d == 3 && mask.dimension(2) != 1)) throw new IllegalArgumentException("the mask's "
+			+ "interval " + Intervals.toString(mask) + " is not the image's X, Y interval [" + image.min(0) + ", " + image.min(1)
+			+ "] to [" + image.max(0) + ", " + image.max(1) + "]: give a 2D mask over the image's X and Y (Views.translate it "
+			+ "to the image's min)");
+	}
+
+	/** The mask's interval with X and Y those of {@code xy} (a third, single-plane axis kept). */
+	static Interval sameXY(Interval mask, Interval xy) {
+		long[] min = mask.minAsLongArray(), max = mask.maxAsLongArray();
+		for (int d = 0; d < 2; d++) {
+			min[d] = xy.min(d);
+			max[d] = xy.max(d);
+		}
+		return new FinalInterval(min, max);
 	}
 
 	/** Sets {@code ra} to image pixel (x, y) of channel k, coordinates relative to the image's min. */

@@ -1,6 +1,6 @@
 package org.ldmfiji.task;
 
-import net.imglib2.Cursor;
+import net.imglib2.RandomAccess;
 import net.imglib2.FinalInterval;
 import net.imglib2.Interval;
 import net.imglib2.RandomAccessibleInterval;
@@ -19,6 +19,7 @@ import org.ldmfiji.model.ModelBundle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
 
 /**
  * Large-image sampling ({@link LargeImageSampling}) into a caller's ImgLib2 image (X, Y, any min, any real type),
@@ -50,11 +51,27 @@ final class ImgSampling {
 		List<Interval> blocks = blocks(target);
 		progress.status(String.format(Locale.ROOT, "LDM sampling: %dx%d in %d block(s), label %s", w, h, blocks.size(),
 			label));
-		RandomAccessibleInterval<T> zeroMin = Views.zeroMin(target);
-		new LargeImageSampling(bundle, o.sampling, o.tiles(m)).run(w, h, label, o.guidance, windows(relative(blocks, target)),
-			(block, planes) -> write(Views.interval(zeroMin, new FinalInterval(new long[] {block.x, block.y},
-				new long[] {block.x + block.width - 1L, block.y + block.height - 1L})), planes, values), progress.steps(0, o.sampling.steps));
+		LargeImageSampling sampling = new LargeImageSampling(bundle, o.sampling, o.tiles(m));
+		write(target, blocks, values, (width, height, windows, sink) -> sampling.run(width, height, label, o.guidance,
+			windows, sink, progress.steps(0, o.sampling.steps)));
 		progress.status("LDM sampling: done");
+	}
+
+	/** What hands the image over block by block ({@link LargeImageSampling#run(int, int, String, double, List,
+	 * BiConsumer, org.ldmfiji.diffusion.StepListener)}): each zero-min block once, as C × block in the model's range. */
+	interface BlockSampler {
+		void run(int width, int height, List<org.ldmfiji.tiling.Window> blocks,
+			BiConsumer<org.ldmfiji.tiling.Window, FloatPlanes> sink);
+	}
+
+	/** Samples the target's blocks with {@code sampler} and writes each into its part of the target, once. */
+	static <T extends RealType<T>> void write(RandomAccessibleInterval<T> target, List<Interval> blocks,
+		SampleValues values, BlockSampler sampler)
+	{
+		int w = ImgPixels.side(target.dimension(0), "the width"), h = ImgPixels.side(target.dimension(1), "the height");
+		long x0 = target.min(0), y0 = target.min(1);
+		sampler.run(w, h, windows(relative(blocks, target)), (block, planes) -> write(target, x0 + block.x, y0 + block.y,
+			planes, values));
 	}
 
 	/** Zero-min 2-D blocks as the core's windows (the core loads no ImgLib2, for plain ImageJ 1.x). */
@@ -115,12 +132,18 @@ final class ImgSampling {
 		return out;
 	}
 
-	/** One block's model values (1 × block) into the target's pixels. */
-	private static <T extends RealType<T>> void write(RandomAccessibleInterval<T> block, FloatPlanes planes,
-		SampleValues values)
+	/** One block's model values (1 × height × width) into the target's pixels from (x0, y0) on, row by row. */
+	private static <T extends RealType<T>> void write(RandomAccessibleInterval<T> target, long x0, long y0,
+		FloatPlanes planes, SampleValues values)
 	{
 		float[] d = planes.data();
-		Cursor<T> c = Views.flatIterable(block).cursor();
-		for (float v : d) c.next().setReal(values.pixel(v));
+		int bw = planes.width(), bh = planes.height();
+		RandomAccess<T> ra = target.randomAccess(new FinalInterval(new long[] {x0, y0}, new long[] {x0 + bw - 1,
+			y0 + bh - 1}));
+		for (int y = 0, i = 0; y < bh; y++) {
+			ra.setPosition(x0, 0);
+			ra.setPosition(y0 + y, 1);
+			for (int x = 0; x < bw; x++, ra.fwd(0)) ra.get().setReal(values.pixel(d[i++]));
+		}
 	}
 }

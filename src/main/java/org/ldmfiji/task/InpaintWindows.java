@@ -173,6 +173,11 @@ public final class InpaintWindows {
 	 * channel (0-based) in {@code where[0]}, or null when all are finite.
 	 */
 	public String nonFinite(FloatPlanes region, int[] onImage, int[] channel) {
+		return nonFinite(region, onImage, channel, 0, 0);
+	}
+
+	/** The same, the reported position shifted by (dx, dy) (a plan on a part of a larger image). */
+	public String nonFinite(FloatPlanes region, int[] onImage, int[] channel, long dx, long dy) {
 		for (int k = 0; k < region.channels(); k++)
 			for (int y = 0; y < region.height(); y++)
 				for (int x = 0; x < region.width(); x++) {
@@ -180,7 +185,7 @@ public final class InpaintWindows {
 					int ix = x + onImage[0], iy = y + onImage[1];
 					if (!grown[iy * w + ix] && (Float.isNaN(v) || Float.isInfinite(v))) {
 						channel[0] = k;
-						return (Float.isNaN(v) ? "NaN" : "infinite") + " pixel at x=" + ix + ", y=" + iy;
+						return (Float.isNaN(v) ? "NaN" : "infinite") + " pixel at x=" + (ix + dx) + ", y=" + (iy + dy);
 					}
 				}
 		return null;

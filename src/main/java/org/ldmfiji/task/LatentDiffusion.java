@@ -56,7 +56,13 @@ public final class LatentDiffusion {
 	/**
 	 * Super-resolves the image into the caller's target (e.g. a cell image), whose interval must be the source's
 	 * with X and Y f times larger and min f times the source's (the channel axis unchanged); any real type. The
-	 * result is computed as one buffer before it is written, so it is bounded by 2^31 values.
+	 * result is computed and written block by block (512-pixel source blocks with 32-pixel halos, blended seam-free,
+	 * each block seeded from the seed and its position; {@code BlockwiseSuperResolution}), so the target may hold more
+	 * than 2^31 values; the source is read once (for one normalisation of all blocks) and must fit one buffer. With
+	 * consistency on, the whole result reproduces the source under the f × f area average, as the one-buffer result
+	 * does. A source of at most 512 pixels a side gives exactly {@link #superResolve(RandomAccessibleInterval,
+	 * SuperResolutionOptions, Progress)}'s pixels; a larger one differs from it by the blocks' own noise. A run
+	 * cancelled part-way leaves the write tiles finished so far in the target.
 	 *
 	 * @return the target
 	 */

@@ -40,10 +40,24 @@ public final class PlaneSuperResolution {
 	 * @return per sample C × fH × fW in the source's values
 	 */
 	public List<FloatPlanes> run(FloatPlanes px, Progress progress, long done, long total) {
+		return run(px, fit(px), sr, progress, done, total);
+	}
+
+	/** Each channel's map from its values (this job's normalisation), to be given to the model's range. */
+	public List<ValueMap> fit(FloatPlanes px) {
+		return norm.fitChannels(px);
+	}
+
+	/**
+	 * The same with the channels' maps given (fitted on a larger image of which {@code px} is a window, so that all
+	 * windows agree on brightness) and the super-resolution given (a window's own seed).
+	 */
+	public List<FloatPlanes> run(FloatPlanes px, List<ValueMap> maps, SuperResolution sr, Progress progress, long done,
+		long total)
+	{
 		Manifest m = manifest;
 		int c = px.channels();
 		ChannelMapping mapping = ChannelMapping.of(c, m.imageChannels);
-		List<ValueMap> maps = norm.fitChannels(px);
 		FloatPlanes x = px.copy();
 		for (int k = 0; k < c; k++) map(x, k, maps.get(k).onto(m.imageRange[0], m.imageRange[1]), true);
 		List<List<FloatPlanes>> perItem = new ArrayList<>();

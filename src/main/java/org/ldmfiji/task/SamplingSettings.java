@@ -67,6 +67,11 @@ public final class SamplingSettings {
 			negativePrompt == null ? "" : negativePrompt, guidance);
 	}
 
+	/** These settings with another seed (one block of a blockwise run, {@link BlockwiseSuperResolution#seed}). */
+	public SamplingSettings withSeed(long seed) {
+		return new SamplingSettings(sampler, steps, seed, eta, prompt, negativePrompt, guidance);
+	}
+
 	/** The options' defaults ({@link OptionTable}): DPM-Solver++(2M), 20 steps, seed 0. */
 	public static SamplingSettings defaults() {
 		return new SamplingSettings(SamplerKind.parse(OptionTable.SAMPLER.defaultText()), OptionTable.STEPS.defaultInt(),

@@ -137,6 +137,33 @@ class LatentDiffusionTest {
 		}
 	}
 
+	/**
+	 * A mask far from most of a wide image: the ImgLib2 path plans only on the part the fill can reach (the mask's
+	 * bounds grown by the context and twice the native window), and still gives the ImageJ job's pixels, which plans
+	 * on the whole plane; everything else is the source's.
+	 */
+	@Test
+	void inpaintingPlansOnThePartTheFillCanReachWithTheWholeImagesPixels() {
+		int w = 800, h = 160;
+		ImagePlus imp = TestImages.image("wide", 16, w, h, 1);
+		boolean[] mask = TestImages.rect(w, h, 40, 60, 14, 12);
+		InpaintOptions o = inpaintOptions();
+		RandomAccessibleInterval<? extends RealType<?>> src = Views.translate(wrap(imp.getProcessor()), 3, -8);
+		Img<? extends RealType<?>> out = inpaintRaw(src, Views.translate(bitMask(mask, w, h), 3, -8), o);
+		assertEquals(Intervals.toString(src), Intervals.toString(out));
+		InpaintImage.Options io = new InpaintImage.Options();
+		io.sampling = o.sampling;
+		io.grow = o.grow;
+		io.feather = o.feather;
+		io.context = o.context;
+		float[] ij = values(wrap(InpaintImage.run(DemoModel.get(), imp, mask, io, Progress.NONE).image.getProcessor()));
+		float[] before = values(src), after = values(out);
+		assertArrayEquals(ij, after, "the ImgLib2 path must give the ImageJ job's pixels");
+		int changed = 0;
+		for (int i = 0; i < after.length; i++) if (after[i] != before[i]) changed++;
+		assertTrue(changed > Masks.count(mask) / 2, "the fill changed " + changed + " pixels");
+	}
+
 	@Test
 	void inpaintingRefusesAMaskWithAnotherInterval() {
 		RandomAccessibleInterval<FloatType> src = Views.translate(ArrayImgs.floats(W, H), MIN);

@@ -76,6 +76,83 @@ class OptionTableTest {
 		}
 	}
 
+	/**
+	 * The CLI's defaults: each command built with only its required arguments gives its job the table's default of
+	 * every option it takes (the task's options and the run settings: model, sampler, steps, seed, eta, device).
+	 */
+	@Test
+	void cliCommandsRunWithTheTablesDefaults() throws Exception {
+		Map<String, List<String>> required = Map.of(
+			"InpaintCommand", List.of("--input", "none.tif", "--mask", "none.tif", "--output", "none.tif"),
+			"SuperResCommand", List.of("--input", "none.tif", "--output", "none.tif"),
+			"SampleCommand", List.of("--output", "none.tif"));
+		// what the CLI does not take as an option: the mask is a file; it writes every plane into a new file
+		Map<String, List<Option>> options = Map.of(
+			"InpaintCommand", without(OptionTable.INPAINT, OptionTable.MASK, OptionTable.STACK, OptionTable.INPLACE),
+			"SuperResCommand", without(OptionTable.SUPER_RESOLUTION, OptionTable.CURRENT),
+			"SampleCommand", plus(OptionTable.SAMPLE, OptionTable.BATCH));
+		Class<?> runType = Class.forName("org.ldmfiji.cli.RunSettings"), optionsType = Class.forName("org.ldmfiji.cli.Options");
+		int checked = 0;
+		for (Map.Entry<String, List<String>> e : required.entrySet()) {
+			Class<?> type = Class.forName("org.ldmfiji.cli." + e.getKey());
+			var make = type.getDeclaredConstructor(List.class);
+			make.setAccessible(true);
+			Object command = make.newInstance(e.getValue());
+			Field opts = field(type, "options");
+			opts.setAccessible(true);
+			var makeRun = runType.getDeclaredConstructor(optionsType, int.class);
+			makeRun.setAccessible(true);
+			Object run = makeRun.newInstance(opts.get(command), 0);
+			Method taskOptions = type.getDeclaredMethod("taskOptions", runType);
+			taskOptions.setAccessible(true);
+			Object task = taskOptions.invoke(command, run);
+			for (Option o : plus(options.get(e.getKey()), OptionTable.ETA, OptionTable.DEVICE)) {
+				assertEquals(o.defaultAsText(), asText(o, cliValue(task, run, o.key)), e.getKey() + " --" + o.key + ": default");
+				checked++;
+			}
+		}
+		assertTrue(checked >= 40, "checked " + checked + " defaults");
+	}
+
+	private static List<Option> without(List<Option> all, Option... left) {
+		List<Option> out = new ArrayList<>(all);
+		out.removeAll(Arrays.asList(left));
+		return out;
+	}
+
+	private static List<Option> plus(List<Option> all, Option... more) {
+		List<Option> out = new ArrayList<>(all);
+		out.addAll(Arrays.asList(more));
+		return out;
+	}
+
+	/** The value a CLI command gives its job for option {@code key}: a field of the task's options or of the run. */
+	private static Object cliValue(Object task, Object run, String key) throws Exception {
+		SamplingSettings s = (SamplingSettings) get(task, "sampling");
+		switch (key) {
+			case "model": return get(run, "model");
+			case "device": return get(run, "device").toString().toLowerCase(java.util.Locale.ROOT);
+			case "sampler": return s.sampler.id;
+			case "steps": return s.steps;
+			case "seed": return s.seed;
+			case "eta": return s.eta;
+			case "prompt": return s.prompt;
+			case "negative": return s.negativePrompt;
+			case "guidance": return field(task.getClass(), "guidance") != null ? get(task, "guidance") : s.guidance;
+			case "seam": return ((Seam) get(task, "seam")).label();
+			case "type": return get(task, "bitDepth") + "-bit";
+			default:
+				assertNotNull(field(task.getClass(), key), task.getClass().getName() + " has no field '" + key + "'");
+				return get(task, key);
+		}
+	}
+
+	private static Object get(Object o, String name) throws IllegalAccessException {
+		Field f = field(o.getClass(), name);
+		f.setAccessible(true);
+		return f.get(o);
+	}
+
 	/** The CLI reads its values through the table: out-of-range, NaN and infinite values are refused by name. */
 	@Test
 	void cliRefusesWhatTheTableRefuses() throws Exception {
