@@ -9,8 +9,10 @@ import org.ldmfiji.diffusion.Conditioning;
 import org.ldmfiji.diffusion.GaussianNoise;
 import org.ldmfiji.diffusion.StepListener;
 import org.ldmfiji.image.FillTexture;
+import org.ldmfiji.image.BiharmonicFill;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.HarmonicFill;
+import org.ldmfiji.image.LowBandFloor;
 import org.ldmfiji.image.SeamBand;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.Manifest.InputSpec;
@@ -188,7 +190,10 @@ public final class Inpainting {
 			if (!seam.corrects()) return fills;
 			SeamBand band = seam == Seam.BLEND ? new SeamBand(mask, w, h) : null;
 			correctSeams(x, fills, mask, band, smooth);
-			if (!seam.harmonizes()) return matchSurroundings(x, fills, mask);
+			if (!seam.harmonizes()) {
+				if (smooth != null) floor(fills, smooth, mask);
+				return matchSurroundings(x, fills, mask);
+			}
 			List<FloatPlanes> again = new ArrayList<>(fills.size());
 			for (FloatPlanes fill : fills) {
 				try (NDArray z = encoder.encode(composite(x, fill, mask), manager)) {
@@ -196,6 +201,7 @@ public final class Inpainting {
 				}
 			}
 			correctSeams(x, again, mask, band, smooth);
+			floor(again, smooth, mask);
 			return matchSurroundings(x, again, mask);
 		}
 	}
@@ -228,12 +234,17 @@ public final class Inpainting {
 		return out;
 	}
 
-	/** x with the masked pixels replaced by the harmonic continuation of the others, channel by channel. */
+	/** The fills' low frequencies from the biharmonic first guess ({@link LowBandFloor}), in place. */
+	private static void floor(List<FloatPlanes> fills, FloatPlanes smooth, boolean[] mask) {
+		fills.parallelStream().forEach(fill -> LowBandFloor.apply(fill, smooth, mask, LowBandFloor.SIGMA));
+	}
+
+	/** x with the masked pixels replaced by the biharmonic continuation of the others, channel by channel. */
 	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask) {
 		FloatPlanes out = x.copy();
 		int n = x.planeSize();
 		for (int c = 0; c < x.channels(); c++) {
-			float[] plane = HarmonicFill.fill(x.channel(c).data(), mask, x.width(), x.height());
+			float[] plane = BiharmonicFill.fill(x.channel(c).data(), mask, x.width(), x.height());
 			System.arraycopy(plane, 0, out.data(), c * n, n);
 		}
 		return out;
