@@ -16,10 +16,38 @@ package org.ldmfiji.image;
  */
 public final class BiharmonicFill {
 
+	/** σ in pixels of the smoothing of the known values before they are continued ({@link #fillDenoised}). */
+	public static final double DENOISE_SIGMA = 1;
 	/** Relative norm of the normal equations' residual at which the solve stops. */
 	static final double TOLERANCE = 1e-5;
 
 	private BiharmonicFill() {}
+
+	/**
+	 * The fill from known values with their noise taken out first: the biharmonic continuation extrapolates the
+	 * gradients at the hole's edge, and the gradients of noisy pixels are mostly noise, which it would carry deep into
+	 * the hole as slow swings. So the known values are smoothed by normalised convolution (Knutsson &amp; Westin 1993:
+	 * G_σ ∗ (k·v) / G_σ ∗ k with k the known pixels' indicator, so that the unknown ones weigh nothing) before they
+	 * are continued. The known pixels of the result keep their own values.
+	 * <p>
+	 * On the 32 real images of models/demo/EVALUATION.md, σ = 1 px takes the fill's MAE from 0.140 (plain biharmonic,
+	 * as scikit-image) to 0.133; σ = 0.7 gives 0.132, 1.5: 0.136, 2: 0.141.
+	 */
+	public static float[] fillDenoised(float[] values, boolean[] unknown, int w, int h, double sigma) {
+		int n = w * h;
+		float[] kv = new float[n], k = new float[n];
+		for (int i = 0; i < n; i++)
+			if (!unknown[i]) {
+				kv[i] = values[i];
+				k[i] = 1;
+			}
+		float[] num = GaussianBlur.blur(kv, w, h, sigma), den = GaussianBlur.blur(k, w, h, sigma);
+		float[] smooth = new float[n];
+		for (int i = 0; i < n; i++) smooth[i] = unknown[i] ? 0 : num[i] / den[i];
+		float[] out = fill(smooth, unknown, w, h);
+		for (int i = 0; i < n; i++) if (!unknown[i]) out[i] = values[i];
+		return out;
+	}
 
 	/**
 	 * @param values w·h row-major; only the known pixels are read (unknown ones may hold NaN)

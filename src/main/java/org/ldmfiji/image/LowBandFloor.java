@@ -6,7 +6,7 @@ package org.ldmfiji.image;
  *   out = g + ramp(d) · [(c − g) − G_σ ∗ (c − g)]   on the masked pixels,   ramp(d) = clip((d − 1) / TAPER, 0, 1)
  * </pre>
  * with c the composite (known pixels outside the mask, the fill inside), g the guess (the biharmonic continuation of
- * the known pixels, {@link BiharmonicFill}, equal to c outside the mask), G_σ a Gaussian ({@link GaussianBlur}) and d
+ * the known pixels, {@link BiharmonicFill#fillDenoised}, equal to c outside the mask), G_σ a Gaussian ({@link GaussianBlur}) and d
  * the distance to the nearest known pixel. The fill keeps what lies above the Gaussian's band (its texture and fine
  * structure); what lies below comes from the guess. The detail fades in over the first {@link #TAPER} px: the
  * fill's texture is not in phase with the surroundings', and added at full strength on the border pixels it makes a

@@ -239,12 +239,16 @@ public final class Inpainting {
 		fills.parallelStream().forEach(fill -> LowBandFloor.apply(fill, smooth, mask, LowBandFloor.SIGMA));
 	}
 
-	/** x with the masked pixels replaced by the biharmonic continuation of the others, channel by channel. */
+	/**
+	 * x with the masked pixels replaced by the biharmonic continuation of the others (their noise taken out first,
+	 * {@link BiharmonicFill#fillDenoised}), channel by channel.
+	 */
 	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask) {
 		FloatPlanes out = x.copy();
 		int n = x.planeSize();
 		for (int c = 0; c < x.channels(); c++) {
-			float[] plane = BiharmonicFill.fill(x.channel(c).data(), mask, x.width(), x.height());
+			float[] plane = BiharmonicFill.fillDenoised(x.channel(c).data(), mask, x.width(), x.height(),
+				BiharmonicFill.DENOISE_SIGMA);
 			System.arraycopy(plane, 0, out.data(), c * n, n);
 		}
 		return out;
