@@ -5,18 +5,19 @@ package org.ldmfiji.image;
  * <pre>
  *   out = g + ramp(d) · [(c − g) − G_σ ∗ (c − g)]   on the masked pixels,   ramp(d) = clip((d − 1) / TAPER, 0, 1)
  * </pre>
- * with c the composite (known pixels outside the mask, the fill inside), g the guess (the biharmonic continuation of
- * the known pixels, {@link BiharmonicFill#fillDenoised}, equal to c outside the mask), G_σ a Gaussian ({@link GaussianBlur}) and d
- * the distance to the nearest known pixel. The fill keeps what lies above the Gaussian's band (its texture and fine
+ * with c the composite (known pixels outside the mask, the fill inside), g the guess (the biharmonic continuation
+ * of the known pixels, {@link BiharmonicFill#fillDenoised}, equal to c outside the mask), G_σ a Gaussian
+ * ({@link GaussianBlur}) and d the distance to the nearest known pixel. The fill keeps what lies above the Gaussian's band (its texture and fine
  * structure); what lies below comes from the guess. The detail fades in over the first {@link #TAPER} px: the
  * fill's texture is not in phase with the surroundings', and added at full strength on the border pixels it makes a
  * seam of steps between two independent textures.
  * <p>
- * Why: one sample's low frequencies are a draw from the model's posterior, whose error is about twice that of the
- * posterior mean, and on images unlike its training set the model's estimate is worse than the smooth continuation
- * (real images, models/demo/EVALUATION.md: a fill's MAE 0.22 against biharmonic's 0.14, most of it in the band
- * below σ = 2 px). The biharmonic continuation is the error floor the issue sets; this puts the fill on it and
- * adds only detail on top.
+ * Why: one sample's low frequencies are a draw from the model's posterior, whose expected squared error is twice
+ * that of the posterior mean (the mean plus an independent draw of the posterior's spread), and on images unlike
+ * the model's training set even the mean is no better than the smooth continuation. On the 32 real images of
+ * models/demo/EVALUATION.md the fills' smooth part (blurred, σ = 2 px) was off the truth by 0.15 on average, the
+ * biharmonic fill's whole error 0.13 on the same masks. The biharmonic continuation is the floor the issue sets on
+ * a fill's error; this puts the fill on it and adds only the model's detail on top.
  */
 public final class LowBandFloor {
 
