@@ -22,6 +22,12 @@ channels. One command, goals printed with pass/fail, section written into ``<bun
 
     /usr/bin/python3 evaluate_real.py --bundle demo            # all 32 images (about 30-40 min on 2 cores)
     /usr/bin/python3 evaluate_real.py --bundle demo --quick    # 9 images of every kind and depth, 1 sample
+
+The inpainting part alone (a few minutes; ``--inpaint-args`` to try other options), and its before/after table
+against an earlier run's JSON, written into its own section of the report::
+
+    /usr/bin/python3 evaluate_real.py --bundle demo --tasks inpaint --json ../build/inpaint.json
+    /usr/bin/python3 evaluate_real.py --bundle demo --from-json ../build/inpaint.json --compare ../build/before.json
 """
 from __future__ import annotations
 
@@ -46,6 +52,7 @@ from ldm_models.degrade import bicubic_up4  # noqa: E402
 from ldm_models.masks import KINDS, random_mask  # noqa: E402
 
 BEGIN, END = "<!-- evaluate_real.py: begin -->", "<!-- evaluate_real.py: end -->"
+CBEGIN, CEND = "<!-- evaluate_real.py --compare: begin -->", "<!-- evaluate_real.py --compare: end -->"
 INPAINT_ARGS: List[str] = []  # --inpaint-args: options other than the defaults, to compare them
 GOALS = {"sr_gain_mean_db": 0.5, "sr_gain_min_db": -0.3, "grid_max": 1.05, "texture": (0.5, 2.0), "border_max": 1.3}
 
@@ -245,6 +252,31 @@ def section(res: dict, args, seconds: float) -> str:
     return "\n".join(L)
 
 
+def comparison(before: dict, after: dict, title: str, note: str) -> str:
+    """A before/after table of the inpainting figures of two runs (the images both have), with the goals."""
+    b = {r["id"]: r for r in before["inpaint"]}
+    rows = [(b[r["id"]], r) for r in after["inpaint"] if r["id"] in b]
+    byid = {e.id: e for e in real_images.EVALUATION}
+    L = [CBEGIN, title, "", note, "",
+         "| image | kind | depth | mask | biharmonic MAE | MAE before / after | texture before / after | border before / "
+         "after |", "|---|---|---|---|---|---|---|---|"]
+    for x, y in rows:
+        e = byid[y["id"]]
+        L.append(f"| {e.id} | {e.kind} | {e.depth} | {y['mask']} ({y['cover']:.0%}) | {y['biharmonic_mae']:.4f} | "
+                 f"{x['ldm_mae']:.4f} / {y['ldm_mae']:.4f} | {x['texture']:.2f} / {y['texture']:.2f} | "
+                 f"{x['border']:.2f} / {y['border']:.2f} |")
+    mean = lambda k, i: float(np.mean([r[i][k] for r in rows]))  # noqa: E731
+    L.append(f"| **mean** | | | | {mean('biharmonic_mae', 1):.4f} | {mean('ldm_mae', 0):.4f} / {mean('ldm_mae', 1):.4f} "
+             f"| {mean('texture', 0):.2f} / {mean('texture', 1):.2f} | {mean('border', 0):.2f} / "
+             f"{mean('border', 1):.2f} |")
+    L += ["", "| goal (issue #18) | before | after |", "|---|---|---|"]
+    for (g, fb, okb), (_, fa, oka) in zip(goals([], [x for x, _ in rows], []), goals([], [y for _, y in rows], [])):
+        if g.startswith("inpainting"):
+            L.append(f"| {g} | {fb} (**{'pass' if okb else 'FAIL'}**) | {fa} (**{'pass' if oka else 'FAIL'}**) |")
+    L.append(CEND)
+    return "\n".join(L)
+
+
 def run(args, images, common: list, t0: float) -> dict:
     """Evaluates ``images`` (``args.jobs`` at a time), then the samples; the figures so far are rewritten to
     ``args.json`` after every image, so a run cut short still leaves them (``--from-json`` reports them)."""
@@ -314,6 +346,10 @@ def main(argv=None) -> dict:
                         "their goals and writes no report unless --report is given")
     p.add_argument("--inpaint-args", default="", help="options given to ./ldm inpaint besides the defaults (to "
                                                        "compare, e.g. '--grow 0'); the report is of the defaults")
+    p.add_argument("--compare", default=None, help="with --from-json: a JSON of an earlier run; writes a before/after "
+                                                  "table of the inpainting figures into the report (own section)")
+    p.add_argument("--compare-title", default="### Inpainting before and after", help="the --compare section's title")
+    p.add_argument("--compare-note", default="", help="the text under the --compare section's title")
     p.add_argument("--keep", default=None, help="folder that keeps the input, mask and output TIFF files")
     args = p.parse_args(argv)
     args.tasks = set(args.tasks.split(","))
@@ -336,6 +372,13 @@ def main(argv=None) -> dict:
     else:
         res = run(args, images, common, t0)
         seconds = res["seconds"]
+    if args.compare:
+        with open(args.compare) as f:
+            text = comparison(json.load(f), res, args.compare_title, args.compare_note)
+        if args.report != "-":
+            replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, CBEGIN, CEND)
+        print(text)
+        return res
     if res["superres"] and res["inpaint"]:
         text = section(res, args, seconds)
         if args.report != "-":
