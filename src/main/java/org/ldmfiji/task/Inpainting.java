@@ -33,8 +33,8 @@ import java.util.List;
  * Additions to CompVis's script, all on by default and measured in {@code models/demo/EVALUATION.md}:
  * <ul>
  * <li><b>strength</b> &lt; 1 starts the reverse process from a first guess instead of pure noise (SDEdit, Meng et al.
- * 2022): the harmonic continuation of the surroundings into the mask ({@link HarmonicFill}), encoded and diffused to
- * strength·T; only the timesteps below that are run. The fill then keeps the surroundings' low frequencies and the
+ * 2022): the biharmonic continuation of the surroundings into the mask ({@link BiharmonicFill}), encoded and diffused
+ * to strength·T; only the timesteps below that are run. The fill then keeps the surroundings' low frequencies and the
  * model adds structure and texture; strength 1 is CompVis's sampling from noise.</li>
  * <li><b>seam correction</b>: the decoder does not reproduce the known pixels exactly, so a hard paste leaves a step
  * at the mask's border. The decoder's error on the known pixels is carried into the fill harmonically (Poisson image
@@ -46,7 +46,10 @@ import java.util.List;
  * <li><b>band blend</b> ({@link Seam#BLEND}): after each seam correction, the fill's low frequencies are blended
  * toward the first guess in a band along the border ({@link SeamBand}). The correction keeps the fill's gradients,
  * so a fill that departs from its surroundings within its first pixels keeps a jump there; with a near-lossless
- * autoencoder the correction has little error to carry and the jump is all that is left.</li>
+ * autoencoder the correction has little error to carry and the jump is all that is left. Then the blend extends to
+ * the whole mask for the low frequencies: the fill's band below σ = 2 px becomes the first guess's, and its detail
+ * above fades in over 2 px from the border ({@link LowBandFloor}). One sample's smooth part is a guess, and on
+ * images unlike the training set a worse one than the biharmonic continuation (issue #18).</li>
  * <li><b>texture and range</b> (every seam but {@link Seam#HARD}): the fill's fine texture follows the known pixels
  * around the mask, scaled down where the model's is noisier than its surroundings, an exemplar's added where it is
  * smoother, and its values are kept within the surroundings' range ({@link FillTexture}).</li>
@@ -190,10 +193,7 @@ public final class Inpainting {
 			if (!seam.corrects()) return fills;
 			SeamBand band = seam == Seam.BLEND ? new SeamBand(mask, w, h) : null;
 			correctSeams(x, fills, mask, band, smooth);
-			if (!seam.harmonizes()) {
-				if (smooth != null) floor(fills, smooth, mask);
-				return matchSurroundings(x, fills, mask);
-			}
+			if (!seam.harmonizes()) return matchSurroundings(x, fills, mask);
 			List<FloatPlanes> again = new ArrayList<>(fills.size());
 			for (FloatPlanes fill : fills) {
 				try (NDArray z = encoder.encode(composite(x, fill, mask), manager)) {
@@ -201,7 +201,7 @@ public final class Inpainting {
 				}
 			}
 			correctSeams(x, again, mask, band, smooth);
-			floor(again, smooth, mask);
+			if (band != null) floor(again, smooth, mask);
 			return matchSurroundings(x, again, mask);
 		}
 	}
