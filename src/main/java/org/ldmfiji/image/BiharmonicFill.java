@@ -18,8 +18,10 @@ public final class BiharmonicFill {
 
 	/** σ in pixels of the smoothing of the known values before they are continued ({@link #fillDenoised}). */
 	public static final double DENOISE_SIGMA = 1;
+	/** Holes of at least this many pixels start from the solution on a grid twice as coarse. */
+	static final int COARSE_MIN = 1024;
 	/** Relative norm of the normal equations' residual at which the solve stops. */
-	static final double TOLERANCE = 1e-5;
+	static final double TOLERANCE = 1e-4;
 
 	private BiharmonicFill() {}
 
@@ -93,15 +95,13 @@ public final class BiharmonicFill {
 					|| (y < bh - 1 && u[i + bw]);
 			}
 		Laplacian lap = new Laplacian(bw, bh, x0, y0, w, h);
-		// r = −L(v) on the equations (v: known values and the harmonic start)
-		double[] r = new double[bn], tmp = new double[bn];
-		lap.apply(v, r);
-		for (int i = 0; i < bn; i++) r[i] = eq[i] ? -r[i] : 0;
-		double[] s = new double[bn];
-		lap.apply(r, s);
-		for (int i = 0; i < bn; i++) if (!u[i]) s[i] = 0;
+		double[] r = new double[bn], tmp = new double[bn], s = new double[bn];
+		// the accuracy asked is relative to the harmonic start's residual; a large hole starts from the solution on
+		// a grid twice as coarse (cascadic: CG then has mostly the fine error left to remove, which it does fast)
+		double gamma0 = normalResidual(v, u, eq, lap, r, s);
+		if (unknowns >= COARSE_MIN && bw >= 8 && bh >= 8) coarseStart(v, u, bw, bh);
+		double gamma = normalResidual(v, u, eq, lap, r, s);
 		double[] d = s.clone(), q = new double[bn];
-		double gamma = dot(s, s), gamma0 = gamma;
 		int maxIterations = 40 * (bw + bh) + 200;
 		for (int it = 0; it < maxIterations && gamma > TOLERANCE * TOLERANCE * gamma0 && gamma > 0; it++) {
 			lap.apply(d, q);
@@ -125,6 +125,51 @@ public final class BiharmonicFill {
 			for (int x = 0; x < bw; x++)
 				if (u[y * bw + x]) out[(y + y0) * w + x + x0] = (float) v[y * bw + x];
 		return out;
+	}
+
+	/** r = −L(v) on the equations, s = L(r) on the unknown pixels (the normal equations' residual); returns |s|². */
+	private static double normalResidual(double[] v, boolean[] u, boolean[] eq, Laplacian lap, double[] r, double[] s) {
+		lap.apply(v, r);
+		for (int i = 0; i < r.length; i++) r[i] = eq[i] ? -r[i] : 0;
+		lap.apply(r, s);
+		for (int i = 0; i < s.length; i++) if (!u[i]) s[i] = 0;
+		return dot(s, s);
+	}
+
+	/**
+	 * Sets the unknown pixels of the box to the biharmonic fill of the box averaged over 2 × 2 blocks (a block with
+	 * an unknown pixel is unknown; the box's edge is a no-flux edge there), interpolated bilinearly.
+	 */
+	private static void coarseStart(double[] v, boolean[] u, int bw, int bh) {
+		int cw = (bw + 1) / 2, ch = (bh + 1) / 2;
+		float[] cv = new float[cw * ch];
+		boolean[] cu = new boolean[cw * ch];
+		int[] count = new int[cw * ch];
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				int c = (y / 2) * cw + x / 2, i = y * bw + x;
+				if (u[i]) cu[c] = true;
+				else {
+					cv[c] += (float) v[i];
+					count[c]++;
+				}
+			}
+		boolean known = false;
+		for (int c = 0; c < cv.length; c++) {
+			if (count[c] > 0) cv[c] /= count[c];
+			known |= !cu[c];
+		}
+		if (!known) return;
+		float[] coarse = fill(cv, cu, cw, ch);
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				if (!u[y * bw + x]) continue;
+				double cx = Math.max(0, Math.min(cw - 1, (x - 0.5) / 2)), cy = Math.max(0, Math.min(ch - 1, (y - 0.5) / 2));
+				int ix = Math.min(cw - 2, (int) cx), iy = Math.min(ch - 2, (int) cy);
+				double fx = cx - ix, fy = cy - iy;
+				v[y * bw + x] = (1 - fy) * ((1 - fx) * coarse[iy * cw + ix] + fx * coarse[iy * cw + ix + 1])
+					+ fy * ((1 - fx) * coarse[(iy + 1) * cw + ix] + fx * coarse[(iy + 1) * cw + ix + 1]);
+			}
 	}
 
 	/**
