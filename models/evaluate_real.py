@@ -22,6 +22,12 @@ channels. One command, goals printed with pass/fail, section written into ``<bun
 
     /usr/bin/python3 evaluate_real.py --bundle demo            # all 32 images (about 30-40 min on 2 cores)
     /usr/bin/python3 evaluate_real.py --bundle demo --quick    # 9 images of every kind and depth, 1 sample
+
+The inpainting part alone (a few minutes; ``--inpaint-args`` to try other options), and its before/after table
+against an earlier run's JSON, written into its own section of the report::
+
+    /usr/bin/python3 evaluate_real.py --bundle demo --tasks inpaint --json ../build/inpaint.json
+    /usr/bin/python3 evaluate_real.py --bundle demo --from-json ../build/inpaint.json --compare ../build/before.json
 """
 from __future__ import annotations
 
@@ -46,6 +52,8 @@ from ldm_models.degrade import bicubic_up4  # noqa: E402
 from ldm_models.masks import KINDS, random_mask  # noqa: E402
 
 BEGIN, END = "<!-- evaluate_real.py: begin -->", "<!-- evaluate_real.py: end -->"
+CBEGIN, CEND = "<!-- evaluate_real.py --compare: begin -->", "<!-- evaluate_real.py --compare: end -->"
+INPAINT_ARGS: List[str] = []  # --inpaint-args: options other than the defaults, to compare them
 GOALS = {"sr_gain_mean_db": 0.5, "sr_gain_min_db": -0.3, "grid_max": 1.05, "texture": (0.5, 2.0), "border_max": 1.3}
 
 
@@ -131,7 +139,8 @@ def inpaint(k: int, img, hr: np.ndarray, work: str, common: list) -> Dict[str, f
     hr_path, m_path, out_path = (os.path.join(work, f"{k}-{n}.tif") for n in ("hr", "mask", "inpainted"))
     write_tif(hr_path, hr)
     write_tif(m_path, (m * 255).astype(np.uint8))
-    ldm("inpaint", "--input", hr_path, "--mask", m_path, "--output", out_path, "--seed", str(k), *common)
+    ldm("inpaint", "--input", hr_path, "--mask", m_path, "--output", out_path, "--seed", str(k), *common,
+        *INPAINT_ARGS)
     fill = s(read_tif(out_path).reshape(hr.shape))
     x = s(hr)
     bih = inpaint_biharmonic(x, m.astype(bool), channel_axis=-1 if x.ndim == 3 else None)
@@ -156,26 +165,28 @@ def samples(n: int, size: int, work: str, common: list) -> List[float]:
 
 def goals(sr: List[dict], inp: List[dict], smp: List[float]) -> List[tuple]:
     """(goal, figure, passed) for each goal of issue #18."""
-    gains = [r["ldm_psnr"] - r["bicubic_psnr"] for r in sr]
-    grids = [r["grid"] for r in sr]
-    tex = [r["texture"] for r in inp]
-    bor = [r["border"] for r in inp]
-    lo, hi = GOALS["texture"]
-    mae, bih = float(np.mean([r["ldm_mae"] for r in inp])), float(np.mean([r["biharmonic_mae"] for r in inp]))
-    return [
-        ("SR: mean gain over bicubic >= +0.5 dB", f"{np.mean(gains):+.2f} dB", np.mean(gains) >= 0.5),
-        ("SR: no image below bicubic by more than 0.3 dB", f"worst {min(gains):+.2f} dB", min(gains) >= -0.3),
-        ("SR: grid ratio <= 1.05 on every image", f"mean {np.mean(grids):.3f}, worst {max(grids):.3f}",
-         max(grids) <= 1.05),
-        ("samples: grid ratio <= 1.05", f"mean {np.mean(smp):.3f}, worst {max(smp):.3f}" if smp else "not run",
-         bool(smp) and max(smp) <= 1.05),
-        ("inpainting: texture ratio 0.5-2 on every image",
-         f"{sum(lo <= t <= hi for t in tex)}/{len(tex)} in range (min {min(tex):.2f}, max {max(tex):.2f})",
-         all(lo <= t <= hi for t in tex)),
-        ("inpainting: border ratio <= 1.3 on every image",
-         f"{sum(b <= 1.3 for b in bor)}/{len(bor)} (worst {max(bor):.2f})", all(b <= 1.3 for b in bor)),
-        ("inpainting: MAE no worse than biharmonic on average", f"{mae:.4f} vs {bih:.4f}", mae <= bih),
-    ]
+    out = []
+    if sr:
+        gains = [r["ldm_psnr"] - r["bicubic_psnr"] for r in sr]
+        grids = [r["grid"] for r in sr]
+        out += [("SR: mean gain over bicubic >= +0.5 dB", f"{np.mean(gains):+.2f} dB", np.mean(gains) >= 0.5),
+                ("SR: no image below bicubic by more than 0.3 dB", f"worst {min(gains):+.2f} dB", min(gains) >= -0.3),
+                ("SR: grid ratio <= 1.05 on every image", f"mean {np.mean(grids):.3f}, worst {max(grids):.3f}",
+                 max(grids) <= 1.05)]
+    out.append(("samples: grid ratio <= 1.05", f"mean {np.mean(smp):.3f}, worst {max(smp):.3f}" if smp else "not run",
+                bool(smp) and max(smp) <= 1.05))
+    if inp:
+        tex = [r["texture"] for r in inp]
+        bor = [r["border"] for r in inp]
+        lo, hi = GOALS["texture"]
+        mae, bih = float(np.mean([r["ldm_mae"] for r in inp])), float(np.mean([r["biharmonic_mae"] for r in inp]))
+        out += [("inpainting: texture ratio 0.5-2 on every image",
+                 f"{sum(lo <= t <= hi for t in tex)}/{len(tex)} in range (min {min(tex):.2f}, max {max(tex):.2f})",
+                 all(lo <= t <= hi for t in tex)),
+                ("inpainting: border ratio <= 1.3 on every image",
+                 f"{sum(b <= 1.3 for b in bor)}/{len(bor)} (worst {max(bor):.2f})", all(b <= 1.3 for b in bor)),
+                ("inpainting: MAE no worse than biharmonic on average", f"{mae:.4f} vs {bih:.4f}", mae <= bih)]
+    return out
 
 
 def section(res: dict, args, seconds: float) -> str:
@@ -241,6 +252,31 @@ def section(res: dict, args, seconds: float) -> str:
     return "\n".join(L)
 
 
+def comparison(before: dict, after: dict, title: str, note: str) -> str:
+    """A before/after table of the inpainting figures of two runs (the images both have), with the goals."""
+    b = {r["id"]: r for r in before["inpaint"]}
+    rows = [(b[r["id"]], r) for r in after["inpaint"] if r["id"] in b]
+    byid = {e.id: e for e in real_images.EVALUATION}
+    L = [CBEGIN, title, "", note, "",
+         "| image | kind | depth | mask | biharmonic MAE | MAE before / after | texture before / after | border before / "
+         "after |", "|---|---|---|---|---|---|---|---|"]
+    for x, y in rows:
+        e = byid[y["id"]]
+        L.append(f"| {e.id} | {e.kind} | {e.depth} | {y['mask']} ({y['cover']:.0%}) | {y['biharmonic_mae']:.4f} | "
+                 f"{x['ldm_mae']:.4f} / {y['ldm_mae']:.4f} | {x['texture']:.2f} / {y['texture']:.2f} | "
+                 f"{x['border']:.2f} / {y['border']:.2f} |")
+    mean = lambda k, i: float(np.mean([r[i][k] for r in rows]))  # noqa: E731
+    L.append(f"| **mean** | | | | {mean('biharmonic_mae', 1):.4f} | {mean('ldm_mae', 0):.4f} / {mean('ldm_mae', 1):.4f} "
+             f"| {mean('texture', 0):.2f} / {mean('texture', 1):.2f} | {mean('border', 0):.2f} / "
+             f"{mean('border', 1):.2f} |")
+    L += ["", "| goal (issue #18) | before | after |", "|---|---|---|"]
+    for (g, fb, okb), (_, fa, oka) in zip(goals([], [x for x, _ in rows], []), goals([], [y for _, y in rows], [])):
+        if g.startswith("inpainting"):
+            L.append(f"| {g} | {fb} (**{'pass' if okb else 'FAIL'}**) | {fa} (**{'pass' if oka else 'FAIL'}**) |")
+    L.append(CEND)
+    return "\n".join(L)
+
+
 def run(args, images, common: list, t0: float) -> dict:
     """Evaluates ``images`` (``args.jobs`` at a time), then the samples; the figures so far are rewritten to
     ``args.json`` after every image, so a run cut short still leaves them (``--from-json`` reports them)."""
@@ -262,24 +298,30 @@ def run(args, images, common: list, t0: float) -> dict:
     def one(img, work: str) -> None:
         k = order[img.id]
         hr = real_images.load(args.cache, img, args.size)
-        r = {"id": img.id, **superres(k, img, hr, work, common)}
-        q = {"id": img.id, **inpaint(k, img, hr, work, common)}
+        r = {"id": img.id, **superres(k, img, hr, work, common)} if "superres" in args.tasks else None
+        q = {"id": img.id, **inpaint(k, img, hr, work, common)} if "inpaint" in args.tasks else None
         with lock:
-            res["superres"].append(r)
-            res["inpaint"].append(q)
+            if r:
+                res["superres"].append(r)
+            if q:
+                res["inpaint"].append(q)
             save()
-            print(f"{img.id}: SR {r['ldm_psnr']:.2f} dB (bicubic {r['bicubic_psnr']:.2f}), grid {r['grid']:.3f}, "
-                  f"consistency {r['consistency_db']:.1f} dB; inpaint MAE {q['ldm_mae']:.4f} (biharmonic "
-                  f"{q['biharmonic_mae']:.4f}), texture {q['texture']:.2f}, border {q['border']:.2f} "
-                  f"[{time.time() - t0:.0f} s]", flush=True)
+            print(f"{img.id}:" + (f" SR {r['ldm_psnr']:.2f} dB (bicubic {r['bicubic_psnr']:.2f}), grid "
+                                  f"{r['grid']:.3f}, consistency {r['consistency_db']:.1f} dB;" if r else "")
+                  + (f" inpaint MAE {q['ldm_mae']:.4f} (biharmonic {q['biharmonic_mae']:.4f}), texture "
+                     f"{q['texture']:.2f}, border {q['border']:.2f}" if q else "")
+                  + f" [{time.time() - t0:.0f} s]", flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="ldm-eval-real-") as work:
+    with tempfile.TemporaryDirectory(prefix="ldm-eval-real-") as tmp:
+        work = args.keep or tmp
+        os.makedirs(work, exist_ok=True)
         with ThreadPoolExecutor(max(1, args.jobs)) as pool:
             # the --quick images first: a run cut short still covers every kind and depth
             first = sorted(images, key=lambda e: e.id not in real_images.QUICK)
             for f in [pool.submit(one, img, work) for img in first]:
                 f.result()
-        res["samples"] = samples(args.samples, args.sample_size, work, common)
+        if "samples" in args.tasks:
+            res["samples"] = samples(args.samples, args.sample_size, work, common)
     save()
     return res
 
@@ -299,7 +341,19 @@ def main(argv=None) -> dict:
                    help="where the per-image figures go (rewritten after every image)")
     p.add_argument("--jobs", type=int, default=1, help="images evaluated at the same time (./ldm processes)")
     p.add_argument("--from-json", default=None, help="write the report from this file of an earlier run")
+    p.add_argument("--tasks", default="superres,inpaint,samples",
+                   help="comma-separated parts to run (superres, inpaint, samples); a run of only some prints only "
+                        "their goals and writes no report unless --report is given")
+    p.add_argument("--inpaint-args", default="", help="options given to ./ldm inpaint besides the defaults (to "
+                                                       "compare, e.g. '--grow 0'); the report is of the defaults")
+    p.add_argument("--compare", default=None, help="with --from-json: a JSON of an earlier run; writes a before/after "
+                                                  "table of the inpainting figures into the report (own section)")
+    p.add_argument("--compare-title", default="### Inpainting before and after", help="the --compare section's title")
+    p.add_argument("--compare-note", default="", help="the text under the --compare section's title")
+    p.add_argument("--keep", default=None, help="folder that keeps the input, mask and output TIFF files")
     args = p.parse_args(argv)
+    args.tasks = set(args.tasks.split(","))
+    INPAINT_ARGS[:] = args.inpaint_args.split()
     images = real_images.EVALUATION
     if args.quick:
         images = [e for e in images if e.id in real_images.QUICK]
@@ -318,11 +372,19 @@ def main(argv=None) -> dict:
     else:
         res = run(args, images, common, t0)
         seconds = res["seconds"]
-    text = section(res, args, seconds)
-    if args.report != "-":
-        replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, BEGIN, END)
-    print(text)
-    print()
+    if args.compare:
+        with open(args.compare) as f:
+            text = comparison(json.load(f), res, args.compare_title, args.compare_note)
+        if args.report != "-":
+            replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, CBEGIN, CEND)
+        print(text)
+        return res
+    if res["superres"] and res["inpaint"]:
+        text = section(res, args, seconds)
+        if args.report != "-":
+            replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, BEGIN, END)
+        print(text)
+        print()
     for g, fig, ok in goals(res["superres"], res["inpaint"], res["samples"]):
         print(f"{'PASS' if ok else 'FAIL'}  {g}: {fig}")
     return res

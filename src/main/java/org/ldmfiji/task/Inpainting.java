@@ -9,8 +9,10 @@ import org.ldmfiji.diffusion.Conditioning;
 import org.ldmfiji.diffusion.GaussianNoise;
 import org.ldmfiji.diffusion.StepListener;
 import org.ldmfiji.image.FillTexture;
+import org.ldmfiji.image.BiharmonicFill;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.HarmonicFill;
+import org.ldmfiji.image.LowBandFloor;
 import org.ldmfiji.image.SeamBand;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.Manifest.InputSpec;
@@ -31,8 +33,8 @@ import java.util.List;
  * Additions to CompVis's script, all on by default and measured in {@code models/demo/EVALUATION.md}:
  * <ul>
  * <li><b>strength</b> &lt; 1 starts the reverse process from a first guess instead of pure noise (SDEdit, Meng et al.
- * 2022): the harmonic continuation of the surroundings into the mask ({@link HarmonicFill}), encoded and diffused to
- * strength·T; only the timesteps below that are run. The fill then keeps the surroundings' low frequencies and the
+ * 2022): the biharmonic continuation of the surroundings into the mask ({@link BiharmonicFill}), encoded and diffused
+ * to strength·T; only the timesteps below that are run. The fill then keeps the surroundings' low frequencies and the
  * model adds structure and texture; strength 1 is CompVis's sampling from noise.</li>
  * <li><b>seam correction</b>: the decoder does not reproduce the known pixels exactly, so a hard paste leaves a step
  * at the mask's border. The decoder's error on the known pixels is carried into the fill harmonically (Poisson image
@@ -44,7 +46,10 @@ import java.util.List;
  * <li><b>band blend</b> ({@link Seam#BLEND}): after each seam correction, the fill's low frequencies are blended
  * toward the first guess in a band along the border ({@link SeamBand}). The correction keeps the fill's gradients,
  * so a fill that departs from its surroundings within its first pixels keeps a jump there; with a near-lossless
- * autoencoder the correction has little error to carry and the jump is all that is left.</li>
+ * autoencoder the correction has little error to carry and the jump is all that is left. Then the blend extends to
+ * the whole mask for the low frequencies: the fill's band below σ = 2 px becomes the first guess's, and its detail
+ * above fades in over 2 px from the border ({@link LowBandFloor}). One sample's smooth part is a guess, and on
+ * images unlike the training set a worse one than the biharmonic continuation (issue #18).</li>
  * <li><b>texture and range</b> (every seam but {@link Seam#HARD}): the fill's fine texture follows the known pixels
  * around the mask, scaled down where the model's is noisier than its surroundings, an exemplar's added where it is
  * smoother, and its values are kept within the surroundings' range ({@link FillTexture}).</li>
@@ -196,6 +201,7 @@ public final class Inpainting {
 				}
 			}
 			correctSeams(x, again, mask, band, smooth);
+			if (band != null) floor(again, smooth, mask);
 			return matchSurroundings(x, again, mask);
 		}
 	}
@@ -228,12 +234,21 @@ public final class Inpainting {
 		return out;
 	}
 
-	/** x with the masked pixels replaced by the harmonic continuation of the others, channel by channel. */
+	/** The fills' low frequencies from the biharmonic first guess ({@link LowBandFloor}), in place. */
+	private static void floor(List<FloatPlanes> fills, FloatPlanes smooth, boolean[] mask) {
+		fills.parallelStream().forEach(fill -> LowBandFloor.apply(fill, smooth, mask, LowBandFloor.SIGMA));
+	}
+
+	/**
+	 * x with the masked pixels replaced by the biharmonic continuation of the others (their noise taken out first,
+	 * {@link BiharmonicFill#fillDenoised}), channel by channel.
+	 */
 	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask) {
 		FloatPlanes out = x.copy();
 		int n = x.planeSize();
 		for (int c = 0; c < x.channels(); c++) {
-			float[] plane = HarmonicFill.fill(x.channel(c).data(), mask, x.width(), x.height());
+			float[] plane = BiharmonicFill.fillDenoised(x.channel(c).data(), mask, x.width(), x.height(),
+				BiharmonicFill.DENOISE_SIGMA);
 			System.arraycopy(plane, 0, out.data(), c * n, n);
 		}
 		return out;

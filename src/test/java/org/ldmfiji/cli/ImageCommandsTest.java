@@ -46,6 +46,21 @@ class ImageCommandsTest {
 		return save(new ImagePlus("mask", m), dir.resolve("mask.png"));
 	}
 
+	/**
+	 * With the defaults only the mask's own pixels change: a mask drawn exactly (as the real-image evaluation's, or a
+	 * selection around a defect) is not grown into known pixels, each of which the fill would replace by a guess.
+	 */
+	@Test
+	void inpaintWithTheDefaultsChangesOnlyTheMasksPixels(@TempDir Path dir) {
+		ImagePlus src = TestImages.image("cells", 16, 80, 72, 1);
+		Path in = save(src, dir.resolve("cells.tif")), result = dir.resolve("filled.tif");
+		int code = ldm("inpaint", "--input", in.toString(), "--mask", maskFile(dir, 80, 72).toString(), "--output",
+			result.toString(), "--steps", "4", "--seed", "1");
+		assertEquals(0, code, err());
+		int[] before = TestImages.bits(src)[0], after = TestImages.bits(IJ.openImage(result.toString()))[0];
+		TestImages.assertFilledInsideOnly(before, after, TestImages.rect(80, 72, 30, 28, 12, 9), 80, 0);
+	}
+
 	@Test
 	void inpaintWritesTheFilledImageAndKeepsEveryOtherPixel(@TempDir Path dir) {
 		ImagePlus src = TestImages.image("cells", 16, 80, 72, 1);

@@ -1,0 +1,229 @@
+package org.ldmfiji.image;
+
+/**
+ * The thin-plate (biharmonic) interpolation of a plane's unknown pixels from its known ones: the u that minimises
+ * the bending energy Σ_p (Δu)_p² over the pixels p whose discrete Laplacian (4-neighbour, no flux across the plane's
+ * edge) involves an unknown pixel, the known pixels held at their values. Its normal equations are the discrete
+ * Δ²u = 0 on the unknown pixels (the biharmonic inpainting of Damelin &amp; Hoang 2018, as scikit-image's
+ * {@code inpaint_biharmonic}). Unlike the membrane ({@link HarmonicFill}), it continues the surroundings' gradients
+ * into the hole, not only their values: a quadratic surface is reproduced exactly, and a ramp that changes slope
+ * across the hole is bent smoothly instead of flattened. It is the low-frequency floor of an inpainting fill: the
+ * smoothest continuation, closer on average to the truth than one sample of a model that has not seen the kind of
+ * image (models/demo/EVALUATION.md, real images).
+ * <p>
+ * Solved as the least-squares problem min ||L_U u_U + L_K v_K|| by CGLS (conjugate gradients on the normal
+ * equations, Björck, Numerical Methods for Least Squares Problems, Alg. 7.4.1), started from the harmonic fill.
+ */
+public final class BiharmonicFill {
+
+	/** σ in pixels of the smoothing of the known values before they are continued ({@link #fillDenoised}). */
+	public static final double DENOISE_SIGMA = 1;
+	/** Holes of at least this many pixels start from the solution on a grid twice as coarse. */
+	static final int COARSE_MIN = 1024;
+	/** Relative norm of the normal equations' residual at which the solve stops. */
+	static final double TOLERANCE = 1e-4;
+
+	private BiharmonicFill() {}
+
+	/**
+	 * The fill from known values with their noise taken out first: the biharmonic continuation extrapolates the
+	 * gradients at the hole's edge, and the gradients of noisy pixels are mostly noise, which it would carry deep into
+	 * the hole as slow swings. So the known values are smoothed by normalised convolution (Knutsson &amp; Westin 1993:
+	 * G_σ ∗ (k·v) / G_σ ∗ k with k the known pixels' indicator, so that the unknown ones weigh nothing) before they
+	 * are continued. The known pixels of the result keep their own values.
+	 * <p>
+	 * On the 32 real images of models/demo/EVALUATION.md, σ = 1 px takes the fill's MAE from 0.140 (plain biharmonic,
+	 * as scikit-image) to 0.133; σ = 0.7 gives 0.132, 1.5: 0.136, 2: 0.141.
+	 */
+	public static float[] fillDenoised(float[] values, boolean[] unknown, int w, int h, double sigma) {
+		int n = w * h;
+		float[] kv = new float[n], k = new float[n];
+		for (int i = 0; i < n; i++)
+			if (!unknown[i]) {
+				kv[i] = values[i];
+				k[i] = 1;
+			}
+		float[] num = GaussianBlur.blur(kv, w, h, sigma), den = GaussianBlur.blur(k, w, h, sigma);
+		float[] smooth = new float[n];
+		for (int i = 0; i < n; i++) smooth[i] = unknown[i] ? 0 : num[i] / den[i];
+		float[] out = fill(smooth, unknown, w, h);
+		for (int i = 0; i < n; i++) if (!unknown[i]) out[i] = values[i];
+		return out;
+	}
+
+	/**
+	 * @param values w·h row-major; only the known pixels are read (unknown ones may hold NaN)
+	 * @param unknown w·h row-major, true where the value is to be interpolated
+	 * @return a copy of {@code values} with the unknown pixels interpolated (0 in a region without known pixels)
+	 */
+	public static float[] fill(float[] values, boolean[] unknown, int w, int h) {
+		float[] start = HarmonicFill.fill(values, unknown, w, h);
+		int n = w * h;
+		// the equations: pixels whose Laplacian reads an unknown pixel (an unknown one or one of its neighbours)
+		int x0 = w, y0 = h, x1 = -1, y1 = -1, unknowns = 0;
+		for (int p = 0; p < n; p++)
+			if (unknown[p]) {
+				unknowns++;
+				x0 = Math.min(x0, p % w);
+				x1 = Math.max(x1, p % w);
+				y0 = Math.min(y0, p / w);
+				y1 = Math.max(y1, p / w);
+			}
+		if (unknowns == 0) return start;
+		// work in the bounding box grown by 2 px: the equations lie within 1 px of an unknown pixel, their stencils
+		// within 2
+		x0 = Math.max(0, x0 - 2);
+		y0 = Math.max(0, y0 - 2);
+		x1 = Math.min(w - 1, x1 + 2);
+		y1 = Math.min(h - 1, y1 + 2);
+		int bw = x1 - x0 + 1, bh = y1 - y0 + 1, bn = bw * bh;
+		boolean[] u = new boolean[bn], eq = new boolean[bn];
+		double[] v = new double[bn];
+		// the box's own edge is not a no-flux edge unless it is the plane's: pixels outside the box but inside the
+		// plane are known, and their Laplacians read no unknown pixel, so they add no equation; the stencils of the
+		// equations reach them only as known values, which lie in the box (2 px margin)
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				int p = (y + y0) * w + x + x0;
+				u[y * bw + x] = unknown[p];
+				v[y * bw + x] = start[p];
+			}
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				int i = y * bw + x;
+				eq[i] = u[i] || (x > 0 && u[i - 1]) || (x < bw - 1 && u[i + 1]) || (y > 0 && u[i - bw])
+					|| (y < bh - 1 && u[i + bw]);
+			}
+		Laplacian lap = new Laplacian(bw, bh, x0, y0, w, h);
+		double[] r = new double[bn], tmp = new double[bn], s = new double[bn];
+		// the accuracy asked is relative to the harmonic start's residual; a large hole starts from the solution on
+		// a grid twice as coarse (cascadic: CG then has mostly the fine error left to remove, which it does fast)
+		double gamma0 = normalResidual(v, u, eq, lap, r, s);
+		if (unknowns >= COARSE_MIN && bw >= 8 && bh >= 8) coarseStart(v, u, bw, bh);
+		double gamma = normalResidual(v, u, eq, lap, r, s);
+		double[] d = s.clone(), q = new double[bn];
+		int maxIterations = 40 * (bw + bh) + 200;
+		for (int it = 0; it < maxIterations && gamma > TOLERANCE * TOLERANCE * gamma0 && gamma > 0; it++) {
+			lap.apply(d, q);
+			for (int i = 0; i < bn; i++) if (!eq[i]) q[i] = 0;
+			double qq = dot(q, q);
+			if (qq <= 0) break;
+			double alpha = gamma / qq;
+			for (int i = 0; i < bn; i++) {
+				if (u[i]) v[i] += alpha * d[i];
+				r[i] -= alpha * q[i];
+			}
+			lap.apply(r, tmp);
+			for (int i = 0; i < bn; i++) s[i] = u[i] ? tmp[i] : 0;
+			double next = dot(s, s);
+			double beta = next / gamma;
+			gamma = next;
+			for (int i = 0; i < bn; i++) d[i] = s[i] + beta * d[i];
+		}
+		float[] out = start.clone();
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++)
+				if (u[y * bw + x]) out[(y + y0) * w + x + x0] = (float) v[y * bw + x];
+		return out;
+	}
+
+	/** r = −L(v) on the equations, s = L(r) on the unknown pixels (the normal equations' residual); returns |s|². */
+	private static double normalResidual(double[] v, boolean[] u, boolean[] eq, Laplacian lap, double[] r, double[] s) {
+		lap.apply(v, r);
+		for (int i = 0; i < r.length; i++) r[i] = eq[i] ? -r[i] : 0;
+		lap.apply(r, s);
+		for (int i = 0; i < s.length; i++) if (!u[i]) s[i] = 0;
+		return dot(s, s);
+	}
+
+	/**
+	 * Sets the unknown pixels of the box to the biharmonic fill of the box averaged over 2 × 2 blocks (a block with
+	 * an unknown pixel is unknown; the box's edge is a no-flux edge there), interpolated bilinearly.
+	 */
+	private static void coarseStart(double[] v, boolean[] u, int bw, int bh) {
+		int cw = (bw + 1) / 2, ch = (bh + 1) / 2;
+		float[] cv = new float[cw * ch];
+		boolean[] cu = new boolean[cw * ch];
+		int[] count = new int[cw * ch];
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				int c = (y / 2) * cw + x / 2, i = y * bw + x;
+				if (u[i]) cu[c] = true;
+				else {
+					cv[c] += (float) v[i];
+					count[c]++;
+				}
+			}
+		boolean known = false;
+		for (int c = 0; c < cv.length; c++) {
+			if (count[c] > 0) cv[c] /= count[c];
+			known |= !cu[c];
+		}
+		if (!known) return;
+		float[] coarse = fill(cv, cu, cw, ch);
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				if (!u[y * bw + x]) continue;
+				double cx = Math.max(0, Math.min(cw - 1, (x - 0.5) / 2)), cy = Math.max(0, Math.min(ch - 1, (y - 0.5) / 2));
+				int ix = Math.min(cw - 2, (int) cx), iy = Math.min(ch - 2, (int) cy);
+				double fx = cx - ix, fy = cy - iy;
+				v[y * bw + x] = (1 - fy) * ((1 - fx) * coarse[iy * cw + ix] + fx * coarse[iy * cw + ix + 1])
+					+ fy * ((1 - fx) * coarse[(iy + 1) * cw + ix] + fx * coarse[(iy + 1) * cw + ix + 1]);
+			}
+	}
+
+	/**
+	 * The 4-neighbour Laplacian on a box of the plane, with no flux across the plane's edge (a neighbour outside the
+	 * plane is left out); neighbours outside the box but inside the plane read 0 (only used where that is exact).
+	 * Symmetric as an operator on the box's pixels.
+	 */
+	private static final class Laplacian {
+		final int bw, bh;
+		final boolean left, right, top, bottom;
+
+		Laplacian(int bw, int bh, int x0, int y0, int w, int h) {
+			this.bw = bw;
+			this.bh = bh;
+			left = x0 > 0;
+			top = y0 > 0;
+			right = x0 + bw < w;
+			bottom = y0 + bh < h;
+		}
+
+		void apply(double[] f, double[] out) {
+			for (int y = 0; y < bh; y++)
+				for (int x = 0; x < bw; x++) {
+					int i = y * bw + x;
+					double s = 0;
+					int k = 0;
+					if (x > 0) {
+						s += f[i - 1];
+						k++;
+					}
+					else if (left) k++;
+					if (x < bw - 1) {
+						s += f[i + 1];
+						k++;
+					}
+					else if (right) k++;
+					if (y > 0) {
+						s += f[i - bw];
+						k++;
+					}
+					else if (top) k++;
+					if (y < bh - 1) {
+						s += f[i + bw];
+						k++;
+					}
+					else if (bottom) k++;
+					out[i] = s - k * f[i];
+				}
+		}
+	}
+
+	private static double dot(double[] a, double[] b) {
+		double s = 0;
+		for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+		return s;
+	}
+}

@@ -1,0 +1,87 @@
+package org.ldmfiji.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class BiharmonicFillTest {
+
+	private static final int W = 64, H = 48;
+
+	/** A blob and a scratch, away from the plane's edge. */
+	private static boolean[] hole() {
+		boolean[] hole = new boolean[W * H];
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				double dx = x - 30, dy = y - 22;
+				hole[y * W + x] = dx * dx + dy * dy < 14 * 14 || (y == 40 && x > 5 && x < 58);
+			}
+		return hole;
+	}
+
+	/**
+	 * A paraboloid has a constant Laplacian, so it is biharmonic: the fill reproduces it inside the holes, where the
+	 * membrane fill (which continues values, not gradients) sags far from it. This is what makes it the floor for a
+	 * fill's low frequencies: a smooth surface with curvature, such as an illumination falloff, is continued.
+	 */
+	@Test
+	void aParaboloidIsReproducedWhereTheHarmonicFillSags() {
+		float[] v = new float[W * H];
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) v[y * W + x] = (float) (0.01 * (x - 30) * (x - 30) + 0.02 * (y - 20) * (y - 20));
+		boolean[] hole = hole();
+		float[] given = v.clone();
+		for (int i = 0; i < given.length; i++) if (hole[i]) given[i] = Float.NaN; // unknown values are never read
+		float[] out = BiharmonicFill.fill(given, hole, W, H);
+		float[] membrane = HarmonicFill.fill(given, hole, W, H);
+		double worst = 0, worstMembrane = 0;
+		for (int i = 0; i < out.length; i++) {
+			if (!hole[i]) {
+				assertEquals(Float.floatToIntBits(given[i]), Float.floatToIntBits(out[i]), "known pixels are copied");
+				continue;
+			}
+			worst = Math.max(worst, Math.abs(out[i] - v[i]));
+			worstMembrane = Math.max(worstMembrane, Math.abs(membrane[i] - v[i]));
+		}
+		assertTrue(worst < 0.01, "biharmonic fill off the paraboloid by " + worst);
+		assertTrue(worstMembrane > 1, "the membrane fill sags by " + worstMembrane + " (the test's point)");
+	}
+
+	/** A hole large enough to start from the coarser grid: the paraboloid still comes out, to 1 % of its depth. */
+	@Test
+	void aLargeHoleReproducesTheParaboloidToo() {
+		int w = 200, h = 180;
+		float[] v = new float[w * h];
+		boolean[] hole = new boolean[w * h];
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				v[y * w + x] = (float) (1e-3 * ((x - 90) * (x - 90) + 2 * (y - 80) * (y - 80)));
+				hole[y * w + x] = Math.abs(x - 100) < 60 && Math.abs(y - 90) < 50;
+			}
+		float[] out = BiharmonicFill.fill(v, hole, w, h), membrane = HarmonicFill.fill(v, hole, w, h);
+		double worst = 0, sag = 0;
+		for (int i = 0; i < out.length; i++)
+			if (hole[i]) {
+				worst = Math.max(worst, Math.abs(out[i] - v[i]));
+				sag = Math.max(sag, Math.abs(membrane[i] - v[i]));
+			}
+		assertTrue(worst < 0.01 * sag, "off the paraboloid by " + worst + " (the membrane sags by " + sag + ")");
+	}
+
+	@Test
+	void aHoleOnThePlanesEdgeIsFilledSmoothlyWithinTheKnownRange() {
+		float[] v = new float[W * H];
+		boolean[] hole = new boolean[W * H];
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				v[y * W + x] = (float) Math.sin(x / 9.0);
+				hole[y * W + x] = x >= 50 && y < 20;
+			}
+		float[] out = BiharmonicFill.fill(v, hole, W, H);
+		for (int i = 0; i < out.length; i++) {
+			assertTrue(Float.isFinite(out[i]));
+			if (hole[i]) assertTrue(Math.abs(out[i]) < 1.5, "pixel " + i + " = " + out[i]);
+		}
+	}
+}
