@@ -50,7 +50,7 @@ final class BenchCommand {
 		options = new Options("bench", args, Set.of("model", "steps", "sampler", "seed", "eta", "device", "size", "repeats",
 			"guidance", "task", "sizes", "tile", "overlap", "batch", "warmup", "previous-sizes",
 			"max-tile"), Set.of("scaling", "memory", "previous",
-			"native"));
+			"shifting"));
 	}
 
 	int run(PrintStream out) {
@@ -198,7 +198,7 @@ final class BenchCommand {
 	/**
 	 * {@code --scaling}: one measured denoising step of large-image sampling per size (the tiled denoiser called on a
 	 * latent of the size, best of up to 3 calls within 30 s), with the default tile settings (and with {@code
-	 * --previous} also the previous default, {@link TileSettings#fixedGrid}, at every size; with {@code --native} the
+	 * --shifting} also the shifting grid, {@link TileSettings#shifting}, at every size; with {@code --previous} the
 	 * tiles before issue #19, {@link TileSettings#nativeTiles}, at the sizes of {@code --previous-sizes}, default 512
 	 * and 2048: at 4096² their step takes long; all in the same run). Columns: the tile grid, the
 	 * redundancy (latent pixels the denoiser processes per step over the image's latent pixels), the autoencoder grid's
@@ -228,11 +228,11 @@ final class BenchCommand {
 			defaults = defaults.withBatch(options.integer("batch", 0, 0, 1024));
 			List<Integer> previousSizes = new ArrayList<>();
 			for (String p : options.get("previous-sizes", "512,2048").split(",")) previousSizes.add(Integer.parseInt(p.trim()));
-			TileSettings previous = TileSettings.fixedGrid(m, task).withBatch(defaults.batch);
+			TileSettings shifting = TileSettings.shifting(m, task).withBatch(defaults.batch);
 			TileSettings before19 = TileSettings.nativeTiles(m, task).withBatch(defaults.batch);
 			List<TileSettings> variants = new ArrayList<>(List.of(defaults));
-			if (options.flag("previous")) variants.add(previous);
-			if (options.flag("native")) variants.add(before19);
+			if (options.flag("shifting")) variants.add(shifting);
+			if (options.flag("previous")) variants.add(before19);
 			out.println("model " + m.name + " on " + bundle.device() + ", guidance " + guidance + ", "
 				+ Runtime.getRuntime().availableProcessors() + " CPU(s); one measured denoising step per size");
 
@@ -264,8 +264,8 @@ final class BenchCommand {
 				}
 			}
 			out.println("one forward per latent pixel:" + probes + " (best: " + bestSize + ")");
-			out.println("default: " + defaults + (options.flag("previous") ? "; previous: " + previous : "") + (options.flag(
-				"native") ? "; native: " + before19 : ""));
+			out.println("default: " + defaults + (options.flag("shifting") ? "; shifting: " + shifting : "") + (options.flag(
+				"previous") ? "; previous: " + before19 : ""));
 			out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10s %9s %7s %9s %9s %10s %6s", "settings", "size",
 				"tiles", "redundancy", "AE redund", "batch", "step s", "s/MP", "efficiency", "fwd %"));
 			int repeats = options.integer("repeats", 3, 1, 100);
@@ -307,7 +307,7 @@ final class BenchCommand {
 					double step = calls[v][0];
 					double mp = (double) side * side / 1e6;
 					out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10.3f %9.3f %7d %9.2f %9.2f %10.2f %5.1f%%",
-						tiles == defaults ? "default" : tiles == previous ? "previous" : "native", side + "x" + side, grid.count()
+						tiles == defaults ? "default" : tiles == shifting ? "shifting" : "previous", side + "x" + side, grid.count()
 							+ " of " + grid.x.tile + "x" + grid.y.tile + (d.shiftUnit() > 0 && grid.count() > 1 ? " shifting" : ""),
 						grid.redundancy(), ae.redundancy(), d.batch(), step, step / mp, best * latent * latent / step,
 						100 * calls[v][1] / step));

@@ -65,13 +65,12 @@ public final class TileSettings {
 	}
 
 	/**
-	 * The defaults for a denoiser (issue #19, measured in README "Speed"): tiles fitted to the latent, each at most
-	 * {@link #DEFAULT_LATENT_TILE} latent pixels a side (or the native size where that is larger), in a grid that
-	 * shifts from step to step without overlap ({@link #shifting}), automatic batch; autoencoder tiles fitted too, at
-	 * most 512 pixels with 64 pixels of overlap, one at a time.
+	 * The defaults for a denoiser (issue #19, measured in README "Speed"): {@link #fixedGrid}, fitted tiles that
+	 * overlap, in a grid that stays in place. The shifting grid ({@link #shifting}) is faster per step but left seams
+	 * on the demo model with few steps (README "Speed of large images"), so it is a setting, not the default.
 	 */
 	public static TileSettings defaults(Manifest manifest, String task) {
-		return shifting(manifest, task);
+		return fixedGrid(manifest, task);
 	}
 
 	/**
@@ -95,9 +94,11 @@ public final class TileSettings {
 	public static final int SHIFTING_LATENT_TILE = 32;
 
 	/**
-	 * The default of the first part of issue #19 (the previous default): fitted tiles in a grid that stays in place,
-	 * overlapping by half the native size (the blending ramp of the former native-size tiles, {@link #defaultOverlap}):
-	 * per step the denoiser processes about 1.0 to 1.2 times the image's latent pixels.
+	 * Tiles fitted to the latent, each at most {@link #DEFAULT_LATENT_TILE} latent pixels a side (or the native size
+	 * where that is larger), in a grid that stays in place, overlapping by half the native size (the blending ramp of
+	 * the former native-size tiles, {@link #defaultOverlap}), automatic batch; autoencoder tiles fitted too, at most
+	 * 512 pixels with 64 pixels of overlap, one at a time. Per step the denoiser processes about 1.0 to 1.2 times the
+	 * image's latent pixels.
 	 */
 	public static TileSettings fixedGrid(Manifest manifest, String task) {
 		Manifest.DenoiserSpec spec = manifest.denoiser(task);

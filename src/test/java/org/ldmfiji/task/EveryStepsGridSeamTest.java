@@ -27,18 +27,19 @@ import java.util.Locale;
 import java.util.TreeSet;
 
 /**
- * Issue #19: the latent of a 2048x2048 sample (512x512 latent, demo model, DPM-Solver++ with 4 steps) at the default
- * tile settings, scored with the seam measure ({@link Seams}: gradient energy across borders over the interior's on
- * the same phase) at the tile borders of every step's grid: each step's borders on their own, and all of them
- * together. The default grid shifts from step to step without overlap, so a border of one step must have been
- * healed by the steps after it. A fixed grid without overlap (the same tiles, cut hard in the same place every step)
- * is sampled too and must be flagged: that shows the measure finds seams that sampling leaves.
+ * Issue #19: the latent of a 2048x2048 sample (512x512 latent, demo model, DPM-Solver++ with 8 steps; 8 are needed,
+ * see LargeImageSeamTest) at the default tile settings, scored with the seam measure ({@link Seams}: gradient energy
+ * across borders over the interior's on the same phase) at the tile borders of every step's grid, as the denoiser
+ * reports them for the timesteps it was called with ({@link TiledDenoiser#borders}): each step's borders on their
+ * own, and all of them together. A grid that shifts from step to step would move them; the default stays in place.
+ * A fixed grid of 32² tiles without overlap (tiles cut hard in the same place every step) is sampled too and must be flagged:
+ * that shows the measure finds seams that sampling leaves (ratios 2.23 and 2.42 with 4 steps).
  */
-class ShiftingGridSeamTest {
+class EveryStepsGridSeamTest {
 
 	private static final ModelBundle bundle = DemoModel.get();
 	private static final Shape SHAPE = new Shape(1, bundle.manifest().autoencoder.latentChannels, 512, 512);
-	private static final SamplingSettings SAMPLING = new SamplingSettings(SamplingSettings.SamplerKind.DPMPP2M, 4, 7, 0);
+	private static final SamplingSettings SAMPLING = new SamplingSettings(SamplingSettings.SamplerKind.DPMPP2M, 8, 7, 0);
 
 	@Test
 	void aSampled2048ImageHasNoSeamsAtTheBordersOfAnyStepsGrid() {
@@ -46,7 +47,6 @@ class ShiftingGridSeamTest {
 		Scores s = sampleAndScore(defaults);
 		assertTrue(s.redundancy <= 1.3, "expected the default tiles to process <= 1.3x the latent, got " + s.redundancy);
 		assertEquals(SAMPLING.steps, s.perStep.size(), "expected one denoiser call per step");
-		assertTrue(s.moved, "expected the default grid to shift between steps");
 		for (int i = 0; i < s.perStep.size(); i++) {
 			double[] r = s.perStep.get(i);
 			assertTrue(Math.abs(r[0] - 1) < 0.1 && Math.abs(r[1] - 1) < 0.1, "expected the gradient energy across the "
@@ -60,7 +60,7 @@ class ShiftingGridSeamTest {
 	/** The same measure on a seamy configuration: the fitted tiles without overlap in a grid that stays in place. */
 	@Test
 	void aFixedGridWithoutOverlapIsFlagged() {
-		TileSettings seamy = TileSettings.defaults(bundle.manifest(), LargeImageSampling.TASK).withShift(false, 0);
+		TileSettings seamy = TileSettings.shifting(bundle.manifest(), LargeImageSampling.TASK).withShift(false, 0);
 		Scores s = sampleAndScore(seamy);
 		assertTrue(!s.moved, "expected a fixed grid");
 		assertTrue(Math.abs(s.all[0] - 1) >= 0.1 || Math.abs(s.all[1] - 1) >= 0.1, "expected the seam measure to flag "
