@@ -135,7 +135,7 @@ public final class TileSettings {
 		return Math.max(f, tile / 2 / f * f);
 	}
 
-	/** These settings with another denoiser tile and overlap (pixels). */
+	/** These settings with another denoiser tile and overlap (pixels), taken as they are: not fitted, not shifting. */
 	public TileSettings withTile(int tile, int overlap) {
 		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, false,
 			autoencoderFit, false);
