@@ -48,7 +48,9 @@ final class BenchCommand {
 
 	BenchCommand(List<String> args) {
 		options = new Options("bench", args, Set.of("model", "steps", "sampler", "seed", "eta", "device", "size", "repeats",
-			"guidance", "task", "sizes", "tile", "overlap", "batch", "warmup", "previous-sizes"), Set.of("scaling", "memory", "previous"));
+			"guidance", "task", "sizes", "tile", "overlap", "batch", "warmup", "previous-sizes",
+			"max-tile"), Set.of("scaling", "memory", "previous",
+			"shifting"));
 	}
 
 	int run(PrintStream out) {
@@ -196,13 +198,15 @@ final class BenchCommand {
 	/**
 	 * {@code --scaling}: one measured denoising step of large-image sampling per size (the tiled denoiser called on a
 	 * latent of the size, best of up to 3 calls within 30 s), with the default tile settings (and with {@code
-	 * --previous} also the former ones, {@link TileSettings#nativeTiles}, in the same run, at the sizes of {@code
-	 * --previous-sizes}, default 512 and 2048: at 4096² their step takes long). Columns: the tile grid, the
+	 * --shifting} also the shifting grid, {@link TileSettings#shifting}, at every size; with {@code --previous} the
+	 * tiles before issue #19, {@link TileSettings#nativeTiles}, at the sizes of {@code --previous-sizes}, default 512
+	 * and 2048: at 4096² their step takes long; all in the same run). Columns: the tile grid, the
 	 * redundancy (latent pixels the denoiser processes per step over the image's latent pixels), the autoencoder grid's
 	 * redundancy, the step time, the time per output megapixel of one step, and the efficiency: the best time per latent
 	 * pixel of one forward (both guidance branches as in the run)
 	 * × the image's latent pixels, over the measured step time (probed: single tiles of several sides and batches of 8
-	 * small ones, whichever is cheapest per pixel).
+	 * small ones, whichever is cheapest per pixel), and the share of the step spent inside the TorchScript forwards
+	 * (the rest: cutting, batching, fusing and shifting the tiles on the Java side and in libtorch).
 	 */
 	private int stepScaling(PrintStream out) {
 		RunSettings run = new RunSettings(options, 1);
@@ -219,11 +223,16 @@ final class BenchCommand {
 				int tile = options.integer("tile", defaults.tile, 1, 1 << 16);
 				defaults = defaults.withTile(tile, options.integer("overlap", TileSettings.defaultOverlap(tile, f), 0, 1 << 16));
 			}
+			if (options.get("max-tile", null) != null)
+				defaults = defaults.withFittedTile(options.integer("max-tile", defaults.tile, 1, 1 << 16), defaults.overlap);
 			defaults = defaults.withBatch(options.integer("batch", 0, 0, 1024));
 			List<Integer> previousSizes = new ArrayList<>();
 			for (String p : options.get("previous-sizes", "512,2048").split(",")) previousSizes.add(Integer.parseInt(p.trim()));
-			List<TileSettings> variants = options.flag("previous") ? List.of(defaults, TileSettings.nativeTiles(m, task)
-				.withBatch(defaults.batch)) : List.of(defaults);
+			TileSettings shifting = TileSettings.shifting(m, task).withBatch(defaults.batch);
+			TileSettings before19 = TileSettings.nativeTiles(m, task).withBatch(defaults.batch);
+			List<TileSettings> variants = new ArrayList<>(List.of(defaults));
+			if (options.flag("shifting")) variants.add(shifting);
+			if (options.flag("previous")) variants.add(before19);
 			out.println("model " + m.name + " on " + bundle.device() + ", guidance " + guidance + ", "
 				+ Runtime.getRuntime().availableProcessors() + " CPU(s); one measured denoising step per size");
 
@@ -232,6 +241,9 @@ final class BenchCommand {
 			double best = Double.POSITIVE_INFINITY;
 			StringBuilder probes = new StringBuilder();
 			String bestSize = "";
+			TiledDenoiser bestProbe = null;
+			Shape bestShape = null;
+			double bestPixels = 0;
 			// single tiles of several sides, and batches of 8 small tiles (a small forward's fixed cost shared by 8)
 			for (int[] probe : new int[][] {{nativeSide, 1}, {32, 1}, {64, 1}, {128, 1}, {nativeSide, 8}, {32, 8}}) {
 				int side = probe[0], b = probe[1];
@@ -246,35 +258,63 @@ final class BenchCommand {
 				if (t < best) {
 					best = t;
 					bestSize = name;
+					bestProbe = d;
+					bestShape = shape;
+					bestPixels = (double) side * side * b;
 				}
 			}
 			out.println("one forward per latent pixel:" + probes + " (best: " + bestSize + ")");
-			out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10s %9s %7s %9s %9s %10s", "settings", "size",
-				"tiles", "redundancy", "AE redund", "batch", "step s", "s/MP", "efficiency"));
+			out.println("default: " + defaults + (options.flag("shifting") ? "; shifting: " + shifting : "") + (options.flag(
+				"previous") ? "; previous: " + before19 : ""));
+			out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10s %9s %7s %9s %9s %10s %6s", "settings", "size",
+				"tiles", "redundancy", "AE redund", "batch", "step s", "s/MP", "efficiency", "fwd %"));
+			int repeats = options.integer("repeats", 3, 1, 100);
 			for (String sz : sizes) {
 				int side = Integer.parseInt(sz.trim());
 				int latent = Window.roundUp(side, unit) / f;
 				Shape shape = new Shape(1, m.autoencoder.latentChannels, latent, latent);
+				List<TileSettings> here = new ArrayList<>();
+				List<TiledDenoiser> denoisers = new ArrayList<>();
 				for (TileSettings tiles : variants) {
-					if (tiles != defaults && !previousSizes.contains(side)) continue;
+					if (tiles == before19 && !previousSizes.contains(side)) continue;
 					TiledSampler engine = new TiledSampler(bundle, task, tiles).resolved(cond, shape, side, side, manager);
 					TiledDenoiser d = engine.denoiser(cond, shape);
-					TileGrid grid = d.grid();
-					TileGrid ae = TiledAutoencoder.of(bundle, tiles).grid(latent, latent);
 					// TorchScript profiles each new input shape in its first calls: one batch of the step's tiles first
-					TileGrid.Tile t = grid.tiles().get(0);
-					int b = Math.min(d.batch(), grid.count());
+					TileGrid.Tile t = d.grid().tiles().get(0);
+					int b = Math.min(d.batch(), d.grid().count());
 					Shape warm = new Shape(1, m.autoencoder.latentChannels, t.height, t.width * b);
 					bestCall(new TiledDenoiser(TileGrid.of(t.width * b, t.height, t.width, 0, 1, tiles.blend), b, cond,
 						c -> new ModelDenoiser(bundle.denoiser(task), m.denoiser(task), m.schedule, c)), warm, manager, 2, 0);
-					double step = bestCall(d, shape, manager, 3, 30);
+					here.add(tiles);
+					denoisers.add(d);
+				}
+				// rounds of one call per variant (and one best-size probe), interleaved so that the load of the
+				// moment weighs on all alike; the best of each over the rounds (at least one round, more within 60 s)
+				double[][] calls = new double[here.size()][];
+				long end = System.nanoTime() + (long) 60e9;
+				for (int r = 0; r < repeats && (r == 0 || System.nanoTime() < end); r++) {
+					best = Math.min(best, bestCall(bestProbe, bestShape, manager, 1, 0) / bestPixels);
+					for (int v = 0; v < here.size(); v++) {
+						double[] call = bestCall(denoisers.get(v), shape, manager, 1, 0, bundle.denoiser(task), 500 + r);
+						if (calls[v] == null || call[0] < calls[v][0]) calls[v] = call;
+					}
+				}
+				for (int v = 0; v < here.size(); v++) {
+					TileSettings tiles = here.get(v);
+					TiledDenoiser d = denoisers.get(v);
+					TileGrid grid = d.grid();
+					TileGrid ae = TiledAutoencoder.of(bundle, tiles).grid(latent, latent);
+					double step = calls[v][0];
 					double mp = (double) side * side / 1e6;
-					out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10.3f %9.3f %7d %9.2f %9.2f %10.2f",
-						tiles == defaults ? "default" : "previous", side + "x" + side, grid.count() + " of " + grid.x.tile + "x"
-							+ grid.y.tile, grid.redundancy(), ae.redundancy(), d.batch(), step, step / mp,
-						best * latent * latent / step));
+					out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10.3f %9.3f %7d %9.2f %9.2f %10.2f %5.1f%%",
+						tiles == defaults ? "default" : tiles == shifting ? "shifting" : "previous", side + "x" + side, grid.count()
+							+ " of " + grid.x.tile + "x" + grid.y.tile + (d.shiftUnit() > 0 && grid.count() > 1 ? " shifting" : ""),
+						grid.redundancy(), ae.redundancy(), d.batch(), step, step / mp, best * latent * latent / step,
+						100 * calls[v][1] / step));
 				}
 			}
+			out.println(String.format(Locale.ROOT, "best forward per latent pixel over the whole run (for the efficiency): "
+				+ "%.2f µs/px (%s)", best * 1e6, bestSize));
 			out.println("timings on a shared machine vary from minute to minute: compare ratios within one run");
 		}
 		return 0;
@@ -282,20 +322,35 @@ final class BenchCommand {
 
 	/** The least time in seconds of up to {@code repeats} calls of {@code d} on noise of {@code shape}, within a budget. */
 	private static double bestCall(TiledDenoiser d, Shape shape, NDManager manager, int repeats, double budgetSeconds) {
-		double best = Double.POSITIVE_INFINITY;
+		return bestCall(d, shape, manager, repeats, budgetSeconds, null, 500)[0];
+	}
+
+	/**
+	 * [the least time in seconds of up to {@code repeats} calls within a budget, the time {@code part}'s forwards took
+	 * in that call (NaN without a part)]. The calls use timesteps firstT, firstT + 1, … (a shifting grid moves between them).
+	 */
+	private static double[] bestCall(TiledDenoiser d, Shape shape, NDManager manager, int repeats, double budgetSeconds,
+		TorchScriptPart part, int firstT)
+	{
+		double best = Double.POSITIVE_INFINITY, inside = Double.NaN;
 		long end = System.nanoTime() + (long) (budgetSeconds * 1e9);
 		try (NDManager scope = manager.newSubManager()) {
 			NDArray x = new GaussianNoise(1).initialNoise(scope, shape);
 			for (int r = 0; r < repeats && (r == 0 || System.nanoTime() < end); r++) {
 				Interruption.check();
+				long f0 = part == null ? 0 : part.forwardNanos();
 				long t0 = System.nanoTime();
-				try (NDArray e = d.eps(x, 500)) {
+				try (NDArray e = d.eps(x, firstT + r)) {
 					e.toFloatArray();
 				}
-				best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+				double took = (System.nanoTime() - t0) / 1e9;
+				if (took < best) {
+					best = took;
+					inside = part == null ? Double.NaN : (part.forwardNanos() - f0) / 1e9;
+				}
 			}
 		}
-		return best;
+		return new double[] {best, inside};
 	}
 
 	/** At most this many sampling steps warm the JVM up before the timed repeats. */

@@ -24,6 +24,12 @@ public final class TileSettings {
 	 * autoencoder's tiles. The defaults fit; a tile chosen by the user is taken as it is.
 	 */
 	public final boolean fit, autoencoderFit;
+	/**
+	 * Whether the denoiser's grid shifts from step to step ({@link TiledDenoiser}: the latent is shifted circularly by
+	 * an offset derived from the timestep before it is cut into tiles, SpotDiffusion, Frolov et al. 2024), so that tile
+	 * borders never stay in one place and need little or no overlap.
+	 */
+	public final boolean shift;
 
 	/**
 	 * @param tile the denoiser's tile side in pixels; a multiple of f · latent_multiple
@@ -38,11 +44,11 @@ public final class TileSettings {
 	public TileSettings(int tile, int overlap, int batch, int autoencoderTile, int autoencoderOverlap, int autoencoderBatch,
 		Blend blend)
 	{
-		this(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, false, false);
+		this(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, false, false, false);
 	}
 
 	private TileSettings(int tile, int overlap, int batch, int autoencoderTile, int autoencoderOverlap,
-		int autoencoderBatch, Blend blend, boolean fit, boolean autoencoderFit)
+		int autoencoderBatch, Blend blend, boolean fit, boolean autoencoderFit, boolean shift)
 	{
 		if (batch < 0) throw new IllegalArgumentException("tile batch must be >= 0 (0: automatic), got " + batch);
 		if (autoencoderBatch < 1) throw new IllegalArgumentException("autoencoder batch must be >= 1, got " + autoencoderBatch);
@@ -55,23 +61,52 @@ public final class TileSettings {
 		this.blend = blend;
 		this.fit = fit;
 		this.autoencoderFit = autoencoderFit;
+		this.shift = shift;
 	}
 
 	/**
-	 * The defaults for a denoiser (issue #19, measured in README "Speed"): tiles fitted to the latent, each at most
-	 * {@link #DEFAULT_LATENT_TILE} latent pixels a side (or the native size where that is larger), overlapping by
-	 * half the native size (the blending ramp of the former native-size tiles, {@link #defaultOverlap}), automatic
-	 * batch; autoencoder tiles fitted too, at most 512 pixels with 64 pixels of overlap, one at a time. Per step the
-	 * denoiser then processes about 1.0 to 1.2 times the image's latent pixels, where native-size tiles at a stride
-	 * of half their size processed about 4 times as many, in forwards of a size the CPU runs efficiently.
+	 * The defaults for a denoiser (issue #19, measured in README "Speed"): {@link #fixedGrid}, fitted tiles that
+	 * overlap, in a grid that stays in place. The shifting grid ({@link #shifting}) is faster per step but left seams
+	 * on the demo model with few steps (README "Speed of large images"), so it is a setting, not the default.
 	 */
 	public static TileSettings defaults(Manifest manifest, String task) {
+		return fixedGrid(manifest, task);
+	}
+
+	/**
+	 * Fitted tiles in a grid that shifts from step to step (SpotDiffusion, Frolov et al. 2024): no overlap, so per
+	 * step the denoiser processes the image's latent pixels once where the tile side divides the latent (512², 2048²,
+	 * 4096²: redundancy 1.00), and the borders of one step lie inside the tiles of the next.
+	 */
+	public static TileSettings shifting(Manifest manifest, String task) {
+		Manifest.DenoiserSpec spec = manifest.denoiser(task);
+		int f = manifest.autoencoder.factor;
+		int nativeTile = Window.roundUp(spec.nativeSize, f * spec.latentMultiple);
+		int tile = Math.max(nativeTile, Window.roundUp(SHIFTING_LATENT_TILE * f, f * spec.latentMultiple));
+		return fixedGrid(manifest, task).withFittedTile(tile, 0).withShift(true, 0);
+	}
+
+	/**
+	 * The largest side of a shifting grid's tile in latent pixels (or the native size where that is larger). Without
+	 * overlap, a tile's size no longer sets the redundancy, only the cost per pixel of its forward: on the CPU the demo
+	 * model's self-attention makes a 128² forward dearer per pixel than 32² or 64² ones in batches (README "Speed").
+	 */
+	public static final int SHIFTING_LATENT_TILE = 32;
+
+	/**
+	 * Tiles fitted to the latent, each at most {@link #DEFAULT_LATENT_TILE} latent pixels a side (or the native size
+	 * where that is larger), in a grid that stays in place, overlapping by half the native size (the blending ramp of
+	 * the former native-size tiles, {@link #defaultOverlap}), automatic batch; autoencoder tiles fitted too, at most
+	 * 512 pixels with 64 pixels of overlap, one at a time. Per step the denoiser processes about 1.0 to 1.2 times the
+	 * image's latent pixels.
+	 */
+	public static TileSettings fixedGrid(Manifest manifest, String task) {
 		Manifest.DenoiserSpec spec = manifest.denoiser(task);
 		int f = manifest.autoencoder.factor;
 		int nativeTile = Window.roundUp(spec.nativeSize, f * spec.latentMultiple);
 		int tile = Math.max(nativeTile, Window.roundUp(DEFAULT_LATENT_TILE * f, f * spec.latentMultiple));
 		return new TileSettings(tile, defaultOverlap(nativeTile, f), 0, AUTOENCODER_TILE, AUTOENCODER_OVERLAP, 1,
-			Blend.COSINE, true, true);
+			Blend.COSINE, true, true, false);
 	}
 
 	/**
@@ -100,33 +135,42 @@ public final class TileSettings {
 		return Math.max(f, tile / 2 / f * f);
 	}
 
-	/** These settings with another denoiser tile and overlap (pixels). */
+	/** These settings with another denoiser tile and overlap (pixels), taken as they are: not fitted, not shifting. */
 	public TileSettings withTile(int tile, int overlap) {
 		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, false,
-			autoencoderFit);
+			autoencoderFit, false);
 	}
 
 	/** These settings with the denoiser's tiles fitted to the latent, at most {@code maxTile} with {@code overlap}. */
 	public TileSettings withFittedTile(int maxTile, int overlap) {
 		return new TileSettings(maxTile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, true,
-			autoencoderFit);
+			autoencoderFit, shift);
 	}
 
 	/** These settings with another denoiser tile batch (0: automatic). */
 	public TileSettings withBatch(int batch) {
 		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, fit,
-			autoencoderFit);
+			autoencoderFit, shift);
 	}
 
 	/** These settings with another autoencoder tile and overlap (pixels). */
 	public TileSettings withAutoencoderTile(int tile, int overlap) {
-		return new TileSettings(this.tile, this.overlap, batch, tile, overlap, autoencoderBatch, blend, fit, false);
+		return new TileSettings(this.tile, this.overlap, batch, tile, overlap, autoencoderBatch, blend, fit, false, shift);
 	}
 
 	/** These settings with another fusion of tiles ({@link Blend#NONE}: hard cuts, to show what seams look like). */
 	public TileSettings withBlend(Blend blend) {
 		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, fit,
-			autoencoderFit);
+			autoencoderFit, shift);
+	}
+
+	/**
+	 * These settings with the denoiser's grid shifting from step to step (true) or fixed (false), and {@code overlap}
+	 * pixels of least overlap between neighbouring tiles (a multiple of f; 0 for SpotDiffusion's non-overlapping tiles).
+	 */
+	public TileSettings withShift(boolean shift, int overlap) {
+		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, fit,
+			autoencoderFit, shift);
 	}
 
 	/** Checks the sizes against the model; the messages say what to choose instead. */
@@ -151,6 +195,6 @@ public final class TileSettings {
 		return String.format(Locale.ROOT, "tile=%s%d overlap=%d batch=%s autoencoder tile=%s%d overlap=%d%s",
 			fit ? "fitted<=" : "", tile, overlap, batch == 0 ? "auto" : Integer.toString(batch), autoencoderFit ? "fitted<="
 				: "", autoencoderTile, autoencoderOverlap,
-			blend == Blend.COSINE ? "" : " blend=" + blend);
+			blend == Blend.COSINE ? "" : " blend=" + blend) + (shift ? " shifting" : "");
 	}
 }

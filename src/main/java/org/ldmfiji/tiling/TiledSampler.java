@@ -18,7 +18,8 @@ import java.nio.file.Files;
 /**
  * The tiled sampling engine of one denoiser: a bundle, the task whose denoiser runs, and the tile settings. It lays
  * the tile grid over a latent, sizes an automatic batch from memory, and runs a sampler over a list of timesteps with
- * the denoiser fused from tiles at every step ({@link TiledDenoiser}; Rombach et al. 2022, Sec. 4.3.2). Large-image
+ * the denoiser fused from tiles at every step ({@link TiledDenoiser}; Rombach et al. 2022, Sec. 4.3.2; a grid that
+ * shifts from step to step where the settings say so, SpotDiffusion). Large-image
  * sampling, super-resolution and inpainting of large regions all sample through it; a run that starts part-way
  * (SDEdit) passes a slice of the sampler's timesteps.
  */
@@ -82,7 +83,8 @@ public final class TiledSampler {
 	 */
 	public TiledDenoiser denoiser(Conditioning cond, Shape latentShape) {
 		TileGrid grid = grid(latentShape);
-		return TiledDenoiser.of(bundle, task, cond, grid, tiles.batch > 0 ? tiles.batch : maxBatch(grid));
+		return TiledDenoiser.of(bundle, task, cond, grid, tiles.batch > 0 ? tiles.batch : maxBatch(grid), tiles.shift
+			? bundle.manifest().denoiser(task).latentMultiple : 0);
 	}
 
 	/**

@@ -100,6 +100,47 @@ class TiledDenoiserTest {
 		}
 	}
 
+	/**
+	 * The shifting grid (SpotDiffusion): the conditioning moves with the latent (a model that returns its mask slice
+	 * fuses back to the full mask at every timestep), and the tiles of step t meet exactly at {@link
+	 * TiledDenoiser#borders}: the tile-dependent part of the output (each tile's mean) jumps there and nowhere else, at
+	 * offsets that differ between timesteps and are the same on every call with the same t.
+	 */
+	@Test
+	void aShiftingGridMovesItsBordersByStepAndKeepsConditioningInPlace() {
+		TileGrid grid = TileGrid.of(48, 32, 16, 0, 4, Blend.COSINE);
+		TiledDenoiser.TileModel maskOnly = c -> (x, t) -> c.inputs().get("mask").repeat(1, x.getShape().get(1))
+			.repeat(0, x.getShape().get(0) / c.inputs().get("mask").getShape().get(0));
+		TiledDenoiser.TileModel meanOnly = c -> (x, t) -> x.zerosLike().add(x.reshape(x.getShape().get(0), -1)
+			.mean(new int[] {1}, true).reshape(-1, 1, 1, 1));
+		try (NDManager base = NDManager.newBaseManager()) {
+			NDArray mask = new GaussianNoise(5).initialNoise(base, new Shape(1, 1, 32, 48));
+			NDArray x = new GaussianNoise(6).initialNoise(base, new Shape(2, 3, 32, 48));
+			Conditioning c = new Conditioning().input("mask", mask);
+			TiledDenoiser masks = new TiledDenoiser(grid, 2, c, maskOnly, 4);
+			TiledDenoiser means = new TiledDenoiser(grid, 5, Conditioning.NONE, meanOnly, 4);
+			float[] expected = mask.repeat(1, 3).repeat(0, 2).toFloatArray();
+			java.util.Set<String> layouts = new java.util.HashSet<>();
+			for (int t : new int[] {999, 874, 749, 624, 499, 374, 249, 124}) {
+				assertArrayEquals(expected, masks.eps(x, t).toFloatArray(), 1e-6f, "t=" + t + ": expected the full mask back");
+				int[] o = means.offsets(t);
+				assertTrue(o[0] % 4 == 0 && o[1] % 4 == 0 && o[0] < 48 && o[1] < 32, "offsets " + Arrays.toString(o));
+				layouts.add(Arrays.toString(o));
+				float[] e = means.eps(x, t).toFloatArray();
+				assertArrayEquals(e, means.eps(x, t).toFloatArray(), "t=" + t + ": expected the same result on every call");
+				// along x on row 5 of item 0, channel 0: where the tile mean changes
+				java.util.List<Integer> jumpsX = new java.util.ArrayList<>(), jumpsY = new java.util.ArrayList<>();
+				for (int p = 1; p < 48; p++) if (e[5 * 48 + p] != e[5 * 48 + p - 1]) jumpsX.add(p);
+				for (int p = 1; p < 32; p++) if (e[p * 48 + 7] != e[(p - 1) * 48 + 7]) jumpsY.add(p);
+				assertEquals(means.borders(t, true), jumpsX, "t=" + t + " offsets " + Arrays.toString(o) + ": x borders");
+				assertEquals(means.borders(t, false), jumpsY, "t=" + t + " offsets " + Arrays.toString(o) + ": y borders");
+			}
+			assertTrue(layouts.size() >= 6, "expected the grid to move between most steps, saw offsets " + layouts);
+			TiledDenoiser fixed = new TiledDenoiser(grid, 5, Conditioning.NONE, meanOnly);
+			assertArrayEquals(new int[] {0, 0}, fixed.offsets(999), "a fixed grid does not move");
+		}
+	}
+
 	private static float[] sample(int batch) {
 		return sampleWith(TileGrid.of(52, 36, 16, 4, 4, Blend.COSINE), batch);
 	}
