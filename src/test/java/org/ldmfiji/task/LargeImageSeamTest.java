@@ -58,33 +58,6 @@ class LargeImageSeamTest {
 	}
 
 	/**
-	 * The same at the default tile settings (issue #19): the 512x512 latent of a 2048x2048 sample, DPM-Solver++ with 8
-	 * steps, every step fused from 5 x 5 fitted tiles of 112x112 latent pixels overlapping by 8 (the default ramp),
-	 * in automatic batches: redundancy 1.2 instead of the former 3.8, and the border/interior gradient energy at the
-	 * borders of the grid every step used (the grid does not move between steps) within 10% of 1.
-	 */
-	@Test
-	void latentOfA2048ImageAtTheDefaultTilesHasNoSeams() {
-		SamplingSettings sampling = new SamplingSettings(SamplingSettings.SamplerKind.DPMPP2M, 8, 7, 0);
-		TileSettings tiles = TileSettings.defaults(bundle.manifest(), LargeImageSampling.TASK);
-		Shape shape = new Shape(1, bundle.manifest().autoencoder.latentChannels, 512, 512);
-		try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-			var cond = LargeImageSampling.labelConditioning(bundle, "fluorescence", 1, manager);
-			TileGrid grid = LargeImageSampling.latentGrid(bundle.manifest(), LargeImageSampling.TASK, shape, tiles);
-			assertTrue(grid.redundancy() <= 1.3, "expected the default tiles to process <= 1.3x the latent: " + grid);
-			NDArray z = LargeImageSampling.sampleLatent(bundle, LargeImageSampling.TASK, cond, shape, sampling, tiles,
-				StepListener.NONE, manager);
-			FloatPlanes latent = FloatPlanes.of(z);
-			double[] r = Seams.ratios(latent, grid.x.borders(), grid.y.borders(), 4);
-			System.out.println(String.format(Locale.ROOT, "2048² latent, default tiles (%s, redundancy %.3f): border/"
-				+ "interior gradient energy %.4f (columns), %.4f (rows)", grid, grid.redundancy(), r[0], r[1]));
-			assertTrue(Math.abs(r[0] - 1) < 0.1 && Math.abs(r[1] - 1) < 0.1, "expected border gradient energy within 10% of "
-				+ "the interior's, got ratios " + r[0] + " (columns) and " + r[1] + " (rows)");
-			assertSeamsFound(latent, grid, 4);
-		}
-	}
-
-	/**
 	 * The decoder's tiling: a 1024x1024 image decoded from a random 256x256 latent in 256-px tiles (64 px overlap,
 	 * 16 px margin), cosine blending.
 	 */
