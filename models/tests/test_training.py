@@ -154,6 +154,29 @@ def test_export_and_evaluate_smoke(ae_ckpt, tmp_path):
         assert json.load(f)["denoisers"]["superres"]["native_size"] == 16
 
 
+def test_decoder_only_fine_tuning_trains_the_linear_patch_decoder_and_keeps_the_patch_encoder(tmp_path):
+    # The demo autoencoder's output is almost all its linear patch path (one 4x4 block per latent cell, the source
+    # of the 4-px grid, issue #18): a decoder fine-tune must be free to change it, and must not move the latents.
+    ae = str(tmp_path / "ae.pt")
+    train_autoencoder.main(["--out", ae, "--steps", "2", "--batch", "2", "--crop", "16", "--patch-shortcut",
+                            "--warmup", "1", "--threads", "1", "--eval-size", "32"])
+    dec = str(tmp_path / "dec.pt")
+    train_autoencoder.main(["--init", ae, "--decoder-only", "--out", dec, "--steps", "2", "--batch", "2", "--crop",
+                            "16", "--warmup", "1", "--lr", "1e-2", "--threads", "1", "--eval-size", "32",
+                            "--grid-weight", "2", "--latent-noise", "0.1"])
+    before, _ = train_autoencoder.load_autoencoder(ae)
+    after, _ = train_autoencoder.load_autoencoder(dec)
+    b, a = before.state_dict(), after.state_dict()
+    frozen = [k for k in b if k.startswith(("encoder.", "quant_conv.", "patch_encoder."))]
+    assert any(k.startswith("patch_encoder.") for k in frozen)
+    assert all(torch.equal(b[k], a[k]) for k in frozen), "the encoder (and with it the latents) must not move"
+    assert not torch.equal(b["patch_decoder.proj.weight"], a["patch_decoder.proj.weight"]), \
+        "the linear patch decoder is part of the decoder and must train"
+    x = torch.rand(1, 1, 16, 16) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(before.encode(x).mode(), after.encode(x).mode())
+
+
 def test_decoder_only_fine_tuning_keeps_the_latents_its_denoisers_were_trained_on(ae_ckpt, tmp_path):
     den = str(tmp_path / "inpaint.pt")
     train_denoiser.main(["--task", "inpaint", "--autoencoder", ae_ckpt[0], "--out", den, "--steps", "1",
