@@ -132,7 +132,7 @@ def main(argv=None) -> dict:
     p.add_argument("--decoder-only", action="store_true",
                    help="skip the denoisers: fine-tune only the decoder (train_autoencoder.py --decoder-only on the "
                         "pool, --minutes of it); the CPU path when no GPU is at hand")
-    p.add_argument("--threads", type=int, default=1, help="torch CPU threads of --decoder-only")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads of --decoder-only (a shared CPU)")
     args = p.parse_args(argv)
     if args.smoke:
         args.device, args.minutes, args.batch_scale = "cpu", 1.0, 0.02
@@ -151,7 +151,8 @@ def main(argv=None) -> dict:
     val_crops = images[val].astype(np.float32)
     print(f"pool: {len(train)} training crops, {n_val} validation crops, {len(masks)} masks "
           f"({len(meta['sources'])} real files) [{time.time() - t0:.0f}s]", flush=True)
-    torch.set_num_threads(args.threads)
+    if args.decoder_only:
+        torch.set_num_threads(args.threads)  # a shared CPU
     ae0 = autoencoder_from_bundle(args.bundle, os.path.join(args.out, "init", "autoencoder.npz"))
     for task in () if args.decoder_only else TASK_CROP:
         denoiser_from_bundle(args.bundle, task, ae0, os.path.join(args.out, "init", f"{task}.npz"), args.python,
