@@ -80,8 +80,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--init", default=None,
                    help="start from this autoencoder checkpoint (its architecture replaces --ch, --embed-dim, ...)")
     p.add_argument("--decoder-only", action="store_true",
-                   help="with --init: train only the decoder (post_quant_conv + decoder). The encoder and the "
-                        "scale factor stay those of --init, so denoisers trained on its latents stay valid")
+                   help="with --init: train only the decoder (post_quant_conv, decoder, patch_decoder). The encoder "
+                        "(with patch_encoder) and the scale factor stay those of --init, so denoisers trained on its "
+                        "latents stay valid")
     p.add_argument("--pool", default=None,
                    help="image pool of ldm_models.pool.build_pool to crop from on the device (for GPUs); "
                         "default: render every crop on the CPU")
@@ -223,9 +224,11 @@ def main(argv=None) -> dict:
     if args.decoder_only:
         # the file whose encoder this is, followed through earlier decoder-only runs
         config["encoder_sha256"] = init["config"].get("encoder_sha256", config["init"]["sha256"])
-        for part in (model.encoder, model.quant_conv):
-            part.requires_grad_(False)
-        trained = list(model.post_quant_conv.parameters()) + list(model.decoder.parameters())
+        for part in (model.encoder, model.quant_conv, model.patch_encoder):
+            if part is not None:
+                part.requires_grad_(False)
+        trained = [q for part in (model.post_quant_conv, model.decoder, model.patch_decoder) if part is not None
+                   for q in part.parameters()]
     data = open_data(args.pool, args.crop, args.device, args.seed)
     if args.patch_shortcut:
         init_patch_pca(model, torch.cat([torch.as_tensor(data.batch(64)[0]) for _ in range(4)]).to(args.device))

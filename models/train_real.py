@@ -24,6 +24,7 @@ import argparse
 import json
 import math
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -128,6 +129,10 @@ def main(argv=None) -> dict:
     p.add_argument("--batch-scale", type=float, default=1.0)
     p.add_argument("--smoke", action="store_true", help="every stage for seconds on the CPU")
     p.add_argument("--python", default=sys.executable)
+    p.add_argument("--decoder-only", action="store_true",
+                   help="skip the denoisers: fine-tune only the decoder (train_autoencoder.py --decoder-only on the "
+                        "pool, --minutes of it); the CPU path when no GPU is at hand")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads of --decoder-only (a shared CPU)")
     args = p.parse_args(argv)
     if args.smoke:
         args.device, args.minutes, args.batch_scale = "cpu", 1.0, 0.02
@@ -146,17 +151,26 @@ def main(argv=None) -> dict:
     val_crops = images[val].astype(np.float32)
     print(f"pool: {len(train)} training crops, {n_val} validation crops, {len(masks)} masks "
           f"({len(meta['sources'])} real files) [{time.time() - t0:.0f}s]", flush=True)
+    if args.decoder_only:
+        torch.set_num_threads(args.threads)  # a shared CPU
     ae0 = autoencoder_from_bundle(args.bundle, os.path.join(args.out, "init", "autoencoder.npz"))
-    for task in TASK_CROP:
+    for task in () if args.decoder_only else TASK_CROP:
         denoiser_from_bundle(args.bundle, task, ae0, os.path.join(args.out, "init", f"{task}.npz"), args.python,
                              args.device)
     print(f"bundle -> checkpoints in {args.out}/init [{time.time() - t0:.0f}s]", flush=True)
     before = decoder_figures(ae0, val_crops, args.device)
     ck = os.path.join(args.out, "checkpoints")
-    cmd = [args.python, os.path.join(HERE, "train_demo.py"), "--device", args.device, "--minutes", str(args.minutes),
-           "--pool", pool, "--autoencoder", ae0, "--finetune-decoder", "--decoder-args", args.decoder_args,
-           "--init", os.path.join(args.out, "init"), "--lr", str(args.lr), "--batch-scale", str(args.batch_scale),
-           "--out", ck, "--save-every", "60"]
+    if args.decoder_only:
+        os.makedirs(ck, exist_ok=True)
+        cmd = [args.python, os.path.join(HERE, "train_autoencoder.py"), "--init", ae0, "--decoder-only", "--pool", pool,
+               "--device", args.device, "--threads", str(args.threads), "--steps", "10000000", "--max-minutes",
+               str(args.minutes), "--out", os.path.join(ck, "autoencoder.npz"), "--save-every", "120",
+               "--log-every", "50"] + shlex.split(args.decoder_args)
+    else:
+        cmd = [args.python, os.path.join(HERE, "train_demo.py"), "--device", args.device, "--minutes",
+               str(args.minutes), "--pool", pool, "--autoencoder", ae0, "--finetune-decoder", "--decoder-args",
+               args.decoder_args, "--init", os.path.join(args.out, "init"), "--lr", str(args.lr), "--batch-scale",
+               str(args.batch_scale), "--out", ck, "--save-every", "60"]
     print("$ " + " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True, cwd=HERE)
     after = decoder_figures(os.path.join(ck, "autoencoder.npz"), val_crops, args.device)

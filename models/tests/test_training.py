@@ -10,6 +10,7 @@ import torch
 
 import build_demo
 import evaluate
+import replace_decoder
 import train_autoencoder
 import train_denoiser
 
@@ -152,6 +153,56 @@ def test_export_and_evaluate_smoke(ae_ckpt, tmp_path):
     assert "evaluate.py --bundle" in report and "Super-resolution" in report
     with open(os.path.join(bundle, "model.json")) as f:
         assert json.load(f)["denoisers"]["superres"]["native_size"] == 16
+
+
+def test_decoder_only_fine_tuning_trains_the_linear_patch_decoder_and_keeps_the_patch_encoder(tmp_path):
+    # The demo autoencoder's output is almost all its linear patch path (one 4x4 block per latent cell, the source
+    # of the 4-px grid, issue #18): a decoder fine-tune must be free to change it, and must not move the latents.
+    ae = str(tmp_path / "ae.pt")
+    train_autoencoder.main(["--out", ae, "--steps", "2", "--batch", "2", "--crop", "16", "--patch-shortcut",
+                            "--warmup", "1", "--threads", "1", "--eval-size", "32"])
+    dec = str(tmp_path / "dec.pt")
+    train_autoencoder.main(["--init", ae, "--decoder-only", "--out", dec, "--steps", "2", "--batch", "2", "--crop",
+                            "16", "--warmup", "1", "--lr", "1e-2", "--threads", "1", "--eval-size", "32",
+                            "--grid-weight", "2", "--latent-noise", "0.1"])
+    before, _ = train_autoencoder.load_autoencoder(ae)
+    after, _ = train_autoencoder.load_autoencoder(dec)
+    b, a = before.state_dict(), after.state_dict()
+    frozen = [k for k in b if k.startswith(("encoder.", "quant_conv.", "patch_encoder."))]
+    assert any(k.startswith("patch_encoder.") for k in frozen)
+    assert all(torch.equal(b[k], a[k]) for k in frozen), "the encoder (and with it the latents) must not move"
+    assert not torch.equal(b["patch_decoder.proj.weight"], a["patch_decoder.proj.weight"]), \
+        "the linear patch decoder is part of the decoder and must train"
+    x = torch.rand(1, 1, 16, 16) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(before.encode(x).mode(), after.encode(x).mode())
+
+
+def test_replace_decoder_swaps_only_the_decoder_of_a_bundle_and_refuses_one_whose_latents_moved(ae_ckpt, tmp_path):
+    from ldm_models.export import BundleError, verify_bundle
+    den = str(tmp_path / "inpaint.pt")
+    train_denoiser.main(["--task", "inpaint", "--autoencoder", ae_ckpt[0], "--out", den, "--steps", "1",
+                         "--batch", "2", "--crop", "16", "--threads", "1"])
+    bundle = str(tmp_path / "bundle")
+    build_demo.main(["--autoencoder", ae_ckpt[0], "--denoiser", den, "--out", bundle])
+    files = {f: open(os.path.join(bundle, f), "rb").read() for f in os.listdir(bundle) if f.endswith(".pt")}
+    dec = str(tmp_path / "decoder.pt")
+    train_autoencoder.main(["--init", ae_ckpt[0], "--decoder-only", "--out", dec, "--steps", "2", "--batch", "2",
+                            "--crop", "16", "--warmup", "1", "--lr", "1e-2", "--threads", "1", "--eval-size", "32"])
+    replace_decoder.main(["--bundle", bundle, "--autoencoder", dec])
+    manifest = verify_bundle(bundle)  # every SHA-256 in model.json matches its file
+    changed = [f for f, b in files.items() if open(os.path.join(bundle, f), "rb").read() != b]
+    assert changed == ["decoder.pt"], changed
+    model, _ = train_autoencoder.load_autoencoder(dec)
+    z = torch.randn(1, manifest["autoencoder"]["latent_channels"], 4, 6)
+    with torch.no_grad():
+        torch.testing.assert_close(torch.jit.load(os.path.join(bundle, "decoder.pt"))(z), model.decode(z))
+    assert manifest["provenance"]["training"][-1]["part"] == "decoder"
+    other = str(tmp_path / "other.pt")  # a whole autoencoder trained again: its encoder (latents) differ
+    train_autoencoder.main(["--init", ae_ckpt[0], "--out", other, "--steps", "2", "--batch", "2", "--crop", "16",
+                            "--warmup", "1", "--lr", "1e-2", "--threads", "1", "--eval-size", "32"])
+    with pytest.raises(BundleError, match="latents moved|scale factor"):
+        replace_decoder.main(["--bundle", bundle, "--autoencoder", other])
 
 
 def test_decoder_only_fine_tuning_keeps_the_latents_its_denoisers_were_trained_on(ae_ckpt, tmp_path):
