@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.function.IntFunction;
 
 /**
  * Outputs written into a caller's image block by block ({@link ImgSampling}, {@link BlockwiseSuperResolution}): every
@@ -243,21 +244,26 @@ class BlockwiseOutputTest {
 		return out;
 	}
 
+	/** Cells made on first access, each with an access of its pixel count, kept in {@code made} by cell index. */
+	private static <A> LazyCellImg.Get<Cell<A>> cellsOf(CellGrid grid, IntFunction<A> access, Map<Long, A> made) {
+		Map<Long, Cell<A>> cells = new HashMap<>();
+		return i -> cells.computeIfAbsent(i, index -> {
+			long[] min = new long[2];
+			int[] dims = new int[2];
+			grid.getCellDimensions(index, min, dims);
+			A a = access.apply(dims[0] * dims[1]);
+			made.put(index, a);
+			return new Cell<>(dims, min, a);
+		});
+	}
+
 	/** A lazy float cell image whose cells count the writes to each of their pixels. */
 	private static final class CountingFloats {
 		final Map<Long, Access> made = new HashMap<>();
 		final LazyCellImg<FloatType, Access> img;
 
 		CountingFloats(CellGrid grid) {
-			Map<Long, Cell<Access>> cells = new HashMap<>();
-			img = new LazyCellImg<>(grid, new FloatType(), i -> cells.computeIfAbsent(i, index -> {
-				long[] min = new long[2];
-				int[] dims = new int[2];
-				grid.getCellDimensions(index, min, dims);
-				Access a = new Access(dims[0] * dims[1]);
-				made.put(index, a);
-				return new Cell<>(dims, min, a);
-			}));
+			img = new LazyCellImg<>(grid, new FloatType(), cellsOf(grid, Access::new, made));
 		}
 
 		static final class Access implements FloatAccess {
@@ -291,15 +297,7 @@ class BlockwiseOutputTest {
 		final LazyCellImg<UnsignedByteType, Access> img;
 
 		CountingBytes(CellGrid grid) {
-			Map<Long, Cell<Access>> cells = new HashMap<>();
-			img = new LazyCellImg<>(grid, new UnsignedByteType(), i -> cells.computeIfAbsent(i, index -> {
-				long[] min = new long[2];
-				int[] dims = new int[2];
-				grid.getCellDimensions(index, min, dims);
-				Access a = new Access(dims[0] * dims[1]);
-				made.put(index, a);
-				return new Cell<>(dims, min, a);
-			}));
+			img = new LazyCellImg<>(grid, new UnsignedByteType(), cellsOf(grid, Access::new, made));
 		}
 
 		static final class Access implements ByteAccess {
