@@ -231,7 +231,9 @@ final class BenchCommand {
 			TileSettings shifting = TileSettings.shifting(m, task).withBatch(defaults.batch);
 			TileSettings before19 = TileSettings.nativeTiles(m, task).withBatch(defaults.batch);
 			List<TileSettings> variants = new ArrayList<>(List.of(defaults));
+			TileSettings torus = TileSettings.torus(m, task).withBatch(defaults.batch);
 			if (options.flag("shifting")) variants.add(shifting);
+			if (options.flag("shifting")) variants.add(torus);
 			if (options.flag("previous")) variants.add(before19);
 			out.println("model " + m.name + " on " + bundle.device() + ", guidance " + guidance + ", "
 				+ Runtime.getRuntime().availableProcessors() + " CPU(s); one measured denoising step per size");
@@ -264,7 +266,7 @@ final class BenchCommand {
 				}
 			}
 			out.println("one forward per latent pixel:" + probes + " (best: " + bestSize + ")");
-			out.println("default: " + defaults + (options.flag("shifting") ? "; shifting: " + shifting : "") + (options.flag(
+			out.println("default: " + defaults + (options.flag("shifting") ? "; shifting: " + shifting + "; torus: " + torus : "") + (options.flag(
 				"previous") ? "; previous: " + before19 : ""));
 			out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10s %9s %7s %9s %9s %10s %6s", "settings", "size",
 				"tiles", "redundancy", "AE redund", "batch", "step s", "s/MP", "efficiency", "fwd %"));
@@ -307,8 +309,8 @@ final class BenchCommand {
 					double step = calls[v][0];
 					double mp = (double) side * side / 1e6;
 					out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10.3f %9.3f %7d %9.2f %9.2f %10.2f %5.1f%%",
-						tiles == defaults ? "default" : tiles == shifting ? "shifting" : "previous", side + "x" + side, grid.count()
-							+ " of " + grid.x.tile + "x" + grid.y.tile + (d.shiftUnit() > 0 && grid.count() > 1 ? " shifting" : ""),
+						tiles == defaults ? "default" : tiles == shifting ? "shifting" : tiles == torus ? "torus" : "previous", side + "x" + side, grid.count()
+							+ " of " + grid.x.tile + "x" + grid.y.tile + (d.shiftUnit() > 0 && grid.count() > 1 ? grid.wraps() ? " torus" : " shifting" : ""),
 						grid.redundancy(), ae.redundancy(), d.batch(), step, step / mp, best * latent * latent / step,
 						100 * calls[v][1] / step));
 				}

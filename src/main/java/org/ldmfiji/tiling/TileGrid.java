@@ -66,6 +66,26 @@ public final class TileGrid {
 			Axis.fitted(height, maxTile, overlap, unit, blend, margin));
 	}
 
+	/**
+	 * Tiles on a torus (for a grid that shifts circularly from step to step, where the wrapping tile already joins
+	 * opposite edges): per axis of n longer than {@code maxStride}, k = ⌈n / maxStride⌉ tiles, all of one side
+	 * (the largest stride + {@code overlap}), starting at i·n/k (rounded to {@code unit}); the last ones reach past n
+	 * and wrap to the start. Every tile ramps down at both ends, and the weights are normalised modulo n, so they sum
+	 * to 1 at every position of the torus; no tile is an edge tile. The redundancy is ((n/k + overlap)/(n/k))² (64²
+	 * strides with 8 latent px of overlap: 1.27; with 4: 1.13). A tile's rectangle may reach past the grid: its
+	 * positions are taken modulo the grid's sides ({@link Axis#period}). An axis no longer than {@code maxStride} has
+	 * one tile of its length.
+	 */
+	public static TileGrid torus(int width, int height, int maxStride, int overlap, int unit, Blend blend) {
+		return new TileGrid(Axis.torus(width, maxStride, overlap, unit, blend), Axis.torus(height, maxStride, overlap, unit,
+			blend));
+	}
+
+	/** Whether a tile's rectangle reaches past the grid on some axis (a {@link #torus} grid): positions wrap. */
+	public boolean wraps() {
+		return x.pastEnd() > 0 || y.pastEnd() > 0;
+	}
+
 	/** Latent pixels the tiles cover together over the grid's own: Σ tile areas / (W · H) (1 for one tile). */
 	public double redundancy() {
 		return (double) x.count() * x.tile * y.count() * y.tile / ((double) x.length * y.length);
@@ -135,11 +155,18 @@ public final class TileGrid {
 		static final double MARGIN_WEIGHT = 1e-3;
 
 		public final int length, tile, overlap, margin;
+		/** The period of a torus axis ({@link TileGrid#torus}): positions are taken modulo it; 0 on a plain axis. */
+		public final int period;
 		private final int[] starts;
 		private final Blend blend;
 		private final float[][] weights;
 
 		private Axis(int length, int tile, int overlap, int margin, int[] starts, Blend blend) {
+			this(length, tile, overlap, margin, starts, blend, 0);
+		}
+
+		private Axis(int length, int tile, int overlap, int margin, int[] starts, Blend blend, int period) {
+			this.period = period;
 			this.length = length;
 			this.tile = tile;
 			this.overlap = overlap;
@@ -186,10 +213,35 @@ public final class TileGrid {
 			return of(length, Math.max(tile, overlap + unit), overlap, unit, blend, margin);
 		}
 
+		/** The axis of {@link TileGrid#torus}. */
+		static Axis torus(int length, int maxStride, int overlap, int unit, Blend blend) {
+			if (length <= maxStride) return of(length, Math.max(unit, (maxStride + unit - 1) / unit * unit), 0, unit, blend);
+			if (length % unit != 0) throw new IllegalArgumentException("a length of " + length
+				+ " cannot be tiled on a grid of " + unit + ": pad it to a multiple of " + unit + " first");
+			if (overlap < 0) throw new IllegalArgumentException("overlap must be >= 0, got " + overlap);
+			int k = (length + maxStride - 1) / maxStride;
+			int[] starts = new int[k];
+			for (int i = 0; i < k; i++) starts[i] = (int) Math.round((double) i * length / k / unit) * unit;
+			int maxGap = 0, minGap = Integer.MAX_VALUE;
+			for (int i = 0; i < k; i++) {
+				int gap = (i + 1 < k ? starts[i + 1] : length) - starts[i];
+				maxGap = Math.max(maxGap, gap);
+				minGap = Math.min(minGap, gap);
+			}
+			if (overlap >= minGap) throw new IllegalArgumentException("overlap " + overlap + " must be smaller than the "
+				+ "stride " + minGap + " of a torus grid of " + k + " tiles over " + length + ": choose a smaller overlap");
+			return new Axis(length, maxGap + overlap, overlap, 0, starts, blend, length);
+		}
+
+		/** How far the last tile reaches past the axis' end (wrapping on a torus axis; 0 on a plain one). */
+		public int pastEnd() {
+			return Math.max(0, starts[starts.length - 1] + tile - length);
+		}
+
 		Axis scaled(int factor) {
 			int[] s = starts.clone();
 			for (int i = 0; i < s.length; i++) s[i] *= factor;
-			return new Axis(length * factor, tile * factor, overlap * factor, margin * factor, s, blend);
+			return new Axis(length * factor, tile * factor, overlap * factor, margin * factor, s, blend, period * factor);
 		}
 
 		public int count() {
@@ -210,6 +262,14 @@ public final class TileGrid {
 		 * the cut in each overlap. A seam, if any, lies next to one of these.
 		 */
 		public List<Integer> borders() {
+			if (period > 0) {
+				java.util.TreeSet<Integer> set = new java.util.TreeSet<>();
+				for (int i = 0; i < starts.length; i++) {
+					set.add(starts[i] % period);
+					set.add((starts[i] + tile) % period);
+				}
+				return new ArrayList<>(set);
+			}
 			List<Integer> out = new ArrayList<>();
 			for (int i = 0; i < starts.length; i++) {
 				if (starts[i] > 0) out.add(starts[i]);
@@ -225,6 +285,27 @@ public final class TileGrid {
 			return (starts[i] + tile + starts[i + 1]) / 2;
 		}
 
+		/**
+		 * Weights on a torus: every tile ramps at both ends (or, for {@link Blend#NONE}, owns the positions from its
+		 * start to the next tile's), normalised by their sum modulo the period.
+		 */
+		private float[][] torusWeights() {
+			int k = starts.length;
+			double[][] raw = new double[k][tile];
+			for (int i = 0; i < k; i++) {
+				int gap = (i + 1 < k ? starts[i + 1] : period) - starts[i];
+				for (int d = 0; d < tile; d++)
+					raw[i][d] = blend == Blend.NONE ? (d < gap ? 1 : 0) : Math.min(edge(d), edge(tile - 1 - d));
+			}
+			double[] sum = new double[period];
+			for (int i = 0; i < k; i++)
+				for (int d = 0; d < tile; d++) sum[(starts[i] + d) % period] += raw[i][d];
+			float[][] out = new float[k][tile];
+			for (int i = 0; i < k; i++)
+				for (int d = 0; d < tile; d++) out[i][d] = (float) (raw[i][d] / sum[(starts[i] + d) % period]);
+			return out;
+		}
+
 		/** The unnormalised weight at distance d from a shared edge: ε in the margin, then the ramp. */
 		private double edge(int d) {
 			if (d < margin) return MARGIN_WEIGHT;
@@ -232,6 +313,7 @@ public final class TileGrid {
 		}
 
 		private float[][] normalisedWeights() {
+			if (period > 0) return torusWeights();
 			int k = starts.length;
 			double[][] raw = new double[k][tile];
 			for (int i = 0; i < k; i++) {

@@ -30,6 +30,11 @@ public final class TileSettings {
 	 * borders never stay in one place and need little or no overlap.
 	 */
 	public final boolean shift;
+	/**
+	 * Whether the denoiser's tiles lie on a torus ({@link TileGrid#torus}: {@link #tile} is then the largest stride and
+	 * every tile is that stride + {@link #overlap}, wrapping at the latent's edges); used with {@link #shift}.
+	 */
+	public final boolean torus;
 
 	/**
 	 * @param tile the denoiser's tile side in pixels; a multiple of f · latent_multiple
@@ -44,12 +49,20 @@ public final class TileSettings {
 	public TileSettings(int tile, int overlap, int batch, int autoencoderTile, int autoencoderOverlap, int autoencoderBatch,
 		Blend blend)
 	{
-		this(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, false, false, false);
+		this(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, false, false, false, false);
 	}
 
 	private TileSettings(int tile, int overlap, int batch, int autoencoderTile, int autoencoderOverlap,
 		int autoencoderBatch, Blend blend, boolean fit, boolean autoencoderFit, boolean shift)
 	{
+		this(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, fit, autoencoderFit, shift,
+			false);
+	}
+
+	private TileSettings(int tile, int overlap, int batch, int autoencoderTile, int autoencoderOverlap,
+		int autoencoderBatch, Blend blend, boolean fit, boolean autoencoderFit, boolean shift, boolean torus)
+	{
+		this.torus = torus;
 		if (batch < 0) throw new IllegalArgumentException("tile batch must be >= 0 (0: automatic), got " + batch);
 		if (autoencoderBatch < 1) throw new IllegalArgumentException("autoencoder batch must be >= 1, got " + autoencoderBatch);
 		this.tile = tile;
@@ -85,6 +98,30 @@ public final class TileSettings {
 		int tile = Math.max(nativeTile, Window.roundUp(SHIFTING_LATENT_TILE * f, f * spec.latentMultiple));
 		return fixedGrid(manifest, task).withFittedTile(tile, 0).withShift(true, 0);
 	}
+
+	/**
+	 * A shifting grid on a torus ({@link TileGrid#torus}): the shifted latent is circular anyway, so it is cut into
+	 * n tiles a side of the same size, stride L/n ≤ {@link #TORUS_LATENT_STRIDE} latent px plus
+	 * {@link #TORUS_LATENT_OVERLAP} of overlap, with raised-cosine ramps at both ends of every tile and no edge tile;
+	 * per step the denoiser processes ((L/n + overlap)/(L/n))² of the latent (1.13 for 64 + 4), at every image size
+	 * whose latent the stride divides.
+	 */
+	public static TileSettings torus(Manifest manifest, String task) {
+		Manifest.DenoiserSpec spec = manifest.denoiser(task);
+		int f = manifest.autoencoder.factor;
+		int stride = Window.roundUp(TORUS_LATENT_STRIDE * f, f * spec.latentMultiple);
+		return new TileSettings(stride, TORUS_LATENT_OVERLAP * f, 0, AUTOENCODER_TILE, AUTOENCODER_OVERLAP, 1,
+			Blend.COSINE, true, true, true, true);
+	}
+
+	/**
+	 * The torus grid's largest stride in latent pixels: the demo model's cheapest forward per pixel on the CPU is a 64²
+	 * latent tile (128² costs more per pixel: its self-attention; README "Speed").
+	 */
+	public static final int TORUS_LATENT_STRIDE = 64;
+
+	/** The torus grid's overlap in latent pixels (the blending ramp at both ends of a tile; README "Speed"). */
+	public static final int TORUS_LATENT_OVERLAP = 4;
 
 	/**
 	 * The largest side of a shifting grid's tile in latent pixels (or the native size where that is larger). Without
@@ -144,24 +181,25 @@ public final class TileSettings {
 	/** These settings with the denoiser's tiles fitted to the latent, at most {@code maxTile} with {@code overlap}. */
 	public TileSettings withFittedTile(int maxTile, int overlap) {
 		return new TileSettings(maxTile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, true,
-			autoencoderFit, shift);
+			autoencoderFit, shift, torus && shift);
 	}
 
 	/** These settings with another denoiser tile batch (0: automatic). */
 	public TileSettings withBatch(int batch) {
 		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, fit,
-			autoencoderFit, shift);
+			autoencoderFit, shift, torus);
 	}
 
 	/** These settings with another autoencoder tile and overlap (pixels). */
 	public TileSettings withAutoencoderTile(int tile, int overlap) {
-		return new TileSettings(this.tile, this.overlap, batch, tile, overlap, autoencoderBatch, blend, fit, false, shift);
+		return new TileSettings(this.tile, this.overlap, batch, tile, overlap, autoencoderBatch, blend, fit, false, shift,
+			torus);
 	}
 
 	/** These settings with another fusion of tiles ({@link Blend#NONE}: hard cuts, to show what seams look like). */
 	public TileSettings withBlend(Blend blend) {
 		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, fit,
-			autoencoderFit, shift);
+			autoencoderFit, shift, torus);
 	}
 
 	/**
@@ -170,7 +208,7 @@ public final class TileSettings {
 	 */
 	public TileSettings withShift(boolean shift, int overlap) {
 		return new TileSettings(tile, overlap, batch, autoencoderTile, autoencoderOverlap, autoencoderBatch, blend, fit,
-			autoencoderFit, shift);
+			autoencoderFit, shift, torus && shift);
 	}
 
 	/** Checks the sizes against the model; the messages say what to choose instead. */
@@ -195,6 +233,6 @@ public final class TileSettings {
 		return String.format(Locale.ROOT, "tile=%s%d overlap=%d batch=%s autoencoder tile=%s%d overlap=%d%s",
 			fit ? "fitted<=" : "", tile, overlap, batch == 0 ? "auto" : Integer.toString(batch), autoencoderFit ? "fitted<="
 				: "", autoencoderTile, autoencoderOverlap,
-			blend == Blend.COSINE ? "" : " blend=" + blend) + (shift ? " shifting" : "");
+			blend == Blend.COSINE ? "" : " blend=" + blend) + (torus ? " torus" : "") + (shift ? " shifting" : "");
 	}
 }

@@ -32,7 +32,9 @@ import java.util.Map;
  * tiles' fused output is shifted back, ε̂(x) = S₋ₒ(Σ_k w_k·ε̂_k(S_o(x)_k)). The borders of one step then lie inside
  * the tiles of the next, so tiles need little or no overlap; the result is still one ε̂ over the whole latent per
  * call, and the same seed gives the same result (the offsets depend on t only). The tile that wraps around joins the
- * image's opposite edges, as SpotDiffusion's circular shift does. An axis with one tile is not shifted.
+ * image's opposite edges, as SpotDiffusion's circular shift does. An axis with one tile is not shifted. A torus grid
+ * ({@link TileGrid#torus}) has no edge tiles at all: its last tiles reach past the end and read the start (the latent
+ * is extended circularly before it is cut, and what the tiles add past the end is folded back onto the start).
  * <p>
  * Conditioning: every concatenated input of the full-latent {@link Conditioning} ([1 or N x C_i x h x w]) is sliced
  * with the same rectangle as the tile; the cross-attention context and guidance are shared by all tiles.
@@ -144,6 +146,25 @@ public final class TiledDenoiser implements Denoiser {
 		return r;
 	}
 
+	/**
+	 * A torus grid's input ({@link TileGrid#torus}): the latent with its first px columns and py rows appended after its
+	 * last, r[p] = a[p mod n], so that the tiles reaching past the end read the start.
+	 */
+	private static NDArray wrapped(NDArray a, int px, int py) {
+		NDArray r = a;
+		if (px > 0) r = r.concat(r.get(":, :, :, :{}", px), 3);
+		if (py > 0) r = r.concat(r.get(":, :, :{}", py), 2);
+		return r;
+	}
+
+	/** The inverse of {@link #wrapped} for sums: what landed past the end (w, h) is added to the start. */
+	private static NDArray folded(NDArray acc, int w, int h, int px, int py) {
+		NDArray r = acc;
+		if (py > 0) r = r.get(":, :, :{}", py).add(r.get(":, :, {}:", h)).concat(r.get(":, :, {}:{}", py, h), 2);
+		if (px > 0) r = r.get(":, :, :, :{}", px).add(r.get(":, :, :, {}:", w)).concat(r.get(":, :, :, {}:{}", px, w), 3);
+		return r;
+	}
+
 	public int shiftUnit() {
 		return shiftUnit;
 	}
@@ -178,20 +199,22 @@ public final class TiledDenoiser implements Denoiser {
 		NDManager owner = x.getManager();
 		int[] o = offsets(t);
 		boolean moved = o[0] != 0 || o[1] != 0;
+		int px = grid.x.pastEnd(), py = grid.y.pastEnd();
+		boolean wraps = px > 0 || py > 0;
 		try (NDManager call = owner.newSubManager()) {
 			// lend every operand to this call once (an array lent twice would not find its way home)
 			Set<NDArray> lent = Collections.newSetFromMap(new IdentityHashMap<>());
 			lent.add(x);
-			if (moved) lent.addAll(full.inputs().values());
+			if (moved || wraps) lent.addAll(full.inputs().values());
 			lent.forEach(a -> a.tempAttach(call));
-			NDArray xs = moved ? shifted(x, o[0], o[1]) : x;
+			NDArray xs = wrapped(moved ? shifted(x, o[0], o[1]) : x, px, py);
 			Map<String, NDArray> inputs = full.inputs();
-			if (moved) {
+			if (moved || wraps) {
 				inputs = new java.util.LinkedHashMap<>();
 				for (Map.Entry<String, NDArray> e : full.inputs().entrySet())
-					inputs.put(e.getKey(), shifted(e.getValue(), o[0], o[1]));
+					inputs.put(e.getKey(), wrapped(moved ? shifted(e.getValue(), o[0], o[1]) : e.getValue(), px, py));
 			}
-			NDArray acc = call.zeros(s, x.getDataType());
+			NDArray acc = call.zeros(new Shape(s.get(0), s.get(1), s.get(2) + py, s.get(3) + px), x.getDataType());
 			List<TileGrid.Tile> tiles = grid.tiles();
 			Prediction map = null;
 			for (int from = 0; from < tiles.size(); from += batch) {
@@ -203,6 +226,7 @@ public final class TiledDenoiser implements Denoiser {
 					map = p;
 				}
 			}
+			if (wraps) acc = folded(acc, grid.width(), grid.height(), px, py);
 			if (moved) acc = shifted(acc, (grid.width() - o[0]) % grid.width(), (grid.height() - o[1]) % grid.height());
 			Prediction fused = new Prediction(acc, map.p, map.q);
 			if (toEps) fused = new Prediction(fused.eps(x), 0, 1);

@@ -62,6 +62,7 @@ public final class TiledSampler {
 		if (h % spec.latentMultiple != 0 || w % spec.latentMultiple != 0) throw new IllegalArgumentException("latent "
 			+ w + "x" + h + " must have sides that are multiples of " + spec.latentMultiple + " (the '" + task
 			+ "' denoiser's latent_multiple): pad the image with tiling.Window.covering first");
+		if (tiles.torus) return TileGrid.torus(w, h, tiles.tile / f, tiles.overlap / f, spec.latentMultiple, tiles.blend);
 		return tiles.fit ? TileGrid.fitted(w, h, tiles.tile / f, tiles.overlap / f, spec.latentMultiple, tiles.blend, 0)
 			: TileGrid.of(w, h, tiles.tile / f, tiles.overlap / f, spec.latentMultiple, tiles.blend);
 	}

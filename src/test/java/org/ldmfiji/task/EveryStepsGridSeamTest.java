@@ -57,6 +57,24 @@ class EveryStepsGridSeamTest {
 			+ "the borders of all steps' grids within 10% of the interior's, got " + s.all[0] + ", " + s.all[1]);
 	}
 
+	/**
+	 * The shifting grid on a torus ({@link TileSettings#torus}: 64² strides, 4 latent px of overlap, no edge tile)
+	 * with 4 and with 8 steps: no seams at the borders of any step's grid (the shifting grid without overlap left seams
+	 * at 4 steps, README "A grid that shifts from step to step").
+	 */
+	@Test
+	void aTorusGridLeavesNoSeamsWithFourOrEightSteps() {
+		TileSettings torus = TileSettings.torus(bundle.manifest(), LargeImageSampling.TASK);
+		for (int steps : new int[] {4, 8}) {
+			Scores s = sampleAndScore(torus, new SamplingSettings(SAMPLING.sampler, steps, SAMPLING.seed, 0));
+			assertTrue(s.moved, "expected the grid to move");
+			assertTrue(s.redundancy <= 1.3, "expected <= 1.3x the latent per step, got " + s.redundancy);
+			assertTrue(Math.abs(s.all[0] - 1) < 0.1 && Math.abs(s.all[1] - 1) < 0.1, steps + " steps: expected the "
+				+ "gradient energy across the borders of all steps' grids within 10% of the interior's, got " + s.all[0]
+				+ " (columns), " + s.all[1] + " (rows)");
+		}
+	}
+
 	/** The same measure on a seamy configuration: the fitted tiles without overlap in a grid that stays in place. */
 	@Test
 	void aFixedGridWithoutOverlapIsFlagged() {
