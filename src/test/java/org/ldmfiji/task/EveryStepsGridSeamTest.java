@@ -69,6 +69,12 @@ class EveryStepsGridSeamTest {
 			Scores s = sampleAndScore(torus, new SamplingSettings(SAMPLING.sampler, steps, SAMPLING.seed, 0));
 			assertTrue(s.moved, "expected the grid to move");
 			assertTrue(s.redundancy <= 1.3, "expected <= 1.3x the latent per step, got " + s.redundancy);
+			for (int i = 0; i < s.perStep.size(); i++) {
+				double[] r = s.perStep.get(i);
+				assertTrue(Math.abs(r[0] - 1) < 0.1 && Math.abs(r[1] - 1) < 0.1, steps + " steps: expected the gradient "
+					+ "energy across the borders of step " + (i + 1) + "'s grid within 10% of the interior's, got " + r[0]
+					+ " (columns) and " + r[1] + " (rows)");
+			}
 			assertTrue(Math.abs(s.all[0] - 1) < 0.1 && Math.abs(s.all[1] - 1) < 0.1, steps + " steps: expected the "
 				+ "gradient energy across the borders of all steps' grids within 10% of the interior's, got " + s.all[0]
 				+ " (columns), " + s.all[1] + " (rows)");
