@@ -234,9 +234,9 @@ public final class TileSettings {
 
 	@Override
 	public String toString() {
-		return String.format(Locale.ROOT, "tile=%s%d overlap=%d batch=%s autoencoder tile=%s%d overlap=%d%s",
-			fit ? "fitted<=" : "", tile, overlap, batch == 0 ? "auto" : Integer.toString(batch), autoencoderFit ? "fitted<="
+		return String.format(Locale.ROOT, "%s%d overlap=%d batch=%s autoencoder tile=%s%d overlap=%d%s",
+			torus ? "torus stride<=" : fit ? "tile=fitted<=" : "tile=", tile, overlap, batch == 0 ? "auto" : Integer.toString(batch), autoencoderFit ? "fitted<="
 				: "", autoencoderTile, autoencoderOverlap,
-			blend == Blend.COSINE ? "" : " blend=" + blend) + (torus ? " torus" : "") + (shift ? " shifting" : "");
+			blend == Blend.COSINE ? "" : " blend=" + blend) + (shift ? " shifting" : "");
 	}
 }
