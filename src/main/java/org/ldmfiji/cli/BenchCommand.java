@@ -233,7 +233,10 @@ final class BenchCommand {
 			List<TileSettings> variants = new ArrayList<>(List.of(defaults));
 			TileSettings torus = TileSettings.torus(m, task).withBatch(defaults.batch);
 			if (options.flag("shifting")) variants.add(shifting);
+			// the torus also at 2 tiles per forward where the batch is automatic: which batch suits its 72² tiles on the CPU
+			TileSettings torus2 = defaults.batch == 0 ? torus.withBatch(2) : torus;
 			if (options.flag("shifting")) variants.add(torus);
+			if (options.flag("shifting") && torus2 != torus) variants.add(torus2);
 			if (options.flag("previous")) variants.add(before19);
 			out.println("model " + m.name + " on " + bundle.device() + ", guidance " + guidance + ", "
 				+ Runtime.getRuntime().availableProcessors() + " CPU(s); one measured denoising step per size");
@@ -309,7 +312,7 @@ final class BenchCommand {
 					double step = calls[v][0];
 					double mp = (double) side * side / 1e6;
 					out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10.3f %9.3f %7d %9.2f %9.2f %10.2f %5.1f%%",
-						tiles == defaults ? "default" : tiles == shifting ? "shifting" : tiles == torus ? "torus" : "previous", side + "x" + side, grid.count()
+						tiles == defaults ? "default" : tiles == shifting ? "shifting" : tiles == torus ? "torus" : tiles == torus2 ? "torus b2" : "previous", side + "x" + side, grid.count()
 							+ " of " + grid.x.tile + "x" + grid.y.tile + (d.shiftUnit() > 0 && grid.count() > 1 ? grid.wraps() ? " torus" : " shifting" : ""),
 						grid.redundancy(), ae.redundancy(), d.batch(), step, step / mp, best * latent * latent / step,
 						100 * calls[v][1] / step));
