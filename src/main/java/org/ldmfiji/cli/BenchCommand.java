@@ -50,7 +50,7 @@ final class BenchCommand {
 		options = new Options("bench", args, Set.of("model", "steps", "sampler", "seed", "eta", "device", "size", "repeats",
 			"guidance", "task", "sizes", "tile", "overlap", "batch", "warmup", "previous-sizes",
 			"max-tile"), Set.of("scaling", "memory", "previous",
-			"shifting"));
+			"shifting", "torus"));
 	}
 
 	int run(PrintStream out) {
@@ -197,10 +197,12 @@ final class BenchCommand {
 
 	/**
 	 * {@code --scaling}: one measured denoising step of large-image sampling per size (the tiled denoiser called on a
-	 * latent of the size, best of up to 3 calls within 30 s), with the default tile settings (and with {@code
-	 * --shifting} also the shifting grid, {@link TileSettings#shifting}, at every size; with {@code --previous} the
-	 * tiles before issue #19, {@link TileSettings#nativeTiles}, at the sizes of {@code --previous-sizes}, default 512
-	 * and 2048: at 4096² their step takes long; all in the same run). Columns: the tile grid, the
+	 * latent of the size, best of up to 3 calls within 30 s), with the default tile settings (the fixed fitted grid;
+	 * with {@code --shifting} also the shifting grid without overlap, {@link TileSettings#shifting}; with {@code
+	 * --torus} the torus grid, {@link TileSettings#torus}, at its stride and at 128² strides; with {@code --previous}
+	 * the tiles before issue #19, {@link TileSettings#nativeTiles}, at the sizes of {@code --previous-sizes}, default
+	 * 512 and 2048: at 4096² their step takes long; all in the same run, and a summary of each against the goals of
+	 * issue #19). Columns: the tile grid, the
 	 * redundancy (latent pixels the denoiser processes per step over the image's latent pixels), the autoencoder grid's
 	 * redundancy, the step time, the time per output megapixel of one step, and the efficiency: the best time per latent
 	 * pixel of one forward (both guidance branches as in the run)
@@ -231,13 +233,21 @@ final class BenchCommand {
 			TileSettings shifting = TileSettings.shifting(m, task).withBatch(defaults.batch);
 			TileSettings before19 = TileSettings.nativeTiles(m, task).withBatch(defaults.batch);
 			List<TileSettings> variants = new ArrayList<>(List.of(defaults));
-			TileSettings torus = TileSettings.torus(m, task).withBatch(defaults.batch);
-			if (options.flag("shifting")) variants.add(shifting);
-			// the torus also at 2 tiles per forward where the batch is automatic: which batch suits its 72² tiles on the CPU
-			TileSettings torus2 = defaults.batch == 0 ? torus.withBatch(2) : torus;
-			if (options.flag("shifting")) variants.add(torus);
-			if (options.flag("shifting") && torus2 != torus) variants.add(torus2);
-			if (options.flag("previous")) variants.add(before19);
+			List<String> names = new ArrayList<>(List.of("default"));
+			if (options.flag("shifting")) {
+				variants.add(shifting);
+				names.add("shifting");
+			}
+			if (options.flag("torus")) {
+				variants.add(TileSettings.torus(m, task).withBatch(defaults.batch));
+				names.add("torus");
+				variants.add(TileSettings.torus(m, task, 128, TileSettings.TORUS_LATENT_OVERLAP).withBatch(defaults.batch));
+				names.add("torus128");
+			}
+			if (options.flag("previous")) {
+				variants.add(before19);
+				names.add("previous");
+			}
 			out.println("model " + m.name + " on " + bundle.device() + ", guidance " + guidance + ", "
 				+ Runtime.getRuntime().availableProcessors() + " CPU(s); one measured denoising step per size");
 
@@ -269,11 +279,13 @@ final class BenchCommand {
 				}
 			}
 			out.println("one forward per latent pixel:" + probes + " (best: " + bestSize + ")");
-			out.println("default: " + defaults + (options.flag("shifting") ? "; shifting: " + shifting + "; torus: " + torus : "") + (options.flag(
-				"previous") ? "; previous: " + before19 : ""));
+			for (int v = 0; v < variants.size(); v++) out.println(names.get(v) + ": " + variants.get(v));
 			out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10s %9s %7s %9s %9s %10s %6s", "settings", "size",
 				"tiles", "redundancy", "AE redund", "batch", "step s", "s/MP", "efficiency", "fwd %"));
 			int repeats = options.integer("repeats", 3, 1, 100);
+			// per variant: [redundancy, s/MP, step s] of each size, for the summary against the goals
+			List<List<double[]>> results = new ArrayList<>();
+			for (int v = 0; v < variants.size(); v++) results.add(new ArrayList<>());
 			for (String sz : sizes) {
 				int side = Integer.parseInt(sz.trim());
 				int latent = Window.roundUp(side, unit) / f;
@@ -311,8 +323,10 @@ final class BenchCommand {
 					TileGrid ae = TiledAutoencoder.of(bundle, tiles).grid(latent, latent);
 					double step = calls[v][0];
 					double mp = (double) side * side / 1e6;
+					int which = variants.indexOf(tiles);
+					results.get(which).add(new double[] {side, grid.redundancy(), step / mp, step});
 					out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10.3f %9.3f %7d %9.2f %9.2f %10.2f %5.1f%%",
-						tiles == defaults ? "default" : tiles == shifting ? "shifting" : tiles == torus ? "torus" : tiles == torus2 ? "torus b2" : "previous", side + "x" + side, grid.count()
+						names.get(which), side + "x" + side, grid.count()
 							+ " of " + grid.x.tile + "x" + grid.y.tile + (d.shiftUnit() > 0 && grid.count() > 1 ? grid.wraps() ? " torus" : " shifting" : ""),
 						grid.redundancy(), ae.redundancy(), d.batch(), step, step / mp, best * latent * latent / step,
 						100 * calls[v][1] / step));
@@ -320,6 +334,27 @@ final class BenchCommand {
 			}
 			out.println(String.format(Locale.ROOT, "best forward per latent pixel over the whole run (for the efficiency): "
 				+ "%.2f µs/px (%s)", best * 1e6, bestSize));
+			// the goals of issue #19, per variant, with the efficiency against the run's best forward
+			for (int v = 0; v < variants.size(); v++) {
+				List<double[]> r = results.get(v);
+				if (r.isEmpty()) continue;
+				double maxRedundancy = 0, minEfficiency = Double.POSITIVE_INFINITY;
+				StringBuilder eff = new StringBuilder();
+				for (double[] e : r) {
+					int latent = Window.roundUp((int) e[0], unit) / f;
+					double efficiency = best * latent * latent / e[3];
+					maxRedundancy = Math.max(maxRedundancy, e[1]);
+					minEfficiency = Math.min(minEfficiency, efficiency);
+					eff.append(String.format(Locale.ROOT, "%s%.2f", eff.length() == 0 ? "" : " / ", efficiency));
+				}
+				double[] first = r.get(0), last = r.get(r.size() - 1);
+				double againstDefault = Double.NaN;
+				for (double[] d : results.get(0)) if (d[0] == last[0]) againstDefault = last[3] / d[3];
+				out.println(String.format(Locale.ROOT, "%s: redundancy <= %.3f (goal <= 1.3), efficiency %s against the "
+					+ "run's best forward (goal >= 0.7), s/MP at %dx%d over %dx%d: %.2fx (goal <= 1.2x); step at %dx%d: %.2fx "
+					+ "the default's", names.get(v), maxRedundancy, eff, (int) last[0], (int) last[0], (int) first[0],
+					(int) first[0], last[2] / first[2], (int) last[0], (int) last[0], againstDefault));
+			}
 			out.println("timings on a shared machine vary from minute to minute: compare ratios within one run");
 		}
 		return 0;
@@ -379,9 +414,10 @@ final class BenchCommand {
 			String task = LargeImageSampling.TASK;
 			TileSettings defaults = TileSettings.defaults(m, task);
 			int tile = options.integer("tile", defaults.tile, 1, 1 << 16);
-			TileSettings tiles = defaults.withTile(tile, options.integer("overlap", options.get("tile", null) == null
-				? defaults.overlap : TileSettings.defaultOverlap(tile, m.autoencoder.factor),
-				0, 1 << 16)).withBatch(options.integer("batch", 0, 0, 1024));
+			TileSettings tiles = (options.get("tile", null) == null ? defaults.withFittedTile(defaults.tile, options.integer(
+				"overlap", defaults.overlap, 0, 1 << 16)) : defaults.withTile(tile, options.integer("overlap",
+				TileSettings.defaultOverlap(tile, m.autoencoder.factor), 0, 1 << 16)))
+				.withBatch(options.integer("batch", 0, 0, 1024));
 			String label = m.denoiser(task).context == null ? null : m.denoiser(task).context.labels.get(0);
 			LargeImageSampling sampler = new LargeImageSampling(bundle, run.sampling, tiles);
 			out.println("model " + m.name + " on " + bundle.device() + ", " + run.sampling + ", guidance " + guidance + ", "

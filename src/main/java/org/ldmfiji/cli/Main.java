@@ -22,7 +22,7 @@ public final class Main {
 		"           --strength S (0-1, default 0.3; 1: from noise) --seam blend|harmonize|correct|hard --evaluate]",
 		"  superres --input IMG --output OUT [--samples N --tile PX --no-consistency --reference HR]",
 		"  sample   an image of any size, in tiles: --width W --height H --output OUT [--label L --guidance G --tile PX --overlap PX",
-		"           --type 8-bit|16-bit|32-bit]",
+		"           --grid fixed|torus|shifting --type 8-bit|16-bit|32-bit]",
 		"common options: --model NAME|PATH (default demo)  --steps N (default 20)  --sampler dpmpp2m|ddim  --seed N",
 		"                --eta E (DDIM)  --device auto|cpu|gpu  --output FILE|DIR",
 		"models that take text (Stable Diffusion), every task: --prompt TEXT  --negative TEXT  --guidance G",

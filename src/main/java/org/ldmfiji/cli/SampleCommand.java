@@ -27,7 +27,7 @@ final class SampleCommand {
 
 	SampleCommand(List<String> args) {
 		options = new Options("sample", args, Set.of("prompt", "negative", "model", "steps", "sampler", "seed", "eta", "device", "output", "width",
-			"height", "label", "guidance", "tile", "overlap", "batch", "type", "bits"), Set.of());
+			"height", "label", "guidance", "tile", "overlap", "grid", "batch", "type", "bits"), Set.of());
 	}
 
 	/** The job's options from the command line, each one absent at the table's default (OptionTableTest reads them). */
@@ -42,6 +42,7 @@ final class SampleCommand {
 		o.guidance = options.number(OptionTable.GUIDANCE);
 		o.tile = options.integer(OptionTable.TILE);
 		o.overlap = options.integer(OptionTable.OVERLAP);
+		o.grid = options.choice(OptionTable.GRID);
 		o.batch = options.integer(OptionTable.BATCH);
 		return o;
 	}

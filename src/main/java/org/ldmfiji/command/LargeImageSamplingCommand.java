@@ -40,6 +40,10 @@ public class LargeImageSamplingCommand extends LdmCommand {
 	@Parameter(label = "Overlap (px, 0 = auto)", min = "0", max = "65536")
 	private int overlap = OptionTable.OVERLAP.defaultInt();
 
+	@Parameter(label = "Grid", choices = {"fixed", "torus", "shifting"}, description = "fixed: a grid that stays in "
+		+ "place; torus: tiles on a torus whose grid shifts every step; shifting: no overlap, shifting")
+	private String grid = OptionTable.GRID.defaultText();
+
 	@Parameter(label = "Type", choices = {"8-bit", "16-bit", "32-bit"})
 	private String type = OptionTable.TYPE.defaultText();
 
@@ -58,6 +62,7 @@ public class LargeImageSamplingCommand extends LdmCommand {
 			o.guidance = guidance;
 			o.tile = tile;
 			o.overlap = overlap;
+			o.grid = grid;
 			o.type(type);
 			try (ModelBundle bundle = openModel()) {
 				result = SampleImage.run(bundle, o, progress);

@@ -36,6 +36,7 @@ public class LargeImageSamplingPlugin implements PlugIn {
 		o.guidance = d.number(OptionTable.GUIDANCE);
 		o.tile = d.integer(OptionTable.TILE);
 		o.overlap = d.integer(OptionTable.OVERLAP);
+		o.grid = d.string(OptionTable.GRID);
 		o.type(d.string(OptionTable.TYPE));
 		Ij1Progress progress = new Ij1Progress(TITLE);
 		try (ModelBundle bundle = Bundles.open(d.string(OptionTable.MODEL), Ij1Plugins.appFolders())) {

@@ -1,5 +1,7 @@
 package org.ldmfiji.task;
 
+import org.ldmfiji.tiling.TileSettings;
+
 import java.util.List;
 
 /**
@@ -79,6 +81,9 @@ public final class OptionTable {
 		"classifier-free guidance scale (1: none); inpainting and super-resolution use it with models that take text");
 	public static final Option OVERLAP = Option.integer("overlap", "Overlap (px, 0 = auto)", 0, 0, PX,
 		"overlap of neighbouring tiles");
+	public static final Option GRID = Option.choice("grid", "Grid of the tiles", TileSettings.GRIDS.get(0),
+		TileSettings.GRIDS, "fixed: fitted tiles in a grid that stays in place (tile: exact); torus: tiles on a torus "
+			+ "whose grid shifts every step (tile: the largest stride); shifting: no overlap, shifting (seams with few steps)");
 	public static final Option TYPE = Option.choice("type", "Type", "8-bit", List.of("8-bit", "16-bit", "32-bit"),
 		"the new image's type (32-bit: values 0 to 1)");
 	public static final Option BATCH = Option.integer("batch", "Batch (tiles per forward, 0 = auto)", 0, 0, 1024,
@@ -90,7 +95,7 @@ public final class OptionTable {
 	public static final List<Option> SUPER_RESOLUTION = List.of(MODEL, SAMPLER, STEPS, SEED, SR_SAMPLES, TILE, CONSISTENCY,
 		CURRENT, PROMPT, NEGATIVE_PROMPT, GUIDANCE);
 	public static final List<Option> SAMPLE = List.of(WIDTH, HEIGHT, LABEL, PROMPT, NEGATIVE_PROMPT, GUIDANCE, MODEL,
-		SAMPLER, STEPS, SEED, TILE, OVERLAP, TYPE);
+		SAMPLER, STEPS, SEED, TILE, OVERLAP, GRID, TYPE);
 	/** Options only the CLI offers. */
 	public static final List<Option> CLI_ONLY = List.of(ETA, DEVICE, BATCH);
 

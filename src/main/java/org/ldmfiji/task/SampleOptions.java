@@ -18,6 +18,8 @@ public class SampleOptions {
 	public int bitDepth = Integer.parseInt(OptionTable.TYPE.defaultText().replace("-bit", ""));
 	/** Latent tile side and overlap in pixels for the tiled engine (0: automatic). */
 	public int tile = OptionTable.TILE.defaultInt(), overlap = OptionTable.OVERLAP.defaultInt();
+	/** The denoiser's tile grid: one of {@link TileSettings#GRIDS} (torus, fixed, shifting). */
+	public String grid = OptionTable.GRID.defaultText();
 	/** Tiles per forward (0: automatic). */
 	public int batch = OptionTable.BATCH.defaultInt();
 
@@ -32,6 +34,7 @@ public class SampleOptions {
 		OptionTable.GUIDANCE.check(guidance);
 		OptionTable.TILE.check(tile);
 		OptionTable.OVERLAP.check(overlap);
+		OptionTable.GRID.choice(grid);
 	}
 
 	/** The label a run uses ({@link LargeImageSampling#labelOrDefault}), refused when the model does not have it. */
@@ -49,12 +52,17 @@ public class SampleOptions {
 		return chosen;
 	}
 
-	/** The tile layout: the model's defaults where tile, overlap or batch are 0 (automatic; an automatic tile is fitted). */
+	/**
+	 * The tile layout of the chosen {@link #grid}, with the grid's own tile, overlap and batch where those are 0
+	 * (automatic). A tile given for the torus is its largest stride, for the shifting grid its largest tile (both fitted
+	 * to the latent); for the fixed grid it is taken as it is, with half of it as the overlap unless one is given.
+	 */
 	public TileSettings tiles(Manifest m) {
-		TileSettings defaults = TileSettings.defaults(m, LargeImageSampling.TASK);
+		TileSettings base = TileSettings.grid(m, LargeImageSampling.TASK, OptionTable.GRID.choice(grid));
 		int b = OptionTable.BATCH.checkInt(batch);
-		if (tile <= 0) return defaults.withFittedTile(defaults.tile, overlap > 0 ? overlap : defaults.overlap).withBatch(b);
+		if (tile <= 0) return base.withFittedTile(base.tile, overlap > 0 ? overlap : base.overlap).withBatch(b);
+		if (base.shift) return base.withFittedTile(tile, overlap > 0 ? overlap : base.overlap).withBatch(b);
 		int o = overlap > 0 ? overlap : TileSettings.defaultOverlap(tile, m.autoencoder.factor);
-		return defaults.withTile(tile, o).withBatch(b);
+		return base.withTile(tile, o).withBatch(b);
 	}
 }

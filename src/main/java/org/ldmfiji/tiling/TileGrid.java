@@ -73,8 +73,10 @@ public final class TileGrid {
 	 * and wrap to the start. Every tile ramps down at both ends, and the weights are normalised modulo n, so they sum
 	 * to 1 at every position of the torus; no tile is an edge tile. The redundancy is ((n/k + overlap)/(n/k))² (64²
 	 * strides with 8 latent px of overlap: 1.27; with 4: 1.13). A tile's rectangle may reach past the grid: its
-	 * positions are taken modulo the grid's sides ({@link Axis#period}). An axis no longer than {@code maxStride} has
-	 * one tile of its length.
+	 * positions are taken modulo the grid's sides ({@link Axis#period}). An axis no longer than {@code maxStride} +
+	 * 2·{@code overlap} has one tile of its length, without wrap or overlap (two tiles would process at least n + 2·overlap
+	 * positions, and with the tile side rounded to the unit up to (1.15)² of the latent for n just above
+	 * {@code maxStride}: 132 latent px, 128 + 8, unit 4).
 	 */
 	public static TileGrid torus(int width, int height, int maxStride, int overlap, int unit, Blend blend) {
 		return new TileGrid(Axis.torus(width, maxStride, overlap, unit, blend), Axis.torus(height, maxStride, overlap, unit,
@@ -215,7 +217,9 @@ public final class TileGrid {
 
 		/** The axis of {@link TileGrid#torus}. */
 		static Axis torus(int length, int maxStride, int overlap, int unit, Blend blend) {
-			if (length <= maxStride) return of(length, Math.max(unit, (maxStride + unit - 1) / unit * unit), 0, unit, blend);
+			// one tile of the whole axis where two would process more: 2·(n/2 + overlap) ≥ n + 2·overlap positions
+			if (length <= maxStride + 2 * Math.max(0, overlap))
+				return of(length, Math.max(unit, (length + unit - 1) / unit * unit), 0, unit, blend);
 			if (length % unit != 0) throw new IllegalArgumentException("a length of " + length
 				+ " cannot be tiled on a grid of " + unit + ": pad it to a multiple of " + unit + " first");
 			if (overlap < 0) throw new IllegalArgumentException("overlap must be >= 0, got " + overlap);

@@ -80,10 +80,28 @@ public final class TileSettings {
 	/**
 	 * The defaults for a denoiser (issue #19, measured in README "Speed"): {@link #fixedGrid}, fitted tiles that
 	 * overlap, in a grid that stays in place. The shifting grid ({@link #shifting}) is faster per step but left seams
-	 * on the demo model with few steps (README "Speed of large images"), so it is a setting, not the default.
+	 * on the demo model with few steps; the torus ({@link #torus}) keeps every step's borders within 10 % at 64²
+	 * strides but misses the efficiency goal at 4096², and at 128² strides its single steps' borders scored up to 1.15
+	 * (README "Speed of large images"): both are the {@code grid} option's choices, not the default.
 	 */
 	public static TileSettings defaults(Manifest manifest, String task) {
 		return fixedGrid(manifest, task);
+	}
+
+	/** The grid names of the {@code grid} option ({@code task/OptionTable}), the default first. */
+	public static final java.util.List<String> GRIDS = java.util.List.of("fixed", "torus", "shifting");
+
+	/**
+	 * The settings of a grid by its name in {@link #GRIDS}: {@code fixed} ({@link #fixedGrid}, the default), {@code
+	 * torus} ({@link #torus}) or {@code shifting} ({@link #shifting}, no overlap).
+	 */
+	public static TileSettings grid(Manifest manifest, String task, String grid) {
+		switch (grid) {
+			case "torus": return torus(manifest, task);
+			case "fixed": return fixedGrid(manifest, task);
+			case "shifting": return shifting(manifest, task);
+			default: throw new IllegalArgumentException("grid must be one of " + GRIDS + ", got '" + grid + "'");
+		}
 	}
 
 	/**
@@ -103,20 +121,27 @@ public final class TileSettings {
 	 * A shifting grid on a torus ({@link TileGrid#torus}): the shifted latent is circular anyway, so it is cut into
 	 * n tiles a side of the same size, stride L/n ≤ {@link #TORUS_LATENT_STRIDE} latent px plus
 	 * {@link #TORUS_LATENT_OVERLAP} of overlap, with raised-cosine ramps at both ends of every tile and no edge tile;
-	 * per step the denoiser processes ((L/n + overlap)/(L/n))² of the latent (1.27 for 64 + 8), at every image size
-	 * whose latent the stride divides.
+	 * per step the denoiser processes ((L/n + overlap)/(L/n))² of the latent (1.27 for 64 + 8, 1.13 for 128 + 8), at
+	 * every image size whose latent the stride divides; an axis of at most stride + 2·overlap is one tile (no shift, no
+	 * wrap; {@link TileGrid#torus}).
 	 */
 	public static TileSettings torus(Manifest manifest, String task) {
+		return torus(manifest, task, TORUS_LATENT_STRIDE, TORUS_LATENT_OVERLAP);
+	}
+
+	/** {@link #torus} with another largest stride and overlap, in latent pixels. */
+	public static TileSettings torus(Manifest manifest, String task, int latentStride, int latentOverlap) {
 		Manifest.DenoiserSpec spec = manifest.denoiser(task);
 		int f = manifest.autoencoder.factor;
-		int stride = Window.roundUp(TORUS_LATENT_STRIDE * f, f * spec.latentMultiple);
-		return new TileSettings(stride, TORUS_LATENT_OVERLAP * f, 0, AUTOENCODER_TILE, AUTOENCODER_OVERLAP, 1,
+		int stride = Window.roundUp(latentStride * f, f * spec.latentMultiple);
+		return new TileSettings(stride, latentOverlap * f, 0, AUTOENCODER_TILE, AUTOENCODER_OVERLAP, 1,
 			Blend.COSINE, true, true, true, true);
 	}
 
 	/**
 	 * The torus grid's largest stride in latent pixels: the demo model's cheapest forward per pixel on the CPU is a 64²
-	 * latent tile (128² costs more per pixel: its self-attention; README "Speed").
+	 * latent tile (128² costs more per pixel: its self-attention; README "Speed"). At 128² strides (136² tiles) the
+	 * borders of single steps scored up to 1.15 to 1.19 with overlaps of 8, 12 and 16 (README "Speed of large images").
 	 */
 	public static final int TORUS_LATENT_STRIDE = 64;
 

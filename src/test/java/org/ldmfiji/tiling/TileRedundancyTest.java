@@ -17,7 +17,9 @@ import org.ldmfiji.model.TestBundles;
 class TileRedundancyTest {
 
 	private static final Manifest DEMO = Manifest.read(TestBundles.demo());
-	private static final int[] SIDES = {512, 1000, 2048, 3000, 4096};
+	// 528, 560 and 592 px: latents of 132, 140 and 148 px just above the torus' largest stride (128), where the tile
+	// side's rounding to the latent multiple weighs most
+	private static final int[] SIDES = {512, 528, 560, 592, 1000, 2048, 3000, 4096};
 
 	@Test
 	void defaultDenoiserTilesProcessAtMost1point3TimesTheImage() {
@@ -34,6 +36,24 @@ class TileRedundancyTest {
 				assertEquals(1, g.tiles().stream().map(t -> t.width + "x" + t.height).distinct().count(),
 					"expected tiles of one size (one batch shape): " + g);
 			}
+		}
+	}
+
+	/**
+	 * The torus at 128² strides with 8 latent px of overlap (136² tiles, README "Speed of large images"): at most 1.3
+	 * at every size too, because an axis of at most 128 + 2·8 latent px is one tile (two tiles of 76 over a latent of
+	 * 132, 528 px, would process 1.33 times it).
+	 */
+	@Test
+	void torusTilesOf128StridesProcessAtMost1point3TimesTheImage() {
+		String task = "unconditional";
+		TileSettings tiles = TileSettings.torus(DEMO, task, 128, 8);
+		int f = DEMO.autoencoder.factor, unit = f * DEMO.denoiser(task).latentMultiple;
+		for (int side : SIDES) {
+			int latent = Window.roundUp(side, unit) / f;
+			TileGrid g = TiledSampler.grid(DEMO, task, new Shape(1, 8, latent, latent), tiles);
+			assertTrue(g.redundancy() <= 1.3, "torus at " + side + "²: expected redundancy <= 1.3, got " + g.redundancy()
+				+ " (" + g + ")");
 		}
 	}
 

@@ -83,5 +83,37 @@ class TorusGridTest {
 		assertEquals(64, g.count(), g.toString());
 		assertEquals(64 + TileSettings.TORUS_LATENT_OVERLAP, g.x.tile, g.toString());
 		assertTrue(tiles.shift && tiles.torus, tiles.toString());
+		TileGrid wide = TiledSampler.grid(m, task, new Shape(1, 3, 512, 512), TileSettings.torus(m, task, 128, 8));
+		assertEquals(16, wide.count(), wide.toString());
+		assertEquals(136, wide.x.tile, wide.toString());
+		assertEquals((136.0 * 136) / (128 * 128), wide.redundancy(), 1e-9, wide.toString());
+	}
+
+	/**
+	 * At 128² strides, a latent that fits one tile (a 512² image: 128² latent px; up to the stride + twice the overlap,
+	 * 144², where two tiles would process more) is one whole-latent forward: no overlap, no wrap, no shift (redundancy
+	 * 1). Just above it the torus takes over, within a redundancy of 1.3 despite the tile side's rounding to the latent
+	 * multiple.
+	 */
+	@Test
+	void aLatentThatFitsOneTileIsOneForwardWithoutShift() {
+		var m = org.ldmfiji.task.DemoModel.get().manifest();
+		String task = org.ldmfiji.task.LargeImageSampling.TASK;
+		TileSettings tiles = TileSettings.torus(m, task, 128, 8);
+		for (int[] side : new int[][] {{128, 128}, {144, 144}, {132, 96}, {144, 40}}) {
+			TileGrid g = TiledSampler.grid(m, task, new Shape(1, 3, side[1], side[0]), tiles);
+			assertEquals(1, g.count(), java.util.Arrays.toString(side) + ": " + g);
+			assertEquals(1.0, g.redundancy(), 1e-12, g.toString());
+			assertTrue(!g.wraps(), g.toString());
+			TiledDenoiser d = new TiledDenoiser(g, 1, Conditioning.NONE, c -> (x, t) -> x, 4);
+			for (int t : new int[] {999, 500, 1}) assertArrayEquals(new int[] {0, 0}, d.offsets(t), "no shift at t=" + t);
+		}
+		for (int side : new int[] {132, 140, 148, 156}) {
+			TileGrid g = TiledSampler.grid(m, task, new Shape(1, 3, side, side), tiles);
+			assertTrue(g.count() == 1 || g.redundancy() <= 1.3, side + ": " + g + ", redundancy " + g.redundancy());
+		}
+		TileGrid two = TiledSampler.grid(m, task, new Shape(1, 3, 148, 148), tiles);
+		assertEquals(4, two.count(), two.toString());
+		assertTrue(two.wraps(), two.toString());
 	}
 }
