@@ -6,11 +6,12 @@ package org.ldmfiji.image;
  *   out(p) = (G_σ ∗ g)(p) + D(q*(p)),   D = c − G_σ ∗ c (on the known pixels),   q*(p) = argmin_q  mean_{o ∈ A(p)} Σ_channels [v(q + o) − v(p + o)]²
  * </pre>
  * on the masked pixels p, with g the smooth guess (the biharmonic continuation, equal to the known pixels outside the
- * mask; its low band G_σ ∗ g, not g itself, since near the border g holds the known pixels' detail carried in), c the known pixels, G_σ ∗ c their low band by normalised convolution (G_σ ∗ (k·c) / G_σ ∗ k with k the known
- * pixels' indicator, G_σ a Gaussian, {@link GaussianBlur}), v the values (the known
- * ones, and out on the pixels already filled), A(p) the offsets o of the (2·{@value #HALF} + 1)² patch around p
- * whose pixel p + o is known or already filled, and q a patch centre within {@value #REACH} px of p whose whole patch
- * is known. The masked pixels are filled from the border inward (by distance to the nearest known pixel), one pixel
+ * mask; its low band G_σ ∗ g, not g itself, since near the border g holds the known pixels' detail carried in), c the
+ * known pixels, G_σ ∗ c at a source q their Gaussian-weighted mean over q's patch (G_σ a Gaussian,
+ * {@link GaussianBlur}), v the values (the known ones, and out on the pixels already filled), A(p) the offsets o of
+ * the (2·{@value #HALF} + 1)² patch around p whose pixel p + o is known or already filled, and q a patch centre within
+ * {@value #REACH} px of p whose whole patch is known and within the range of the known pixels around the mask
+ * ({@link #sources}). The masked pixels are filled from the border inward (by distance to the nearest known pixel), one pixel
  * per match, all channels from the same source: pixel-wise non-parametric synthesis (Efros &amp; Leung 1999) in the
  * onion-peel order, the detail only, above the smooth guess's band (as {@link LowBandFloor}).
  * <p>
@@ -41,24 +42,30 @@ public final class ExemplarDetail {
 		int w = fill.width(), h = fill.height(), n = w * h, channels = fill.channels();
 		if (mask.length != n) throw new IllegalArgumentException("the mask has " + mask.length + " pixels, the fill "
 			+ w + "x" + h);
-		boolean[] source = sources(mask, w, h);
+		boolean[] source = sources(mask, w, h, guess);
 		if (!any(source)) return;
 		float[] g = guess.data();
-		float[] detail = new float[channels * n];
-		// the known pixels' own low band, by normalised convolution (Knutsson & Westin 1993): G_σ ∗ (k·v) / G_σ ∗ k,
-		// so that a source near the mask carries its own detail, not its difference from the guess inside the mask
-		float[] k = new float[n];
-		for (int i = 0; i < n; i++) k[i] = mask[i] ? 0 : 1;
-		float[] weight = GaussianBlur.blur(k, w, h, sigma);
-		float[] base = new float[channels * n];
+		// a source's low band from its own (matched, wholly known) patch: the Gaussian-weighted mean over the patch
+		// (every pixel of which the match compares), so that neither the mask nor an outlier just beyond the patch (a
+		// star beside a dark sky) enters its detail
+		double[] kernel = new double[(2 * HALF + 1) * (2 * HALF + 1)];
+		double sum = 0;
+		for (int oy = -HALF, j = 0; oy <= HALF; oy++)
+			for (int ox = -HALF; ox <= HALF; ox++, j++) sum += kernel[j] = Math.exp(-(ox * ox + oy * oy) / (2 * sigma * sigma));
+		for (int j = 0; j < kernel.length; j++) kernel[j] /= sum;
+		float[] detail = new float[channels * n], base = new float[channels * n];
 		for (int c = 0; c < channels; c++) {
-			float[] plane = new float[n];
-			for (int i = 0; i < n; i++) plane[i] = k[i] * g[c * n + i];
-			float[] low = GaussianBlur.blur(plane, w, h, sigma);
-			for (int i = 0; i < n; i++) if (source[i]) detail[c * n + i] = g[c * n + i] - low[i] / weight[i];
+			for (int i = 0; i < n; i++)
+				if (source[i]) {
+					double low = 0;
+					for (int oy = -HALF, j = 0; oy <= HALF; oy++)
+						for (int ox = -HALF; ox <= HALF; ox++, j++) low += kernel[j] * g[c * n + i + oy * w + ox];
+					detail[c * n + i] = (float) (g[c * n + i] - low);
+				}
 			float[] guessLow = GaussianBlur.blur(java.util.Arrays.copyOfRange(g, c * n, (c + 1) * n), w, h, sigma);
 			System.arraycopy(guessLow, 0, base, c * n, n);
 		}
+		// the values matched: the known pixels and the filled ones
 		float[] v = g.clone();
 		boolean[] known = new boolean[n];
 		for (int i = 0; i < n; i++) known[i] = !mask[i];
@@ -72,6 +79,10 @@ public final class ExemplarDetail {
 			}
 			known[p] = true;
 		}
+	}
+
+	private static boolean available(int x, int y, boolean[] known, int w, int h) {
+		return x >= 0 && y >= 0 && x < w && y < h && known[y * w + x];
 	}
 
 	private static int bestSource(int p, float[] v, boolean[] known, boolean[] source, int w, int h, int channels) {
@@ -118,14 +129,38 @@ public final class ExemplarDetail {
 		return bestQ;
 	}
 
-	/** The patch centres whose whole patch lies inside the plane with no masked pixel. */
-	static boolean[] sources(boolean[] mask, int w, int h) {
+	/**
+	 * The patch centres whose whole patch lies inside the plane with no masked pixel and only values within the range
+	 * of the known pixels within {@link FillTexture#RING} px of the mask, every channel (as {@link FillTexture}'s
+	 * exemplar: the match compares only the pixels known or filled around the pixel to fill, and a star in the rest
+	 * of a patch beside a dark sky would enter its low band and so its detail).
+	 */
+	static boolean[] sources(boolean[] mask, int w, int h, FloatPlanes values) {
+		int n = w * h, channels = values.channels();
+		float[] d = values.data();
+		boolean[] outside = new boolean[n];
+		for (int i = 0; i < n; i++) outside[i] = !mask[i];
+		float[] toMask = DistanceTransform.toKnown(outside, w, h);
+		float[] lo = new float[channels], hi = new float[channels];
+		java.util.Arrays.fill(lo, Float.POSITIVE_INFINITY);
+		java.util.Arrays.fill(hi, Float.NEGATIVE_INFINITY);
+		for (int i = 0; i < n; i++)
+			if (!mask[i] && toMask[i] <= FillTexture.RING)
+				for (int c = 0; c < channels; c++) {
+					lo[c] = Math.min(lo[c], d[c * n + i]);
+					hi[c] = Math.max(hi[c], d[c * n + i]);
+				}
+		boolean[] inRange = new boolean[n];
+		for (int i = 0; i < n; i++) {
+			inRange[i] = !mask[i];
+			for (int c = 0; c < channels && inRange[i]; c++) inRange[i] = d[c * n + i] >= lo[c] && d[c * n + i] <= hi[c];
+		}
 		long[] sat = new long[(w + 1) * (h + 1)];
 		for (int y = 0; y < h; y++)
 			for (int x = 0; x < w; x++)
-				sat[(y + 1) * (w + 1) + x + 1] = (mask[y * w + x] ? 1 : 0) + sat[y * (w + 1) + x + 1]
+				sat[(y + 1) * (w + 1) + x + 1] = (inRange[y * w + x] ? 0 : 1) + sat[y * (w + 1) + x + 1]
 					+ sat[(y + 1) * (w + 1) + x] - sat[y * (w + 1) + x];
-		boolean[] out = new boolean[w * h];
+		boolean[] out = new boolean[n];
 		for (int y = HALF; y < h - HALF; y++)
 			for (int x = HALF; x < w - HALF; x++) {
 				int x0 = x - HALF, y0 = y - HALF, x1 = x + HALF + 1, y1 = y + HALF + 1;
