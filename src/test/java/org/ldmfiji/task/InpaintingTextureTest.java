@@ -103,7 +103,8 @@ class InpaintingTextureTest {
 	}
 
 	/**
-	 * Diagonal fringes (period 6 px, finer than the smooth guess's band, with a little noise) across a 24 px box: the fill continues them in phase, its
+	 * Diagonal fringes (period 6 px, finer than the smooth guess's band, with a little noise) under a band across the
+	 * image (a long stroke, which no single copy of the surroundings covers): the fill continues them in phase, its
 	 * error well below the biharmonic continuation's (which can only average the fringes away) and its fine texture at
 	 * the surroundings' level.
 	 */
@@ -117,7 +118,9 @@ class InpaintingTextureTest {
 				truth[y * S + x] = (float) (128 + 60 * Math.sin(2 * Math.PI * (x + 2 * y) / 6.0) + 3 * r.nextGaussian());
 				bp.set(x, y, Math.round(truth[y * S + x]));
 			}
-		boolean[] mask = box(52, 50, 24);
+		boolean[] mask = new boolean[S * S]; // an 8 px band across the whole image: no one shift of it fits elsewhere
+		for (int y = 0; y < S; y++)
+			for (int x = 0; x < S; x++) mask[y * S + x] = Math.abs(y - (0.6 * x + 25)) < 4;
 		ImagePlus out = InpaintImage.run(DemoModel.get(), new ImagePlus("fringes", bp), mask, options(), Progress.NONE).image;
 		float[] smooth = org.ldmfiji.image.BiharmonicFill.fill(truth, mask, S, S);
 		double fillError = 0, smoothError = 0;
