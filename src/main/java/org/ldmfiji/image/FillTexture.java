@@ -19,10 +19,8 @@ import java.util.Random;
  * sees a dark sky as flat and a star as its range fills with its own noise, tens of times the sky's; this takes it
  * back to the sky's.</li>
  * <li><b>Texture.</b> A fill whose fine band is below {@link #LOW} × the ring's (a smooth fill in a noisy or textured
- * region) gets the fine band of an exemplar added, scaled to make up the energy missing to LOW × the ring's
- * (independent bands add their energies; only up to LOW, since this texture is not in phase with the truth and every
- * bit of it adds to the error, while a fill's own detail continued by exemplars ({@link ExemplarDetail}) is often
- * smoother than its surroundings where the surroundings do not predict it): the exemplar is the known region at the shift t (with values only within the ring's range) whose ring best matches the mask's ring (least
+ * region) gets the fine band of an exemplar added, scaled to make up the missing energy (independent bands add
+ * their energies): the exemplar is the known region at the shift t (with values only within the ring's range) whose ring best matches the mask's ring (least
  * squared difference of the known values x(q + t) and x(q) over the ring pixels q with a known partner; Efros &amp; Leung 1999 and
  * Criminisi et al. 2004 match patches the same way, here one patch covers the whole mask), so noise continues with its
  * own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too large for its
@@ -39,7 +37,7 @@ public final class FillTexture {
 	static final double FINE_SIGMA = 1.5, MID_SIGMA = 4;
 	/** A band is scaled down when the fill's RMS is above HIGH × the ring's. */
 	static final double HIGH = 1.25;
-	/** Exemplar texture is added, up to LOW × the ring's level, when the fill's fine band is below that. */
+	/** Exemplar texture is added when the fill's fine band is below LOW × the ring's. */
 	static final double LOW = 0.8;
 	/** Masked pixels at least this far from a known pixel measure the fill's texture (away from the seam). */
 	static final double INTERIOR = 3;
@@ -150,7 +148,7 @@ public final class FillTexture {
 				float[] donor = donor(fine, u, c);
 				double donorFine = rms(donor, interior);
 				if (donorFine > 0)
-					scale(f, donor, -Math.sqrt(LOW * LOW * ringFine[c] * ringFine[c] - fillFine * fillFine) / donorFine);
+					scale(f, donor, -Math.sqrt(ringFine[c] * ringFine[c] - fillFine * fillFine) / donorFine);
 			}
 			for (int i = 0; i < n; i++) if (mask[i]) f[i] = Math.max(lo[c], Math.min(hi[c], f[i]));
 			float[] out = fill.data();

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import org.ldmfiji.diffusion.Conditioning;
 import org.ldmfiji.diffusion.GaussianNoise;
 import org.ldmfiji.diffusion.StepListener;
-import org.ldmfiji.image.ExemplarDetail;
 import org.ldmfiji.image.FillTexture;
 import org.ldmfiji.image.BiharmonicFill;
 import org.ldmfiji.image.FloatPlanes;
@@ -51,12 +50,6 @@ import java.util.List;
  * the whole mask for the low frequencies: the fill's band below σ = 2 px becomes the first guess's, and its detail
  * above fades in over 2 px from the border ({@link LowBandFloor}). One sample's smooth part is a guess, and on
  * images unlike the training set a worse one than the biharmonic continuation (issue #18).</li>
- * <li><b>exemplar detail</b> ({@link Seam#BLEND}): then the fill's detail above that band is replaced by the
- * surroundings' detail continued from the border inward by the best-matching known patches ({@link ExemplarDetail}):
- * a sample's detail is out of phase with the truth and adds its energy to the error, while the exemplars' continues
- * edges, lines and periodic patterns in phase where the surroundings predict them (issue #18: on the real images of
- * models/demo/EVALUATION.md this takes the fills' MAE below the biharmonic continuation's). The fill no longer
- * depends on the sample there: every sample gets the same fill.</li>
  * <li><b>texture and range</b> (every seam but {@link Seam#HARD}): the fill's fine texture follows the known pixels
  * around the mask, scaled down where the model's is noisier than its surroundings, an exemplar's added where it is
  * smoother, and its values are kept within the surroundings' range ({@link FillTexture}).</li>
@@ -208,10 +201,7 @@ public final class Inpainting {
 				}
 			}
 			correctSeams(x, again, mask, band, smooth);
-			if (band != null) {
-				floor(again, smooth, mask);
-				continueDetail(again, smooth, mask);
-			}
+			if (band != null) floor(again, smooth, mask);
 			return matchSurroundings(x, again, mask);
 		}
 	}
@@ -247,19 +237,6 @@ public final class Inpainting {
 	/** The fills' low frequencies from the biharmonic first guess ({@link LowBandFloor}), in place. */
 	private static void floor(List<FloatPlanes> fills, FloatPlanes smooth, boolean[] mask) {
 		fills.parallelStream().forEach(fill -> LowBandFloor.apply(fill, smooth, mask, LowBandFloor.SIGMA));
-	}
-
-	/**
-	 * The fills' detail replaced by the surroundings' continued by exemplars ({@link ExemplarDetail}): the result
-	 * depends on the first guess alone, so it is found once and given to every sample.
-	 */
-	private static void continueDetail(List<FloatPlanes> fills, FloatPlanes smooth, boolean[] mask) {
-		FloatPlanes first = fills.get(0);
-		ExemplarDetail.apply(first, smooth, mask, LowBandFloor.SIGMA);
-		int n = first.planeSize();
-		for (FloatPlanes fill : fills.subList(1, fills.size()))
-			for (int c = 0; c < fill.channels(); c++)
-				for (int i = 0; i < n; i++) if (mask[i]) fill.data()[c * n + i] = first.data()[c * n + i];
 	}
 
 	/**

@@ -101,38 +101,4 @@ class InpaintingTextureTest {
 		double[] rms = fineRms(out.getProcessor(), mask);
 		assertEquals(1, rms[0] / rms[1], 0.5, "fill's noise level " + rms[0] + " vs the sky's " + rms[1]);
 	}
-
-	/**
-	 * Diagonal fringes (period 6 px, finer than the smooth guess's band, with a little noise) under a band across the
-	 * image (a long stroke, which no single copy of the surroundings covers): the fill continues them in phase, its
-	 * error well below the biharmonic continuation's (which can only average the fringes away) and its fine texture at
-	 * the surroundings' level.
-	 */
-	@Test
-	void fringesAreContinuedInPhase() {
-		Random r = new Random(13);
-		ByteProcessor bp = new ByteProcessor(S, S);
-		float[] truth = new float[S * S];
-		for (int y = 0; y < S; y++)
-			for (int x = 0; x < S; x++) {
-				truth[y * S + x] = (float) (128 + 60 * Math.sin(2 * Math.PI * (x + 2 * y) / 6.0) + 3 * r.nextGaussian());
-				bp.set(x, y, Math.round(truth[y * S + x]));
-			}
-		boolean[] mask = new boolean[S * S]; // an 8 px band across the whole image: no one shift of it fits elsewhere
-		for (int y = 0; y < S; y++)
-			for (int x = 0; x < S; x++) mask[y * S + x] = Math.abs(y - (0.6 * x + 25)) < 4;
-		ImagePlus out = InpaintImage.run(DemoModel.get(), new ImagePlus("fringes", bp), mask, options(), Progress.NONE).image;
-		float[] smooth = org.ldmfiji.image.BiharmonicFill.fill(truth, mask, S, S);
-		double fillError = 0, smoothError = 0;
-		int n = 0;
-		for (int i = 0; i < S * S; i++)
-			if (mask[i]) {
-				fillError += Math.abs(out.getProcessor().getf(i) - truth[i]);
-				smoothError += Math.abs(smooth[i] - truth[i]);
-				n++;
-			}
-		assertTrue(fillError < 0.3 * smoothError, "fill's MAE " + fillError / n + ", the biharmonic's " + smoothError / n);
-		double[] rms = fineRms(out.getProcessor(), mask);
-		assertEquals(1, rms[0] / rms[1], 0.3, "fill's fine texture " + rms[0] + " vs the surroundings' " + rms[1]);
-	}
 }
