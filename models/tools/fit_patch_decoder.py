@@ -130,7 +130,8 @@ def normal_equations(z: torch.Tensor, t: torch.Tensor, k: int, f: int, batch: in
 def solve(eq: dict, k: int, c: int, f: int, noise: float, grid_weight: float, step_target: float = 1.0) -> torch.Tensor:
     """W [f², c·k² + 1] minimising Σ ‖t − W a‖² + n (s·σ_z)² ‖W'‖² (the latent noise in expectation; W' without
     the bias) + λ Σ_borders (r_hi − r_lo − β d)², the decoded step across each block border against β times the true
-    one (λ = ``grid_weight``, β = ``step_target``; β = 0 pulls the border steps to zero), from the sums of :func:`normal_equations`: one linear system in vec(W)."""
+    one (λ = ``grid_weight``, β = ``step_target``; β = 0 pulls the border steps to zero), from the sums of
+    :func:`normal_equations`: one linear system in vec(W)."""
     p = c * k * k + 1
     h = torch.zeros(f * f, p, f * f, p, dtype=torch.float64)
     g = eq["bt"].clone()
@@ -198,9 +199,11 @@ def main(argv=None) -> list:
             w = solve(eq, k, model.embed_dim, model.downsampling_factor, s, lam, args.step_target)
             new, config = with_patch_decoder(model, ck, w, k)
             psnr = held_out_psnr(new, "cpu")
-            out = args.out if work != args.out else os.path.join(work, f"k{k}-s{s:g}-g{lam:g}-b{args.step_target:g}.npz")
+            name = f"k{k}-s{s:g}-g{lam:g}-b{args.step_target:g}.npz"
+            out = args.out if single else os.path.join(work, name)
             save_checkpoint(out, {**ck, "state_dict": new.state_dict(), "config": config, "held_out_psnr": psnr,
-                                  "command": f"tools/fit_patch_decoder.py --kernel {k} --noise {s:g} --grid-weight {lam:g} "
+                                  "command": f"tools/fit_patch_decoder.py --kernel {k} --noise {s:g} "
+                                             f"--grid-weight {lam:g} "
                                              f"--step-target {args.step_target:g} on "
                                              f"{len(crops)} training crops of {os.path.basename(args.pack)}"})
             print(f"kernel {k}, noise {s:g}, grid weight {lam:g}: held-out PSNR {psnr:.2f} dB -> {out}", flush=True)
