@@ -186,8 +186,7 @@ def main(argv=None) -> list:
     work = os.path.dirname(os.path.abspath(args.out)) if single else args.out
     os.makedirs(work, exist_ok=True)
     model, ck = load_autoencoder(autoencoder_from_bundle(args.bundle, os.path.join(work, "bundle-autoencoder.npz")))
-    if ck["config"].get("patch_decoder_kernel", 1) != 1:
-        raise ValueError("the bundle's patch decoder is already fitted with a k x k kernel; fit from a 1 x 1 one")
+    # the bundle's own patch decoder (1 x 1 or fitted before) plays no part: only the encoder and D_conv do
     kept, crops = training_crops(args.pack)
     crops = crops[::args.every]
     z, t = latents(model, crops, os.path.join(work, f"latents-every{args.every}.npz"))
