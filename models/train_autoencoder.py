@@ -99,7 +99,8 @@ def ddconfig(args: argparse.Namespace) -> dict:
 def build_autoencoder(config: dict) -> AutoencoderKL:
     """The model of a checkpoint's ``config`` (``{"ddconfig": ..., "embed_dim": ..., "patch_shortcut": ...}``)."""
     return AutoencoderKL(ddconfig=config["ddconfig"], embed_dim=config["embed_dim"],
-                         patch_shortcut=config.get("patch_shortcut", False))
+                         patch_shortcut=config.get("patch_shortcut", False),
+                         patch_decoder_kernel=config.get("patch_decoder_kernel", 1))
 
 
 @torch.no_grad()

@@ -48,12 +48,13 @@ def autoencoder_from_bundle(bundle: str, out: str) -> str:
     scale factor); checked against encoder.pt and decoder.pt."""
     manifest = json.load(open(os.path.join(bundle, "model.json")))
     ae = manifest["autoencoder"]
+    enc, dec = (torch.jit.load(os.path.join(bundle, ae[p]["file"]), map_location="cpu") for p in ("encoder", "decoder"))
+    kernel = dec.state_dict()["patch_decoder.proj.weight"].shape[-1]
     config = {"ddconfig": dict(double_z=True, z_channels=ae["latent_channels"], resolution=64, in_channels=1, out_ch=1,
                                ch=32, ch_mult=[1, 2, 2], num_res_blocks=2, attn_resolutions=[], dropout=0.0,
                                attn_type="none"),
-              "embed_dim": ae["latent_channels"], "patch_shortcut": True}
+              "embed_dim": ae["latent_channels"], "patch_shortcut": True, "patch_decoder_kernel": kernel}
     model = build_autoencoder(config)
-    enc, dec = (torch.jit.load(os.path.join(bundle, ae[p]["file"]), map_location="cpu") for p in ("encoder", "decoder"))
     state = {**enc.state_dict(), **dec.state_dict()}
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:

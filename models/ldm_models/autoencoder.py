@@ -339,13 +339,21 @@ class PatchEncoder(nn.Module):
 
 
 class PatchDecoder(nn.Module):
-    """The linear path of ``patch_shortcut`` back: z [N, c, h, w] -> 1x1 convolution to C·f² values per cell ->
-    ``pixel_shuffle`` -> [N, C, h·f, w·f]."""
+    """The linear path of ``patch_shortcut`` back: z [N, c, h, w] -> k x k convolution to C·f² values per cell ->
+    ``pixel_shuffle`` -> [N, C, h·f, w·f].
 
-    def __init__(self, in_channels: int, out_channels: int, f: int):
+    With ``kernel`` k = 1 each latent cell makes its own f x f block alone; with k > 1 (odd) a block also sees the
+    (k − 1)/2 cells around its cell (padded by replication at the image's edges), so a decoder fitted to real
+    images (``tools/fit_patch_decoder.py``) interpolates across the block borders instead of leaving a step at
+    each. The receptive field grows by (k − 1)/2 cells on each side."""
+
+    def __init__(self, in_channels: int, out_channels: int, f: int, kernel: int = 1):
         super().__init__()
+        if kernel < 1 or kernel % 2 == 0:
+            raise ValueError(f"the patch decoder's kernel must be odd and positive, not {kernel}")
         self.f = f
-        self.proj = nn.Conv2d(in_channels, out_channels * f * f, 1)
+        self.proj = nn.Conv2d(in_channels, out_channels * f * f, kernel, padding=kernel // 2,
+                              padding_mode="replicate" if kernel > 1 else "zeros")
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return F.pixel_shuffle(self.proj(z), self.f)
@@ -362,10 +370,11 @@ class AutoencoderKL(nn.Module):
         (:class:`PatchEncoder`, :class:`PatchDecoder`). Started as the patches' principal components
         (``train_autoencoder.init_patch_pca``), the autoencoder reconstructs as well as the best linear code of
         its latent size from its first step; no receptive field is added, so tiling is unchanged.
+    :param patch_decoder_kernel: the patch decoder's kernel in latent cells (:class:`PatchDecoder`; 1 as above).
     """
 
     def __init__(self, ddconfig: dict, embed_dim: int, lossconfig: Optional[dict] = None,
-                 patch_shortcut: bool = False, **ignored):
+                 patch_shortcut: bool = False, patch_decoder_kernel: int = 1, **ignored):
         super().__init__()
         if not ddconfig.get("double_z", True):
             raise ValueError("AutoencoderKL needs ddconfig['double_z']=True (the encoder outputs mean and log-variance)")
@@ -377,7 +386,8 @@ class AutoencoderKL(nn.Module):
         self.downsampling_factor = 2 ** (len(ddconfig["ch_mult"]) - 1)
         f = self.downsampling_factor
         self.patch_encoder = PatchEncoder(ddconfig["in_channels"], 2 * embed_dim, f) if patch_shortcut else None
-        self.patch_decoder = PatchDecoder(embed_dim, ddconfig["out_ch"], f) if patch_shortcut else None
+        self.patch_decoder = PatchDecoder(embed_dim, ddconfig["out_ch"], f, patch_decoder_kernel) \
+            if patch_shortcut else None
 
     def moments(self, x: torch.Tensor) -> torch.Tensor:
         """:param x: [N x C x H x W] -> [N x 2·embed_dim x H/f x W/f]: posterior mean, then log-variance."""
