@@ -57,7 +57,9 @@ public final class SuperResolution {
 	 * @param consistency back-project each result so that, area-downsampled by f, it reproduces {@code low}; before
 	 *                    that, the decoded results are clamped to the model's image range. Input values beyond that
 	 *                    range (outliers that a percentile normalisation leaves) are not shown to the model: it sees
-	 *                    them clamped, and their excess is added back block by block ({@link OutOfRange})
+	 *                    them clamped, and their excess is added back block by block ({@link OutOfRange}). Several
+	 *                    samples have their detail shrunk toward the smooth interpolation where they disagree about
+	 *                    it ({@link SpreadShrinkage}), so their mean is the estimate the default run returns
 	 * @param listener reports steps {@code 1 ... steps} (the tiles are fused at every step)
 	 * @return per sample C × fH × fW in the model's range
 	 */
@@ -77,8 +79,9 @@ public final class SuperResolution {
 		for (FloatPlanes x : high) {
 			clamp(x, m.imageRange); // the decoder may overshoot the range the model was trained in (as evaluate.py)
 			if (consistency) Consistency.enforce(x, split.inRange, m.autoencoder.factor);
-			split.addExcess(x, m.autoencoder.factor);
 		}
+		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency);
+		for (FloatPlanes x : high) split.addExcess(x, m.autoencoder.factor);
 		return high;
 	}
 
