@@ -55,7 +55,11 @@ public final class SuperResolution {
 	 * @param low C × H × W in the model's range, C the model's image channels
 	 * @param tile side of the input tiles in pixels (0: {@link #autoTile()}); an image that fits one tile is one window
 	 * @param consistency back-project each result so that, area-downsampled by f, it reproduces {@code low}; before
-	 *                    that, the decoded results are clamped to the model's image range
+	 *                    that, the decoded results are clamped to the model's image range. Input values beyond that
+	 *                    range (outliers that a percentile normalisation leaves) are not shown to the model: it sees
+	 *                    them clamped, and their excess is added back block by block ({@link OutOfRange}). Several
+	 *                    samples have their detail shrunk toward the smooth interpolation where they disagree about
+	 *                    it ({@link SpreadShrinkage}), so their mean is the estimate the default run returns
 	 * @param listener reports steps {@code 1 ... steps} (the tiles are fused at every step)
 	 * @return per sample C × fH × fW in the model's range
 	 */
@@ -70,11 +74,14 @@ public final class SuperResolution {
 		if (t % spec.latentMultiple != 0 || t < 2 * spec.latentMultiple) throw new IllegalArgumentException("tile size "
 			+ t + " must be a multiple of " + spec.latentMultiple + " (model '" + m.name + "''s latent_multiple) and at least "
 			+ 2 * spec.latentMultiple);
-		List<FloatPlanes> high = sample(low, samples, t, listener);
+		OutOfRange split = OutOfRange.split(low, m.imageRange);
+		List<FloatPlanes> high = sample(split.inRange, samples, t, listener);
 		for (FloatPlanes x : high) {
 			clamp(x, m.imageRange); // the decoder may overshoot the range the model was trained in (as evaluate.py)
-			if (consistency) Consistency.enforce(x, low, m.autoencoder.factor);
+			if (consistency) Consistency.enforce(x, split.inRange, m.autoencoder.factor);
 		}
+		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency);
+		for (FloatPlanes x : high) split.addExcess(x, m.autoencoder.factor);
 		return high;
 	}
 

@@ -1,0 +1,74 @@
+package org.ldmfiji.task;
+
+import org.ldmfiji.image.FloatPlanes;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The samples' detail shrunk toward the smooth consistent interpolation where the samples disagree about it: a
+ * Wiener-like estimate of the posterior mean for a model that is out of its domain.
+ * <p>
+ * With s_1 … s_N the (consistent) samples, m their mean, v their per-pixel variance (unbiased) and b the smoothest
+ * image consistent with the input (b = K R λ with A K R λ = y, {@link Consistency} applied to zero: the quintic
+ * B-spline interpolation of the block means), d = m − b is the detail the model adds. Each sample becomes
+ * <pre>
+ *   s_i ← b + w (s_i − b),   w = D / (D + κ V),   D = box(d²),  V = box(v)
+ * </pre>
+ * with box the mean over a {@link #WINDOW} × {@link #WINDOW} window (mirrored at the edges) and κ = {@link #KAPPA},
+ * then made consistent again ({@link Consistency}, affine, so the mean of the results is the consistent b + w d).
+ * w is the Wiener gain for a signal of power D seen through noise of power κ V: where the samples agree on their
+ * detail (V ≪ D) it is kept, where they scatter as much as the detail itself (a smooth photograph, a defocused page,
+ * a retina: the model invents detail, differently in every sample) it goes toward b. κ = 1/N would count only the
+ * Monte-Carlo error of the mean of N samples; κ = 1/2 counts the samples' spread as doubt about the model's own bias.
+ * KAPPA was chosen on 38 crops (128 px, two per picture) of 20 scikit-image pictures, none from the real-image
+ * evaluation's packages: mean gain over bicubic +0.56 dB without the shrinkage, +1.08 dB with it (κ = 1/4: +1.04,
+ * κ = 1: +1.03), crops below bicubic by more than 0.3 dB 6 → 1 (1/4: 3, 1: 2). One sample is returned as it is (no
+ * spread to judge by). The standard-deviation map of several samples is that of the shrunk samples.
+ */
+final class SpreadShrinkage {
+
+	/** Weight of the samples' variance against the detail's power. */
+	static final double KAPPA = 0.5;
+	/** Side of the window over which detail power and variance are averaged (px of the result). */
+	static final int WINDOW = 5;
+
+	private SpreadShrinkage() {}
+
+	/**
+	 * Shrinks {@code samples} (each C × fH × fW in the model's range) in place toward the smooth interpolation of
+	 * {@code low} (C × H × W); with {@code consistency} each result reproduces {@code low} exactly afterwards.
+	 */
+	static void apply(List<FloatPlanes> samples, FloatPlanes low, int f, boolean consistency) {
+		int n = samples.size();
+		if (n < 2) return;
+		FloatPlanes first = samples.get(0);
+		FloatPlanes b = FloatPlanes.zeros(first.channels(), first.height(), first.width());
+		Consistency.enforce(b, low, f);
+		int w = first.width(), h = first.height(), plane = w * h;
+		double[] box = new double[WINDOW];
+		Arrays.fill(box, 1.0 / WINDOW);
+		float[] bd = b.data();
+		for (int c = 0; c < first.channels(); c++) {
+			float[] power = new float[plane], spread = new float[plane];
+			for (int p = 0; p < plane; p++) {
+				int i = c * plane + p;
+				double mean = 0, sq = 0;
+				for (FloatPlanes s : samples) mean += s.data()[i];
+				mean /= n;
+				for (FloatPlanes s : samples) sq += (s.data()[i] - mean) * (s.data()[i] - mean);
+				power[p] = (float) ((mean - bd[i]) * (mean - bd[i]));
+				spread[p] = (float) (sq / (n - 1));
+			}
+			Consistency.convolve(power, w, h, box);
+			Consistency.convolve(spread, w, h, box);
+			for (int p = 0; p < plane; p++) {
+				double den = power[p] + KAPPA * spread[p];
+				double gain = den > 0 ? power[p] / den : 1;
+				int i = c * plane + p;
+				for (FloatPlanes s : samples) s.data()[i] = (float) (bd[i] + gain * (s.data()[i] - bd[i]));
+			}
+		}
+		if (consistency) for (FloatPlanes s : samples) Consistency.enforce(s, low, f);
+	}
+}
