@@ -40,6 +40,8 @@ public final class ModelBundle implements AutoCloseable {
 		this.device = device;
 		this.cache = cache;
 		verifyFiles(manifest);
+		String bfloat16 = CpuBfloat16.problem(manifest.name, manifest.dtype, device);
+		if (bfloat16 != null) throw new BundleException(bfloat16);
 		TorchRuntime.prepareThread();
 		List<TorchScriptPart> opened = new ArrayList<>();
 		try {

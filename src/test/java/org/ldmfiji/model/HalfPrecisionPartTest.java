@@ -20,7 +20,8 @@ import java.nio.file.Paths;
  * A half-precision bundle part (manifest {@code "dtype": "bfloat16"}, written by models/ldm_models/half.py) loads
  * through DJL's CPU libtorch, takes and returns float32 (DJL cannot hold bfloat16 tensors) and agrees with its float32
  * original within bfloat16's precision; the fixture (src/test/resources/half, models/make_half_fixture.py) is one
- * convolution plus a timestep term in both forms.
+ * convolution plus a timestep term in both forms. On a CPU where libtorch gets bfloat16 wrong ({@link CpuBfloat16})
+ * such bundles must be refused instead.
  */
 class HalfPrecisionPartTest {
 
@@ -43,8 +44,11 @@ class HalfPrecisionPartTest {
 			float range = ref.max().getFloat() - ref.min().getFloat();
 			float err = got.sub(ref).abs().max().getFloat() / range;
 			System.out.println("bfloat16 part vs float32: largest difference " + err + " of the value range");
-			// bfloat16 keeps 8 significant bits: about 2^-8 relative per rounding, a few roundings per output
-			assertTrue(err < 0.02, "bfloat16 differs by " + err + " of the range");
+			// bfloat16 keeps 8 significant bits: about 2^-8 relative per rounding, a few roundings per output. Where
+			// libtorch computes it wrongly (AVX-512 BF16 CPUs: 0.37 of the range), bundles in bfloat16 are refused.
+			String refused = CpuBfloat16.problem("fixture", "bfloat16", Device.cpu());
+			assertTrue(err < 0.02 || refused != null, "bfloat16 differs by " + err + " of the range, and such bundles "
+				+ "are not refused on this CPU");
 			assertTrue(err > 0, "the bfloat16 file really ran in bfloat16");
 		}
 	}
