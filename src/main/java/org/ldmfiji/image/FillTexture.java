@@ -42,13 +42,19 @@ public final class FillTexture {
 	/** Masked pixels at least this far from a known pixel measure the fill's texture (away from the seam). */
 	static final double INTERIOR = 3;
 	static final int LEVEL_PASSES = 4;
+	/**
+	 * Exemplars kept, best first: the k-th of several fills (samples) takes the (k mod EXEMPLARS)-th, so that
+	 * independent samples do not share their texture where the model's own is too weak (one fill: the best).
+	 */
+	static final int EXEMPLARS = 8;
 	/** The noise texture's seed: the same fill for the same input. */
 	static final long NOISE_SEED = 20261204L;
 
 	private final boolean[] mask;
 	private final boolean[] ring, interior;
 	private final int w, h;
-	private final int[] shift;
+	/** The exemplars' shifts, best match first (at most {@link #EXEMPLARS}); empty when none fits. */
+	private final int[][] shifts;
 	private final double[] ringFine, ringMid, ringStd;
 	/** Per channel, the coarse band G_σ' ∗ g of the harmonic continuation g (the smoothest fill). */
 	private final float[][] smoothCoarse;
@@ -70,7 +76,7 @@ public final class FillTexture {
 			interior[i] = mask[i] && toKnown[i] >= INTERIOR;
 		}
 		if (!any(interior)) for (int i = 0; i < w * h; i++) interior[i] = mask[i];
-		shift = bestShift(known);
+		shifts = bestShifts(known);
 		// the ring's levels and range, from the known pixels alone (the harmonic continuation in the mask, which
 		// adds no texture of its own, so that a fill's mismatch at the border cannot raise them)
 		int channels = known.channels();
@@ -106,13 +112,18 @@ public final class FillTexture {
 		}
 	}
 
-	/** The exemplar's shift (dx, dy), or null when none fits. */
+	/** The best exemplar's shift (dx, dy), or null when none fits. */
 	int[] shift() {
-		return shift == null ? null : shift.clone();
+		return shifts.length == 0 ? null : shifts[0].clone();
 	}
 
 	/** Applies level, texture and range to the fill's masked pixels, every channel, in place. */
 	public void apply(FloatPlanes fill, FloatPlanes known) {
+		apply(fill, known, 0);
+	}
+
+	/** {@link #apply(FloatPlanes, FloatPlanes)} for the {@code index}-th of several independent fills. */
+	public void apply(FloatPlanes fill, FloatPlanes known, int index) {
 		fill.requireSameSize(known);
 		int n = w * h;
 		for (int c = 0; c < fill.channels(); c++) {
@@ -145,7 +156,7 @@ public final class FillTexture {
 			bands(u, f, fine, mid);
 			fillFine = rms(fine, interior);
 			if (fillFine < LOW * ringFine[c]) {
-				float[] donor = donor(fine, u, c);
+				float[] donor = donor(fine, u, c, index);
 				double donorFine = rms(donor, interior);
 				if (donorFine > 0)
 					scale(f, donor, -Math.sqrt(ringFine[c] * ringFine[c] - fillFine * fillFine) / donorFine);
@@ -179,17 +190,18 @@ public final class FillTexture {
 	/**
 	 * The texture to add on the masked pixels: the composite's fine band at the exemplar's shift, or where no shift
 	 * fits, the fine band of seeded Gaussian noise (the right level after scaling, white rather than the
-	 * surroundings' spectrum).
+	 * surroundings' spectrum); the {@code index}-th fill takes the (index mod count)-th exemplar, or its own noise.
 	 */
-	private float[] donor(float[] fine, float[] u, int channel) {
+	private float[] donor(float[] fine, float[] u, int channel, int index) {
 		int n = w * h;
 		float[] donor = new float[n];
-		if (shift != null) {
+		if (shifts.length > 0) {
+			int[] shift = shifts[index % shifts.length];
 			int off = shift[1] * w + shift[0];
 			for (int i = 0; i < n; i++) if (mask[i]) donor[i] = fine[i + off];
 			return donor;
 		}
-		Random r = new Random(NOISE_SEED + channel);
+		Random r = new Random(NOISE_SEED + channel + 7919L * index);
 		float[] noise = new float[n];
 		for (int i = 0; i < n; i++) noise[i] = (float) r.nextGaussian();
 		float[] b = GaussianBlur.blur(noise, w, h, FINE_SIGMA);
@@ -217,9 +229,10 @@ public final class FillTexture {
 	 * The shift t = (dx, dy) for which the mask's bounding box, grown by the blur's reach and moved by t, lies inside
 	 * the plane and holds no masked pixel, with the least mean squared difference x(q + t) − x(q) over the ring pixels
 	 * q whose partner q + t is a known pixel of the plane (at least a quarter of the ring; all channels), among the
-	 * shifts that bring only values within the ring's range under the mask; null when no shift qualifies.
+	 * shifts that bring only values within the ring's range under the mask: the {@link #EXEMPLARS} best, best first;
+	 * none when no shift qualifies.
 	 */
-	private int[] bestShift(FloatPlanes known) {
+	private int[][] bestShifts(FloatPlanes known) {
 		int x0 = w, y0 = h, x1 = -1, y1 = -1;
 		for (int y = 0; y < h; y++)
 			for (int x = 0; x < w; x++)
@@ -229,7 +242,7 @@ public final class FillTexture {
 					x1 = Math.max(x1, x);
 					y1 = Math.max(y1, y);
 				}
-		if (x1 < 0) return null;
+		if (x1 < 0) return new int[0][];
 		int reach = (int) Math.ceil(3 * FINE_SIGMA);
 		// summed-area table of the mask: a moved box is free of masked pixels when its sum is 0
 		long[] sat = new long[(w + 1) * (h + 1)];
@@ -255,8 +268,10 @@ public final class FillTexture {
 				hi[c] = Math.max(hi[c], v);
 			}
 		}
-		double best = Double.POSITIVE_INFINITY;
-		int[] bestShift = null;
+		// the best EXEMPLARS so far, sorted by their mean squared difference
+		double[] bestCost = new double[EXEMPLARS];
+		int[][] best = new int[EXEMPLARS][];
+		int kept = 0;
 		float[] d = known.data();
 		int n = w * h;
 		for (int dy = -by0; dy + by1 < h; dy++)
@@ -277,12 +292,21 @@ public final class FillTexture {
 					}
 				}
 				if (4 * count < nr) continue;
-				if (ssd / count < best && withinRingRange(d, known.channels(), maskPixels, dy * w + dx, lo, hi)) {
-					best = ssd / count;
-					bestShift = new int[] {dx, dy};
+				double cost = ssd / count;
+				if ((kept < EXEMPLARS || cost < bestCost[kept - 1])
+					&& withinRingRange(d, known.channels(), maskPixels, dy * w + dx, lo, hi)) {
+					int at = Math.min(kept, EXEMPLARS - 1);
+					while (at > 0 && bestCost[at - 1] > cost) {
+						bestCost[at] = bestCost[at - 1];
+						best[at] = best[at - 1];
+						at--;
+					}
+					bestCost[at] = cost;
+					best[at] = new int[] {dx, dy};
+					kept = Math.min(kept + 1, EXEMPLARS);
 				}
 			}
-		return bestShift;
+		return java.util.Arrays.copyOf(best, kept);
 	}
 
 	/** Whether every value under the moved mask lies within the ring's range (no star copied into a dark sky). */

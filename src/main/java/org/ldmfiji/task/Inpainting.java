@@ -212,7 +212,7 @@ public final class Inpainting {
 	 */
 	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask) {
 		FillTexture texture = new FillTexture(mask, x.width(), x.height(), x);
-		fills.parallelStream().forEach(fill -> texture.apply(fill, x));
+		java.util.stream.IntStream.range(0, fills.size()).parallel().forEach(k -> texture.apply(fills.get(k), x, k));
 		return fills;
 	}
 

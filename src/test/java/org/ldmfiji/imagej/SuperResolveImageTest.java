@@ -96,7 +96,11 @@ class SuperResolveImageTest {
 		rms = Math.sqrt(rms / correction.data().length);
 		assertTrue(ratio <= 1.4, "grid ratio of the consistency correction " + ratio + " (RMS " + rms + "; the result's "
 			+ Quality.gridRatio(on, 4) + ", without the step " + Quality.gridRatio(off, 4) + ")");
-		assertTrue(Quality.gridRatio(on, 4) <= Quality.gridRatio(off, 4), "the step raised the result's grid ratio");
+		// no block steps: the step may move the grid ratio toward the truth's (the demo decoder smooths block borders a
+		// little, below 1), never above both the result without it and the truth's
+		double before = Quality.gridRatio(off, 4), after = Quality.gridRatio(on, 4), real = Quality.gridRatio(truth, 4);
+		assertTrue(after <= Math.max(before, real) * 1.01, "the step raised the result's grid ratio from " + before
+			+ " to " + after + " (truth " + real + ")");
 		assertTrue(Quality.psnr(on, truth, 255) > Quality.psnr(off, truth, 255), "closer to the truth");
 	}
 
