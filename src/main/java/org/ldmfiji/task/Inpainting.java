@@ -212,7 +212,7 @@ public final class Inpainting {
 	 */
 	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask) {
 		FillTexture texture = new FillTexture(mask, x.width(), x.height(), x);
-		java.util.stream.IntStream.range(0, fills.size()).parallel().forEach(k -> texture.apply(fills.get(k), x, k));
+		for (int k = 0; k < fills.size(); k++) texture.apply(fills.get(k), x, k);
 		return fills;
 	}
 
