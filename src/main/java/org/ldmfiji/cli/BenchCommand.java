@@ -280,8 +280,8 @@ final class BenchCommand {
 			}
 			out.println("one forward per latent pixel:" + probes + " (best: " + bestSize + ")");
 			for (int v = 0; v < variants.size(); v++) out.println(names.get(v) + ": " + variants.get(v));
-			out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10s %9s %7s %9s %9s %10s %6s", "settings", "size",
-				"tiles", "redundancy", "AE redund", "batch", "step s", "s/MP", "efficiency", "fwd %"));
+			out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10s %9s %7s %9s %9s %10s %6s %8s", "settings", "size",
+				"tiles", "redundancy", "AE redund", "batch", "step s", "s/MP", "efficiency", "fwd %", "faults"));
 			int repeats = options.integer("repeats", 3, 1, 100);
 			// per variant: [redundancy, s/MP, step s] of each size, for the summary against the goals
 			List<List<double[]>> results = new ArrayList<>();
@@ -325,11 +325,11 @@ final class BenchCommand {
 					double mp = (double) side * side / 1e6;
 					int which = variants.indexOf(tiles);
 					results.get(which).add(new double[] {side, grid.redundancy(), step / mp, step});
-					out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10.3f %9.3f %7d %9.2f %9.2f %10.2f %5.1f%%",
+					out.println(String.format(Locale.ROOT, "%-9s %-10s %-24s %10.3f %9.3f %7d %9.2f %9.2f %10.2f %5.1f%% %8s",
 						names.get(which), side + "x" + side, grid.count()
 							+ " of " + grid.x.tile + "x" + grid.y.tile + (d.shiftUnit() > 0 && grid.count() > 1 ? grid.wraps() ? " torus" : " shifting" : ""),
 						grid.redundancy(), ae.redundancy(), d.batch(), step, step / mp, best * latent * latent / step,
-						100 * calls[v][1] / step));
+						100 * calls[v][1] / step, calls[v][2] < 0 ? "-" : String.format(Locale.ROOT, "%.0fk", calls[v][2] / 1e3)));
 				}
 			}
 			out.println(String.format(Locale.ROOT, "best forward per latent pixel over the whole run (for the efficiency): "
@@ -367,30 +367,34 @@ final class BenchCommand {
 
 	/**
 	 * [the least time in seconds of up to {@code repeats} calls within a budget, the time {@code part}'s forwards took
-	 * in that call (NaN without a part)]. The calls use timesteps firstT, firstT + 1, … (a shifting grid moves between them).
+	 * in that call (NaN without a part), the process's minor page faults during that call (-1 where unknown): pages
+	 * the kernel had to map and zero, e.g. buffers that the allocator returned and took again, see NativeAllocator]. The calls use timesteps firstT, firstT + 1, … (a shifting grid moves between them).
 	 */
 	private static double[] bestCall(TiledDenoiser d, Shape shape, NDManager manager, int repeats, double budgetSeconds,
 		TorchScriptPart part, int firstT)
 	{
-		double best = Double.POSITIVE_INFINITY, inside = Double.NaN;
+		double best = Double.POSITIVE_INFINITY, inside = Double.NaN, faults = -1;
 		long end = System.nanoTime() + (long) (budgetSeconds * 1e9);
 		try (NDManager scope = manager.newSubManager()) {
 			NDArray x = new GaussianNoise(1).initialNoise(scope, shape);
 			for (int r = 0; r < repeats && (r == 0 || System.nanoTime() < end); r++) {
 				Interruption.check();
 				long f0 = part == null ? 0 : part.forwardNanos();
+				long m0 = MinorFaults.process();
 				long t0 = System.nanoTime();
 				try (NDArray e = d.eps(x, firstT + r)) {
 					e.toFloatArray();
 				}
 				double took = (System.nanoTime() - t0) / 1e9;
+				long m1 = MinorFaults.process();
 				if (took < best) {
 					best = took;
 					inside = part == null ? Double.NaN : (part.forwardNanos() - f0) / 1e9;
+					faults = m0 < 0 || m1 < 0 ? -1 : m1 - m0;
 				}
 			}
 		}
-		return new double[] {best, inside};
+		return new double[] {best, inside, faults};
 	}
 
 	/** At most this many sampling steps warm the JVM up before the timed repeats. */

@@ -54,6 +54,16 @@ public final class TorchRuntime {
 		}
 	}
 
+	/** glibc's malloc kept from returning libtorch's buffers between forwards ({@link NativeAllocator}). */
+	private static boolean keepNativeMemory() {
+		try {
+			return NativeAllocator.apply();
+		}
+		catch (LinkageError e) {
+			return false; // no JNA on the class path
+		}
+	}
+
 	/** The PyTorch engine, started once with the plugin's class loader as context loader. */
 	public static synchronized Engine engine() {
 		if (engine != null) return engine;
@@ -70,6 +80,7 @@ public final class TorchRuntime {
 		try {
 			engine = Engine.getEngine(ENGINE);
 			quietNativeLog();
+			keepNativeMemory();
 		}
 		catch (RuntimeException | UnsatisfiedLinkError e) {
 			throw new IllegalStateException("cannot start DJL's PyTorch engine (" + e.getMessage() + "). The native "
