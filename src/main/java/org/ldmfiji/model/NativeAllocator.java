@@ -44,6 +44,20 @@ final class NativeAllocator {
 		return applied;
 	}
 
+	/**
+	 * Hands the free memory the C library keeps back to the system ({@code malloc_trim(0)}), e.g. when the models
+	 * are released; nothing where the settings are not in force.
+	 */
+	static void giveBack() {
+		if (!Boolean.TRUE.equals(state())) return;
+		try {
+			NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("malloc_trim").invokeInt(new Object[] { 0 });
+		}
+		catch (UnsatisfiedLinkError | RuntimeException e) {
+			// nothing kept to give back
+		}
+	}
+
 	/** Whether {@link #apply()} ran, and then whether the settings are in force (null: not tried yet). */
 	static synchronized Boolean state() {
 		return applied;
