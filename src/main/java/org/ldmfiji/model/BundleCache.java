@@ -81,7 +81,7 @@ public final class BundleCache {
 
 	/**
 	 * Closes every cached bundle no command holds now (their native memory is freed, and the C library hands the
-	 * free memory it kept for the next forward back to the system, {@link NativeAllocator#giveBack()}); the next
+	 * free memory it kept for the next forward back to the system, {@link TorchRuntime#returnFreeNativeMemory()}); the next
 	 * command opens its model again (the files' hashes are still remembered).
 	 *
 	 * @return how many bundles were closed
@@ -92,12 +92,7 @@ public final class BundleCache {
 			if (e.users <= 0) idle.add(k);
 		});
 		for (String k : idle) entries.remove(k).bundle.release();
-		try {
-			NativeAllocator.giveBack();
-		}
-		catch (LinkageError e) {
-			// no JNA (plain ImageJ 1.x): the settings were never changed
-		}
+		TorchRuntime.returnFreeNativeMemory();
 		return idle.size();
 	}
 

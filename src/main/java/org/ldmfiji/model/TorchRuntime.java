@@ -54,6 +54,19 @@ public final class TorchRuntime {
 		}
 	}
 
+	/**
+	 * Hands the free native memory the C library keeps between forwards back to the system ({@link NativeAllocator}):
+	 * before a memory measurement, so that what the work needs shows as growth of the resident set.
+	 */
+	public static void returnFreeNativeMemory() {
+		try {
+			NativeAllocator.giveBack();
+		}
+		catch (LinkageError e) {
+			// no JNA on the class path: nothing was kept
+		}
+	}
+
 	/** glibc's malloc kept from returning libtorch's buffers between forwards ({@link NativeAllocator}). */
 	private static boolean keepNativeMemory() {
 		try {

@@ -3,6 +3,8 @@ package org.ldmfiji.tiling;
 import ai.djl.Device;
 import ai.djl.util.cuda.CudaUtils;
 
+import org.ldmfiji.model.TorchRuntime;
+
 import java.io.IOException;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +45,12 @@ public final class NativeMemory {
 		}
 	}
 
-	/** How much more the process's resident memory grew at its peak while {@code work} ran, in bytes, or −1. */
+	/**
+	 * How much more the process's resident memory grew at its peak while {@code work} ran, in bytes, or −1. The free
+	 * memory the C library keeps for the next forward is handed back first, so that what the work needs shows.
+	 */
 	public static long peakGrowthDuring(Runnable work) {
+		TorchRuntime.returnFreeNativeMemory();
 		long before = residentBytes();
 		boolean reset = resetPeak();
 		work.run();
