@@ -18,11 +18,6 @@ public final class BiharmonicFill {
 
 	/** σ in pixels of the smoothing of the known values before they are continued ({@link #fillDenoised}). */
 	public static final double DENOISE_SIGMA = 1;
-	/**
-	 * Distance into the hole, px, over which {@link #fillDenoisedDeep} goes from the plain fill (at 1 px) to the one
-	 * from smoothed values (from this distance on).
-	 */
-	public static final double RAW_REACH = 3;
 	/** Holes of at least this many pixels start from the solution on a grid twice as coarse. */
 	static final int COARSE_MIN = 1024;
 	/** Relative norm of the normal equations' residual at which the solve stops. */
@@ -54,29 +49,6 @@ public final class BiharmonicFill {
 		float[] out = fill(smooth, unknown, w, h);
 		for (int i = 0; i < n; i++) if (!unknown[i]) out[i] = values[i];
 		return out;
-	}
-
-	/**
-	 * The plain fill next to the known pixels, the one from smoothed values ({@link #fillDenoised}) deeper in:
-	 * <pre>
-	 *   out = (1 − β(d)) · fill(v) + β(d) · fillDenoised(v, σ),   β(d) = clip((d − 1) / (RAW_REACH − 1), 0, 1)
-	 * </pre>
-	 * with d the distance to the nearest known pixel. The noise of the known values reaches the plain fill's value
-	 * at distance d through the extrapolated gradients, growing with d; next to the border it is small, and the
-	 * smoothing costs more there than it saves: it blurs the edges that cross a thin hole (a scratch), whose two
-	 * sides the plain fill joins sharply. Chosen on crops of scikit-image's data images (not the evaluation's): MAE of
-	 * the continuation alone, 18 masks, 0.1118 with σ = 1 px everywhere, 0.1304 plain, 0.1100 with RAW_REACH = 3
-	 * (2: 0.1103, 4: 0.1101, 6: 0.1111; a scratch on the camera image 0.076 → 0.064).
-	 */
-	public static float[] fillDenoisedDeep(float[] values, boolean[] unknown, int w, int h, double sigma) {
-		float[] deep = fillDenoised(values, unknown, w, h, sigma), near = fill(values, unknown, w, h);
-		float[] d = DistanceTransform.toKnown(unknown, w, h);
-		for (int i = 0; i < deep.length; i++)
-			if (unknown[i]) {
-				double beta = Math.max(0, Math.min(1, (d[i] - 1) / (RAW_REACH - 1)));
-				deep[i] = (float) ((1 - beta) * near[i] + beta * deep[i]);
-			}
-		return deep;
 	}
 
 	/**

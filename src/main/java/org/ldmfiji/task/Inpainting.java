@@ -250,13 +250,13 @@ public final class Inpainting {
 
 	/**
 	 * x with the masked pixels replaced by the biharmonic continuation of the others (their noise taken out first,
-	 * deeper than a few px from the known ones, {@link BiharmonicFill#fillDenoisedDeep}), channel by channel.
+	 * {@link BiharmonicFill#fillDenoised}), channel by channel.
 	 */
 	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask) {
 		FloatPlanes out = x.copy();
 		int n = x.planeSize();
 		for (int c = 0; c < x.channels(); c++) {
-			float[] plane = BiharmonicFill.fillDenoisedDeep(x.channel(c).data(), mask, x.width(), x.height(),
+			float[] plane = BiharmonicFill.fillDenoised(x.channel(c).data(), mask, x.width(), x.height(),
 				BiharmonicFill.DENOISE_SIGMA);
 			System.arraycopy(plane, 0, out.data(), c * n, n);
 		}
