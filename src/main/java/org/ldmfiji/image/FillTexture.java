@@ -43,9 +43,10 @@ public final class FillTexture {
 	 * below. Why not 1: the fill's texture is not in phase with the truth's (only with a periodic pattern's), so it
 	 * adds its energy to the fill's error, E(e + n)² = E e² + E n² for an error e and a texture n independent of
 	 * it, while a fill without texture looks wrong and fails the texture goal (0.5-2 × the surroundings'). 0.8 is
-	 * the lowest level that a noise background's test (±30 %) accepts with some margin; chosen on crops of
-	 * scikit-image's data images (not the evaluation's): 1 → 0.8 took the MAE of 11 fills from 0.143 to 0.136, 0.7
-	 * gave 0.134 (models/demo/EVALUATION.md, "Inpainting: texture at 0.8 of the surroundings").
+	 * the lowest level that a noise background's test (±30 %) accepts with some margin; chosen on 128² crops of
+	 * scikit-image's data images (not the evaluation's): 1 → 0.8 took the MAE of 12 fills from 0.148 to 0.136
+	 * (biharmonic 0.144); 0.7 would save another 0.003 (models/demo/EVALUATION.md, "Inpainting: texture at 0.8 of the
+	 * surroundings' local level").
 	 */
 	static final double TARGET = 0.8;
 	/** Relative slack around {@link #TARGET} within which a fill's fine band is left as it is. */
