@@ -3,11 +3,12 @@ package org.ldmfiji.image;
 /**
  * Gives a fill the low frequencies of a smooth guess and keeps its own detail:
  * <pre>
- *   out = g + ramp(d) · [(c − g) − G_σ ∗ (c − g)]   on the masked pixels,   ramp(d) = clip((d − 1) / TAPER, 0, 1)
+ *   out = g + ramp(d) · w · [(c − g) − G_σ ∗ (c − g)]   on the masked pixels,   ramp(d) = clip((d − 1) / TAPER, 0, 1)
  * </pre>
  * with c the composite (known pixels outside the mask, the fill inside), g the guess (the biharmonic continuation
  * of the known pixels, {@link BiharmonicFill#fillDenoised}, equal to c outside the mask), G_σ a Gaussian
- * ({@link GaussianBlur}) and d the distance to the nearest known pixel. The fill keeps what lies above the Gaussian's band (its texture and fine
+ * ({@link GaussianBlur}), d the distance to the nearest known pixel and w an optional weight per pixel (the
+ * surroundings' local texture level, {@link LocalTexture}; 1 without). The fill keeps what lies above the Gaussian's band (its texture and fine
  * structure); what lies below comes from the guess. The detail fades in over the first {@link #TAPER} px: the
  * fill's texture is not in phase with the surroundings', and added at full strength on the border pixels it makes a
  * seam of steps between two independent textures.
@@ -35,6 +36,15 @@ public final class LowBandFloor {
 	 * @param mask w·h row-major, true on the fill
 	 */
 	public static void apply(FloatPlanes fill, FloatPlanes guess, boolean[] mask, double sigma) {
+		apply(fill, guess, mask, sigma, null);
+	}
+
+	/**
+	 * {@link #apply(FloatPlanes, FloatPlanes, boolean[], double)} with the detail weighted per pixel.
+	 *
+	 * @param weights per channel w·h weights of the detail on the masked pixels, or null for none
+	 */
+	public static void apply(FloatPlanes fill, FloatPlanes guess, boolean[] mask, double sigma, float[][] weights) {
 		fill.requireSameSize(guess);
 		int w = fill.width(), h = fill.height(), n = w * h;
 		if (mask.length != n) throw new IllegalArgumentException("the mask has " + mask.length + " pixels, the fill "
@@ -47,7 +57,8 @@ public final class LowBandFloor {
 			for (int i = 0; i < n; i++)
 				if (mask[i]) {
 					double ramp = Math.max(0, Math.min(1, (d[i] - 1) / TAPER));
-					fs[c * n + i] = (float) (gs[c * n + i] + ramp * (diff[i] - low[i]));
+					double wt = weights == null ? 1 : weights[c][i];
+					fs[c * n + i] = (float) (gs[c * n + i] + ramp * wt * (diff[i] - low[i]));
 				}
 		}
 	}

@@ -201,8 +201,9 @@ public final class Inpainting {
 				}
 			}
 			correctSeams(x, again, mask, band, smooth);
-			if (band != null) floor(again, smooth, mask);
-			return matchSurroundings(x, again, mask);
+			FillTexture texture = new FillTexture(mask, w, h, x);
+			if (band != null) floor(again, smooth, mask, texture);
+			return matchSurroundings(x, again, texture);
 		}
 	}
 
@@ -211,7 +212,10 @@ public final class Inpainting {
 	 * ({@link FillTexture}), in place; returns {@code fills}.
 	 */
 	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask) {
-		FillTexture texture = new FillTexture(mask, x.width(), x.height(), x);
+		return matchSurroundings(x, fills, new FillTexture(mask, x.width(), x.height(), x));
+	}
+
+	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, FillTexture texture) {
 		for (int k = 0; k < fills.size(); k++) texture.apply(fills.get(k), x, k);
 		return fills;
 	}
@@ -234,9 +238,14 @@ public final class Inpainting {
 		return out;
 	}
 
-	/** The fills' low frequencies from the biharmonic first guess ({@link LowBandFloor}), in place. */
-	private static void floor(List<FloatPlanes> fills, FloatPlanes smooth, boolean[] mask) {
-		fills.parallelStream().forEach(fill -> LowBandFloor.apply(fill, smooth, mask, LowBandFloor.SIGMA));
+	/**
+	 * The fills' low frequencies from the biharmonic first guess, their detail weighted by the surroundings' local
+	 * texture level ({@link LowBandFloor}, {@link LocalTexture}), in place.
+	 */
+	private static void floor(List<FloatPlanes> fills, FloatPlanes smooth, boolean[] mask, FillTexture texture) {
+		float[][] weights = new float[smooth.channels()][];
+		for (int c = 0; c < weights.length; c++) weights[c] = texture.localWeights(c);
+		fills.parallelStream().forEach(fill -> LowBandFloor.apply(fill, smooth, mask, LowBandFloor.SIGMA, weights));
 	}
 
 	/**
