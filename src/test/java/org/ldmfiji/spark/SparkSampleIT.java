@@ -68,10 +68,10 @@ class SparkSampleIT {
 			+ "%.3f, %.3f; every cell sampled on its own %.3f, %.3f", filled[0], filled[1], cut[0], cut[1]);
 		System.out.println(figures);
 		assertTrue(cut[0] > 1.5 && cut[1] > 1.5, "independently sampled cells must show their borders: " + figures);
-		// the white cells are inpainted fills, so their borders are held to the fills' border goal (issue #18: <= 1.3).
-		// This was the large-image bound (within 10 %) until the demo's 3x3 patch decoder (session 11) moved the
-		// columns from 0.94 to 1.17 at 4 steps on this 192 x 128 image: a regression to look into, see the README.
-		assertTrue(filled[0] <= 1.3 && filled[1] <= 1.3 && filled[0] > 0.7 && filled[1] > 0.7, "the inpainted cells "
+		// within 10 % of the interior above (the large-image tests' bound, LargeImageSeamTest), and no hard cut or offset
+		// below: the band blends two textures, so the borders come out a little smoother than the interior (0.74 to 0.98
+		// over seeds 1 to 7; the columns 0.85 to 1.12, README "Sampling one huge image").
+		assertTrue(filled[0] <= 1.1 && filled[1] <= 1.1 && filled[0] > 0.7 && filled[1] > 0.7, "the inpainted cells "
 			+ "must leave no border: " + figures);
 	}
 }
