@@ -193,7 +193,7 @@ public final class Inpainting {
 			if (!seam.corrects()) return fills;
 			SeamBand band = seam == Seam.BLEND ? new SeamBand(mask, w, h) : null;
 			correctSeams(x, fills, mask, band, smooth);
-			if (!seam.harmonizes()) return matchSurroundings(x, fills, mask);
+			if (!seam.harmonizes()) return matchSurroundings(x, fills, mask, settings.seed);
 			List<FloatPlanes> again = new ArrayList<>(fills.size());
 			for (FloatPlanes fill : fills) {
 				try (NDArray z = encoder.encode(composite(x, fill, mask), manager)) {
@@ -202,7 +202,7 @@ public final class Inpainting {
 			}
 			correctSeams(x, again, mask, band, smooth);
 			if (band != null) floor(again, smooth, mask);
-			return matchSurroundings(x, again, mask);
+			return matchSurroundings(x, again, mask, settings.seed);
 		}
 	}
 
@@ -210,9 +210,9 @@ public final class Inpainting {
 	 * The fills' fine texture, noise level and values made to follow the known pixels around the mask
 	 * ({@link FillTexture}), in place; returns {@code fills}.
 	 */
-	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask) {
+	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask, long seed) {
 		FillTexture texture = new FillTexture(mask, x.width(), x.height(), x);
-		for (int k = 0; k < fills.size(); k++) texture.apply(fills.get(k), x, k);
+		for (int k = 0; k < fills.size(); k++) texture.apply(fills.get(k), x, k, seed);
 		return fills;
 	}
 

@@ -59,16 +59,6 @@ import java.util.Map;
  */
 final class SampleJob {
 
-	/**
-	 * The default context of a white cell's fill, px: the known pixels of its black neighbours the fill sees around the
-	 * cell (less the band). At {@code ./ldm inpaint}'s 32 the fill saw 24 px of them beyond its band, and its own
-	 * gradient across its cell edge stood above its interior's (the white cells' left edges 1.68x their interior on
-	 * seeds 1 to 7, 192 x 128 in cells of 64, 4 steps): column borders 1.03 to 1.36 (mean 1.17). At 64: 0.85 to 1.12
-	 * (mean 0.93), rows 0.74 to 0.98 (0.96 at 32). Windows grow to cell + 2 x 64 (256 at the default cell of 128,
-	 * twice the demo's native size). README "Sampling one huge image".
-	 */
-	static final int DEFAULT_CONTEXT = 64;
-
 	/** Everything the tasks need, shipped with the closures. */
 	static final class Job implements Serializable {
 		private static final long serialVersionUID = 1L;

@@ -50,7 +50,7 @@ public final class SparkMain {
 		"         --range LO,HI (values mapped onto the model's range; default 0,255 for u1, else percentiles 0.1/99.9)",
 		"inpaint: --masks DIR (a mask image per image, same file name; non-zero = fill)  --grow PX  --feather PX",
 		"         --context PX  --strength S  --seam blend|harmonize|correct|hard  (./ldm inpaint's options and defaults)",
-		"sample:  --block PX (cells, default 128)  --context PX (default 64)  --band PX (fill blended into neighbours, default 8)",
+		"sample:  --block PX (cells, default 128)  --context PX (default 32)  --band PX (fill blended into neighbours, default 8)",
 		"         --chunk PX (default: block)  --type 8-bit|16-bit|32-bit",
 		"         --label L  --guidance G  --strength S (of the gap fill, default 1)  --seam S  --partitions N",
 		"         --no-gap-fill (sample every cell on its own: shows the seams the second phase removes)");
@@ -250,7 +250,7 @@ public final class SparkMain {
 		m.denoiser(org.ldmfiji.task.LargeImageSampling.TASK); // a bundle without the tasks is refused before any work
 		m.denoiser(org.ldmfiji.task.Inpainting.TASK);
 		SampleJob.Job job = new SampleJob.Job(Paths.get(output).toAbsolutePath().toString(), width, height, block,
-			integer(o, "chunk", block), integer(o, "context", SampleJob.DEFAULT_CONTEXT), integer(o, "band", 8),
+			integer(o, "chunk", block), integer(o, "context", OptionTable.CONTEXT.defaultInt()), integer(o, "band", 8),
 			m.autoencoder.factor * m.denoiser(org.ldmfiji.task.LargeImageSampling.TASK).latentMultiple,
 			Integer.parseInt(type.replace("-bit", "")), o.getOrDefault("label", OptionTable.LABEL.defaultText()),
 			o.containsKey("guidance") ? Double.parseDouble(o.get("guidance")) : OptionTable.GUIDANCE.defaultNumber(),
