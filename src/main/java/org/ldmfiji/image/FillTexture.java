@@ -59,7 +59,13 @@ public final class FillTexture {
 	 * independent samples do not share their texture where the model's own is too weak (one fill: the best).
 	 */
 	static final int EXEMPLARS = 8;
-	/** The noise texture's seed: the same fill for the same input. */
+	/**
+	 * The noise texture's seed, mixed with the fill's own seed ({@link #apply(FloatPlanes, FloatPlanes, int, long)}):
+	 * the same fill for the same input and seed. With this constant alone every fill of a window size got the same
+	 * noise field, whatever its seed: on Spark every white cell of the checkerboard (all of one window size) took one
+	 * field, whose chance fluctuations sat at the same window positions, the cells' edges (README, "Sampling one huge
+	 * image").
+	 */
 	static final long NOISE_SEED = 20261204L;
 
 	private final boolean[] mask;
@@ -150,6 +156,14 @@ public final class FillTexture {
 
 	/** {@link #apply(FloatPlanes, FloatPlanes)} for the {@code index}-th of several independent fills. */
 	public void apply(FloatPlanes fill, FloatPlanes known, int index) {
+		apply(fill, known, index, 0);
+	}
+
+	/**
+	 * {@link #apply(FloatPlanes, FloatPlanes, int)} for a fill sampled with {@code seed}: fills of other seeds get
+	 * independent noise textures (where no exemplar fits).
+	 */
+	public void apply(FloatPlanes fill, FloatPlanes known, int index, long seed) {
 		fill.requireSameSize(known);
 		int n = w * h;
 		for (int c = 0; c < fill.channels(); c++) {
@@ -183,7 +197,7 @@ public final class FillTexture {
 			fillFine = rms(fine, interior);
 			double target = TARGET * ringFine[c];
 			if (fillFine < (1 - SLACK) * target) {
-				float[] donor = donor(fine, u, c, index);
+				float[] donor = donor(fine, u, c, index, seed);
 				double donorFine = rms(donor, interior);
 				if (donorFine > 0) scale(f, donor, -Math.sqrt(target * target - fillFine * fillFine) / donorFine);
 			}
@@ -218,7 +232,7 @@ public final class FillTexture {
 	 * fits, the fine band of seeded Gaussian noise (the right level after scaling, white rather than the
 	 * surroundings' spectrum); the {@code index}-th fill takes the (index mod count)-th exemplar, or its own noise.
 	 */
-	private float[] donor(float[] fine, float[] u, int channel, int index) {
+	private float[] donor(float[] fine, float[] u, int channel, int index, long seed) {
 		int n = w * h;
 		float[] donor = new float[n];
 		if (shifts.length > 0) {
@@ -227,7 +241,7 @@ public final class FillTexture {
 			for (int i = 0; i < n; i++) if (mask[i]) donor[i] = ramp[i] * local[channel][i] * fine[i + off];
 			return donor;
 		}
-		Random r = new Random(NOISE_SEED + channel + 7919L * index);
+		Random r = new Random(NOISE_SEED + channel + 7919L * index + 0x9E3779B97F4A7C15L * seed);
 		float[] noise = new float[n];
 		for (int i = 0; i < n; i++) noise[i] = (float) r.nextGaussian();
 		float[] b = GaussianBlur.blur(noise, w, h, FINE_SIGMA);

