@@ -16,7 +16,13 @@ import java.util.Map;
  * soon as it is free again; the next forward touches fresh pages, and the kernel zeroes every one of them. Measured
  * on one 4096² denoising step of the demo model (81 tiles of 124², 2 per forward, one libtorch thread): 5.07 million
  * minor page faults and 34 s of system time against 79 s of user time; with {@code M_MMAP_MAX = 0} and a trim
- * threshold of {@value #TRIM_THRESHOLD} bytes, 0.33 million and 5.6 s (README, "Speed of large images").
+ * threshold of {@value #TRIM_THRESHOLD} bytes set in the environment, 0.33 million and 5.6 s (README, "Native memory
+ * between forwards").
+ * <p>
+ * Set from inside the running JVM, as here, the settings hold in most runs but not all (a thread that already owns
+ * an arena keeps it, and glibc unmaps a wholly free extra arena heap whatever the trim threshold): {@code ./ldm}
+ * therefore sets glibc's variables before the JVM starts ({@code MALLOC_ARENA_MAX=1}, {@code MALLOC_MMAP_MAX_=0},
+ * {@code MALLOC_TRIM_THRESHOLD_}), and this class then leaves glibc alone; in Fiji this is what can be done.
  * <p>
  * What: {@code mallopt(M_MMAP_MAX, 0)} (blocks come from the arenas' heaps, which glibc still maps where a heap
  * cannot grow) and {@code mallopt(M_TRIM_THRESHOLD, 1 GiB)} (free memory at the top of a heap up to that size is kept
@@ -46,10 +52,10 @@ final class NativeAllocator {
 
 	/**
 	 * Hands the free memory the C library keeps back to the system ({@code malloc_trim(0)}), e.g. when the models
-	 * are released; nothing where the settings are not in force.
+	 * are released: on Linux whoever made glibc keep it (this class, or {@code ./ldm}'s variables).
 	 */
 	static void giveBack() {
-		if (!Boolean.TRUE.equals(state())) return;
+		if (!Platform.isLinux()) return;
 		try {
 			NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("malloc_trim").invokeInt(new Object[] { 0 });
 		}
