@@ -380,13 +380,13 @@ final class BenchCommand {
 			for (int r = 0; r < repeats && (r == 0 || System.nanoTime() < end); r++) {
 				Interruption.check();
 				long f0 = part == null ? 0 : part.forwardNanos();
-				long m0 = MinorFaults.process();
+				long m0 = NativeMemory.minorFaults();
 				long t0 = System.nanoTime();
 				try (NDArray e = d.eps(x, firstT + r)) {
 					e.toFloatArray();
 				}
 				double took = (System.nanoTime() - t0) / 1e9;
-				long m1 = MinorFaults.process();
+				long m1 = NativeMemory.minorFaults();
 				if (took < best) {
 					best = took;
 					inside = part == null ? Double.NaN : (part.forwardNanos() - f0) / 1e9;

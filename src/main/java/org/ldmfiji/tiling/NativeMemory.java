@@ -20,9 +20,25 @@ import java.nio.file.Paths;
 public final class NativeMemory {
 
 	private static final Path STATUS = Paths.get("/proc/self/status"), CLEAR_REFS = Paths.get("/proc/self/clear_refs"),
-		MEMINFO = Paths.get("/proc/meminfo");
+		MEMINFO = Paths.get("/proc/meminfo"), STAT = Paths.get("/proc/self/stat");
 
 	private NativeMemory() {}
+
+	/**
+	 * The process's minor page faults so far (field 10 of /proc/self/stat, {@code minflt}): pages the kernel had to
+	 * map and zero, e.g. buffers the C library returned and took again; −1 without /proc.
+	 */
+	public static long minorFaults() {
+		try {
+			String stat = Files.readString(STAT);
+			// after "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt
+			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+			return Long.parseLong(fields[7]);
+		}
+		catch (IOException | RuntimeException e) {
+			return -1;
+		}
+	}
 
 	/** VmRSS: the process's resident memory now, in bytes, or −1. */
 	public static long residentBytes() {
