@@ -225,8 +225,6 @@ final class BenchCommand {
 				int tile = options.integer("tile", defaults.tile, 1, 1 << 16);
 				defaults = defaults.withTile(tile, options.integer("overlap", TileSettings.defaultOverlap(tile, f), 0, 1 << 16));
 			}
-			if (options.get("max-tile", null) != null)
-				defaults = defaults.withFittedTile(options.integer("max-tile", defaults.tile, 1, 1 << 16), defaults.overlap);
 			defaults = defaults.withBatch(options.integer("batch", 0, 0, 1024));
 			List<Integer> previousSizes = new ArrayList<>();
 			for (String p : options.get("previous-sizes", "512,2048").split(",")) previousSizes.add(Integer.parseInt(p.trim()));
@@ -234,6 +232,11 @@ final class BenchCommand {
 			TileSettings before19 = TileSettings.nativeTiles(m, task).withBatch(defaults.batch);
 			List<TileSettings> variants = new ArrayList<>(List.of(defaults));
 			List<String> names = new ArrayList<>(List.of("default"));
+			if (options.get("max-tile", null) != null) {
+				int maxTile = options.integer("max-tile", defaults.tile, 1, 1 << 16);
+				variants.add(defaults.withFittedTile(maxTile, defaults.overlap));
+				names.add("tile<=" + maxTile);
+			}
 			if (options.flag("shifting")) {
 				variants.add(shifting);
 				names.add("shifting");
