@@ -5,4 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 offline=()
 [ "${1:-}" = --offline=true ] && offline=(-o)
+# target/classes also holds the plugin jar's classes of the last build (copied there for the shade step): a stale copy
+# would shadow the plugin jar's new classes when the application compiles
+rm -rf "$here/target/classes"
 mvn -B -q -Dstyle.color=never "${offline[@]}" -f "$here/pom.xml" package

@@ -4,7 +4,9 @@ import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * glibc's {@code malloc} kept from handing libtorch's large activation buffers back to the kernel after every
@@ -29,9 +31,10 @@ import java.util.Map;
  * for the next forward instead of returned). The process keeps up to that much freed native memory mapped; the JVM's
  * own heap is not affected. Set once per process, before the first forward, on Linux with glibc only; skipped when
  * the user set glibc's malloc variables ({@code MALLOC_*}, {@code GLIBC_TUNABLES}), whose choice wins, or with
- * {@code -D}{@value #PROPERTY}{@code =false}. Without JNA (plain ImageJ 1.x) nothing changes.
+ * {@code -D}{@value #PROPERTY}{@code =false}. Without JNA (plain ImageJ 1.x) nothing changes. Executors that other
+ * machines start (a Spark cluster's workers) get the variables through the job ({@link #forExecutors}).
  */
-final class NativeAllocator {
+public final class NativeAllocator {
 
 	/** The system property that turns the settings off ({@code false}). */
 	static final String PROPERTY = "ldm.malloc.keep";
@@ -39,6 +42,13 @@ final class NativeAllocator {
 	static final int M_TRIM_THRESHOLD = -1, M_MMAP_MAX = -4;
 	/** Free memory kept at the top of a heap: more than one forward's activations at the largest automatic tiles. */
 	static final int TRIM_THRESHOLD = 1 << 30;
+
+	/**
+	 * glibc's variables as {@code ./ldm} sets them before the JVM starts (the script holds the same three: it runs
+	 * before any Java): one arena, no blocks mapped on their own, free memory kept up to {@value #TRIM_THRESHOLD} bytes.
+	 */
+	public static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "1", "MALLOC_MMAP_MAX_", "0",
+		"MALLOC_TRIM_THRESHOLD_", Integer.toString(TRIM_THRESHOLD));
 
 	private static Boolean applied;
 
@@ -72,9 +82,30 @@ final class NativeAllocator {
 	/** Whether to change glibc's settings: not when turned off, not when the user set glibc's own variables. */
 	static boolean wanted(Map<String, String> environment, String property) {
 		if ("false".equalsIgnoreCase(property)) return false;
-		for (String name : environment.keySet())
-			if (name.equals("GLIBC_TUNABLES") || name.startsWith("MALLOC_")) return false;
+		for (String name : environment.keySet()) if (isGlibcVariable(name)) return false;
 		return true;
+	}
+
+	/**
+	 * glibc's variables for executor JVMs that neither {@code ./ldm} nor this process starts (a Spark cluster's
+	 * workers start them, with the worker's environment): none when the job already sets one of glibc's variables for
+	 * its executors (the user's choice wins), else the driver's own (those {@code ./ldm} set, or the user's), else
+	 * {@link #ENVIRONMENT}.
+	 *
+	 * @param driver the driver's environment
+	 * @param executorVariables the names of the variables the job already sets for its executors
+	 */
+	public static Map<String, String> forExecutors(Map<String, String> driver, Set<String> executorVariables) {
+		for (String name : executorVariables) if (isGlibcVariable(name)) return Map.of();
+		Map<String, String> own = new LinkedHashMap<>();
+		driver.forEach((name, value) -> {
+			if (isGlibcVariable(name)) own.put(name, value);
+		});
+		return own.isEmpty() ? ENVIRONMENT : own;
+	}
+
+	private static boolean isGlibcVariable(String name) {
+		return name.equals("GLIBC_TUNABLES") || name.startsWith("MALLOC_");
 	}
 
 	private static boolean setBoth() {

@@ -10,6 +10,7 @@ import com.sun.jna.Platform;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * glibc's malloc settings for the forwards ({@link NativeAllocator}): applied once the engine runs, on Linux with
@@ -26,6 +27,16 @@ class NativeAllocatorTest {
 		assertFalse(NativeAllocator.wanted(Map.of("MALLOC_ARENA_MAX", "2"), null), "the user's variable wins");
 		assertFalse(NativeAllocator.wanted(Map.of("MALLOC_MMAP_MAX_", "0"), null));
 		assertFalse(NativeAllocator.wanted(Map.of("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=1"), null));
+	}
+
+	@Test
+	void executorsGetTheJobsOwnSettingsElseTheDriversElseThoseOfTheLauncher() {
+		assertEquals(NativeAllocator.ENVIRONMENT, NativeAllocator.forExecutors(Map.of("PATH", "/usr/bin"), Set.of("FOO")));
+		assertEquals("1", NativeAllocator.ENVIRONMENT.get("MALLOC_ARENA_MAX"));
+		assertEquals(Map.of("MALLOC_ARENA_MAX", "4"), NativeAllocator.forExecutors(Map.of("MALLOC_ARENA_MAX", "4", "HOME",
+			"/root"), Set.of()), "the driver's own glibc variables go to the executors");
+		assertEquals(Map.of(), NativeAllocator.forExecutors(Map.of(), Set.of("GLIBC_TUNABLES")), "the job's own choice wins");
+		assertEquals(Map.of(), NativeAllocator.forExecutors(Map.of("MALLOC_ARENA_MAX", "1"), Set.of("MALLOC_TOP_PAD_")));
 	}
 
 	@Test

@@ -71,7 +71,7 @@ class SparkFolderIT {
 	void standaloneClusterWithAKilledExecutorGivesTheLocalResult() throws Exception {
 		Path out = dir.resolve("cluster");
 		AtomicBoolean killed = new AtomicBoolean();
-		List<String> lines = new ArrayList<>();
+		List<String> lines = new ArrayList<>(), executorMalloc = new ArrayList<>();
 		try (StandaloneCluster cluster = new StandaloneCluster(dir.resolve("cluster-run"), 2, 1)) {
 			SparkApp.Run r = SparkApp.run(List.of("superres", "--input", in.toString(), "--output", out.toString(), "--model",
 				SparkApp.DEMO.toString(), "--steps", STEPS, "--master", cluster.url), line -> {
@@ -79,7 +79,10 @@ class SparkFolderIT {
 					// after the first finished unit, kill one executor JVM (kill -9): its tasks must be rerun elsewhere
 					if (line.contains("super-resolution 1/6 units done") && !killed.get()) {
 						Optional<ProcessHandle> e = cluster.anyExecutor();
-						e.ifPresent(h -> killed.set(h.destroyForcibly()));
+						e.ifPresent(h -> {
+							executorMalloc.addAll(glibcVariables(h));
+							killed.set(h.destroyForcibly());
+						});
 					}
 				});
 			assertEquals(0, r.code, r.out);
@@ -89,8 +92,27 @@ class SparkFolderIT {
 			assertTrue(m.find(), r.out);
 			// at most once per executor JVM: the two first ones and the one a worker starts after the kill
 			assertTrue(Integer.parseInt(m.group(1)) <= 3, r.out);
+			// a worker starts its executors with its own environment: glibc's settings for the forwards come with the job
+			// (README "Native memory between forwards"), unless this test's environment already has glibc variables
+			if (System.getenv().keySet().stream().noneMatch(n -> n.startsWith("MALLOC_") || n.equals("GLIBC_TUNABLES"))
+				&& Files.isReadable(Path.of("/proc/self/environ")))
+				assertTrue(executorMalloc.containsAll(List.of("MALLOC_ARENA_MAX=1", "MALLOC_MMAP_MAX_=0",
+					"MALLOC_TRIM_THRESHOLD_=1073741824")), "the executor's glibc variables: " + executorMalloc);
 		}
 		for (String name : NAMES) Images.assertSamePixels(local.resolve(name), out.resolve(name));
+	}
+
+	/** The MALLOC_* and GLIBC_TUNABLES entries of a process' environment (Linux: /proc/PID/environ), or none. */
+	private static List<String> glibcVariables(ProcessHandle h) {
+		List<String> out = new ArrayList<>();
+		try {
+			for (String v : Files.readString(Path.of("/proc", Long.toString(h.pid()), "environ")).split("\0"))
+				if (v.startsWith("MALLOC_") || v.startsWith("GLIBC_TUNABLES=")) out.add(v);
+		}
+		catch (IOException | RuntimeException e) {
+			out.add("unreadable: " + e);
+		}
+		return out;
 	}
 
 	private static List<String> hashes(Path folder) throws IOException {

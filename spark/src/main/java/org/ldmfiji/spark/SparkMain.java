@@ -13,6 +13,7 @@ import org.apache.spark.util.LongAccumulator;
 
 import org.ldmfiji.model.BundleLocator;
 import org.ldmfiji.model.Manifest;
+import org.ldmfiji.model.NativeAllocator;
 import org.ldmfiji.task.OptionTable;
 
 import java.io.IOException;
@@ -23,10 +24,14 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+
+import scala.Tuple2;
 
 /**
  * {@code ./ldm spark superres --input FOLDER|GLOB|IMAGE.zarr --output DIR|OUT.zarr [options]}: x f super-resolution
@@ -292,6 +297,11 @@ public final class SparkMain {
 		if (o.containsKey("master")) conf.setMaster(o.get("master"));
 		else if (!conf.contains("spark.master")) conf.setMaster("local[*,4]");
 		conf.setIfMissing("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Djava.awt.headless=true");
+		// glibc's malloc for executors that a cluster's workers start, as ./ldm sets it for its own JVM (README
+		// "Native memory between forwards"); spark.executorEnv.MALLOC_* or GLIBC_TUNABLES given to the job win
+		Set<String> executorEnv = new HashSet<>();
+		for (Tuple2<String, String> e : conf.getAllWithPrefix("spark.executorEnv.")) executorEnv.add(e._1());
+		NativeAllocator.forExecutors(System.getenv(), executorEnv).forEach(conf::setExecutorEnv);
 		String jar = appJar();
 		if (!conf.get("spark.master").startsWith("local") && !conf.contains("spark.jars") && jar != null)
 			conf.set("spark.jars", jar); // started without spark-submit (./ldm spark --master spark://...): ship this jar
