@@ -54,6 +54,7 @@ from ldm_models.masks import KINDS, random_mask  # noqa: E402
 BEGIN, END = "<!-- evaluate_real.py: begin -->", "<!-- evaluate_real.py: end -->"
 CBEGIN, CEND = "<!-- evaluate_real.py --compare: begin -->", "<!-- evaluate_real.py --compare: end -->"
 INPAINT_ARGS: List[str] = []  # --inpaint-args: options other than the defaults, to compare them
+SUPERRES_ARGS: List[str] = []  # --superres-args: the same for ./ldm superres
 GOALS = {"sr_gain_mean_db": 0.5, "sr_gain_min_db": -0.3, "grid_max": 1.05, "texture": (0.5, 2.0), "border_max": 1.3}
 
 
@@ -120,7 +121,7 @@ def superres(k: int, img, hr: np.ndarray, work: str, common: list) -> Dict[str, 
     lr = as_type(area_down4(hr), hr)
     lr_path, sr_path = os.path.join(work, f"{k}-lr.tif"), os.path.join(work, f"{k}-sr.tif")
     write_tif(lr_path, lr)
-    ldm("superres", "--input", lr_path, "--output", sr_path, "--seed", str(k), *common)
+    ldm("superres", "--input", lr_path, "--output", sr_path, "--seed", str(k), *common, *SUPERRES_ARGS)
     sr = read_tif(sr_path).reshape(hr.shape)
     x, y = s(hr), s(sr)
     bic = bicubic(s(lr), clamp=hr.dtype == np.uint8)
@@ -344,6 +345,8 @@ def main(argv=None) -> dict:
     p.add_argument("--tasks", default="superres,inpaint,samples",
                    help="comma-separated parts to run (superres, inpaint, samples); a run of only some prints only "
                         "their goals and writes no report unless --report is given")
+    p.add_argument("--superres-args", default="", help="options given to ./ldm superres besides the defaults (to "
+                   "compare them, e.g. --tile 64)")
     p.add_argument("--inpaint-args", default="", help="options given to ./ldm inpaint besides the defaults (to "
                                                        "compare, e.g. '--grow 0'); the report is of the defaults")
     p.add_argument("--compare", default=None, help="with --from-json: a JSON of an earlier run; writes a before/after "
@@ -354,6 +357,7 @@ def main(argv=None) -> dict:
     args = p.parse_args(argv)
     args.tasks = set(args.tasks.split(","))
     INPAINT_ARGS[:] = args.inpaint_args.split()
+    SUPERRES_ARGS[:] = args.superres_args.split()
     images = real_images.EVALUATION
     if args.quick:
         images = [e for e in images if e.id in real_images.QUICK]
