@@ -106,7 +106,10 @@ class SparkFolderIT {
 	private static List<String> glibcVariables(ProcessHandle h) {
 		List<String> out = new ArrayList<>();
 		try {
-			for (String v : Files.readString(Path.of("/proc", Long.toString(h.pid()), "environ")).split("\0"))
+			// any bytes, whatever the locale's charset (an environment need not be valid UTF-8)
+			String environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "environ")),
+				java.nio.charset.StandardCharsets.ISO_8859_1);
+			for (String v : environ.split("\0"))
 				if (v.startsWith("MALLOC_") || v.startsWith("GLIBC_TUNABLES=")) out.add(v);
 		}
 		catch (IOException | RuntimeException e) {
