@@ -53,7 +53,8 @@ public final class SuperResolution {
 	 * Super-resolves {@code low} into {@code samples} independent results.
 	 *
 	 * @param low C × H × W in the model's range, C the model's image channels
-	 * @param tile side of the input tiles in pixels (0: {@link #autoTile()}); an image that fits one tile is one window
+	 * @param tile side of the input tiles in pixels (0: {@link #autoTile()}, overlapping by a quarter); an image that
+	 *             fits one tile is one window
 	 * @param consistency back-project each result so that, area-downsampled by f, it reproduces {@code low}; before
 	 *                    that, the decoded results are clamped to the model's image range. Input values beyond that
 	 *                    range (outliers that a percentile normalisation leaves) are not shown to the model: it sees
@@ -75,7 +76,7 @@ public final class SuperResolution {
 			+ t + " must be a multiple of " + spec.latentMultiple + " (model '" + m.name + "''s latent_multiple) and at least "
 			+ 2 * spec.latentMultiple);
 		OutOfRange split = OutOfRange.split(low, m.imageRange);
-		List<FloatPlanes> high = sample(split.inRange, samples, t, listener);
+		List<FloatPlanes> high = sample(split.inRange, samples, tile, listener);
 		for (FloatPlanes x : high) {
 			clamp(x, m.imageRange); // the decoder may overshoot the range the model was trained in (as evaluate.py)
 			if (consistency) Consistency.enforce(x, split.inRange, m.autoencoder.factor);
@@ -108,14 +109,24 @@ public final class SuperResolution {
 		Manifest m = bundle.manifest();
 		Window win = Window.covering(width, height, m.denoiser(TASK).latentMultiple);
 		return LargeImageSampling.latentGrid(m, TASK, new Shape(1, m.autoencoder.latentChannels, win.height, win.width),
-			tiles(tile <= 0 ? autoTile() : tile)).tiles().size();
+			tiles(tile)).tiles().size();
 	}
 
-	/** Tile settings in output pixels for an input tile of {@code tile} pixels, with the default overlap. */
+	/**
+	 * Tile settings in output pixels for input tiles of {@code tile} pixels overlapping by half (the default overlap),
+	 * or for {@code tile} 0 the automatic tiles ({@link #autoTile()}) overlapping by a quarter, at least: over a
+	 * 576² block window 12 tiles a side instead of 17, 1.78 times the latent per step instead of 3.57 (issue #19). On a
+	 * 150² input of the real images (cv-building, 600² output) the quarter made the run 1.5× faster (145 s against
+	 * 214 s) at 27.79 dB against 27.81 (bicubic 26.48), with the same gradient across the tiles' edges as the half's
+	 * output there (0.875 and 0.874 of the mean over columns, 0.924 and 0.919 over rows); on 128² inputs, whose
+	 * tiles lie alike, 27.45 / 34.83 / 29.81 dB against 27.42 / 34.82 / 29.79 (README "Super-resolution tiles").
+	 * Larger tiles than twice the native latent lose 2.5-3.2 dB (the model was trained on crops of its native size).
+	 */
 	private TileSettings tiles(int tile) {
 		Manifest m = bundle.manifest();
-		int out = tile * m.autoencoder.factor;
-		return TileSettings.defaults(m, TASK).withTile(out, TileSettings.defaultOverlap(out, m.autoencoder.factor));
+		int f = m.autoencoder.factor, out = (tile <= 0 ? autoTile() : tile) * f;
+		int overlap = tile <= 0 ? Math.max(f, out / 4 / f * f) : TileSettings.defaultOverlap(out, f);
+		return TileSettings.defaults(m, TASK).withTile(out, overlap);
 	}
 
 	/**
