@@ -108,26 +108,65 @@ class QuantizingDecoderPart(nn.Module):
         return self.decoder(self.post_quant_conv(self.quantize(z)[0]))
 
 
-class DenoiserPart(nn.Module):
-    """forward(x [N, C_in, h, w], t int64 [N]) -> [N, latent_channels, h, w]."""
+CHANNEL_BLOCK = 16
+"""oneDNN's channel block for float32. libtorch 2.7.1's oneDNN (DJL's CPU engine) computes a convolution whose input
+has more than 16 channels, not a multiple of 16, wrongly: up to 5-10 % of the output range, NaN where new memory held
+NaN bytes (src/main/java/org/ldmfiji/model/OneDnnPadding.java). Denoiser inputs of such widths (8 + 8 + 1 = 17 for
+the demo's inpainting) are padded with zero channels to whole blocks, inside the part."""
 
-    def __init__(self, unet: nn.Module):
+
+def block_padding(c_in: int) -> int:
+    """Zero channels that bring an input of ``c_in`` channels to whole blocks of CHANNEL_BLOCK (0 when it needs none)."""
+    return 0 if c_in <= CHANNEL_BLOCK or c_in % CHANNEL_BLOCK == 0 else CHANNEL_BLOCK - c_in % CHANNEL_BLOCK
+
+
+def pad_input_convolution(unet: nn.Module, c_in: int, pad: int) -> str:
+    """Appends ``pad`` zero input channels, in place, to the one convolution weight of ``unet`` that takes the
+    ``c_in`` input channels (a module or a loaded TorchScript one); returns its name."""
+    convs = [(n, p) for n, p in unet.named_parameters() if p.dim() == 4 and p.shape[1] == c_in]
+    if len(convs) != 1:
+        raise BundleError(f"expected one convolution taking the {c_in} input channels, found "
+                          f"{[n for n, _ in convs]}: cannot pad the input to whole blocks of {CHANNEL_BLOCK}")
+    name, w = convs[0]
+    owner = unet
+    for part in name.split(".")[:-1]:
+        owner = getattr(owner, part)
+    padded = torch.cat([w.detach(), w.new_zeros(w.shape[0], pad, *w.shape[2:])], 1)
+    setattr(owner, name.split(".")[-1], nn.Parameter(padded, requires_grad=False))
+    return name
+
+
+def zero_channels(x: torch.Tensor, pad: int) -> torch.Tensor:
+    """x [N, C, h, w] with ``pad`` zero channels appended."""
+    if pad == 0:
+        return x
+    return torch.cat([x, x.new_zeros([x.shape[0], pad, x.shape[2], x.shape[3]])], 1)
+
+
+class DenoiserPart(nn.Module):
+    """forward(x [N, C_in, h, w], t int64 [N]) -> [N, latent_channels, h, w]; x gets ``pad`` zero channels first
+    (``block_padding``; the U-Net's input convolution padded to match by ``pad_input_convolution``)."""
+
+    def __init__(self, unet: nn.Module, pad: int = 0):
         super().__init__()
         self.unet = unet
+        self.pad = pad
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        return self.unet(x, t)
+        return self.unet(zero_channels(x, self.pad), t)
 
 
 class ContextDenoiserPart(nn.Module):
-    """forward(x [N, C_in, h, w], t int64 [N], context [N, tokens, dim]) -> [N, latent_channels, h, w]."""
+    """forward(x [N, C_in, h, w], t int64 [N], context [N, tokens, dim]) -> [N, latent_channels, h, w]; ``pad`` as in
+    DenoiserPart."""
 
-    def __init__(self, unet: nn.Module):
+    def __init__(self, unet: nn.Module, pad: int = 0):
         super().__init__()
         self.unet = unet
+        self.pad = pad
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
-        return self.unet(x, t, context)
+        return self.unet(zero_channels(x, self.pad), t, context)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -527,11 +566,16 @@ def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: in
     if uses_context != (spec.context is not None):
         raise BundleError(f"denoiser '{key}': the U-Net {'needs' if uses_context else 'takes no'} context, "
                           f"but a ContextSpec was {'not ' if uses_context else ''}given")
+    pad = block_padding(c_in)
+    unpadded = unet
+    if pad:  # on a copy even for the converter, whose module stays as given
+        unet = copy.deepcopy(unet)
+        pad_input_convolution(unet, c_in, pad)
     x = torch.randn(2, c_in, 2 * lm, 3 * lm, generator=gen)
     t = torch.randint(0, timesteps, (2,), generator=gen, dtype=torch.int64)
     entry = {"file": DENOISER_FILES[key], "sha256": None}  # hashes are filled in last
     if spec.context is None:
-        out = _script_save_check(DenoiserPart(unet), os.path.join(tmp, entry["file"]), (x, t), atol)
+        out = _script_save_check(DenoiserPart(unet, pad), os.path.join(tmp, entry["file"]), (x, t), atol)
     elif isinstance(spec.context, TextContextSpec):
         ctx = spec.context
         os.makedirs(os.path.join(tmp, "tokenizer"), exist_ok=True)
@@ -548,7 +592,7 @@ def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: in
         if c.dim() != 3 or c.shape[0] != 2 or c.shape[1] != ctx.max_tokens:
             raise BundleError(f"denoiser '{key}': the text encoder returns {tuple(c.shape)}, "
                               f"expected [N, {ctx.max_tokens}, dim]")
-        out = _script_save_check(ContextDenoiserPart(unet), os.path.join(tmp, entry["file"]), (x, t, c), atol)
+        out = _script_save_check(ContextDenoiserPart(unet, pad), os.path.join(tmp, entry["file"]), (x, t, c), atol)
         entry_ctx = {"encoder": {"file": "text_encoder.pt", "sha256": None},
                      "text": {"tokenizer": "clip-bpe",
                               "vocab": {"file": TOKENIZER_FILES[0], "sha256": None},
@@ -567,12 +611,18 @@ def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: in
         n_emb = getattr(getattr(ctx.encoder, "embedding", None), "num_embeddings", len(ctx.labels))
         if n_emb != len(ctx.labels):
             raise BundleError(f"denoiser '{key}': {len(ctx.labels)} labels for a context encoder with {n_emb} entries")
-        out = _script_save_check(ContextDenoiserPart(unet), os.path.join(tmp, entry["file"]), (x, t, c), atol)
+        out = _script_save_check(ContextDenoiserPart(unet, pad), os.path.join(tmp, entry["file"]), (x, t, c), atol)
         entry_ctx = {"encoder": {"file": tau_file, "sha256": None}, "labels": list(ctx.labels), "null_label": ctx.null_label,
                      "tokens": int(c.shape[1]), "dim": int(c.shape[2])}
+    if pad:
+        with torch.no_grad():
+            plain = DenoiserPart(unpadded)(x, t) if spec.context is None else ContextDenoiserPart(unpadded)(x, t, c)
+        diff = (plain - out).abs().max().item()
+        if not diff <= atol:
+            raise BundleError(f"denoiser '{key}': padding its input to whole blocks changed its output by {diff:.3g}")
     if tuple(out.shape) != (2, latent_channels, 2 * lm, 3 * lm):
         raise BundleError(f"denoiser '{key}' maps {tuple(x.shape)} to {tuple(out.shape)}")
-    lm = _smallest_working_multiple(key, DenoiserPart(unet) if spec.context is None else ContextDenoiserPart(unet),
+    lm = _smallest_working_multiple(key, DenoiserPart(unet, pad) if spec.context is None else ContextDenoiserPart(unet, pad),
                                     c_in, lm, None if spec.context is None else c[:1], spec.latent_multiple is not None)
     entry.update({"prediction": spec.prediction, "native_size": int(spec.native_size), "latent_multiple": int(lm),
                   "inputs": [dict(i) for i in spec.inputs]})

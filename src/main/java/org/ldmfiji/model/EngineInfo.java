@@ -55,6 +55,7 @@ public final class EngineInfo {
 		lines.add("native:  " + LibUtils.getLibtorchPath());
 		lines.addAll(gpuLines(CudaProbe.system(), TorchRuntime.gpuSetup(), TorchRuntime.gpuCount(), LibUtils.getLibtorchPath()));
 		lines.add("cache:   " + Utils.getEngineCacheDir());
+		lines.add("cpu convolutions: " + TorchRuntime.cpuConvolutions());
 		// Engine Info is where a user asks for the models kept loaded between commands to be let go
 		int loaded = BundleCache.shared().size(), released = BundleCache.shared().releaseIdle();
 		lines.add("loaded models: " + loaded + ", released now: " + released + " (the next command loads its model again)");

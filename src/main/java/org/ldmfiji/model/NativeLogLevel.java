@@ -1,11 +1,7 @@
 package org.ldmfiji.model;
 
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Locale;
 
 /**
@@ -21,8 +17,7 @@ import java.util.Locale;
  * libtorch reads {@code TORCH_CPP_LOG_LEVEL} only when Python's torch calls {@code c10::initLogging()}, so the
  * variable does nothing under DJL; here it is honoured: when set (INFO, WARNING, ERROR, FATAL or 0 to 3), that
  * level is used instead of ERROR. DJL exposes no switch for either (its JNI has none), so the flag is set through
- * JNA on the libc10 that DJL loaded. Best effort: where the library or the symbol cannot be found (another
- * libtorch build), nothing changes.
+ * JNA ({@link LibtorchSymbols}); where it cannot be found, nothing changes.
  */
 final class NativeLogLevel {
 
@@ -58,17 +53,6 @@ final class NativeLogLevel {
 	}
 
 	private static Pointer flag(String libtorchDir) {
-		if (libtorchDir == null) return null;
-		Path dir = Paths.get(libtorchDir);
-		Path c10 = dir.resolve(System.mapLibraryName("c10"));
-		if (!Files.isRegularFile(c10)) c10 = dir.resolve("lib").resolve(System.mapLibraryName("c10"));
-		if (!Files.isRegularFile(c10)) return null;
-		try {
-			// the library DJL already loaded: the same file, so dlopen hands back the same copy
-			return NativeLibrary.getInstance(c10.toString()).getGlobalVariableAddress(FLAG);
-		}
-		catch (UnsatisfiedLinkError | RuntimeException e) {
-			return null;
-		}
+		return LibtorchSymbols.c10Flag(libtorchDir, FLAG);
 	}
 }

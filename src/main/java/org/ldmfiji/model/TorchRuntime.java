@@ -67,6 +67,32 @@ public final class TorchRuntime {
 		}
 	}
 
+	/**
+	 * Turns oneDNN off for this process because {@code cause}, a CPU part's convolution, is one it computes wrongly
+	 * ({@link OneDnnPadding}); refuses the part where oneDNN cannot be turned off. Remembered for Engine Info.
+	 */
+	static synchronized void avoidOneDnn(String cause) {
+		boolean off;
+		try {
+			off = OneDnnPadding.setEnabled(LibUtils.getLibtorchPath(), false);
+		}
+		catch (LinkageError e) {
+			off = false; // no JNA on the class path
+		}
+		if (!off) throw new BundleException(cause + " is a convolution that libtorch's oneDNN computes wrongly on the "
+			+ "CPU, and oneDNN cannot be turned off here: pad the bundle with models/pad_input_channels.py (or "
+			+ "re-export it), or run it on the GPU");
+		oneDnnOff = cause;
+	}
+
+	private static String oneDnnOff;
+
+	/** Which convolutions libtorch runs on the CPU, and why (Engine Info). */
+	public static synchronized String cpuConvolutions() {
+		return oneDnnOff == null ? "oneDNN" : "libtorch's own, about twice as slow: oneDNN is off because it computes "
+			+ oneDnnOff + " wrongly (pad the bundle with models/pad_input_channels.py)";
+	}
+
 	/** glibc's malloc kept from returning libtorch's buffers between forwards ({@link NativeAllocator}). */
 	private static boolean keepNativeMemory() {
 		try {

@@ -7,11 +7,15 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
@@ -48,6 +52,24 @@ public final class TorchScriptPart implements AutoCloseable {
 				+ "): export it with torch.jit.script/trace and torch.jit.save (models/ldm_models/export.py)", e);
 		}
 		block = model.getBlock();
+		try {
+			if (Device.Type.CPU.equals(device.getDeviceType())) guardPadding();
+		}
+		catch (RuntimeException e) {
+			model.close();
+			throw e;
+		}
+	}
+
+	/**
+	 * A convolution that oneDNN computes wrongly turns oneDNN off for the process ({@link OneDnnPadding}); found from
+	 * the weights' shapes.
+	 */
+	private void guardPadding() {
+		Map<String, Shape> shapes = new LinkedHashMap<>();
+		for (Pair<String, Parameter> p : block.getDirectParameters()) shapes.put(p.getKey(), p.getValue().getArray().getShape());
+		String convolution = OneDnnPadding.paddedConvolution(shapes);
+		if (convolution != null) TorchRuntime.avoidOneDnn(file + "'s " + convolution);
 	}
 
 	/** The file name, for messages. */
