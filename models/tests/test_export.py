@@ -253,3 +253,39 @@ def test_overwriting_a_bundle_keeps_its_samples_folder(tmp_path):
     export_bundle(str(out), autoencoder=ae, denoisers={"superres": spec}, schedule=SCHEDULE, overwrite=True, **META)
     assert (out / "samples" / "cells.tif").read_bytes() == b"pixels", "the demo's sample image must survive"
     assert not (out / "EVALUATION.md").exists(), "figures of the replaced weights must not survive"
+
+
+def test_an_input_of_17_channels_is_padded_to_32_inside_the_part_with_the_same_output(tmp_path):
+    """libtorch 2.7.1's oneDNN computes convolutions of 17-31, 33-47, ... input channels wrongly on the CPU
+    (src/main/java/org/ldmfiji/model/OneDnnPadding.java): such a denoiser input (the demo's inpainting takes
+    8 + 8 + 1 = 17) gets zero channels inside its part, and the input convolution zero weights for them. A bundle
+    exported before is padded by pad_input_channels.py the same way. Both compute what the U-Net computes."""
+    import pad_input_channels
+    from ldm_models.export import DenoiserPart, block_padding, sha256_file
+    assert [block_padding(c) for c in (4, 9, 16, 17, 24, 32, 33, 320)] == [0, 0, 0, 15, 8, 0, 15, 0]
+    ae = AutoencoderKL(dict(double_z=True, z_channels=3, resolution=32, in_channels=1, out_ch=1, ch=32,
+                            ch_mult=[1, 2, 2], num_res_blocks=1, attn_resolutions=[], dropout=0.0), 3)
+    unet = _randomize(make_test_bundle.tiny_unet(17), 6)
+    inputs = [{"name": "noisy_latent", "channels": 3}, {"name": "low_res_image", "channels": 14}]
+    out = str(tmp_path / "b")
+    export_bundle(out, autoencoder=ae, schedule=SCHEDULE, **META,
+                  denoisers={"superres": DenoiserSpec(unet, inputs, 64)})
+    path = os.path.join(out, "superres.pt")
+    x, t = torch.randn(2, 17, 8, 12), torch.tensor([4, 800])
+    with torch.no_grad():
+        want = unet(x, t)
+        part = torch.jit.load(path)
+        assert part.pad == 15 and dict(part.named_parameters())["unet.input_blocks.0.0.weight"].shape[1] == 32
+        assert float((part(x, t) - want).abs().max()) < 1e-5
+    assert unet.input_blocks[0][0].weight.shape[1] == 17, "the caller's U-Net stays as given"
+
+    # a bundle of the unpadded layout, as exported before: padded in place by pad_input_channels.py
+    torch.jit.save(torch.jit.script(DenoiserPart(unet)), path)
+    manifest = json.load(open(os.path.join(out, "model.json")))
+    manifest["denoisers"]["superres"]["sha256"] = sha256_file(path)
+    json.dump(manifest, open(os.path.join(out, "model.json"), "w"))
+    pad_input_channels.main(["--bundle", out])
+    verify_bundle(out)
+    with torch.no_grad():
+        part = torch.jit.load(path)
+        assert part.pad == 15 and float((part(x, t) - want).abs().max()) < 1e-5
