@@ -299,6 +299,9 @@ def run(args, images, common: list, t0: float) -> dict:
     def one(img, work: str) -> None:
         k = order[img.id]
         hr = real_images.load(args.cache, img, args.size)
+        if not np.isfinite(hr).all():  # a float image's NaN background reaching into a larger crop
+            print(f"{img.id}: skipped, its {args.size}x{args.size} crop holds NaN or infinite pixels", flush=True)
+            return
         r = {"id": img.id, **superres(k, img, hr, work, common)} if "superres" in args.tasks else None
         q = {"id": img.id, **inpaint(k, img, hr, work, common)} if "inpaint" in args.tasks else None
         with lock:
