@@ -12,7 +12,6 @@ checked on random inputs against the part as it was. The manifest's inputs do no
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import shlex
@@ -23,7 +22,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ldm_models.export import MANIFEST, BundleError, ContextDenoiserPart, DenoiserPart, _script_save_check, \
-    block_padding, pad_input_convolution, sha256_file, write_manifest  # noqa: E402
+    block_padding, pad_input_convolution, record_edit, sha256_file  # noqa: E402
 
 
 def pad_part(path: str, entry: dict, atol: float) -> bool:
@@ -68,10 +67,7 @@ def main(argv=None) -> dict:
             entry["sha256"] = sha256_file(path)
             padded.append(key)
     if padded:
-        prov = manifest.setdefault("provenance", {})
-        prov["command"] = prov.get("command", "") + " ; then: " + command
-        prov["date"] = datetime.date.today().isoformat()
-        write_manifest(args.bundle, manifest)  # validates the schema and every file's SHA-256
+        record_edit(args.bundle, manifest, command)
     print(f"{args.bundle}: padded {padded or 'nothing (every denoiser input is whole blocks or at most 16)'}")
     return manifest
 

@@ -12,7 +12,6 @@ Run from ``models/``::
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import shlex
@@ -22,8 +21,8 @@ import tempfile
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ldm_models.export import MANIFEST, BundleError, DecoderPart, _script_save_check, sha256_file, \
-    write_manifest  # noqa: E402
+from ldm_models.export import MANIFEST, BundleError, DecoderPart, _script_save_check, record_edit, \
+    sha256_file  # noqa: E402
 from train_autoencoder import load_autoencoder  # noqa: E402
 
 
@@ -62,9 +61,7 @@ def main(argv=None) -> dict:
         "part": "decoder", "command": ck["command"], "seed": ck["seed"], "steps": ck["step"],
         "seconds": round(ck.get("train_seconds", 0)), "device": ck.get("device", "cpu"), "date": ck.get("date", ""),
         "held_out_psnr_db": round(psnr, 2) if psnr == psnr else None, "init": ck["config"].get("init")})
-    prov["command"] = prov.get("command", "") + " ; then: " + command
-    prov["date"] = datetime.date.today().isoformat()
-    write_manifest(args.bundle, manifest)  # validates the schema and every file's SHA-256
+    record_edit(args.bundle, manifest, command)
     print(f"{path}: new decoder ({ck['step']} fine-tuning steps), model.json updated")
     return manifest
 

@@ -353,6 +353,15 @@ def write_manifest(bundle_dir: str, manifest: dict) -> None:
     verify_bundle(bundle_dir)
 
 
+def record_edit(bundle_dir: str, manifest: dict, command: str) -> None:
+    """Appends ``command`` (a tool that changed the bundle after its export) to the manifest's provenance, dates it
+    today and writes model.json (``write_manifest``: the schema and every file's SHA-256 checked)."""
+    prov = manifest.setdefault("provenance", {})
+    prov["command"] = prov.get("command", "") + " ; then: " + command
+    prov["date"] = datetime.date.today().isoformat()
+    write_manifest(bundle_dir, manifest)
+
+
 def verify_bundle(bundle_dir: str) -> dict:
     """Validate ``bundle_dir/model.json`` and the SHA-256 of every file it names; return the manifest.
 

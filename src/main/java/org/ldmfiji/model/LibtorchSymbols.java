@@ -19,20 +19,18 @@ final class LibtorchSymbols {
 
 	/** The global variable {@code name} of libc10 in {@code libtorchDir} (DJL's {@code LibUtils.getLibtorchPath()}). */
 	static Pointer c10Flag(String libtorchDir, String name) {
-		NativeLibrary c10 = library(libtorchDir, "c10");
-		try {
-			return c10 == null ? null : c10.getGlobalVariableAddress(name);
-		}
-		catch (UnsatisfiedLinkError | RuntimeException e) {
-			return null;
-		}
+		return lookup(libtorchDir, "c10", c10 -> c10.getGlobalVariableAddress(name));
 	}
 
 	/** The function {@code symbol} (its linker name) of libtorch_cpu in {@code libtorchDir}. */
 	static Function torchCpuFunction(String libtorchDir, String symbol) {
-		NativeLibrary torch = library(libtorchDir, "torch_cpu");
+		return lookup(libtorchDir, "torch_cpu", torch -> torch.getFunction(symbol));
+	}
+
+	private static <T> T lookup(String libtorchDir, String name, java.util.function.Function<NativeLibrary, T> symbol) {
+		NativeLibrary library = library(libtorchDir, name);
 		try {
-			return torch == null ? null : torch.getFunction(symbol);
+			return library == null ? null : symbol.apply(library);
 		}
 		catch (UnsatisfiedLinkError | RuntimeException e) {
 			return null;
