@@ -66,10 +66,15 @@ public final class TorchScriptPart implements AutoCloseable {
 	 * the weights' shapes.
 	 */
 	private void guardPadding() {
+		String convolution = OneDnnPadding.paddedConvolution(parameterShapes());
+		if (convolution != null) TorchRuntime.avoidOneDnn(file + "'s " + convolution);
+	}
+
+	/** The shapes of the module's parameters, by name. */
+	Map<String, Shape> parameterShapes() {
 		Map<String, Shape> shapes = new LinkedHashMap<>();
 		for (Pair<String, Parameter> p : block.getDirectParameters()) shapes.put(p.getKey(), p.getValue().getArray().getShape());
-		String convolution = OneDnnPadding.paddedConvolution(shapes);
-		if (convolution != null) TorchRuntime.avoidOneDnn(file + "'s " + convolution);
+		return shapes;
 	}
 
 	/** The file name, for messages. */

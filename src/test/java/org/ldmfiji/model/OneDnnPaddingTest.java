@@ -40,6 +40,17 @@ class OneDnnPaddingTest {
 	}
 
 	@Test
+	void theDemoBundleHasNoSuchConvolution() throws Exception {
+		try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(TestBundles.demo())) {
+			for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".pt")).sorted()::iterator)
+				try (TorchScriptPart part = new TorchScriptPart(f, Device.cpu())) {
+					assertNull(OneDnnPadding.paddedConvolution(part.parameterShapes()), f + " has a convolution that oneDNN "
+						+ "computes wrongly: pad it with models/pad_input_channels.py");
+				}
+		}
+	}
+
+	@Test
 	void aPartWithSuchAConvolutionComputesItExactlyInABatch() throws Exception {
 		TorchRuntime.engine();
 		String libtorch = LibUtils.getLibtorchPath();
