@@ -116,7 +116,7 @@ the demo's inpainting) are padded with zero channels to whole blocks, inside the
 
 
 def block_padding(c_in: int) -> int:
-    """Zero channels that bring an input of ``c_in`` channels to whole blocks of CHANNEL_BLOCK (0 when it needs none)."""
+    """Zero channels that bring an input of ``c_in`` channels to whole blocks of CHANNEL_BLOCK (0: it needs none)."""
     return 0 if c_in <= CHANNEL_BLOCK or c_in % CHANNEL_BLOCK == 0 else CHANNEL_BLOCK - c_in % CHANNEL_BLOCK
 
 
@@ -631,8 +631,9 @@ def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: in
             raise BundleError(f"denoiser '{key}': padding its input to whole blocks changed its output by {diff:.3g}")
     if tuple(out.shape) != (2, latent_channels, 2 * lm, 3 * lm):
         raise BundleError(f"denoiser '{key}' maps {tuple(x.shape)} to {tuple(out.shape)}")
-    lm = _smallest_working_multiple(key, DenoiserPart(unet, pad) if spec.context is None else ContextDenoiserPart(unet, pad),
-                                    c_in, lm, None if spec.context is None else c[:1], spec.latent_multiple is not None)
+    part = DenoiserPart(unet, pad) if spec.context is None else ContextDenoiserPart(unet, pad)
+    lm = _smallest_working_multiple(key, part, c_in, lm, None if spec.context is None else c[:1],
+                                    spec.latent_multiple is not None)
     entry.update({"prediction": spec.prediction, "native_size": int(spec.native_size), "latent_multiple": int(lm),
                   "inputs": [dict(i) for i in spec.inputs]})
     if spec.context is not None:

@@ -23,7 +23,7 @@ import java.util.Map;
  * A convolution of 17 input channels (the first of the demo inpainting U-Net before its input was padded) in a batch
  * of two goes to oneDNN, which libtorch 2.7.1 gets wrong ({@link OneDnnPadding}); a batch of one at this size takes
  * libtorch's own convolution, the reference. The fixture (src/test/resources/onednn, models/make_padding_fixture.py)
- * is that convolution alone. Before the guard, the batch of two differed from it by 0.24 of a 4.8 range.
+ * is that convolution alone. Before the guard, the batch of two differed from it by up to 0.22.
  */
 class OneDnnPaddingTest {
 
