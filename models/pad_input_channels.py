@@ -12,17 +12,15 @@ checked on random inputs against the part as it was. The manifest's inputs do no
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shlex
 import sys
 import tempfile
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ldm_models.export import MANIFEST, BundleError, ContextDenoiserPart, DenoiserPart, _script_save_check, \
-    block_padding, pad_input_convolution, record_edit, sha256_file  # noqa: E402
+from ldm_models.export import BundleError, ContextDenoiserPart, DenoiserPart, _script_save_check, block_padding, \
+    pad_input_convolution, record_edit, sha256_file, tool_command, verify_bundle  # noqa: E402
 
 
 def pad_part(path: str, entry: dict, atol: float) -> bool:
@@ -56,10 +54,8 @@ def main(argv=None) -> dict:
     p.add_argument("--bundle", required=True, help="bundle folder whose denoisers are padded")
     p.add_argument("--atol", type=float, default=1e-4, help="largest output difference accepted")
     args = p.parse_args(argv)
-    command = "python3 " + " ".join(shlex.quote(a) for a in [os.path.basename(__file__)] + list(
-        sys.argv[1:] if argv is None else argv))
-    with open(os.path.join(args.bundle, MANIFEST), encoding="utf-8") as f:
-        manifest = json.load(f)
+    command = tool_command(__file__, argv)
+    manifest = verify_bundle(args.bundle)
     padded = []
     for key, entry in manifest["denoisers"].items():
         path = os.path.join(args.bundle, entry["file"])

@@ -12,17 +12,15 @@ Run from ``models/``::
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shlex
 import sys
 import tempfile
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ldm_models.export import MANIFEST, BundleError, DecoderPart, _script_save_check, record_edit, \
-    sha256_file  # noqa: E402
+from ldm_models.export import BundleError, DecoderPart, _script_save_check, record_edit, sha256_file, \
+    tool_command, verify_bundle  # noqa: E402
 from train_autoencoder import load_autoencoder  # noqa: E402
 
 
@@ -32,10 +30,8 @@ def main(argv=None) -> dict:
     p.add_argument("--autoencoder", required=True, help="checkpoint of train_autoencoder.py --decoder-only")
     p.add_argument("--atol", type=float, default=1e-4, help="largest encoder difference accepted (latent units)")
     args = p.parse_args(argv)
-    command = "python3 " + " ".join(shlex.quote(a) for a in [os.path.basename(__file__)] + list(
-        sys.argv[1:] if argv is None else argv))
-    with open(os.path.join(args.bundle, MANIFEST), encoding="utf-8") as f:
-        manifest = json.load(f)
+    command = tool_command(__file__, argv)
+    manifest = verify_bundle(args.bundle)
     ae_entry = manifest["autoencoder"]
     model, ck = load_autoencoder(args.autoencoder)
     if abs(ck["scale_factor"] - ae_entry["scale_factor"]) > 1e-6 * ae_entry["scale_factor"]:

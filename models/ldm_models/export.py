@@ -26,7 +26,9 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -351,6 +353,13 @@ def write_manifest(bundle_dir: str, manifest: dict) -> None:
         json.dump(manifest, fh, indent=2)
         fh.write("\n")
     verify_bundle(bundle_dir)
+
+
+def tool_command(script: str, argv=None) -> str:
+    """How provenance records a run of the models/ tool ``script`` (its ``__file__``) with ``argv`` (None: this
+    process's arguments): ``python3 NAME ARGS``."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    return "python3 " + " ".join(shlex.quote(a) for a in [os.path.basename(script)] + args)
 
 
 def record_edit(bundle_dir: str, manifest: dict, command: str) -> None:
