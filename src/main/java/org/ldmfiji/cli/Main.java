@@ -1,6 +1,7 @@
 package org.ldmfiji.cli;
 
 import org.ldmfiji.model.BundleException;
+import org.ldmfiji.model.TorchRuntime;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -39,6 +40,7 @@ public final class Main {
 		finally {
 			Interruption.commandEnded();
 		}
+		if (TorchRuntime.oneDnnOff()) System.err.println("ldm: note: cpu convolutions: " + TorchRuntime.cpuConvolutions());
 		// after Ctrl-C the JVM is already exiting (status 128 + signal) once the hook returns; exit() would only wait
 		if (!Interruption.requested()) System.exit(code);
 	}

@@ -87,6 +87,11 @@ public final class TorchRuntime {
 
 	private static String oneDnnOff;
 
+	/** Whether a part made {@link #avoidOneDnn} turn oneDNN off in this process. */
+	public static synchronized boolean oneDnnOff() {
+		return oneDnnOff != null;
+	}
+
 	/** Which convolutions libtorch runs on the CPU, and why (Engine Info). */
 	public static synchronized String cpuConvolutions() {
 		return oneDnnOff == null ? "oneDNN" : "libtorch's own, about twice as slow: oneDNN is off because it computes "
