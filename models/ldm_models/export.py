@@ -112,7 +112,7 @@ class QuantizingDecoderPart(nn.Module):
 
 CHANNEL_BLOCK = 16
 """oneDNN's channel block for float32. libtorch 2.7.1's oneDNN (DJL's CPU engine) computes a convolution whose input
-has more than 16 channels, not a multiple of 16, wrongly: up to 5-10 % of the output range, NaN where new memory held
+has more than 16 channels, not a multiple of 16, wrongly: 4-12 % of the output range, NaN where new memory held
 NaN bytes (src/main/java/org/ldmfiji/model/OneDnnPadding.java). Denoiser inputs of such widths (8 + 8 + 1 = 17 for
 the demo's inpainting) are padded with zero channels to whole blocks, inside the part."""
 
