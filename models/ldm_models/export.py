@@ -111,15 +111,17 @@ class QuantizingDecoderPart(nn.Module):
 
 
 CHANNEL_BLOCK = 16
-"""oneDNN's channel block for float32. libtorch 2.7.1's oneDNN (DJL's CPU engine) computes a convolution whose input
-has more than 16 channels, not a multiple of 16, wrongly: 4-12 % of the output range, NaN where new memory held
-NaN bytes (src/main/java/org/ldmfiji/model/OneDnnPadding.java). Denoiser inputs of such widths (8 + 8 + 1 = 17 for
-the demo's inpainting) are padded with zero channels to whole blocks, inside the part."""
+"""oneDNN's channel block for float32: 16 on AVX-512 CPUs, 8 on AVX2 ones. libtorch 2.7.1's oneDNN (DJL's CPU engine)
+computes a convolution whose input has more channels than one block, not a whole number of blocks, wrongly: 4-12 % of
+the output range on AVX-512 (17-31, 33, ... channels), more on AVX2 (9-15, 17-23, ...), NaN where new memory held NaN
+bytes (src/main/java/org/ldmfiji/model/OneDnnPadding.java). A denoiser input of more than 8 channels is therefore
+padded with zero channels, inside the part, to a multiple of 16 (right for both): 9 -> 16 for the demo's
+super-resolution, 17 -> 32 for its inpainting."""
 
 
 def block_padding(c_in: int) -> int:
-    """Zero channels that bring an input of ``c_in`` channels to whole blocks of CHANNEL_BLOCK (0: it needs none)."""
-    return 0 if c_in <= CHANNEL_BLOCK or c_in % CHANNEL_BLOCK == 0 else CHANNEL_BLOCK - c_in % CHANNEL_BLOCK
+    """Zero channels that bring an input of ``c_in`` channels to whole blocks on every CPU (0: it needs none)."""
+    return 0 if c_in <= CHANNEL_BLOCK // 2 or c_in % CHANNEL_BLOCK == 0 else CHANNEL_BLOCK - c_in % CHANNEL_BLOCK
 
 
 def pad_input_convolution(unet: nn.Module, c_in: int, pad: int) -> str:

@@ -2,12 +2,9 @@ package org.ldmfiji.model;
 
 import ai.djl.Device;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Guards bfloat16 bundles on CPUs whose AVX-512 BF16 instructions libtorch 2.7.1 (DJL 0.36's CPU build) computes
@@ -22,8 +19,6 @@ final class CpuBfloat16 {
 	/** The environment variable with which oneDNN's instruction set is limited. */
 	static final String ISA_VARIABLE = "DNNL_MAX_CPU_ISA";
 
-	private static final Pattern FLAG = Pattern.compile("(?m)^flags\\s*:.*\\bavx512_bf16\\b");
-
 	private CpuBfloat16() {}
 
 	/** Why a bundle of {@code dtype} cannot run on {@code device} here, or null when it can. */
@@ -33,18 +28,9 @@ final class CpuBfloat16 {
 
 	static String problem(String name, String dtype, Device device, Path cpuinfo, Map<String, String> env) {
 		if (!"bfloat16".equals(dtype) || !Device.Type.CPU.equals(device.getDeviceType())) return null;
-		if (env.get(ISA_VARIABLE) != null || !hasAvx512Bf16(cpuinfo)) return null;
+		if (env.get(ISA_VARIABLE) != null || !CpuFlags.has(cpuinfo, "avx512_bf16")) return null;
 		return "model '" + name + "' computes in bfloat16, which libtorch gets wrong on this CPU (AVX-512 BF16): use its "
 			+ "float32 bundle on the CPU, run it on the GPU (--device gpu), or start with " + ISA_VARIABLE + "=AVX2 in the "
 			+ "environment";
-	}
-
-	private static boolean hasAvx512Bf16(Path cpuinfo) {
-		try {
-			return Files.isReadable(cpuinfo) && FLAG.matcher(Files.readString(cpuinfo)).find();
-		}
-		catch (IOException e) {
-			return false;
-		}
 	}
 }

@@ -66,7 +66,7 @@ public final class TorchScriptPart implements AutoCloseable {
 	 * the weights' shapes.
 	 */
 	private void guardPadding() {
-		String convolution = OneDnnPadding.paddedConvolution(parameterShapes());
+		String convolution = OneDnnPadding.paddedConvolution(parameterShapes(), OneDnnPadding.block());
 		if (convolution != null) TorchRuntime.avoidOneDnn(file + "'s " + convolution);
 	}
 
