@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Pad the inputs of an existing bundle's denoisers to whole blocks of 16 channels, as export.py now does.
 
-libtorch 2.7.1's oneDNN, which the plugin runs on the CPU, computes a convolution whose input has more than 16
-channels, not a multiple of 16, wrongly (ldm_models/export.py ``CHANNEL_BLOCK``; OneDnnPadding.java). A denoiser
-exported before the exporter padded such inputs (the demo's inpainting U-Net takes 8 + 8 + 1 = 17) gets zero
-channels appended inside its part and the matching zero columns in its input convolution: the same function,
-checked on random inputs against the part as it was. The manifest's inputs do not change. Run from ``models/``::
+libtorch 2.7.1's oneDNN, which the plugin runs on the CPU, computes a convolution whose input has more channels than
+one of its blocks (16 on AVX-512, 8 on AVX2), not a whole number of blocks, wrongly (ldm_models/export.py
+``CHANNEL_BLOCK``; OneDnnPadding.java). A denoiser exported before the exporter padded such inputs (the demo's
+inpainting U-Net takes 8 + 8 + 1 = 17, its super-resolution 8 + 1 = 9) gets zero channels appended inside its part
+and the matching zero columns in its input convolution: the same function, checked on random inputs against the
+part as it was. The manifest's inputs do not change. Run from ``models/``::
 
     /usr/bin/python3 pad_input_channels.py --bundle demo
 """
@@ -64,7 +65,7 @@ def main(argv=None) -> dict:
             padded.append(key)
     if padded:
         record_edit(args.bundle, manifest, command)
-    print(f"{args.bundle}: padded {padded or 'nothing (every denoiser input is whole blocks or at most 16)'}")
+    print(f"{args.bundle}: padded {padded or 'nothing (every denoiser input is a multiple of 16 or at most 8)'}")
     return manifest
 
 

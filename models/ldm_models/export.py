@@ -31,7 +31,7 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -124,9 +124,9 @@ def block_padding(c_in: int) -> int:
     return 0 if c_in <= CHANNEL_BLOCK // 2 or c_in % CHANNEL_BLOCK == 0 else CHANNEL_BLOCK - c_in % CHANNEL_BLOCK
 
 
-def pad_input_convolution(unet: nn.Module, c_in: int, pad: int) -> str:
+def pad_input_convolution(unet: nn.Module, c_in: int, pad: int) -> Callable[[], None]:
     """Appends ``pad`` zero input channels, in place, to the one convolution weight of ``unet`` that takes the
-    ``c_in`` input channels (a module or a loaded TorchScript one); returns its name."""
+    ``c_in`` input channels (a module or a loaded TorchScript one); returns what puts the original weight back."""
     convs = [(n, p) for n, p in unet.named_parameters() if p.dim() == 4 and p.shape[1] == c_in]
     if len(convs) != 1:
         raise BundleError(f"expected one convolution taking the {c_in} input channels, found "
@@ -135,9 +135,10 @@ def pad_input_convolution(unet: nn.Module, c_in: int, pad: int) -> str:
     owner = unet
     for part in name.split(".")[:-1]:
         owner = getattr(owner, part)
+    leaf = name.split(".")[-1]
     padded = torch.cat([w.detach(), w.new_zeros(w.shape[0], pad, *w.shape[2:])], 1)
-    setattr(owner, name.split(".")[-1], nn.Parameter(padded, requires_grad=False))
-    return name
+    setattr(owner, leaf, nn.Parameter(padded, requires_grad=False))
+    return lambda: setattr(owner, leaf, w)
 
 
 def zero_channels(x: torch.Tensor, pad: int) -> torch.Tensor:
@@ -587,64 +588,67 @@ def _export_denoiser(tmp: str, key: str, spec: DenoiserSpec, latent_channels: in
         raise BundleError(f"denoiser '{key}': the U-Net {'needs' if uses_context else 'takes no'} context, "
                           f"but a ContextSpec was {'not ' if uses_context else ''}given")
     pad = block_padding(c_in)
-    unpadded = unet
-    if pad:  # on a copy even for the converter, whose module stays as given
-        unet = copy.deepcopy(unet)
-        pad_input_convolution(unet, c_in, pad)
-    x = torch.randn(2, c_in, 2 * lm, 3 * lm, generator=gen)
-    t = torch.randint(0, timesteps, (2,), generator=gen, dtype=torch.int64)
-    entry = {"file": DENOISER_FILES[key], "sha256": None}  # hashes are filled in last
-    if spec.context is None:
-        out = _script_save_check(DenoiserPart(unet, pad), os.path.join(tmp, entry["file"]), (x, t), atol)
-    elif isinstance(spec.context, TextContextSpec):
-        ctx = spec.context
-        os.makedirs(os.path.join(tmp, "tokenizer"), exist_ok=True)
-        for src, dst in ((ctx.vocab_file, TOKENIZER_FILES[0]), (ctx.merges_file, TOKENIZER_FILES[1])):
-            shutil.copyfile(src, os.path.join(tmp, dst))
-        n_vocab = ctx.encoder.text_model.embeddings.token_embedding.num_embeddings
-        for name in ("start_token", "end_token", "pad_token"):
-            if not 0 <= getattr(ctx, name) < n_vocab:
-                raise BundleError(f"denoiser '{key}': {name} {getattr(ctx, name)} is outside the text encoder's "
-                                  f"{n_vocab} token ids")
-        ids = torch.randint(0, n_vocab, (2, ctx.max_tokens), generator=gen, dtype=torch.int64)
-        c = _script_save_check(_cpu_copy(ctx.encoder, copy_modules), os.path.join(tmp, "text_encoder.pt"), (ids,),
-                               atol)
-        if c.dim() != 3 or c.shape[0] != 2 or c.shape[1] != ctx.max_tokens:
-            raise BundleError(f"denoiser '{key}': the text encoder returns {tuple(c.shape)}, "
-                              f"expected [N, {ctx.max_tokens}, dim]")
-        out = _script_save_check(ContextDenoiserPart(unet, pad), os.path.join(tmp, entry["file"]), (x, t, c), atol)
-        entry_ctx = {"encoder": {"file": "text_encoder.pt", "sha256": None},
-                     "text": {"tokenizer": "clip-bpe",
-                              "vocab": {"file": TOKENIZER_FILES[0], "sha256": None},
-                              "merges": {"file": TOKENIZER_FILES[1], "sha256": None},
-                              "max_tokens": int(ctx.max_tokens), "start_token": int(ctx.start_token),
-                              "end_token": int(ctx.end_token), "pad_token": int(ctx.pad_token),
-                              "lowercase": bool(ctx.lowercase)},
-                     "null_prompt": ctx.null_prompt, "tokens": int(c.shape[1]), "dim": int(c.shape[2])}
-    else:
-        ctx = spec.context
-        labels = torch.randint(0, len(ctx.labels), (2,), generator=gen, dtype=torch.int64)
-        tau_file = f"{key}_tau.pt" if key != "unconditional" else "tau.pt"
-        c = _script_save_check(_cpu_copy(ctx.encoder), os.path.join(tmp, tau_file), (labels,), atol)
-        if c.dim() != 3 or c.shape[0] != 2:
-            raise BundleError(f"denoiser '{key}': the context encoder returns {tuple(c.shape)}, expected [N, tokens, dim]")
-        n_emb = getattr(getattr(ctx.encoder, "embedding", None), "num_embeddings", len(ctx.labels))
-        if n_emb != len(ctx.labels):
-            raise BundleError(f"denoiser '{key}': {len(ctx.labels)} labels for a context encoder with {n_emb} entries")
-        out = _script_save_check(ContextDenoiserPart(unet, pad), os.path.join(tmp, entry["file"]), (x, t, c), atol)
-        entry_ctx = {"encoder": {"file": tau_file, "sha256": None}, "labels": list(ctx.labels), "null_label": ctx.null_label,
-                     "tokens": int(c.shape[1]), "dim": int(c.shape[2])}
+    # in place (the converter's U-Net is not copied), put back below
+    restore = pad_input_convolution(unet, c_in, pad) if pad else (lambda: None)
+    try:
+        x = torch.randn(2, c_in, 2 * lm, 3 * lm, generator=gen)
+        t = torch.randint(0, timesteps, (2,), generator=gen, dtype=torch.int64)
+        entry = {"file": DENOISER_FILES[key], "sha256": None}  # hashes are filled in last
+        if spec.context is None:
+            out = _script_save_check(DenoiserPart(unet, pad), os.path.join(tmp, entry["file"]), (x, t), atol)
+        elif isinstance(spec.context, TextContextSpec):
+            ctx = spec.context
+            os.makedirs(os.path.join(tmp, "tokenizer"), exist_ok=True)
+            for src, dst in ((ctx.vocab_file, TOKENIZER_FILES[0]), (ctx.merges_file, TOKENIZER_FILES[1])):
+                shutil.copyfile(src, os.path.join(tmp, dst))
+            n_vocab = ctx.encoder.text_model.embeddings.token_embedding.num_embeddings
+            for name in ("start_token", "end_token", "pad_token"):
+                if not 0 <= getattr(ctx, name) < n_vocab:
+                    raise BundleError(f"denoiser '{key}': {name} {getattr(ctx, name)} is outside the text encoder's "
+                                      f"{n_vocab} token ids")
+            ids = torch.randint(0, n_vocab, (2, ctx.max_tokens), generator=gen, dtype=torch.int64)
+            c = _script_save_check(_cpu_copy(ctx.encoder, copy_modules), os.path.join(tmp, "text_encoder.pt"), (ids,),
+                                   atol)
+            if c.dim() != 3 or c.shape[0] != 2 or c.shape[1] != ctx.max_tokens:
+                raise BundleError(f"denoiser '{key}': the text encoder returns {tuple(c.shape)}, "
+                                  f"expected [N, {ctx.max_tokens}, dim]")
+            out = _script_save_check(ContextDenoiserPart(unet, pad), os.path.join(tmp, entry["file"]), (x, t, c), atol)
+            entry_ctx = {"encoder": {"file": "text_encoder.pt", "sha256": None},
+                         "text": {"tokenizer": "clip-bpe",
+                                  "vocab": {"file": TOKENIZER_FILES[0], "sha256": None},
+                                  "merges": {"file": TOKENIZER_FILES[1], "sha256": None},
+                                  "max_tokens": int(ctx.max_tokens), "start_token": int(ctx.start_token),
+                                  "end_token": int(ctx.end_token), "pad_token": int(ctx.pad_token),
+                                  "lowercase": bool(ctx.lowercase)},
+                         "null_prompt": ctx.null_prompt, "tokens": int(c.shape[1]), "dim": int(c.shape[2])}
+        else:
+            ctx = spec.context
+            labels = torch.randint(0, len(ctx.labels), (2,), generator=gen, dtype=torch.int64)
+            tau_file = f"{key}_tau.pt" if key != "unconditional" else "tau.pt"
+            c = _script_save_check(_cpu_copy(ctx.encoder), os.path.join(tmp, tau_file), (labels,), atol)
+            if c.dim() != 3 or c.shape[0] != 2:
+                raise BundleError(f"denoiser '{key}': the context encoder returns {tuple(c.shape)}, "
+                                  f"expected [N, tokens, dim]")
+            n_emb = getattr(getattr(ctx.encoder, "embedding", None), "num_embeddings", len(ctx.labels))
+            if n_emb != len(ctx.labels):
+                raise BundleError(f"denoiser '{key}': {len(ctx.labels)} labels for a context encoder with {n_emb} "
+                                  f"entries")
+            out = _script_save_check(ContextDenoiserPart(unet, pad), os.path.join(tmp, entry["file"]), (x, t, c), atol)
+            entry_ctx = {"encoder": {"file": tau_file, "sha256": None}, "labels": list(ctx.labels),
+                         "null_label": ctx.null_label, "tokens": int(c.shape[1]), "dim": int(c.shape[2])}
+        if tuple(out.shape) != (2, latent_channels, 2 * lm, 3 * lm):
+            raise BundleError(f"denoiser '{key}' maps {tuple(x.shape)} to {tuple(out.shape)}")
+        part = DenoiserPart(unet, pad) if spec.context is None else ContextDenoiserPart(unet, pad)
+        lm = _smallest_working_multiple(key, part, c_in, lm, None if spec.context is None else c[:1],
+                                        spec.latent_multiple is not None)
+    finally:
+        restore()
     if pad:
         with torch.no_grad():
-            plain = DenoiserPart(unpadded)(x, t) if spec.context is None else ContextDenoiserPart(unpadded)(x, t, c)
+            plain = DenoiserPart(unet)(x, t) if spec.context is None else ContextDenoiserPart(unet)(x, t, c)
         diff = (plain - out).abs().max().item()
         if not diff <= atol:
             raise BundleError(f"denoiser '{key}': padding its input to whole blocks changed its output by {diff:.3g}")
-    if tuple(out.shape) != (2, latent_channels, 2 * lm, 3 * lm):
-        raise BundleError(f"denoiser '{key}' maps {tuple(x.shape)} to {tuple(out.shape)}")
-    part = DenoiserPart(unet, pad) if spec.context is None else ContextDenoiserPart(unet, pad)
-    lm = _smallest_working_multiple(key, part, c_in, lm, None if spec.context is None else c[:1],
-                                    spec.latent_multiple is not None)
     entry.update({"prediction": spec.prediction, "native_size": int(spec.native_size), "latent_multiple": int(lm),
                   "inputs": [dict(i) for i in spec.inputs]})
     if spec.context is not None:

@@ -278,6 +278,11 @@ def test_an_input_of_17_channels_is_padded_to_32_inside_the_part_with_the_same_o
         assert part.pad == 15 and dict(part.named_parameters())["unet.input_blocks.0.0.weight"].shape[1] == 32
         assert float((part(x, t) - want).abs().max()) < 1e-5
     assert unet.input_blocks[0][0].weight.shape[1] == 17, "the caller's U-Net stays as given"
+    weight = unet.input_blocks[0][0].weight
+    export_bundle(str(tmp_path / "c"), autoencoder=ae, schedule=SCHEDULE, **META, copy_modules=False,
+                  denoisers={"superres": DenoiserSpec(unet, inputs, 64)})
+    assert unet.input_blocks[0][0].weight is weight, "the converter's own U-Net (padded in place) is put back"
+    assert torch.jit.load(os.path.join(str(tmp_path / "c"), "superres.pt")).pad == 15
 
     # a bundle of the unpadded layout, as exported before: padded in place by pad_input_channels.py
     torch.jit.save(torch.jit.script(DenoiserPart(unet)), path)
