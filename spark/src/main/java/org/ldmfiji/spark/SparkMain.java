@@ -181,7 +181,7 @@ public final class SparkMain {
 
 		try (JavaSparkContext jsc = context("superres", o)) {
 			if (ref.sharedPath == null) Bundles.ship(jsc, folder);
-			ProgressListener progress = new ProgressListener(err);
+			ProgressListener progress = new ProgressListener(err, jsc);
 			jsc.sc().addSparkListener(progress);
 			LongAccumulator opens = jsc.sc().longAccumulator("bundle opens");
 			if (dry) {
@@ -224,7 +224,7 @@ public final class SparkMain {
 		out.println("ldm spark: model " + m.name + " (" + folder + ", model.json SHA-256 " + ref.manifestSha256 + "), " + s);
 		try (JavaSparkContext jsc = context("inpaint", o)) {
 			if (ref.sharedPath == null) Bundles.ship(jsc, folder);
-			ProgressListener progress = new ProgressListener(err);
+			ProgressListener progress = new ProgressListener(err, jsc);
 			jsc.sc().addSparkListener(progress);
 			LongAccumulator opens = jsc.sc().longAccumulator("bundle opens");
 			PlaneWork work = PlaneWork.inpainting(s);
@@ -269,7 +269,7 @@ public final class SparkMain {
 		out.println("ldm spark: model " + m.name + " (" + folder + ", model.json SHA-256 " + ref.manifestSha256 + ")");
 		try (JavaSparkContext jsc = context("sample", o)) {
 			if (ref.sharedPath == null) Bundles.ship(jsc, folder);
-			ProgressListener progress = new ProgressListener(err);
+			ProgressListener progress = new ProgressListener(err, jsc);
 			jsc.sc().addSparkListener(progress);
 			LongAccumulator opens = jsc.sc().longAccumulator("bundle opens");
 			if (o.containsKey("dry-run")) {
