@@ -85,6 +85,7 @@ def denoiser_from_bundle(bundle: str, task: str, ae_path: str, out: str, python:
     unet = {k[len("unet."):]: v for k, v in part.state_dict().items() if k.startswith("unet.")}
     if set(unet) != set(ck["unet_ema"]):
         raise ValueError(f"{task}: the bundle's U-Net does not match train_denoiser.py's configuration")
+    unet = {k: unpadded(k, v, ck["unet_ema"][k].shape) for k, v in unet.items()}
     ck["unet_ema"] = unet
     ck["unet"] = unet
     if spec.get("context"):
@@ -93,6 +94,18 @@ def denoiser_from_bundle(bundle: str, task: str, ae_path: str, out: str, python:
     ck["command"] = f"train_real.py: {task} from bundle {os.path.abspath(bundle)}"
     save_checkpoint(out, ck)
     return out
+
+
+def unpadded(name: str, weight: torch.Tensor, shape) -> torch.Tensor:
+    """A bundle's weight in the training configuration's ``shape``: the input convolution of a part whose input the
+    exporter padded with zero channels (``export.block_padding``) loses those channels' weights, which are zero."""
+    if weight.shape == shape:
+        return weight
+    if weight.dim() != 4 or weight.shape[0] != shape[0] or weight.shape[2:] != shape[2:] or weight.shape[1] < shape[1] \
+            or bool(weight[:, shape[1]:].any()):
+        raise ValueError(f"{name}: the bundle's weight {tuple(weight.shape)} is not the configuration's "
+                         f"{tuple(shape)} padded with zero input channels")
+    return weight[:, :shape[1]].clone()
 
 
 @torch.no_grad()
