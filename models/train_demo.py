@@ -31,6 +31,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from ldm_models.checkpoint import load_checkpoint  # noqa: E402
 from ldm_models.pool import build_pool  # noqa: E402
 
 POOL_SIZE = 128
@@ -42,6 +43,16 @@ DENOISERS = {  # task: (crop, batch at --batch-scale 1)
 }
 UNET = ["--model-channels", "32", "--channel-mult", "1,2,2", "--num-res-blocks", "2"]
 AUTOENCODER = ["--crop", "64", "--ch", "32", "--ch-mult", "1,2,2", "--num-res-blocks", "2"]
+
+
+def crop_and_batch(init: str, task: str, crop: int, batch: int) -> tuple:
+    """(crop, batch) of ``task``'s run: a denoiser continued from ``init``/<task>.npz keeps the crop it was trained
+    on (its bundle's native_size, which a new crop would change); the batch then scales by the inverse square of the
+    crop, which keeps the pixels per step."""
+    if not init:
+        return crop, batch
+    native = load_checkpoint(os.path.join(init, f"{task}.npz"))["config"]["native_size"]
+    return native, max(1, round(batch * (crop / native) ** 2))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -131,7 +142,8 @@ def train(args: argparse.Namespace, pool: str, t_end: float, t0: float) -> None:
         "--crop", str(crop), "--batch", batch(b), "--steps", "10000000", "--max-minutes", f"{dn_minutes:.2f}",
         "--lr", str(args.lr), "--lr-decay", "cosine", "--warmup", "200", "--ema-decay", "0.999", "--log-every", "200"]
         + (["--init", os.path.join(args.init, f"{task}.npz")] if args.init else []),
-        log=f"{task}.log") for task, (crop, b) in DENOISERS.items() if task in args.tasks.split(",")}
+        log=f"{task}.log") for task, (crop, b) in ((t, crop_and_batch(args.init, t, *cb)) for t, cb in DENOISERS.items())
+        if task in args.tasks.split(",")}
     if args.finetune_decoder:
         jobs["autoencoder"] = run("train_autoencoder.py", [
             "--init", args.autoencoder, "--decoder-only", "--crop", "64", "--out",

@@ -148,6 +148,7 @@ def main(argv=None) -> dict:
                         "pool, --minutes of it); the CPU path when no GPU is at hand")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads of --decoder-only (a shared CPU)")
     args = p.parse_args(argv)
+    args.out, args.pack, args.bundle = (os.path.abspath(a) for a in (args.out, args.pack, args.bundle))  # cwd=HERE below
     if args.smoke:
         args.device, args.minutes, args.batch_scale = "cpu", 1.0, 0.02
         args.decoder_args += " --batch 2"

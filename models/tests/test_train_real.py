@@ -4,6 +4,7 @@ import os
 import pytest
 import torch
 
+import train_demo
 import train_real
 from train_denoiser import load_denoiser
 
@@ -35,3 +36,12 @@ def test_a_weight_that_is_not_zero_padding_is_refused():
     w[:, 5] = 1
     with pytest.raises(ValueError, match="padded with zero input channels"):
         train_real.unpadded("w", w, (4, 5, 3, 3))
+
+
+def test_a_continued_denoiser_keeps_its_crop_and_the_pixels_per_step(autoencoder, tmp_path):
+    # the demo's super-resolution was trained last on 128 px crops: continuing it at train_demo.py's 64 px would
+    # make the bundle's native_size 64 (its tiles half as wide)
+    train_real.denoiser_from_bundle(DEMO, "superres", autoencoder, str(tmp_path / "superres.npz"), "/usr/bin/python3",
+                                    "cpu")
+    assert train_demo.crop_and_batch(str(tmp_path), "superres", 64, 128) == (128, 32)
+    assert train_demo.crop_and_batch(None, "superres", 64, 128) == (64, 128)
