@@ -47,6 +47,18 @@ public final class BiharmonicFill {
 	 */
 	public static float[] fillDenoised(float[] values, boolean[] unknown, int w, int h, double sigma) {
 		int n = w * h;
+		float[] out = fill(smoothKnown(values, unknown, w, h, sigma), unknown, w, h), raw = fill(values, unknown, w, h);
+		float[] d = DistanceTransform.toKnown(unknown, w, h);
+		for (int i = 0; i < n; i++) {
+			if (!unknown[i]) out[i] = values[i];
+			else out[i] = (float) (raw[i] + Math.min(1, d[i] / RAW_BAND) * (out[i] - raw[i]));
+		}
+		return out;
+	}
+
+	/** G_σ ⊘ v: the known values smoothed by normalised convolution, G_σ ∗ (k·v) / G_σ ∗ k; 0 on the unknown pixels. */
+	static float[] smoothKnown(float[] values, boolean[] unknown, int w, int h, double sigma) {
+		int n = w * h;
 		float[] kv = new float[n], k = new float[n];
 		for (int i = 0; i < n; i++)
 			if (!unknown[i]) {
@@ -55,14 +67,8 @@ public final class BiharmonicFill {
 			}
 		float[] num = GaussianBlur.blur(kv, w, h, sigma), den = GaussianBlur.blur(k, w, h, sigma);
 		float[] smooth = new float[n];
-		for (int i = 0; i < n; i++) smooth[i] = unknown[i] ? 0 : num[i] / den[i];
-		float[] out = fill(smooth, unknown, w, h), raw = fill(values, unknown, w, h);
-		float[] d = DistanceTransform.toKnown(unknown, w, h);
-		for (int i = 0; i < n; i++) {
-			if (!unknown[i]) out[i] = values[i];
-			else out[i] = (float) (raw[i] + Math.min(1, d[i] / RAW_BAND) * (out[i] - raw[i]));
-		}
-		return out;
+		for (int i = 0; i < n; i++) smooth[i] = unknown[i] || den[i] <= 0 ? 0 : num[i] / den[i];
+		return smooth;
 	}
 
 	/**

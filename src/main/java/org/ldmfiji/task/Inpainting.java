@@ -13,6 +13,7 @@ import org.ldmfiji.image.BiharmonicFill;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.HarmonicFill;
 import org.ldmfiji.image.LowBandFloor;
+import org.ldmfiji.image.PeriodicFill;
 import org.ldmfiji.image.SeamBand;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.Manifest.InputSpec;
@@ -252,14 +253,16 @@ public final class Inpainting {
 
 	/**
 	 * x with the masked pixels replaced by the biharmonic continuation of the others (their noise taken out first,
-	 * {@link BiharmonicFill#fillDenoised}), channel by channel.
+	 * {@link BiharmonicFill#fillDenoised}), moved toward the continuation of their periodic pattern where they have
+	 * one ({@link PeriodicFill}), channel by channel.
 	 */
 	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask) {
 		FloatPlanes out = x.copy();
 		int n = x.planeSize();
 		for (int c = 0; c < x.channels(); c++) {
-			float[] plane = BiharmonicFill.fillDenoised(x.channel(c).data(), mask, x.width(), x.height(),
-				BiharmonicFill.DENOISE_SIGMA);
+			float[] values = x.channel(c).data();
+			float[] plane = BiharmonicFill.fillDenoised(values, mask, x.width(), x.height(), BiharmonicFill.DENOISE_SIGMA);
+			PeriodicFill.blendInto(plane, values, mask, x.width(), x.height());
 			System.arraycopy(plane, 0, out.data(), c * n, n);
 		}
 		return out;

@@ -1,0 +1,162 @@
+package org.ldmfiji.image;
+
+/**
+ * Continues a periodic pattern of the known pixels (interference fringes of a hologram, a grating, a lattice) into
+ * the unknown ones, where the smooth continuation ({@link BiharmonicFill}) can only fill flat.
+ * <p>
+ * Detection: the known pixels' detail h = v − G_σ ⊘ v (σ = 4 px, normalised convolution) in a box around the hole,
+ * tapered by a Hann window; the fraction p of its spectral energy at periods below {@link #LONGEST_PERIOD} px in the
+ * {@link #PEAKS} strongest peaks of |FFT h|² and their mirror images, each with its (2·{@link #HALF} + 1)² neighbours
+ * (the taper's and the envelope's spread). Noisy fringes of periods 4.7-20 px put 0.73-0.94 of it there; 175 real
+ * training crops of {@code build/real_pack.npz} (photographs, astronomy, medical, textures) at most 0.40, the 32 real
+ * evaluation images of models/demo/EVALUATION.md at most 0.50, scikit-image's brick wall 0.39.
+ * <p>
+ * Continuation: Gerchberg–Papoulis band-limited extrapolation (Papoulis, IEEE Trans. Circuits Syst. 22, 1975) of the
+ * residual r = v − t of a coarse trend t (the biharmonic fill of G_6 ⊘ v): {@link #ITERATIONS} times,
+ * r ← F⁻¹(S · F r) with S the peaks' support, then r ← v − t on the known pixels. The fill is t + r.
+ * <p>
+ * The smooth fill is moved toward it by β = clip((p − {@link #DETECT_FROM}) / ({@link #DETECT_FULL} −
+ * {@link #DETECT_FROM}), 0, 1): untouched on images without a periodic pattern. On six noisy fringe patterns (periods
+ * 4.7-11.5 px, strokes, boxes and blobs) the continuation's error is 0.09-0.27 against the smooth fill's 0.48-0.61
+ * (in [−1, 1] units). The box is the hole's bounding box plus {@link #MARGIN} px, grown to the next powers of two
+ * where the plane allows; a hole whose box would have a side above {@link #MAX_SIDE} px is left to the smooth fill.
+ */
+public final class PeriodicFill {
+
+	static final int PEAKS = 2, HALF = 2, ITERATIONS = 200, MARGIN = 32, MAX_SIDE = 512;
+	static final double DETAIL_SIGMA = 4, LONGEST_PERIOD = 24, TREND_SIGMA = 6, DETECT_FROM = 0.55, DETECT_FULL = 0.7;
+
+	private PeriodicFill() {}
+
+	/**
+	 * Moves {@code fill} (a fill of the unknown pixels, the known ones holding their values) toward the periodic
+	 * continuation by the detected β, in place; returns β (0: not periodic, {@code fill} untouched).
+	 */
+	public static double blendInto(float[] fill, float[] values, boolean[] unknown, int w, int h) {
+		int x0 = w, y0 = h, x1 = -1, y1 = -1;
+		for (int i = 0; i < w * h; i++)
+			if (unknown[i]) {
+				x0 = Math.min(x0, i % w);
+				x1 = Math.max(x1, i % w);
+				y0 = Math.min(y0, i / w);
+				y1 = Math.max(y1, i / w);
+			}
+		if (x1 < 0) return 0;
+		x0 = Math.max(0, x0 - MARGIN);
+		y0 = Math.max(0, y0 - MARGIN);
+		x1 = Math.min(w - 1, x1 + MARGIN);
+		y1 = Math.min(h - 1, y1 + MARGIN);
+		int nw = Fft2.ceilPowerOfTwo(x1 - x0 + 1), nh = Fft2.ceilPowerOfTwo(y1 - y0 + 1);
+		if (nw > MAX_SIDE || nh > MAX_SIDE) return 0;
+		// the box grown to the transform's size where the plane has the pixels: more periods to measure
+		x0 = Math.max(0, Math.min(x0 - (nw - (x1 - x0 + 1)) / 2, w - nw));
+		y0 = Math.max(0, Math.min(y0 - (nh - (y1 - y0 + 1)) / 2, h - nh));
+		int bw = Math.min(nw, w - x0), bh = Math.min(nh, h - y0);
+		float[] v = new float[bw * bh];
+		boolean[] hole = new boolean[bw * bh];
+		int known = 0;
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				int i = (y0 + y) * w + x0 + x;
+				hole[y * bw + x] = unknown[i];
+				v[y * bw + x] = unknown[i] ? 0 : values[i];
+				if (!unknown[i]) known++;
+			}
+		if (known < 64) return 0;
+		boolean[] support = new boolean[nw * nh];
+		double beta = detect(v, hole, bw, bh, nw, nh, support);
+		if (beta == 0) return 0;
+		float[] periodic = continuation(v, hole, bw, bh, nw, nh, support);
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				int i = (y0 + y) * w + x0 + x;
+				if (unknown[i]) fill[i] = (float) ((1 - beta) * fill[i] + beta * periodic[y * bw + x]);
+			}
+		return beta;
+	}
+
+	/** β from the fine part's spectrum; marks the peaks' support (nw × nh) in {@code support}. */
+	static double detect(float[] v, boolean[] hole, int bw, int bh, int nw, int nh, boolean[] support) {
+		float[] smooth = BiharmonicFill.smoothKnown(v, hole, bw, bh, DETAIL_SIGMA);
+		double[] re = new double[nw * nh], im = new double[nw * nh];
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				int i = y * bw + x;
+				if (!hole[i]) re[y * nw + x] = (v[i] - smooth[i]) * hann(x, bw) * hann(y, bh);
+			}
+		Fft2.transform(re, im, nw, nh, false);
+		double[] power = new double[nw * nh];
+		double total = 0;
+		for (int i = 1; i < power.length; i++)
+			if (Math.hypot(frequency(i % nw, nw), frequency(i / nw, nh)) >= 1 / LONGEST_PERIOD)
+				total += power[i] = re[i] * re[i] + im[i] * im[i];
+		if (total <= 0) return 0;
+		for (int peak = 0; peak < PEAKS; peak++) {
+			int best = -1;
+			for (int i = 1; i < power.length; i++)
+				if (!support[i] && (best < 0 || power[i] > power[best]) && isLocalMaximum(power, i, nw, nh)) best = i;
+			if (best < 0) break;
+			mark(support, best % nw, best / nw, nw, nh);
+			mark(support, (nw - best % nw) % nw, (nh - best / nw) % nh, nw, nh);
+		}
+		support[0] = false;
+		double inPeaks = 0;
+		for (int i = 1; i < power.length; i++) if (support[i]) inPeaks += power[i];
+		double p = inPeaks / total;
+		return Math.max(0, Math.min(1, (p - DETECT_FROM) / (DETECT_FULL - DETECT_FROM)));
+	}
+
+	/** t + r on the box (bw × bh): the trend plus the Gerchberg–Papoulis continuation of the residual. */
+	static float[] continuation(float[] v, boolean[] hole, int bw, int bh, int nw, int nh, boolean[] support) {
+		float[] trend = BiharmonicFill.fill(BiharmonicFill.smoothKnown(v, hole, bw, bh, TREND_SIGMA), hole, bw, bh);
+		double[] r0 = new double[nw * nh], re = new double[nw * nh], im = new double[nw * nh];
+		boolean[] fixed = new boolean[nw * nh];
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				int i = y * bw + x;
+				if (!hole[i]) {
+					r0[y * nw + x] = v[i] - trend[i];
+					fixed[y * nw + x] = true;
+				}
+			}
+		System.arraycopy(r0, 0, re, 0, re.length);
+		for (int k = 0; k < ITERATIONS; k++) {
+			java.util.Arrays.fill(im, 0);
+			Fft2.transform(re, im, nw, nh, false);
+			for (int i = 0; i < re.length; i++)
+				if (!support[i]) {
+					re[i] = 0;
+					im[i] = 0;
+				}
+			Fft2.transform(re, im, nw, nh, true);
+			for (int i = 0; i < re.length; i++) if (fixed[i]) re[i] = r0[i];
+		}
+		float[] out = new float[bw * bh];
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) out[y * bw + x] = (float) (trend[y * bw + x] + re[y * nw + x]);
+		return out;
+	}
+
+	/** Cycles per pixel of bin k of n (negative in the upper half, as numpy's fftfreq). */
+	private static double frequency(int k, int n) {
+		return (k < (n + 1) / 2 ? k : k - n) / (double) n;
+	}
+
+	private static double hann(int i, int n) {
+		return n < 2 ? 1 : 0.5 - 0.5 * Math.cos(2 * Math.PI * i / (n - 1));
+	}
+
+	private static boolean isLocalMaximum(double[] power, int i, int nw, int nh) {
+		int x = i % nw, y = i / nw;
+		for (int dy = -1; dy <= 1; dy++)
+			for (int dx = -1; dx <= 1; dx++)
+				if ((dx != 0 || dy != 0) && power[Math.floorMod(y + dy, nh) * nw + Math.floorMod(x + dx, nw)] > power[i])
+					return false;
+		return power[i] > 0;
+	}
+
+	private static void mark(boolean[] support, int x, int y, int nw, int nh) {
+		for (int dy = -HALF; dy <= HALF; dy++)
+			for (int dx = -HALF; dx <= HALF; dx++) support[Math.floorMod(y + dy, nh) * nw + Math.floorMod(x + dx, nw)] = true;
+	}
+}

@@ -1,0 +1,91 @@
+package org.ldmfiji.image;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+class PeriodicFillTest {
+
+	private static final int S = 128;
+
+	/** Fringes of the given period and angle, amplitude 0.6, with Gaussian noise of σ 0.1. */
+	static float[] fringes(double period, double angle, long seed) {
+		Random r = new Random(seed);
+		float[] v = new float[S * S];
+		for (int y = 0; y < S; y++)
+			for (int x = 0; x < S; x++)
+				v[y * S + x] = (float) (0.6 * Math.cos(2 * Math.PI * (x * Math.cos(angle) + y * Math.sin(angle)) / period
+					+ 0.7) + 0.1 * r.nextGaussian());
+		return v;
+	}
+
+	private static boolean[] box(int x0, int y0, int w, int h) {
+		boolean[] m = new boolean[S * S];
+		for (int y = y0; y < y0 + h; y++)
+			for (int x = x0; x < x0 + w; x++) m[y * S + x] = true;
+		return m;
+	}
+
+	private static double maskedError(float[] a, float[] truth, boolean[] mask) {
+		double s = 0;
+		int n = 0;
+		for (int i = 0; i < a.length; i++)
+			if (mask[i]) {
+				s += Math.abs(a[i] - truth[i]);
+				n++;
+			}
+		return s / n;
+	}
+
+	@Test
+	void theTransformOfACosineIsTwoPeaksAndTheInverseGivesItBack() {
+		int w = 16, h = 8;
+		double[] re = new double[w * h], im = new double[w * h];
+		for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) re[y * w + x] = Math.cos(2 * Math.PI * (3 * x / 16.0 + y / 8.0));
+		double[] before = re.clone();
+		Fft2.transform(re, im, w, h, false);
+		for (int i = 0; i < re.length; i++) {
+			double mag = Math.hypot(re[i], im[i]);
+			boolean peak = i == 1 * w + 3 || i == (h - 1) * w + (w - 3);
+			assertEquals(peak ? w * h / 2.0 : 0, mag, 1e-9, "bin " + i);
+		}
+		Fft2.transform(re, im, w, h, true);
+		assertArrayEquals(before, re, 1e-12);
+	}
+
+	/** A box in noisy fringes is filled with the fringes in phase, not flat (the smooth fill's error is ~0.38). */
+	@Test
+	void fringesAreContinuedThroughABoxInPhase() {
+		for (double[] p : new double[][] {{5, 0.3}, {9, 1.2}, {7, 2.5}}) {
+			float[] v = fringes(p[0], p[1], 5);
+			boolean[] mask = box(40, 50, 40, 24);
+			float[] fill = BiharmonicFill.fillDenoised(v, mask, S, S, BiharmonicFill.DENOISE_SIGMA);
+			double smooth = maskedError(fill, v, mask);
+			double beta = PeriodicFill.blendInto(fill, v, mask, S, S);
+			double periodic = maskedError(fill, v, mask);
+			assertEquals(1, beta, 1e-9, "period " + p[0] + ": detected as periodic");
+			assertTrue(periodic < 0.4 * smooth, "period " + p[0] + ": error " + periodic + " against the smooth fill's "
+				+ smooth);
+		}
+	}
+
+	/** Noise and a smooth random field have no periodic pattern: the fill is left as it is. */
+	@Test
+	void anImageWithoutAPeriodicPatternIsLeftToTheSmoothFill() {
+		Random r = new Random(7);
+		float[] noise = new float[S * S], field = new float[S * S];
+		for (int i = 0; i < noise.length; i++) noise[i] = (float) r.nextGaussian();
+		float[] blurred = GaussianBlur.blur(noise, S, S, 4);
+		for (int i = 0; i < field.length; i++) field[i] = blurred[i] * 5 + (float) (0.05 * r.nextGaussian());
+		boolean[] mask = box(40, 50, 40, 24);
+		for (float[] v : new float[][] {noise, field}) {
+			float[] fill = BiharmonicFill.fillDenoised(v, mask, S, S, BiharmonicFill.DENOISE_SIGMA), before = fill.clone();
+			assertEquals(0, PeriodicFill.blendInto(fill, v, mask, S, S));
+			assertArrayEquals(before, fill);
+		}
+	}
+}
