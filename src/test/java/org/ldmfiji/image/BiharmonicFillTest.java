@@ -85,33 +85,6 @@ class BiharmonicFillTest {
 		}
 	}
 
-	/**
-	 * A stroke 3 px wide across a sharp vertical edge: its pixels are next to known ones, or one further, so they are
-	 * continued mostly from the raw values, and the edge goes through it about as the plain biharmonic fill takes it;
-	 * continued from the smoothed values, the stroke came out with 1.65 times that fill's error (the edge blurred).
-	 */
-	@Test
-	void aThinStrokeAcrossASharpEdgeKeepsTheEdge() {
-		float[] v = new float[W * H];
-		boolean[] hole = new boolean[W * H];
-		for (int y = 0; y < H; y++)
-			for (int x = 0; x < W; x++) {
-				v[y * W + x] = x < 32 ? -1 : 1;
-				hole[y * W + x] = y >= 20 && y < 23;
-			}
-		float[] out = BiharmonicFill.fillDenoised(v, hole, W, H, BiharmonicFill.DENOISE_SIGMA);
-		float[] plain = BiharmonicFill.fill(v, hole, W, H);
-		double error = 0, plainError = 0;
-		for (int i = 0; i < out.length; i++)
-			if (hole[i]) {
-				error += Math.abs(out[i] - v[i]);
-				plainError += Math.abs(plain[i] - v[i]);
-			}
-		assertTrue(plainError > 1, "the plain fill should blur the edge a little: " + plainError);
-		assertTrue(error < 1.25 * plainError, "the stroke is off the edge by " + error + " in all, the plain "
-			+ "biharmonic fill by " + plainError);
-	}
-
 	/** Deep in a large hole in noise, the fill continues the smoothed values: no slow swings from the noise. */
 	@Test
 	void aLargeHoleInNoiseIsContinuedFromTheSmoothedValues() {
@@ -129,7 +102,7 @@ class BiharmonicFillTest {
 		double swing = 0, rawSwing = 0;
 		int deep = 0;
 		for (int i = 0; i < out.length; i++)
-			if (d[i] >= BiharmonicFill.RAW_BAND) {
+			if (d[i] >= 3) {
 				swing += out[i] * out[i];
 				rawSwing += raw[i] * raw[i];
 				deep++;
