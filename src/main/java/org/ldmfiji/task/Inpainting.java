@@ -182,7 +182,8 @@ public final class Inpainting {
 			Shape latent = new Shape(samples, m.autoencoder.latentChannels, h / f, w / f);
 			TileSettings resolved = LargeImageSampling.resolve(bundle, TASK, cond, latent, w, h, tiles, manager);
 			TiledAutoencoder decoder = TiledAutoencoder.of(bundle, resolved);
-			FloatPlanes smooth = strength < 1 || seam.harmonizes() ? firstGuess(x, mask) : null;
+			double[] periodic = new double[x.channels()];
+			FloatPlanes smooth = strength < 1 || seam.harmonizes() ? firstGuess(x, mask, periodic) : null;
 			NDArray guess = smooth == null ? null : encoder.encode(smooth, manager);
 			NDArray z0 = LargeImageSampling.sampleLatent(bundle, TASK, cond, latent, settings, resolved,
 				strength < 1 ? guess : null, strength, listener, manager);
@@ -203,7 +204,7 @@ public final class Inpainting {
 			}
 			correctSeams(x, again, mask, band, smooth);
 			FillTexture texture = new FillTexture(mask, w, h, x);
-			if (band != null) floor(again, smooth, mask, texture);
+			if (band != null) floor(again, smooth, mask, texture, periodic);
 			return matchSurroundings(x, again, texture, settings.seed);
 		}
 	}
@@ -243,26 +244,39 @@ public final class Inpainting {
 
 	/**
 	 * The fills' low frequencies from the biharmonic first guess, their detail weighted by the surroundings' local
-	 * texture level ({@link LowBandFloor}, {@link LocalTexture}), in place.
+	 * texture level ({@link LowBandFloor}, {@link LocalTexture}) and by the share of the guess that is not a periodic
+	 * pattern's continuation ({@code periodic}, per channel): the guess's fringes are the detail there, and the
+	 * model's, which has not kept them, would take 0.6 of their contrast away. In place.
 	 */
-	private static void floor(List<FloatPlanes> fills, FloatPlanes smooth, boolean[] mask, FillTexture texture) {
+	private static void floor(List<FloatPlanes> fills, FloatPlanes smooth, boolean[] mask, FillTexture texture,
+		double[] periodic)
+	{
 		float[][] weights = new float[smooth.channels()][];
-		for (int c = 0; c < weights.length; c++) weights[c] = texture.localWeights(c);
+		for (int c = 0; c < weights.length; c++) {
+			weights[c] = texture.localWeights(c);
+			if (periodic[c] == 0) continue;
+			weights[c] = weights[c].clone();
+			for (int i = 0; i < weights[c].length; i++) weights[c][i] *= (float) (1 - periodic[c]);
+		}
 		fills.parallelStream().forEach(fill -> LowBandFloor.apply(fill, smooth, mask, LowBandFloor.SIGMA, weights));
+	}
+
+	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask) {
+		return firstGuess(x, mask, new double[x.channels()]);
 	}
 
 	/**
 	 * x with the masked pixels replaced by the biharmonic continuation of the others (their noise taken out first,
 	 * {@link BiharmonicFill#fillDenoised}), moved toward the continuation of their periodic pattern where they have
-	 * one ({@link PeriodicFill}), channel by channel.
+	 * one ({@link PeriodicFill}, its weight per channel into {@code periodic}), channel by channel.
 	 */
-	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask) {
+	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask, double[] periodic) {
 		FloatPlanes out = x.copy();
 		int n = x.planeSize();
 		for (int c = 0; c < x.channels(); c++) {
 			float[] values = x.channel(c).data();
 			float[] plane = BiharmonicFill.fillDenoised(values, mask, x.width(), x.height(), BiharmonicFill.DENOISE_SIGMA);
-			PeriodicFill.blendInto(plane, values, mask, x.width(), x.height());
+			periodic[c] = PeriodicFill.blendInto(plane, values, mask, x.width(), x.height());
 			System.arraycopy(plane, 0, out.data(), c * n, n);
 		}
 		return out;
