@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import math
 import os
 import shlex
 import sys
@@ -42,8 +43,10 @@ def main(argv=None) -> dict:
     encoder_sha = ae_ckpt["config"].get("encoder_sha256", sha256_file(args.autoencoder))
     specs, schedule, trainings = {}, None, [{
         "part": "autoencoder", "command": ae_ckpt["command"], "seed": ae_ckpt["seed"], "steps": ae_ckpt["step"],
-        "seconds": round(ae_ckpt["train_seconds"]), "device": ae_ckpt["device"], "date": ae_ckpt["date"],
-        "held_out_psnr_db": round(float(ae_ckpt.get("held_out_psnr", float("nan"))), 2)}]
+        "seconds": round(ae_ckpt["train_seconds"]), "device": ae_ckpt.get("device", ""),
+        "date": ae_ckpt.get("date", "")}]
+    if math.isfinite(float(ae_ckpt.get("held_out_psnr", float("nan")))):  # absent from a bundle's converted autoencoder
+        trainings[0]["held_out_psnr_db"] = round(float(ae_ckpt["held_out_psnr"]), 2)
     if ae_ckpt["config"].get("init"):
         trainings[0]["init"] = ae_ckpt["config"]["init"]
     for path in args.denoiser:

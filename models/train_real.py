@@ -68,7 +68,8 @@ def autoencoder_from_bundle(bundle: str, out: str) -> str:
     if err > 1e-4:
         raise ValueError(f"the rebuilt decoder differs from decoder.pt by {err}")
     save_checkpoint(out, {"kind": "autoencoder", "state_dict": model.state_dict(), "config": config,
-                          "scale_factor": ae["scale_factor"], "step": 0, "train_seconds": 0.0,
+                          "scale_factor": ae["scale_factor"], "step": 0, "train_seconds": 0.0, "device": "cpu",
+                          "date": manifest.get("provenance", {}).get("date", ""),
                           "command": f"train_real.py: from bundle {os.path.abspath(bundle)}", "seed": 0})
     return out
 

@@ -45,3 +45,21 @@ def test_a_continued_denoiser_keeps_its_crop_and_the_pixels_per_step(autoencoder
                                     "cpu")
     assert train_demo.crop_and_batch(str(tmp_path), "superres", 64, 128) == (128, 32)
     assert train_demo.crop_and_batch(None, "superres", 64, 128) == (64, 128)
+
+
+def test_the_converted_checkpoints_export_to_a_bundle_of_strict_json(autoencoder, tmp_path):
+    # a converted autoencoder has no held-out PSNR: build_demo.py wrote NaN, which Java's strict parser refuses
+    import json
+
+    import build_demo
+    from ldm_models.export import verify_bundle
+    dens = [train_real.denoiser_from_bundle(DEMO, t, autoencoder, str(tmp_path / f"{t}.npz"), "/usr/bin/python3", "cpu")
+            for t in ("inpaint", "superres", "unconditional")]
+    out = tmp_path / "bundle"
+    build_demo.main(["--autoencoder", autoencoder, *sum((["--denoiser", d] for d in dens), []), "--out", str(out)])
+
+    def refuse(name):
+        raise ValueError(f"model.json holds {name}")
+    json.loads((out / "model.json").read_text(), parse_constant=refuse)
+    manifest = verify_bundle(str(out))
+    assert manifest["denoisers"]["superres"]["native_size"] == 128
