@@ -66,7 +66,9 @@ public final class PeriodicFill {
 				int i = (y0 + y) * w + x0 + x;
 				hole[y * bw + x] = unknown[i];
 				v[y * bw + x] = unknown[i] ? 0 : values[i];
-				if (!unknown[i]) known++;
+				if (unknown[i]) continue;
+				if (!Float.isFinite(values[i])) return 0; // no spectrum to read; the smooth fill decides
+				known++;
 			}
 		if (known < 64) return 0;
 		int[] peaks = new int[PEAKS];

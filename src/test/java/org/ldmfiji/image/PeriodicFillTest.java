@@ -95,4 +95,15 @@ class PeriodicFillTest {
 			assertArrayEquals(before, fill);
 		}
 	}
+
+	/** A known pixel that is not a number leaves the fill to the smooth continuation (no NaN spread over the hole). */
+	@Test
+	void aKnownPixelThatIsNotANumberLeavesTheFillAsItIs() {
+		float[] v = fringes(7, 0.4, 3);
+		v[5 * S + 5] = Float.NaN;
+		boolean[] mask = box(40, 50, 40, 24);
+		float[] fill = new float[S * S], before = fill.clone();
+		assertEquals(0, PeriodicFill.blendInto(fill, v, mask, S, S));
+		assertArrayEquals(before, fill);
+	}
 }
