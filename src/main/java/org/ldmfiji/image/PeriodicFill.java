@@ -1,5 +1,7 @@
 package org.ldmfiji.image;
 
+import java.util.Arrays;
+
 /**
  * Continues a periodic pattern of the known pixels (interference fringes of a hologram, a grating, a lattice) into
  * the unknown ones, where the smooth continuation ({@link BiharmonicFill}) can only fill flat.
@@ -103,7 +105,7 @@ public final class PeriodicFill {
 				total += power[i] = re[i] * re[i] + im[i] * im[i];
 		if (total <= 0) return 0;
 		boolean[] support = new boolean[nw * nh];
-		java.util.Arrays.fill(peaks, -1);
+		Arrays.fill(peaks, -1);
 		for (int peak = 0; peak < PEAKS; peak++) {
 			int best = -1;
 			for (int i = 1; i < power.length; i++)
@@ -160,7 +162,7 @@ public final class PeriodicFill {
 			}
 		System.arraycopy(r0, 0, re, 0, re.length);
 		for (int k = 0; k < ITERATIONS; k++) {
-			java.util.Arrays.fill(im, 0);
+			Arrays.fill(im, 0);
 			Fft2.transform(re, im, nw, nh, false);
 			for (int i = 0; i < re.length; i++)
 				if (!support[i]) {

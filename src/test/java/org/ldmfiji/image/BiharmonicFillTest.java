@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Random;
+
 class BiharmonicFillTest {
 
 	private static final int W = 64, H = 48;
@@ -88,7 +90,7 @@ class BiharmonicFillTest {
 	/** Deep in a large hole in noise, the fill continues the smoothed values: no slow swings from the noise. */
 	@Test
 	void aLargeHoleInNoiseIsContinuedFromTheSmoothedValues() {
-		java.util.Random random = new java.util.Random(3);
+		Random random = new Random(3);
 		float[] v = new float[W * H];
 		boolean[] hole = new boolean[W * H];
 		for (int y = 0; y < H; y++)

@@ -9,6 +9,7 @@ import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 
 import org.junit.jupiter.api.Test;
+import org.ldmfiji.image.BiharmonicFill;
 import org.ldmfiji.image.DistanceTransform;
 import org.ldmfiji.imagej.InpaintImage;
 import org.ldmfiji.image.GaussianBlur;
@@ -152,7 +153,7 @@ class InpaintingTextureTest {
 		float[] truth = ((float[]) fp.getPixels()).clone();
 		boolean[] mask = box(44, 52, 36);
 		ImagePlus out = InpaintImage.run(DemoModel.get(), new ImagePlus("fringes", fp), mask, options(), Progress.NONE).image;
-		float[] smooth = org.ldmfiji.image.BiharmonicFill.fill(truth, mask, S, S);
+		float[] smooth = BiharmonicFill.fill(truth, mask, S, S);
 		double error = 0, smoothError = 0;
 		int n = 0;
 		for (int i = 0; i < mask.length; i++)
