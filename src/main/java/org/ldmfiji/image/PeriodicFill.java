@@ -90,15 +90,10 @@ public final class PeriodicFill {
 
 	/** β from the detail's spectrum; the {@link #PEAKS} peaks' bins (nw × nh, −1 for none) into {@code peaks}. */
 	static double detect(float[] v, boolean[] hole, int bw, int bh, int nw, int nh, int[] peaks) {
-		float[] smooth = BiharmonicFill.smoothKnown(v, hole, bw, bh, DETAIL_SIGMA);
-		double[] re = new double[nw * nh], im = new double[nw * nh];
-		for (int y = 0; y < bh; y++)
-			for (int x = 0; x < bw; x++) {
-				int i = y * bw + x;
-				if (!hole[i]) re[y * nw + x] = (v[i] - smooth[i]) * hann(x, bw) * hann(y, bh);
-			}
-		Fft2.transform(re, im, nw, nh, false);
-		double[] power = new double[nw * nh];
+		float[] detail = BiharmonicFill.smoothKnown(v, hole, bw, bh, DETAIL_SIGMA);
+		for (int i = 0; i < detail.length; i++) detail[i] = v[i] - detail[i];
+		double[][] spectrum = taperedSpectrum(detail, hole, bw, bh, nw, nh);
+		double[] re = spectrum[0], im = spectrum[1], power = new double[nw * nh];
 		double total = 0;
 		for (int i = 1; i < power.length; i++)
 			if (Math.hypot(frequency(i % nw, nw), frequency(i / nw, nh)) >= 1 / LONGEST_PERIOD)
@@ -134,17 +129,25 @@ public final class PeriodicFill {
 				mean += v[i];
 				n++;
 			}
-		mean /= n;
-		double[] re = new double[nw * nh], im = new double[nw * nh];
-		for (int y = 0; y < bh; y++)
-			for (int x = 0; x < bw; x++) {
-				int i = y * bw + x;
-				if (!hole[i]) re[y * nw + x] = (v[i] - mean) * hann(x, bw) * hann(y, bh);
-			}
-		Fft2.transform(re, im, nw, nh, false);
+		float[] centred = new float[v.length];
+		for (int i = 0; i < v.length; i++) centred[i] = (float) (v[i] - mean / n);
+		double[][] spectrum = taperedSpectrum(centred, hole, bw, bh, nw, nh);
+		double[] re = spectrum[0], im = spectrum[1];
 		double total = 0;
 		for (int i = 1; i < re.length; i++) total += re[i] * re[i] + im[i] * im[i];
 		return total;
+	}
+
+	/** {re, im} (nw × nh) of the FFT of u on the known pixels times a Hann window over the box, zero elsewhere. */
+	private static double[][] taperedSpectrum(float[] u, boolean[] hole, int bw, int bh, int nw, int nh) {
+		double[] re = new double[nw * nh], im = new double[nw * nh], tx = hann(bw), ty = hann(bh);
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				int i = y * bw + x;
+				if (!hole[i]) re[y * nw + x] = u[i] * tx[x] * ty[y];
+			}
+		Fft2.transform(re, im, nw, nh, false);
+		return new double[][] {re, im};
 	}
 
 	/** t + r on the box (bw × bh): the trend plus the Gerchberg–Papoulis continuation of the residual. */
@@ -183,8 +186,11 @@ public final class PeriodicFill {
 		return (k < (n + 1) / 2 ? k : k - n) / (double) n;
 	}
 
-	private static double hann(int i, int n) {
-		return n < 2 ? 1 : 0.5 - 0.5 * Math.cos(2 * Math.PI * i / (n - 1));
+	/** The Hann window of n points. */
+	private static double[] hann(int n) {
+		double[] t = new double[n];
+		for (int i = 0; i < n; i++) t[i] = n < 2 ? 1 : 0.5 - 0.5 * Math.cos(2 * Math.PI * i / (n - 1));
+		return t;
 	}
 
 	private static boolean isLocalMaximum(double[] power, int i, int nw, int nh) {
