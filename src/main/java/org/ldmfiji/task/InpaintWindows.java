@@ -104,13 +104,11 @@ public final class InpaintWindows {
 		// full and never blended back in, so the band is at most grow pixels wide
 		float[] alpha = Masks.featherWeights(grown, w, h, Math.min(o.feather, o.grow));
 		for (int i = 0; i < mask.length; i++) if (mask[i]) alpha[i] = 1;
-		int margin = Window.roundUp(o.context, f);
+		// at least one latent cell of context: a window that is all hole has nothing to continue (a 256 px box on
+		// the grid once filled white, its values normalised on no known pixel)
+		int margin = Math.max(f, Window.roundUp(o.context, f));
 		List<Group> groups = group(Masks.regions(grown, w, h), margin, nativeSize);
-		for (Group g : groups) {
-			int side = Math.max(g.x1 - g.x0, g.y1 - g.y0);
-			int gm = Math.min(margin, Math.max(0, (2 * nativeSize - side) / 2) / f * f); // window at most ~2x native
-			g.window = inpainting.window(new int[] {g.x0, g.y0, g.x1, g.y1}, gm, w, h);
-		}
+		for (Group g : groups) g.window = inpainting.window(new int[] {g.x0, g.y0, g.x1, g.y1}, margin, w, h);
 		return new InpaintWindows(inpainting, m, w, h, grown, alpha, groups);
 	}
 

@@ -49,7 +49,7 @@ public final class OptionTable {
 	public static final Option FEATHER = Option.integer("feather", "Feather (px, in the grow margin)", 4, 0, 10000,
 		"band in the grow margin where fill and source blend (the mask itself is always replaced)");
 	public static final Option CONTEXT = Option.integer("context", "Context (px around the mask)", 32, 0, 10000,
-		"surrounding image the model sees around the mask");
+		"surrounding image the model sees around the mask (at least one latent cell)");
 	public static final Option STRENGTH = Option.number("strength", "Strength (1: from noise)", 0.3, 0.01, 1,
 		"1: sample from noise; less: start from the smooth continuation of the surroundings and keep closer to it");
 	public static final Option SEAM = Option.choice("seam", "Seam", "blend", List.of(Seam.labels()),

@@ -267,6 +267,35 @@ class InpaintImageTest {
 		assertArrayEquals(before, TestImages.bits(big), "the source stays as it was");
 	}
 
+	/** A box twice the training size, on the latent grid: its window once held no known pixel and was filled white. */
+	@Test
+	void aHoleMoreThanTwiceTheTrainingSizeIsFilledFromItsSurroundings() {
+		int side = 384;
+		ImagePlus big = TestImages.image("big", 16, side, side, 5);
+		boolean[] mask = TestImages.rect(side, side, 64, 64, 256, 256);
+		int[] before = TestImages.bits(big)[0];
+		InpaintImage.Options o = options(1);
+		o.grow = 0;
+		o.feather = 0;
+		int[] after = TestImages.bits(InpaintImage.run(DemoModel.get(), big, mask, o, Progress.NONE).image)[0];
+		TestImages.assertFilledInsideOnly(before, after, mask, side, 0);
+		int lo = Integer.MAX_VALUE, hi = Integer.MIN_VALUE;
+		double knownMean = 0, fillMean = 0;
+		for (int i = 0; i < mask.length; i++) {
+			if (mask[i]) continue;
+			lo = Math.min(lo, before[i]);
+			hi = Math.max(hi, before[i]);
+			knownMean += before[i] / (double) (mask.length - 256 * 256);
+		}
+		for (int i = 0; i < mask.length; i++) {
+			if (!mask[i]) continue;
+			assertTrue(after[i] >= lo && after[i] <= hi, "fill value " + after[i] + " at " + i % side + "," + i / side
+				+ " outside the surroundings' range [" + lo + ", " + hi + "]");
+			fillMean += after[i] / (256.0 * 256);
+		}
+		assertEquals(knownMean, fillMean, 0.1 * (hi - lo), "the fill's mean");
+	}
+
 	@Test
 	void multiChannelImagesAreFilledChannelByChannel() {
 		ij.ImageStack s = new ij.ImageStack(W, H);
