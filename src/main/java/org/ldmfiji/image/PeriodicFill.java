@@ -28,7 +28,9 @@ import java.util.Arrays;
  */
 public final class PeriodicFill {
 
-	static final int PEAKS = 2, HALF = 2, ITERATIONS = 200, MARGIN = 32, MAX_SIDE = 512;
+	static final int PEAKS = 2, HALF = 2, ITERATIONS = 200, MARGIN = 32;
+	/** The largest side of the box a pattern is read in. */
+	public static final int MAX_SIDE = 512;
 	static final double DETAIL_SIGMA = 4, LONGEST_PERIOD = 24, TREND_SIGMA = 6, DETECT_FROM = 0.55, DETECT_FULL = 0.7;
 	/** The peaks' least share of the known values' own variation (their tapered spectrum, DC left out). */
 	static final double LEAST_SHARE_OF_VALUES = 0.02;
@@ -40,26 +42,19 @@ public final class PeriodicFill {
 	 * continuation by the detected β, in place; returns β (0: not periodic, {@code fill} untouched).
 	 */
 	public static double blendInto(float[] fill, float[] values, boolean[] unknown, int w, int h) {
-		int x0 = w, y0 = h, x1 = -1, y1 = -1;
-		for (int i = 0; i < w * h; i++)
-			if (unknown[i]) {
-				x0 = Math.min(x0, i % w);
-				x1 = Math.max(x1, i % w);
-				y0 = Math.min(y0, i / w);
-				y1 = Math.max(y1, i / w);
-			}
-		if (x1 < 0) return 0;
-		int extent = Math.max(x1 - x0, y1 - y0) + 1;
-		x0 = Math.max(0, x0 - MARGIN);
-		y0 = Math.max(0, y0 - MARGIN);
-		x1 = Math.min(w - 1, x1 + MARGIN);
-		y1 = Math.min(h - 1, y1 + MARGIN);
-		int nw = Fft2.ceilPowerOfTwo(x1 - x0 + 1), nh = Fft2.ceilPowerOfTwo(y1 - y0 + 1);
-		if (nw > MAX_SIDE || nh > MAX_SIDE) return 0;
-		// the box grown to the transform's size where the plane has the pixels: more periods to measure
-		x0 = Math.max(0, Math.min(x0 - (nw - (x1 - x0 + 1)) / 2, w - nw));
-		y0 = Math.max(0, Math.min(y0 - (nh - (y1 - y0 + 1)) / 2, h - nh));
-		int bw = Math.min(nw, w - x0), bh = Math.min(nh, h - y0);
+		return blendInto(fill, values, unknown, unknown, w, h);
+	}
+
+	/**
+	 * The same for the {@code target} pixels only (unknown ones; the box is placed around them): the plane may hold
+	 * more context, and other holes, than the fill needs.
+	 */
+	public static double blendInto(float[] fill, float[] values, boolean[] unknown, boolean[] target, int w, int h) {
+		int[] box = box(bounds(target, w), w, h);
+		if (box == null) return 0;
+		int x0 = box[0], y0 = box[1], bw = box[2] - x0, bh = box[3] - y0;
+		int nw = Fft2.ceilPowerOfTwo(bw), nh = Fft2.ceilPowerOfTwo(bh);
+		int extent = Math.max(box[4], box[5]);
 		float[] v = new float[bw * bh];
 		boolean[] hole = new boolean[bw * bh];
 		int known = 0;
@@ -83,9 +78,39 @@ public final class PeriodicFill {
 		for (int y = 0; y < bh; y++)
 			for (int x = 0; x < bw; x++) {
 				int i = (y0 + y) * w + x0 + x;
-				if (unknown[i]) fill[i] = (float) ((1 - beta) * fill[i] + beta * periodic[y * bw + x]);
+				if (target[i]) fill[i] = (float) ((1 - beta) * fill[i] + beta * periodic[y * bw + x]);
 			}
 		return beta;
+	}
+
+	/** [x0, y0, x1, y1) of the true pixels of a plane W wide, or null when there are none. */
+	public static int[] bounds(boolean[] pixels, int w) {
+		int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = -1, y1 = -1;
+		for (int i = 0; i < pixels.length; i++)
+			if (pixels[i]) {
+				x0 = Math.min(x0, i % w);
+				x1 = Math.max(x1, i % w);
+				y0 = Math.min(y0, i / w);
+				y1 = Math.max(y1, i / w);
+			}
+		return x1 < 0 ? null : new int[] {x0, y0, x1 + 1, y1 + 1};
+	}
+
+	/**
+	 * The box the pattern is read in around a hole with bounds [x0, y0, x1, y1) on a W × H plane: the bounds plus
+	 * {@link #MARGIN} px, grown to the transform's size (the next powers of two) where the plane has the pixels (more
+	 * periods to measure), as {x0, y0, x1, y1, hole width, hole height}; null for no hole or a side above
+	 * {@link #MAX_SIDE} px.
+	 */
+	public static int[] box(int[] hole, int w, int h) {
+		if (hole == null) return null;
+		int x0 = Math.max(0, hole[0] - MARGIN), y0 = Math.max(0, hole[1] - MARGIN);
+		int x1 = Math.min(w, hole[2] + MARGIN), y1 = Math.min(h, hole[3] + MARGIN);
+		int nw = Fft2.ceilPowerOfTwo(x1 - x0), nh = Fft2.ceilPowerOfTwo(y1 - y0);
+		if (nw > MAX_SIDE || nh > MAX_SIDE) return null;
+		x0 = Math.max(0, Math.min(x0 - (nw - (x1 - x0)) / 2, w - nw));
+		y0 = Math.max(0, Math.min(y0 - (nh - (y1 - y0)) / 2, h - nh));
+		return new int[] {x0, y0, Math.min(w, x0 + nw), Math.min(h, y0 + nh), hole[2] - hole[0], hole[3] - hole[1]};
 	}
 
 	/** β from the detail's spectrum; the {@link #PEAKS} peaks' bins (nw × nh, −1 for none) into {@code peaks}. */

@@ -16,6 +16,7 @@ import net.imglib2.view.Views;
 import org.ldmfiji.image.ChannelMapping;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.Normalization;
+import org.ldmfiji.image.PeriodicFill;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.tiling.Window;
 
@@ -61,7 +62,7 @@ final class ImgInpainting {
 		for (InpaintWindows.Group g : plan.groups) {
 			int[] r = g.onImage(w, h);
 			FloatPlanes region = ImgPixels.read(image, ImgPixels.window(image, r));
-			String bad = type instanceof IntegerType ? null : plan.nonFinite(region, r, channel, offset[0], offset[1]);
+			String bad = type instanceof IntegerType ? null : plan.nonFinite(g, region, channel, offset[0], offset[1]);
 			if (bad != null) throw new IllegalArgumentException("the image has a " + bad + " (relative to its min"
 				+ (c > 1 ? ", channel " + (channel[0] + 1) : "") + ") next to the region to fill: replace NaNs first or "
 				+ "include them in the mask");
@@ -101,7 +102,8 @@ final class ImgInpainting {
 	 * The part of the image a fill can reach: the mask's true pixels' bounds grown by the grow margin, the context and
 	 * twice the native window size plus one unit (more than any window of {@link InpaintWindows} extends beyond its
 	 * regions: a window is centred on its group, at most the group grown by the context and rounded up to the unit, or
-	 * the native size), clipped to the image. Windows, normalisation and blend depend only on the pixels within it
+	 * the native size), and the largest box the first guess reads a periodic pattern in ({@link PeriodicFill#MAX_SIDE}
+	 * px around a window's hole), clipped to the image. Windows, normalisation and blend depend only on the pixels within it
 	 * (windows are shifted only at the image's edges, which the part keeps), so planning on it gives the whole
 	 * image's pixels, with memory for the planner's masks that follows the mask, not the plane. The whole image
 	 * when the mask is empty (the planner says so).
@@ -113,7 +115,7 @@ final class ImgInpainting {
 		if (b == null) return image;
 		Inpainting in = new Inpainting(bundle, o.sampling, 0, o.strength, o.seam);
 		long margin = o.grow + Window.roundUp(o.context, bundle.manifest().autoencoder.factor)
-			+ 2L * (in.nativeSize() + in.unit());
+			+ 2L * (in.nativeSize() + in.unit()) + PeriodicFill.MAX_SIDE;
 		long[] min = image.minAsLongArray(), max = image.maxAsLongArray();
 		for (int d = 0; d < 2; d++) {
 			min[d] = Math.max(image.min(d), b[d] - margin);

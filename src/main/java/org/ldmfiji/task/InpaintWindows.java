@@ -3,6 +3,7 @@ package org.ldmfiji.task;
 import org.ldmfiji.image.ChannelMapping;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.Normalization;
+import org.ldmfiji.image.PeriodicFill;
 import org.ldmfiji.image.ValueMap;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
@@ -35,8 +36,19 @@ public final class InpaintWindows {
 			y1 = r.y1;
 		}
 
-		/** [x0, y0, x1, y1) of the window's part on a W × H image: the pixels to read. */
+		/** Where the first guess reads its periodic pattern, when beyond the window's part (see {@link #plan}). */
+		private int[] reads;
+
+		/**
+		 * [x0, y0, x1, y1) of the pixels to read on a W × H image: the window's part, and the box of the first
+		 * guess's periodic continuation around it.
+		 */
 		public int[] onImage(int w, int h) {
+			return reads == null ? windowOnImage(w, h) : reads.clone();
+		}
+
+		/** [x0, y0, x1, y1) of the window's part on a W × H image: the pixels the model sees. */
+		int[] windowOnImage(int w, int h) {
 			return new int[] {Math.max(0, window.x), Math.max(0, window.y), Math.min(w, window.x + window.width),
 				Math.min(h, window.y + window.height)};
 		}
@@ -108,8 +120,38 @@ public final class InpaintWindows {
 		// the grid once filled white, its values normalised on no known pixel)
 		int margin = Math.max(f, Window.roundUp(o.context, f));
 		List<Group> groups = group(Masks.regions(grown, w, h), margin, nativeSize);
-		for (Group g : groups) g.window = inpainting.window(new int[] {g.x0, g.y0, g.x1, g.y1}, margin, w, h);
+		for (Group g : groups) {
+			g.window = inpainting.window(new int[] {g.x0, g.y0, g.x1, g.y1}, margin, w, h);
+			g.reads = periodicBox(g.windowOnImage(w, h), grown, w, h);
+		}
 		return new InpaintWindows(inpainting, m, w, h, grown, alpha, groups);
+	}
+
+	/**
+	 * The window's part on the image, grown to hold {@link PeriodicFill#box} of the mask's pixels in it: a periodic
+	 * pattern is read over up to {@link PeriodicFill#MAX_SIDE} px, more than the model's context (a 200 px hole in
+	 * fringes had a 32 px ring, and its pattern went unseen).
+	 */
+	private static int[] periodicBox(int[] on, boolean[] grown, int w, int h) {
+		int[] hole = holeBounds(on, grown, w);
+		int[] box = PeriodicFill.box(hole, w, h);
+		if (box == null) return on;
+		return new int[] {Math.min(on[0], box[0]), Math.min(on[1], box[1]), Math.max(on[2], box[2]),
+			Math.max(on[3], box[3])};
+	}
+
+	/** [x0, y0, x1, y1) of the grown mask's pixels in the rectangle {@code r} of the image, or null for none. */
+	private static int[] holeBounds(int[] r, boolean[] grown, int w) {
+		int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = -1, y1 = -1;
+		for (int y = r[1]; y < r[3]; y++)
+			for (int x = r[0]; x < r[2]; x++)
+				if (grown[y * w + x]) {
+					x0 = Math.min(x0, x);
+					y0 = Math.min(y0, y);
+					x1 = Math.max(x1, x + 1);
+					y1 = Math.max(y1, y + 1);
+				}
+		return x1 < 0 ? null : new int[] {x0, y0, x1, y1};
 	}
 
 	/** Denoising steps of one window's fill of one model item. */
@@ -118,7 +160,7 @@ public final class InpaintWindows {
 	}
 
 	/**
-	 * Fills one group's window.
+	 * Fills one group's window; values are normalised on the window's known pixels.
 	 *
 	 * @param region the image's channels over {@link Group#onImage} (raw values)
 	 * @param done steps already reported; the fill reports {@code mapping.batchSize(C)·steps()} more
@@ -128,15 +170,19 @@ public final class InpaintWindows {
 		ChannelMapping mapping = ChannelMapping.of(c, manifest.imageChannels);
 		Window win = g.window;
 		int[] r = g.onImage(w, h);
-		Window local = new Window(win.x - r[0], win.y - r[1], win.width, win.height);
+		int lx = win.x - r[0], ly = win.y - r[1];
+		Window local = new Window(lx, ly, win.width, win.height);
 		boolean[] windowMask = win.extract(grown, w, h);
-		List<ValueMap> maps = fitOutside(norm, region, r[0], r[1]);
-		FloatPlanes x = local.extract(region);
-		for (int k = 0; k < c; k++) forward(x, k, maps.get(k));
-		List<FloatPlanes> items = mapping.toModel(x, manifest.imageChannels);
+		List<ValueMap> maps = fitOutside(norm, region, r, g.windowOnImage(w, h));
+		FloatPlanes around = region.copy();
+		for (int k = 0; k < c; k++) forward(around, k, maps.get(k));
+		List<FloatPlanes> items = mapping.toModel(local.extract(around), manifest.imageChannels);
+		List<FloatPlanes> aroundItems = mapping.toModel(around, manifest.imageChannels);
+		boolean[] unknown = new Window(r[0], r[1], r[2] - r[0], r[3] - r[1]).extract(grown, w, h);
 		List<List<FloatPlanes>> fills = new ArrayList<>();
-		for (FloatPlanes item : items) {
-			fills.add(inpainting.fillWindow(item, windowMask, samples, progress.steps(done, total)));
+		for (int i = 0; i < items.size(); i++) {
+			Inpainting.Surroundings s = new Inpainting.Surroundings(aroundItems.get(i), unknown, lx, ly);
+			fills.add(inpainting.fillWindow(items.get(i), windowMask, s, samples, progress.steps(done, total)));
 			done += steps();
 		}
 		List<FloatPlanes> out = new ArrayList<>(samples);
@@ -167,20 +213,21 @@ public final class InpaintWindows {
 	}
 
 	/**
-	 * The first NaN or infinite value of the region next to the mask (outside it), as "NaN at x=…, y=…" with the
-	 * channel (0-based) in {@code where[0]}, or null when all are finite.
+	 * The first NaN or infinite value of the group's window outside the mask ({@code region} holds the pixels of
+	 * {@link Group#onImage}), as "NaN at x=…, y=…" with the channel (0-based) in {@code where[0]}, or null when all
+	 * are finite. Beyond the window the first guess leaves a pattern with such a pixel to the smooth fill.
 	 */
-	public String nonFinite(FloatPlanes region, int[] onImage, int[] channel) {
-		return nonFinite(region, onImage, channel, 0, 0);
+	public String nonFinite(Group g, FloatPlanes region, int[] channel) {
+		return nonFinite(g, region, channel, 0, 0);
 	}
 
 	/** The same, the reported position shifted by (dx, dy) (a plan on a part of a larger image). */
-	public String nonFinite(FloatPlanes region, int[] onImage, int[] channel, long dx, long dy) {
+	public String nonFinite(Group g, FloatPlanes region, int[] channel, long dx, long dy) {
+		int[] r = g.onImage(w, h), on = g.windowOnImage(w, h);
 		for (int k = 0; k < region.channels(); k++)
-			for (int y = 0; y < region.height(); y++)
-				for (int x = 0; x < region.width(); x++) {
-					float v = region.get(k, y, x);
-					int ix = x + onImage[0], iy = y + onImage[1];
+			for (int iy = on[1]; iy < on[3]; iy++)
+				for (int ix = on[0]; ix < on[2]; ix++) {
+					float v = region.get(k, iy - r[1], ix - r[0]);
 					if (!grown[iy * w + ix] && (Float.isNaN(v) || Float.isInfinite(v))) {
 						channel[0] = k;
 						return (Float.isNaN(v) ? "NaN" : "infinite") + " pixel at x=" + (ix + dx) + ", y=" + (iy + dy);
@@ -220,16 +267,19 @@ public final class InpaintWindows {
 		return groups;
 	}
 
-	/** Per channel, the normalisation fitted on the region's unmasked pixels, onto the model's range. */
-	private List<ValueMap> fitOutside(Normalization norm, FloatPlanes region, int x0, int y0) {
+	/**
+	 * Per channel, the normalisation fitted on the unmasked pixels of the rectangle {@code part} of the image, onto
+	 * the model's range ({@code region} holds the pixels of the rectangle {@code r}).
+	 */
+	private List<ValueMap> fitOutside(Normalization norm, FloatPlanes region, int[] r, int[] part) {
 		double[] range = manifest.imageRange;
 		List<ValueMap> maps = new ArrayList<>();
 		for (int k = 0; k < region.channels(); k++) {
-			float[] v = new float[region.planeSize()];
+			float[] v = new float[(part[2] - part[0]) * (part[3] - part[1])];
 			int n = 0;
-			for (int y = 0; y < region.height(); y++)
-				for (int x = 0; x < region.width(); x++)
-					if (!grown[(y + y0) * w + x + x0]) v[n++] = region.get(k, y, x);
+			for (int y = part[1]; y < part[3]; y++)
+				for (int x = part[0]; x < part[2]; x++)
+					if (!grown[y * w + x]) v[n++] = region.get(k, y - r[1], x - r[0]);
 			maps.add(norm.fit(Arrays.copyOf(v, n)).onto(range[0], range[1]));
 		}
 		return maps;

@@ -147,6 +147,16 @@ public final class Inpainting {
 	 * @return per sample the decoded window (C × h × w, model range); the caller pastes the masked part
 	 */
 	public List<FloatPlanes> fillWindow(FloatPlanes x, boolean[] mask, int samples, StepListener listener) {
+		return fillWindow(x, mask, null, samples, listener);
+	}
+
+	/**
+	 * The same, the first guess's periodic continuation read in {@code around} (null: in the window): its box may
+	 * need more of the image than the model's context holds.
+	 */
+	public List<FloatPlanes> fillWindow(FloatPlanes x, boolean[] mask, Surroundings around, int samples,
+		StepListener listener)
+	{
 		Manifest m = bundle.manifest();
 		Manifest.DenoiserSpec spec = m.denoiser(TASK);
 		int f = m.autoencoder.factor, w = x.width(), h = x.height();
@@ -183,7 +193,7 @@ public final class Inpainting {
 			TileSettings resolved = LargeImageSampling.resolve(bundle, TASK, cond, latent, w, h, tiles, manager);
 			TiledAutoencoder decoder = TiledAutoencoder.of(bundle, resolved);
 			double[] periodic = new double[x.channels()];
-			FloatPlanes smooth = strength < 1 || seam.harmonizes() ? firstGuess(x, mask, periodic) : null;
+			FloatPlanes smooth = strength < 1 || seam.harmonizes() ? firstGuess(x, mask, periodic, around) : null;
 			NDArray guess = smooth == null ? null : encoder.encode(smooth, manager);
 			NDArray z0 = LargeImageSampling.sampleLatent(bundle, TASK, cond, latent, settings, resolved,
 				strength < 1 ? guess : null, strength, listener, manager);
@@ -262,24 +272,68 @@ public final class Inpainting {
 	}
 
 	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask) {
-		return firstGuess(x, mask, new double[x.channels()]);
+		return firstGuess(x, mask, new double[x.channels()], null);
 	}
 
 	/**
 	 * x with the masked pixels replaced by the biharmonic continuation of the others (their noise taken out first,
 	 * {@link BiharmonicFill#fillDenoised}), moved toward the continuation of their periodic pattern where they have
-	 * one ({@link PeriodicFill}, its weight per channel into {@code periodic}), channel by channel.
+	 * one ({@link PeriodicFill}, its weight per channel into {@code periodic}; read in {@code around} unless it is
+	 * null), channel by channel.
 	 */
-	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask, double[] periodic) {
+	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask, double[] periodic, Surroundings around) {
 		FloatPlanes out = x.copy();
 		int n = x.planeSize();
 		for (int c = 0; c < x.channels(); c++) {
 			float[] values = x.channel(c).data();
 			float[] plane = BiharmonicFill.fillDenoised(values, mask, x.width(), x.height(), BiharmonicFill.DENOISE_SIGMA);
-			periodic[c] = PeriodicFill.blendInto(plane, values, mask, x.width(), x.height());
+			periodic[c] = around == null ? PeriodicFill.blendInto(plane, values, mask, x.width(), x.height())
+				: around.blendPeriodic(plane, mask, c, x.width(), x.height());
 			System.arraycopy(plane, 0, out.data(), c * n, n);
 		}
 		return out;
+	}
+
+	/**
+	 * The image around a window, in the model's values and channels: the window's origin at (x, y) of the plane, and
+	 * which of its pixels are unknown (other holes too). The window's first guess reads its periodic pattern here.
+	 */
+	public static final class Surroundings {
+		final FloatPlanes values;
+		final boolean[] unknown;
+		final int x, y;
+
+		public Surroundings(FloatPlanes values, boolean[] unknown, int x, int y) {
+			this.values = values;
+			this.unknown = unknown;
+			this.x = x;
+			this.y = y;
+		}
+
+		/**
+		 * {@link PeriodicFill#blendInto} of the window's plane (w × h, channel c) at its masked pixels that lie in
+		 * the surroundings (not those mirrored beyond the image); returns β.
+		 */
+		double blendPeriodic(float[] plane, boolean[] mask, int c, int w, int h) {
+			int sw = values.width(), sh = values.height();
+			float[] known = values.channel(c).data(), wide = known.clone();
+			boolean[] target = new boolean[sw * sh];
+			for (int j = 0; j < h; j++)
+				for (int i = 0; i < w; i++) {
+					int sx = i + x, sy = j + y;
+					if (!mask[j * w + i] || sx < 0 || sy < 0 || sx >= sw || sy >= sh) continue;
+					wide[sy * sw + sx] = plane[j * w + i];
+					target[sy * sw + sx] = true;
+				}
+			double beta = PeriodicFill.blendInto(wide, known, unknown, target, sw, sh);
+			if (beta > 0)
+				for (int j = 0; j < h; j++)
+					for (int i = 0; i < w; i++) {
+						int sx = i + x, sy = j + y;
+						if (sx >= 0 && sy >= 0 && sx < sw && sy < sh && target[sy * sw + sx]) plane[j * w + i] = wide[sy * sw + sx];
+					}
+			return beta;
+		}
 	}
 
 	/**

@@ -145,15 +145,31 @@ class InpaintingTextureTest {
 	 */
 	@Test
 	void fringesAreContinuedThroughTheFill() {
+		assertFringesContinued(S, 44, 52, 36);
+	}
+
+	/**
+	 * The same across a hole larger than the model's context can show the pattern in: a 200 px box in 512 px fringes
+	 * has a 32 px ring in its window, and was filled flat (error 1.05 of the biharmonic fill's); the first guess now
+	 * reads the pattern in a box of its own.
+	 */
+	@Test
+	void fringesAreContinuedThroughAHoleLargerThanTheContext() {
+		assertFringesContinued(512, 156, 156, 200);
+	}
+
+	private static void assertFringesContinued(int side, int x0, int y0, int hole) {
 		Random r = new Random(17);
-		FloatProcessor fp = new FloatProcessor(S, S);
-		for (int y = 0; y < S; y++)
-			for (int x = 0; x < S; x++)
+		FloatProcessor fp = new FloatProcessor(side, side);
+		for (int y = 0; y < side; y++)
+			for (int x = 0; x < side; x++)
 				fp.setf(x, y, (float) (1000 + 300 * Math.cos(2 * Math.PI * (0.8 * x + 0.6 * y) / 8 + 1) + 30 * r.nextGaussian()));
 		float[] truth = ((float[]) fp.getPixels()).clone();
-		boolean[] mask = box(44, 52, 36);
+		boolean[] mask = new boolean[side * side];
+		for (int y = y0; y < y0 + hole; y++)
+			for (int x = x0; x < x0 + hole; x++) mask[y * side + x] = true;
 		ImagePlus out = InpaintImage.run(DemoModel.get(), new ImagePlus("fringes", fp), mask, options(), Progress.NONE).image;
-		float[] smooth = BiharmonicFill.fill(truth, mask, S, S);
+		float[] smooth = BiharmonicFill.fill(truth, mask, side, side);
 		double error = 0, smoothError = 0;
 		int n = 0;
 		for (int i = 0; i < mask.length; i++)
