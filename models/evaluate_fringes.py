@@ -5,7 +5,9 @@ angles under a wide Gaussian envelope: what an electron hologram looks like) wit
 blobs in turn), scored as evaluate_real.py scores inpainting (MAE in [-1, 1] units against scikit-image's biharmonic
 fill, texture and border ratios). Prints a Markdown table.
 
-    /usr/bin/python3 evaluate_fringes.py [--n 6] [--keep DIR] [--bundle demo]
+    /usr/bin/python3 evaluate_fringes.py [--n 6] [--size 128] [--keep DIR] [--bundle demo]
+
+At --size 512 the masks' holes (boxes up to 256 px) are larger than the model's window shows the pattern in.
 """
 import argparse
 import os
@@ -28,7 +30,7 @@ def fringes(seed: int, n: int = 128):
     yy, xx = np.mgrid[0:n, 0:n].astype(float)
     period, angle = rng.uniform(4, 12), rng.uniform(0, np.pi)
     phase = 2 * np.pi * (np.cos(angle) * xx + np.sin(angle) * yy) / period + rng.uniform(0, 6)
-    envelope = np.exp(-((xx - n / 2) ** 2 + (yy - n / 2) ** 2) / (2 * 90 ** 2))
+    envelope = np.exp(-((xx - n / 2) ** 2 + (yy - n / 2) ** 2) / (2 * (90 * n / 128) ** 2))
     return rng.poisson(1000 + 300 * np.cos(phase) * envelope).astype(np.uint16), period
 
 
@@ -36,6 +38,7 @@ def main(argv=None):
     from skimage.restoration import inpaint_biharmonic
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=6)
+    p.add_argument("--size", type=int, default=128, help="side of the images (px)")
     p.add_argument("--bundle", default=os.path.join(HERE, "demo"))
     p.add_argument("--keep", default=None, help="folder for the input, mask and output TIFF files")
     args = p.parse_args(argv)
@@ -45,7 +48,7 @@ def main(argv=None):
     print("|---|---|---|---|---|---|")
     rows = []
     for k in range(args.n):
-        hr, period = fringes(k)
+        hr, period = fringes(k, args.size)
         kind = KINDS[k % len(KINDS)]
         m = random_mask(np.random.default_rng(90_000 + k), hr.shape[0], hr.shape[1], kind=kind)
         paths = [os.path.join(work, f"{k}-{n}.tif") for n in ("hr", "mask", "inpainted")]
