@@ -92,12 +92,14 @@ public final class SuperResolution {
 	}
 
 	/**
-	 * The default input tile: twice the native latent size (CompVis's SR notebook tiles its 64-wide native latent
-	 * with 128-wide windows), a multiple of latent_multiple.
+	 * The default input tile: the native latent size (the crops the model was trained on), a multiple of
+	 * latent_multiple. Twice that (as CompVis's SR notebook tiles its 64-wide native latent with 128-wide windows)
+	 * lost 0.4-0.7 dB on 512 px crops of real images, in their flat parts most (wood: 45 dB there against 50): the
+	 * model adds noise where it sees more than its training crop (models/demo/EVALUATION.md, session 16).
 	 */
 	public int autoTile() {
 		Manifest.DenoiserSpec spec = bundle.manifest().denoiser(TASK);
-		int t = 2 * spec.nativeSize / bundle.manifest().autoencoder.factor;
+		int t = spec.nativeSize / bundle.manifest().autoencoder.factor;
 		return Math.max(2 * spec.latentMultiple, t / spec.latentMultiple * spec.latentMultiple);
 	}
 
@@ -114,8 +116,8 @@ public final class SuperResolution {
 
 	/**
 	 * Tile settings in output pixels for input tiles of {@code tile} pixels overlapping by half (the default overlap),
-	 * or for {@code tile} 0 the automatic tiles ({@link #autoTile()}) overlapping by a quarter, at least: over a
-	 * 576² block window 12 tiles a side instead of 17, 1.78 times the latent per step instead of 3.57 (issue #19). On a
+	 * or for {@code tile} 0 the automatic tiles ({@link #autoTile()}) overlapping by a quarter, at least: 1.78 times
+	 * the latent per step instead of 3.57 (issue #19; measured with tiles of twice today's side). On a
 	 * 150² input of the real images (cv-building, 600² output) the quarter made the run 1.5× faster (145 s against
 	 * 214 s) at 27.79 dB against 27.81 (bicubic 26.48), with the same gradient across the tiles' edges as the half's
 	 * output there (0.875 and 0.874 of the mean over columns, 0.924 and 0.919 over rows); on 128² inputs, whose

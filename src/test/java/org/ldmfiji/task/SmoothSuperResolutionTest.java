@@ -26,8 +26,22 @@ class SmoothSuperResolutionTest {
 
 	@Test
 	void smoothImageIsNotFarBelowBicubic() {
+		assertNotFarBelowBicubic(96);
+	}
+
+	/**
+	 * The same image over 256 px, an input of twice the model's native latent: tiles of that size added noise where
+	 * the image is smooth (the model sees more than its training crops); tiles of the native size do not. Measured
+	 * (4 DDIM steps): 44.17 dB with tiles of twice the native latent, 45.75 dB with native ones, bicubic 45.92 dB.
+	 */
+	@Test
+	void largeSmoothImageIsNotFarBelowBicubic() {
+		assertNotFarBelowBicubic(256);
+	}
+
+	private static void assertNotFarBelowBicubic(int side) {
 		SuperResolution sr = new SuperResolution(DemoModel.get(), DemoModel.fast(11));
-		int f = sr.factor(), side = 96;
+		int f = sr.factor();
 		FloatPlanes truth = FloatPlanes.zeros(1, side, side);
 		Random grain = new Random(5);
 		for (int y = 0; y < side; y++)
@@ -39,7 +53,7 @@ class SmoothSuperResolutionTest {
 		FloatPlanes mean = SampleStatistics.mean(samples);
 		double ldm = psnr(mean, truth), bicubic = psnr(bicubic(low, f), truth);
 		assertTrue(ldm >= bicubic - TOLERANCE_DB, String.format(Locale.ROOT,
-			"mean of the samples %.2f dB, bicubic %.2f dB", ldm, bicubic));
+			"%d px: mean of the samples %.2f dB, bicubic %.2f dB", side, ldm, bicubic));
 	}
 
 	/**

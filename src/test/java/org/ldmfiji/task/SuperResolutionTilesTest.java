@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Super-resolution's automatic tiles (issue #19): over the window of a large image's block (a block and its halo on
  * both sides, {@link BlockwiseSuperResolution}) the denoiser processes less than twice the window's latent per step
- * (tiles of twice the native latent overlapping by a quarter; by half, as a given tile still overlaps, 3.6 times).
+ * (tiles of the native latent overlapping by a quarter; by half, as a given tile still overlaps, 3.6 times).
  */
 class SuperResolutionTilesTest {
 
