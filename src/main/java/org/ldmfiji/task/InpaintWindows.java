@@ -36,15 +36,15 @@ public final class InpaintWindows {
 			y1 = r.y1;
 		}
 
-		/** Where the first guess reads its periodic pattern, when beyond the window's part (see {@link #plan}). */
+		/** The pixels to read (see {@link #onImage}), set by {@link #plan}. */
 		private int[] reads;
 
 		/**
-		 * [x0, y0, x1, y1) of the pixels to read on a W × H image: the window's part, and the box of the first
-		 * guess's periodic continuation around it.
+		 * [x0, y0, x1, y1) of the pixels to read on a W × H image: the window's part, and the box the first guess
+		 * reads a periodic pattern in around it.
 		 */
 		public int[] onImage(int w, int h) {
-			return reads == null ? windowOnImage(w, h) : reads.clone();
+			return reads.clone();
 		}
 
 		/** [x0, y0, x1, y1) of the window's part on a W × H image: the pixels the model sees. */
