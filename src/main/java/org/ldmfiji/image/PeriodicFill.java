@@ -84,7 +84,7 @@ public final class PeriodicFill {
 	}
 
 	/** [x0, y0, x1, y1) of the true pixels of a plane W wide, or null when there are none. */
-	public static int[] bounds(boolean[] pixels, int w) {
+	private static int[] bounds(boolean[] pixels, int w) {
 		int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = -1, y1 = -1;
 		for (int i = 0; i < pixels.length; i++)
 			if (pixels[i]) {
