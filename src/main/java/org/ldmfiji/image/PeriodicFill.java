@@ -50,7 +50,7 @@ public final class PeriodicFill {
 	 * more context, and other holes, than the fill needs.
 	 */
 	public static double blendInto(float[] fill, float[] values, boolean[] unknown, boolean[] target, int w, int h) {
-		int[] box = box(bounds(target, w), w, h);
+		int[] box = box(bounds(target, w, new int[] {0, 0, w, h}), w, h);
 		if (box == null) return 0;
 		int x0 = box[0], y0 = box[1], bw = box[2] - x0, bh = box[3] - y0;
 		int nw = Fft2.ceilPowerOfTwo(bw), nh = Fft2.ceilPowerOfTwo(bh);
@@ -83,17 +83,21 @@ public final class PeriodicFill {
 		return beta;
 	}
 
-	/** [x0, y0, x1, y1) of the true pixels of a plane W wide, or null when there are none. */
-	private static int[] bounds(boolean[] pixels, int w) {
+	/**
+	 * [x0, y0, x1, y1) of the true pixels within the rectangle {@code r} = [x0, y0, x1, y1) of a plane W wide, or null
+	 * when there are none.
+	 */
+	public static int[] bounds(boolean[] pixels, int w, int[] r) {
 		int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = -1, y1 = -1;
-		for (int i = 0; i < pixels.length; i++)
-			if (pixels[i]) {
-				x0 = Math.min(x0, i % w);
-				x1 = Math.max(x1, i % w);
-				y0 = Math.min(y0, i / w);
-				y1 = Math.max(y1, i / w);
-			}
-		return x1 < 0 ? null : new int[] {x0, y0, x1 + 1, y1 + 1};
+		for (int y = r[1]; y < r[3]; y++)
+			for (int x = r[0]; x < r[2]; x++)
+				if (pixels[y * w + x]) {
+					x0 = Math.min(x0, x);
+					y0 = Math.min(y0, y);
+					x1 = Math.max(x1, x + 1);
+					y1 = Math.max(y1, y + 1);
+				}
+		return x1 < 0 ? null : new int[] {x0, y0, x1, y1};
 	}
 
 	/**

@@ -133,25 +133,10 @@ public final class InpaintWindows {
 	 * fringes had a 32 px ring, and its pattern went unseen).
 	 */
 	private static int[] periodicBox(int[] on, boolean[] grown, int w, int h) {
-		int[] hole = holeBounds(on, grown, w);
-		int[] box = PeriodicFill.box(hole, w, h);
+		int[] box = PeriodicFill.box(PeriodicFill.bounds(grown, w, on), w, h);
 		if (box == null) return on;
 		return new int[] {Math.min(on[0], box[0]), Math.min(on[1], box[1]), Math.max(on[2], box[2]),
 			Math.max(on[3], box[3])};
-	}
-
-	/** [x0, y0, x1, y1) of the grown mask's pixels in the rectangle {@code r} of the image, or null for none. */
-	private static int[] holeBounds(int[] r, boolean[] grown, int w) {
-		int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = -1, y1 = -1;
-		for (int y = r[1]; y < r[3]; y++)
-			for (int x = r[0]; x < r[2]; x++)
-				if (grown[y * w + x]) {
-					x0 = Math.min(x0, x);
-					y0 = Math.min(y0, y);
-					x1 = Math.max(x1, x + 1);
-					y1 = Math.max(y1, y + 1);
-				}
-		return x1 < 0 ? null : new int[] {x0, y0, x1, y1};
 	}
 
 	/** Denoising steps of one window's fill of one model item. */

@@ -318,20 +318,17 @@ public final class Inpainting {
 			int sw = values.width(), sh = values.height();
 			float[] known = values.channel(c).data(), wide = known.clone();
 			boolean[] target = new boolean[sw * sh];
+			int[] at = new int[w * h]; // each window pixel's index in the surroundings, -1 for none to blend
 			for (int j = 0; j < h; j++)
 				for (int i = 0; i < w; i++) {
-					int sx = i + x, sy = j + y;
-					if (!mask[j * w + i] || sx < 0 || sy < 0 || sx >= sw || sy >= sh) continue;
-					wide[sy * sw + sx] = plane[j * w + i];
-					target[sy * sw + sx] = true;
+					int sx = i + x, sy = j + y, p = j * w + i;
+					at[p] = mask[p] && sx >= 0 && sy >= 0 && sx < sw && sy < sh ? sy * sw + sx : -1;
+					if (at[p] < 0) continue;
+					wide[at[p]] = plane[p];
+					target[at[p]] = true;
 				}
 			double beta = PeriodicFill.blendInto(wide, known, unknown, target, sw, sh);
-			if (beta > 0)
-				for (int j = 0; j < h; j++)
-					for (int i = 0; i < w; i++) {
-						int sx = i + x, sy = j + y;
-						if (sx >= 0 && sy >= 0 && sx < sw && sy < sh && target[sy * sw + sx]) plane[j * w + i] = wide[sy * sw + sx];
-					}
+			if (beta > 0) for (int p = 0; p < at.length; p++) if (at[p] >= 0) plane[p] = wide[at[p]];
 			return beta;
 		}
 	}
