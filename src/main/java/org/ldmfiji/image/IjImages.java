@@ -96,6 +96,18 @@ public final class IjImages {
 		}
 	}
 
+	/** The min and max that {@link #write} stores for the image's type (8-bit and RGB 0…255, 16-bit 0…65535); null for 32-bit. */
+	public static double[] storedRange(ImagePlus imp) {
+		switch (imp.getBitDepth()) {
+			case 32:
+				return null;
+			case 16:
+				return new double[] {0, 65535};
+			default:
+				return new double[] {0, 255};
+		}
+	}
+
 	/** The nearest integer in [min, max] (halves round up), NaN giving min: {@link ImageTensors#write}'s rule. */
 	private static double roundClamp(double v, double min, double max) {
 		if (v != v) return min;

@@ -77,7 +77,7 @@ public final class SuperResolveImage {
 
 		int tiles = sr.tileCount(w, h, o.tile);
 		Normalization norm = Normalization.forBitDepth(imp.getBitDepth());
-		PlaneSuperResolution plane = new PlaneSuperResolution(sr, m, o, norm);
+		PlaneSuperResolution plane = new PlaneSuperResolution(sr, m, o, norm, IjImages.storedRange(imp));
 		long total = positions.size() * plane.steps(c), done = 0;
 		progress.status(String.format(Locale.ROOT, "LDM super-resolution x%d: %d plane(s), %d tile(s) each", f,
 			positions.size(), tiles));

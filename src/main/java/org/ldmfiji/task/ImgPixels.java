@@ -80,6 +80,11 @@ final class ImgPixels {
 		return Normalization.forBitDepth(eightBit ? 8 : 32);
 	}
 
+	/** The min and max an integer type stores; null for a float type (any value). */
+	static double[] storedRange(RealType<?> t) {
+		return t instanceof IntegerType ? new double[] {t.getMinValue(), t.getMaxValue()} : null;
+	}
+
 	/** A new image of the type with the given size (an ArrayImg where it fits, else a CellImg), min 0. */
 	static <T extends NativeType<T>> Img<T> create(T type, long... dims) {
 		return Util.getArrayOrCellImgFactory(new FinalInterval(dims), type).create(dims);

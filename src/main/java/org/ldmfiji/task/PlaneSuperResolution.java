@@ -21,12 +21,20 @@ public final class PlaneSuperResolution {
 	private final Manifest manifest;
 	private final SuperResolutionOptions options;
 	private final Normalization norm;
+	private final double[] typeRange;
 
-	public PlaneSuperResolution(SuperResolution sr, Manifest manifest, SuperResolutionOptions options, Normalization norm) {
+	/**
+	 * @param typeRange the min and max the result's type stores (an integer type), or null (float): the default result
+	 *                  is made consistent within it ({@link StorableRange})
+	 */
+	public PlaneSuperResolution(SuperResolution sr, Manifest manifest, SuperResolutionOptions options, Normalization norm,
+		double[] typeRange)
+	{
 		this.sr = sr;
 		this.manifest = manifest;
 		this.options = options;
 		this.norm = norm;
+		this.typeRange = typeRange == null ? null : typeRange.clone();
 	}
 
 	/** Denoising steps of one plane of {@code channels} channels (the tiles are fused at every step). */
@@ -59,17 +67,25 @@ public final class PlaneSuperResolution {
 		int c = px.channels();
 		ChannelMapping mapping = ChannelMapping.of(c, m.imageChannels);
 		FloatPlanes x = px.copy();
-		for (int k = 0; k < c; k++) map(x, k, maps.get(k).onto(m.imageRange[0], m.imageRange[1]), true);
+		List<ValueMap> toModel = new ArrayList<>();
+		for (int k = 0; k < c; k++) toModel.add(maps.get(k).onto(m.imageRange[0], m.imageRange[1]));
+		for (int k = 0; k < c; k++) map(x, k, toModel.get(k), true);
+		StorableRange storable = StorableRange.of(typeRange, toModel);
+		List<FloatPlanes> items = mapping.toModel(x, m.imageChannels);
+		// the bounds follow the channels as the pixels do (C × 1 × 1 images through the same mapping)
+		List<FloatPlanes> lower = mapping.toModel(storable.lower(), m.imageChannels);
+		List<FloatPlanes> upper = mapping.toModel(storable.upper(), m.imageChannels);
 		List<List<FloatPlanes>> perItem = new ArrayList<>();
-		for (FloatPlanes item : mapping.toModel(x, m.imageChannels)) {
-			perItem.add(sr.run(item, options.samples, options.tile, options.consistency, progress.steps(done, total)));
+		for (int i = 0; i < items.size(); i++) {
+			perItem.add(sr.run(items.get(i), options.samples, options.tile, options.consistency,
+				StorableRange.of(lower.get(i), upper.get(i)), progress.steps(done, total)));
 			done += options.sampling.steps;
 		}
 		List<FloatPlanes> samples = new ArrayList<>();
 		for (int s = 0; s < options.samples; s++) {
-			List<FloatPlanes> items = new ArrayList<>();
-			for (List<FloatPlanes> p : perItem) items.add(p.get(s));
-			FloatPlanes y = mapping.fromModel(items, c);
+			List<FloatPlanes> results = new ArrayList<>();
+			for (List<FloatPlanes> p : perItem) results.add(p.get(s));
+			FloatPlanes y = mapping.fromModel(results, c);
 			for (int k = 0; k < c; k++) map(y, k, maps.get(k).onto(m.imageRange[0], m.imageRange[1]), false);
 			samples.add(y);
 		}

@@ -60,11 +60,16 @@ final class SpreadShrinkage {
 
 	/**
 	 * Shrinks {@code samples} (each C × fH × fW in the model's range) in place toward the smooth interpolation of
-	 * {@code low} (C × H × W); with {@code consistency} each result reproduces {@code low} exactly afterwards.
+	 * {@code low} (C × H × W); with {@code consistency} (the samples consistent on entry) each result reproduces
+	 * {@code low} exactly afterwards, and their mean does within {@code storable} ({@link StorableRange#projectMean}:
+	 * the relief judges the mean as it will be stored).
 	 */
-	static void apply(List<FloatPlanes> samples, FloatPlanes low, int f, boolean consistency) {
+	static void apply(List<FloatPlanes> samples, FloatPlanes low, int f, boolean consistency, StorableRange storable) {
 		int n = samples.size();
-		if (n < 2) return;
+		if (n < 2) {
+			if (consistency) storable.projectMean(samples, low, f);
+			return;
+		}
 		FloatPlanes first = samples.get(0);
 		FloatPlanes b = FloatPlanes.zeros(first.channels(), first.height(), first.width());
 		Consistency.enforce(b, low, f);
@@ -94,10 +99,27 @@ final class SpreadShrinkage {
 		}
 		FloatPlanes shrunk = mean.copy();
 		shrink(shrunk, b, gain, 0);
-		if (consistency) Consistency.enforce(shrunk, low, f);
-		double t = relief(mean, shrunk, f);
-		for (FloatPlanes s : samples) shrink(s, b, gain, t);
-		if (consistency) for (FloatPlanes s : samples) Consistency.enforce(s, low, f);
+		if (!consistency) {
+			double t = relief(mean, shrunk, f);
+			for (FloatPlanes s : samples) shrink(s, b, gain, t);
+			return;
+		}
+		Consistency.enforce(shrunk, low, f);
+		FloatPlanes meanStored = mean.copy(), shrunkStored = shrunk.copy();
+		storable.project(meanStored, low, f);
+		storable.project(shrunkStored, low, f);
+		double t = relief(meanStored, shrunkStored, f);
+		for (FloatPlanes s : samples) {
+			shrink(s, b, gain, t);
+			Consistency.enforce(s, low, f);
+		}
+		// the samples' mean is now (1 − t) shrunk + t mean (shrink and enforce are affine); move every sample by the
+		// same correction so that it is the stored blend the relief chose
+		float[] m = mean.data(), ms = meanStored.data(), sh = shrunk.data(), ss = shrunkStored.data();
+		for (FloatPlanes s : samples) {
+			float[] x = s.data();
+			for (int i = 0; i < x.length; i++) x[i] += (float) ((1 - t) * (ss[i] - sh[i]) + t * (ms[i] - m[i]));
+		}
 	}
 
 	/** x ← b + w' (x − b), in place, with the gain w' = t + (1 − t) w: the shrinkage (1 − w) scaled by (1 − t). */

@@ -65,6 +65,16 @@ public final class SuperResolution {
 	 * @return per sample C × fH × fW in the model's range
 	 */
 	public List<FloatPlanes> run(FloatPlanes low, int samples, int tile, boolean consistency, StepListener listener) {
+		return run(low, samples, tile, consistency, StorableRange.unbounded(low.channels()), listener);
+	}
+
+	/**
+	 * The same for a result that will be stored in {@code storable} (an integer type): with consistency, the samples'
+	 * mean is consistent within it ({@link StorableRange#projectMean}), so writing it keeps the consistency.
+	 */
+	public List<FloatPlanes> run(FloatPlanes low, int samples, int tile, boolean consistency, StorableRange storable,
+		StepListener listener)
+	{
 		Manifest m = bundle.manifest();
 		Manifest.DenoiserSpec spec = m.denoiser(TASK);
 		if (low.width() < minSide() || low.height() < minSide()) throw new IllegalArgumentException("the image is "
@@ -81,7 +91,7 @@ public final class SuperResolution {
 			clamp(x, m.imageRange); // the decoder may overshoot the range the model was trained in (as evaluate.py)
 			if (consistency) Consistency.enforce(x, split.inRange, m.autoencoder.factor);
 		}
-		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency);
+		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, storable);
 		for (FloatPlanes x : high) split.addExcess(x, m.autoencoder.factor);
 		return high;
 	}

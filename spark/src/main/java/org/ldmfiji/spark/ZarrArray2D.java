@@ -43,11 +43,16 @@ final class ZarrArray2D {
 				+ "(32-bit float)");
 		}
 
+		/** The min and max the type stores; null for f4 (any value). */
+		double[] range() {
+			return this == F4 ? null : new double[] {0, this == U1 ? 255 : 65535};
+		}
+
 		/** Rounds and clamps into the type (integers: halves up, as the plugin's writers), NaN as the minimum. */
 		float clamp(double v) {
 			if (this == F4) return (float) v;
 			if (Double.isNaN(v)) return 0;
-			return (float) Math.max(0, Math.min(this == U1 ? 255 : 65535, Math.floor(v + 0.5)));
+			return (float) Math.max(0, Math.min(range()[1], Math.floor(v + 0.5)));
 		}
 	}
 

@@ -9,6 +9,7 @@ import org.ldmfiji.image.ValueMap;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.task.LatentDiffusion;
 import org.ldmfiji.task.SampleStatistics;
+import org.ldmfiji.task.StorableRange;
 import org.ldmfiji.task.SuperResolution;
 
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -189,7 +191,8 @@ final class ZarrJob {
 		if (DoneMarkers.finished(job.marker(file), file)) return false;
 		Grid g = job.grid;
 		int y0 = g.start(b.row), y1 = g.end(b.row, g.height), x0 = g.start(b.col), x1 = g.end(b.col, g.width);
-		float[] raw = ZarrArray2D.open(job.input).read(y0, x0, y1 - y0, x1 - x0);
+		ZarrArray2D in = ZarrArray2D.open(job.input);
+		float[] raw = in.read(y0, x0, y1 - y0, x1 - x0);
 		LatentDiffusion ld = SparkUnits.bundle(job.bundle, opens);
 		Manifest m = ld.bundle().manifest();
 		ValueMap map = job.map(m);
@@ -199,7 +202,8 @@ final class ZarrJob {
 		FloatPlanes high;
 		synchronized (ld) { // one bundle runs one task at a time (LatentDiffusion's contract)
 			SuperResolution sr = new SuperResolution(ld.bundle(), job.settings.sampling(blockSeed(job.settings.seed, b.row, b.col)));
-			high = SampleStatistics.mean(sr.run(low, job.settings.samples, job.settings.tile, job.settings.consistency,
+			StorableRange storable = StorableRange.of(in.type.range(), Collections.singletonList(map));
+			high = SampleStatistics.mean(sr.run(low, job.settings.samples, job.settings.tile, job.settings.consistency, storable,
 				(done, steps) -> {}));
 		}
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + high.data().length * 4);
