@@ -61,13 +61,14 @@ final class SpreadShrinkage {
 	/**
 	 * Shrinks {@code samples} (each C × fH × fW in the model's range) in place toward the smooth interpolation of
 	 * {@code low} (C × H × W); with {@code consistency} (the samples consistent on entry) each result reproduces
-	 * {@code low} exactly afterwards, and their mean does within {@code storable} ({@link StorableRange#projectMean}:
-	 * the relief judges the mean as it will be stored).
+	 * {@code low} exactly afterwards, and their mean does within {@code storable} ({@link StorableRange#project}: the
+	 * relief judges the mean as it will be stored, and every sample is moved by the same correction, so the spread
+	 * is unchanged); one sample is itself projected.
 	 */
 	static void apply(List<FloatPlanes> samples, FloatPlanes low, int f, boolean consistency, StorableRange storable) {
 		int n = samples.size();
 		if (n < 2) {
-			if (consistency) storable.projectMean(samples, low, f);
+			if (consistency) storable.project(samples.get(0), low, f);
 			return;
 		}
 		FloatPlanes first = samples.get(0);

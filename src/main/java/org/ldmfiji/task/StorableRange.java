@@ -92,26 +92,11 @@ public final class StorableRange {
 		return false;
 	}
 
-	/**
-	 * Moves every sample by one correction so that their mean (the default result) is consistent with {@code low} and
-	 * within the bounds ({@link #project} of the mean); their spread (the standard-deviation map) is unchanged. One
-	 * sample is itself projected. The samples must be consistent already.
-	 */
-	void projectMean(List<FloatPlanes> samples, FloatPlanes low, int f) {
-		if (!bounded()) return;
-		FloatPlanes mean = SampleStatistics.mean(samples).copy(), projected = mean.copy();
-		project(projected, low, f);
-		float[] m = mean.data(), p = projected.data();
-		for (FloatPlanes s : samples) {
-			float[] x = s.data();
-			for (int i = 0; i < x.length; i++) x[i] += p[i] - m[i];
-		}
-	}
-
 	/** {@code high} (C × fH × fW, consistent with {@code low}) kept consistent and brought within the bounds, in place. */
 	void project(FloatPlanes high, FloatPlanes low, int f) {
 		if (high.channels() != lo.length) throw new IllegalArgumentException("bounds for " + lo.length
 			+ " channel(s) but the result has " + high.channels());
+		if (!bounded()) return;
 		for (int round = 0; round < ROUNDS && clamp(high); round++) Consistency.enforce(high, low, f);
 		projectBlocks(high, low, f);
 	}

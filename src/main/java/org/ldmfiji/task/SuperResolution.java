@@ -70,7 +70,7 @@ public final class SuperResolution {
 
 	/**
 	 * The same for a result that will be stored in {@code storable} (an integer type): with consistency, the samples'
-	 * mean is consistent within it ({@link StorableRange#projectMean}), so writing it keeps the consistency.
+	 * mean is consistent within it ({@link SpreadShrinkage#apply}), so writing it keeps the consistency.
 	 */
 	public List<FloatPlanes> run(FloatPlanes low, int samples, int tile, boolean consistency, StorableRange storable,
 		StepListener listener)
