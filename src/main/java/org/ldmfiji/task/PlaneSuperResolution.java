@@ -86,7 +86,7 @@ public final class PlaneSuperResolution {
 			List<FloatPlanes> results = new ArrayList<>();
 			for (List<FloatPlanes> p : perItem) results.add(p.get(s));
 			FloatPlanes y = mapping.fromModel(results, c);
-			for (int k = 0; k < c; k++) map(y, k, maps.get(k).onto(m.imageRange[0], m.imageRange[1]), false);
+			for (int k = 0; k < c; k++) map(y, k, toModel.get(k), false);
 			samples.add(y);
 		}
 		return samples;

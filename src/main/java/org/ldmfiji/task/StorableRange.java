@@ -22,8 +22,8 @@ import java.util.List;
  * {@link #ROUNDS} rounds, then the per-block projection for what is left (each f × f block still outside becomes
  * clamp(x + μ, lo, hi) with μ such that its mean is the input's: the L2 projection onto that block's constraint).
  * The block step alone would be exact but leaves a step at the border of every block it moves (the same crop: grid
- * 1.17); after 20 rounds what it moves is below one 8-bit level (grid 1.03; 512 px: 1.08 → 1.02). Both sets are
- * convex and contain the truth's area average (an input the type stored), so the intersection is not empty.
+ * 1.17); after 20 rounds what it moves is below one 8-bit level (grid 1.02; at 512 px 1.08 → 1.02). Both sets are
+ * convex and the true image lies in both (up to the rounding of its stored input), so they meet.
  */
 public final class StorableRange {
 
@@ -38,7 +38,7 @@ public final class StorableRange {
 	}
 
 	/** No bound on any of {@code channels} channels (a float output). */
-	public static StorableRange unbounded(int channels) {
+	static StorableRange unbounded(int channels) {
 		double[] lo = new double[channels], hi = new double[channels];
 		Arrays.fill(lo, Double.NEGATIVE_INFINITY);
 		Arrays.fill(hi, Double.POSITIVE_INFINITY);
@@ -62,17 +62,17 @@ public final class StorableRange {
 	}
 
 	/** Lower bounds as a C × 1 × 1 image (to follow a {@code ChannelMapping} like the pixels). */
-	public FloatPlanes lower() {
+	FloatPlanes lower() {
 		return column(lo);
 	}
 
 	/** Upper bounds as a C × 1 × 1 image. */
-	public FloatPlanes upper() {
+	FloatPlanes upper() {
 		return column(hi);
 	}
 
 	/** The bounds read back from {@link #lower} and {@link #upper} images (mapped to a model's channels). */
-	public static StorableRange of(FloatPlanes lower, FloatPlanes upper) {
+	static StorableRange of(FloatPlanes lower, FloatPlanes upper) {
 		double[] lo = new double[lower.channels()], hi = new double[upper.channels()];
 		for (int c = 0; c < lo.length; c++) {
 			lo[c] = lower.get(c, 0, 0);
