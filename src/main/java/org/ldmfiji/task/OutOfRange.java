@@ -42,6 +42,11 @@ final class OutOfRange {
 		return new OutOfRange(in, e);
 	}
 
+	/** e, one value per input pixel, or null when the input has none beyond the range. */
+	FloatPlanes excess() {
+		return excess;
+	}
+
 	/** x ← x + R e: each block of {@code high} (C × fH × fW) gets its input pixel's excess, in place. */
 	void addExcess(FloatPlanes high, int f) {
 		if (excess == null) return;

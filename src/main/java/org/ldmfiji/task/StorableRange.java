@@ -24,6 +24,12 @@ import java.util.List;
  * The block step alone would be exact but leaves a step at the border of every block it moves (the same crop: grid
  * 1.17); after 20 rounds what it moves is below one 8-bit level (grid 1.02; at 512 px 1.08 → 1.02). Both sets are
  * convex and the true image lies in both (up to the rounding of its stored input), so they meet.
+ * <p>
+ * A result whose blocks will get an input's excess beyond the model's range added back ({@link OutOfRange}: x + R e)
+ * is projected with its bounds lowered by that excess block by block ({@link #lessExcess}), so that the sum is the one
+ * that stays storable: a 16-bit block saturated at 65535 above the 99.9 % percentile is flat at 65535, not a block
+ * whose pixels above the percentile's value get clamped when written while one below it stays (one pixel 211 levels
+ * dark in each saturated block of a 16-bit fluorescence field before).
  */
 public final class StorableRange {
 
@@ -31,10 +37,25 @@ public final class StorableRange {
 	static final int ROUNDS = 20;
 
 	private final double[] lo, hi;
+	/** C × H × W at the input's resolution: subtracted from both bounds of each f × f block; null for none. */
+	private final FloatPlanes shift;
 
 	private StorableRange(double[] lo, double[] hi) {
+		this(lo, hi, null);
+	}
+
+	private StorableRange(double[] lo, double[] hi, FloatPlanes shift) {
 		this.lo = lo;
 		this.hi = hi;
+		this.shift = shift;
+	}
+
+	/**
+	 * The bounds of the part of a result to which {@code excess} (C × H × W, one value per f × f block; null for none)
+	 * is added afterwards: [lo − e, hi − e] on each block.
+	 */
+	StorableRange lessExcess(FloatPlanes excess) {
+		return excess == null ? this : new StorableRange(lo, hi, excess);
 	}
 
 	/** No bound on any of {@code channels} channels (a float output). */
@@ -97,21 +118,33 @@ public final class StorableRange {
 		if (high.channels() != lo.length) throw new IllegalArgumentException("bounds for " + lo.length
 			+ " channel(s) but the result has " + high.channels());
 		if (!bounded()) return;
-		for (int round = 0; round < ROUNDS && clamp(high); round++) Consistency.enforce(high, low, f);
+		if (shift != null && (shift.channels() != lo.length || shift.width() * f != high.width()
+			|| shift.height() * f != high.height())) throw new IllegalArgumentException("the excess is "
+				+ shift.channels() + "x" + shift.height() + "x" + shift.width() + " but the result "
+				+ high.channels() + "x" + high.height() + "x" + high.width() + " at factor " + f + ": they must match");
+		for (int round = 0; round < ROUNDS && clamp(high, f); round++) Consistency.enforce(high, low, f);
 		projectBlocks(high, low, f);
 	}
 
+	/** The amount by which block (bx, by) of channel c has its bounds lowered. */
+	private double shift(int c, int by, int bx) {
+		return shift == null ? 0 : shift.get(c, by, bx);
+	}
+
 	/** Clamps every channel to its bounds; whether any value was outside. */
-	private boolean clamp(FloatPlanes x) {
+	private boolean clamp(FloatPlanes x, int f) {
 		float[] d = x.data();
-		int n = x.planeSize();
+		int w = x.width(), h = x.height(), n = x.planeSize();
 		boolean outside = false;
 		for (int c = 0; c < lo.length; c++)
-			for (int i = c * n; i < (c + 1) * n; i++) {
-				if (d[i] >= lo[c] && d[i] <= hi[c]) continue;
-				d[i] = (float) Math.max(lo[c], Math.min(hi[c], d[i]));
-				outside = true;
-			}
+			for (int y = 0; y < h; y++)
+				for (int i = 0; i < w; i++) {
+					int p = c * n + y * w + i;
+					double e = shift(c, y / f, i / f), l = lo[c] - e, u = hi[c] - e;
+					if (d[p] >= l && d[p] <= u) continue;
+					d[p] = (float) Math.max(l, Math.min(u, d[p]));
+					outside = true;
+				}
 		return outside;
 	}
 
@@ -129,27 +162,28 @@ public final class StorableRange {
 							min = Math.min(min, x[base + j * w + i]);
 							max = Math.max(max, x[base + j * w + i]);
 						}
-					if (min >= lo[c] && max <= hi[c]) continue;
-					double target = Math.max(lo[c], Math.min(hi[c], low.get(c, by, bx)));
-					double a = lo[c] - max, b = hi[c] - min; // the block's mean is lo at μ = a and hi at μ = b
+					double e = shift(c, by, bx), l = lo[c] - e, u = hi[c] - e;
+					if (min >= l && max <= u) continue;
+					double target = Math.max(l, Math.min(u, low.get(c, by, bx)));
+					double a = l - max, b = u - min; // the block's mean is l at μ = a and u at μ = b
 					for (int it = 0; it < 60 && b - a > 1e-9; it++) {
 						double mu = 0.5 * (a + b);
-						if (clampedMean(x, base, w, f, mu, c) < target) a = mu;
+						if (clampedMean(x, base, w, f, mu, l, u) < target) a = mu;
 						else b = mu;
 					}
 					double mu = 0.5 * (a + b);
 					for (int j = 0; j < f; j++)
 						for (int i = 0; i < f; i++) {
 							int p = base + j * w + i;
-							x[p] = (float) Math.max(lo[c], Math.min(hi[c], x[p] + mu));
+							x[p] = (float) Math.max(l, Math.min(u, x[p] + mu));
 						}
 				}
 	}
 
-	private double clampedMean(float[] x, int base, int w, int f, double mu, int c) {
+	private static double clampedMean(float[] x, int base, int w, int f, double mu, double l, double u) {
 		double s = 0;
 		for (int j = 0; j < f; j++)
-			for (int i = 0; i < f; i++) s += Math.max(lo[c], Math.min(hi[c], x[base + j * w + i] + mu));
+			for (int i = 0; i < f; i++) s += Math.max(l, Math.min(u, x[base + j * w + i] + mu));
 		return s / (f * f);
 	}
 }

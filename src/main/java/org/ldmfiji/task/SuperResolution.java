@@ -91,7 +91,8 @@ public final class SuperResolution {
 			clamp(x, m.imageRange); // the decoder may overshoot the range the model was trained in (as evaluate.py)
 			if (consistency) Consistency.enforce(x, split.inRange, m.autoencoder.factor);
 		}
-		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, storable);
+		// the bounds of the in-range part: the excess added below must not take the sum out of them
+		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, storable.lessExcess(split.excess()));
 		for (FloatPlanes x : high) split.addExcess(x, m.autoencoder.factor);
 		return high;
 	}
