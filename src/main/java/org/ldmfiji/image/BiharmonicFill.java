@@ -147,10 +147,29 @@ public final class BiharmonicFill {
 	}
 
 	/**
-	 * Sets the unknown pixels of the box to the biharmonic fill of the box averaged over 2 × 2 blocks (a block with
-	 * an unknown pixel is unknown; the box's edge is a no-flux edge there), interpolated bilinearly.
+	 * The fill solved on a grid twice as coarse ({@link #coarse}): for values already smooth over several pixels (a
+	 * blurred plane), where the fine grid adds iterations but no detail. A plane too small to halve is filled as it is.
 	 */
+	public static float[] fillCoarse(float[] values, boolean[] unknown, int w, int h) {
+		float[] coarse = w >= 8 && h >= 8 ? coarse(values, unknown, w, h) : null;
+		return coarse == null ? fill(values, unknown, w, h) : coarse;
+	}
+
+	/** Sets the unknown pixels of the box to {@link #coarse}'s values (the start of a large hole's solve). */
 	private static void coarseStart(double[] v, boolean[] u, int bw, int bh) {
+		float[] fv = new float[v.length];
+		for (int i = 0; i < v.length; i++) fv[i] = (float) v[i];
+		float[] coarse = coarse(fv, u, bw, bh);
+		if (coarse == null) return;
+		for (int i = 0; i < v.length; i++) if (u[i]) v[i] = coarse[i];
+	}
+
+	/**
+	 * The values with their unknown pixels set to the biharmonic fill of the plane averaged over 2 × 2 blocks (a block
+	 * with an unknown pixel is unknown; the plane's edge is a no-flux edge), interpolated bilinearly; null when no
+	 * block is known.
+	 */
+	private static float[] coarse(float[] values, boolean[] u, int bw, int bh) {
 		int cw = (bw + 1) / 2, ch = (bh + 1) / 2;
 		float[] cv = new float[cw * ch];
 		boolean[] cu = new boolean[cw * ch];
@@ -160,7 +179,7 @@ public final class BiharmonicFill {
 				int c = (y / 2) * cw + x / 2, i = y * bw + x;
 				if (u[i]) cu[c] = true;
 				else {
-					cv[c] += (float) v[i];
+					cv[c] += values[i];
 					count[c]++;
 				}
 			}
@@ -169,17 +188,18 @@ public final class BiharmonicFill {
 			if (count[c] > 0) cv[c] /= count[c];
 			known |= !cu[c];
 		}
-		if (!known) return;
-		float[] coarse = fill(cv, cu, cw, ch);
+		if (!known) return null;
+		float[] coarse = fill(cv, cu, cw, ch), out = values.clone();
 		for (int y = 0; y < bh; y++)
 			for (int x = 0; x < bw; x++) {
 				if (!u[y * bw + x]) continue;
 				double cx = Math.max(0, Math.min(cw - 1, (x - 0.5) / 2)), cy = Math.max(0, Math.min(ch - 1, (y - 0.5) / 2));
 				int ix = Math.min(cw - 2, (int) cx), iy = Math.min(ch - 2, (int) cy);
 				double fx = cx - ix, fy = cy - iy;
-				v[y * bw + x] = (1 - fy) * ((1 - fx) * coarse[iy * cw + ix] + fx * coarse[iy * cw + ix + 1])
-					+ fy * ((1 - fx) * coarse[(iy + 1) * cw + ix] + fx * coarse[(iy + 1) * cw + ix + 1]);
+				out[y * bw + x] = (float) ((1 - fy) * ((1 - fx) * coarse[iy * cw + ix] + fx * coarse[iy * cw + ix + 1])
+					+ fy * ((1 - fx) * coarse[(iy + 1) * cw + ix] + fx * coarse[(iy + 1) * cw + ix + 1]));
 			}
+		return out;
 	}
 
 	/**

@@ -15,8 +15,9 @@ import java.util.Arrays;
  * hold {@link #LEAST_SHARE_OF_VALUES} of the known values' own variation (a smooth ramp's blur edge effect does not).
  * <p>
  * Continuation: Gerchberg–Papoulis band-limited extrapolation (Papoulis, IEEE Trans. Circuits Syst. 22, 1975) of the
- * residual r = v − t of a coarse trend t (the biharmonic fill of G_6 ⊘ v): {@link #ITERATIONS} times,
- * r ← F⁻¹(S · F r) with S the peaks' support, then r ← v − t on the known pixels. The fill is t + r.
+ * residual r = v − t of a coarse trend t (the biharmonic fill of G_6 ⊘ v, {@link #trend}): {@link #ITERATIONS} times,
+ * r ← F⁻¹(S · F r) with S the peaks' support, then r ← v − t on the known pixels (run on the support's coefficients,
+ * {@link #continuation}). The fill is t + r.
  * <p>
  * The smooth fill is moved toward it by β = clip((p − {@link #DETECT_FROM}) / ({@link #DETECT_FULL} −
  * {@link #DETECT_FROM}), 0, 1): untouched on images without a periodic pattern. Six noisy fringe patterns through
@@ -179,35 +180,79 @@ public final class PeriodicFill {
 		return new double[][] {re, im};
 	}
 
-	/** t + r on the box (bw × bh): the trend plus the Gerchberg–Papoulis continuation of the residual. */
+	/**
+	 * t + r on the box (bw × bh): the trend plus the Gerchberg–Papoulis continuation of the residual.
+	 * <p>
+	 * The iterations run on the spectrum's K support bins, not on the image: with P the known pixels, S the support
+	 * and c_k = S F r_k, an iteration r_{k+1} = P r_0 + (1 − P) F⁻¹ c_k is c_{k+1} = b + (I − G) c_k, where b = S F P r_0
+	 * and G = S F P F⁻¹ S, G_jl = (F P)(ν_j − ν_l) / N (the transform of the known pixels' indicator at the bins'
+	 * difference, N the transform's size). The same iterates as transforming the whole box twice per iteration, for
+	 * three transforms and {@link #ITERATIONS} K × K products (K ≤ 100): 512 px boxes took 11 s before.
+	 */
 	static float[] continuation(float[] v, boolean[] hole, int bw, int bh, int nw, int nh, boolean[] support) {
-		float[] trend = BiharmonicFill.fill(BiharmonicFill.smoothKnown(v, hole, bw, bh, TREND_SIGMA), hole, bw, bh);
-		double[] r0 = new double[nw * nh], re = new double[nw * nh], im = new double[nw * nh];
-		boolean[] fixed = new boolean[nw * nh];
+		float[] trend = trend(v, hole, bw, bh);
+		int n = nw * nh;
+		double[] r0 = new double[n], bre = new double[n], bim = new double[n], pre = new double[n], pim = new double[n];
 		for (int y = 0; y < bh; y++)
 			for (int x = 0; x < bw; x++) {
 				int i = y * bw + x;
-				if (!hole[i]) {
-					r0[y * nw + x] = v[i] - trend[i];
-					fixed[y * nw + x] = true;
-				}
+				if (hole[i]) continue;
+				r0[y * nw + x] = bre[y * nw + x] = v[i] - trend[i];
+				pre[y * nw + x] = 1;
 			}
-		System.arraycopy(r0, 0, re, 0, re.length);
-		for (int k = 0; k < ITERATIONS; k++) {
-			Arrays.fill(im, 0);
-			Fft2.transform(re, im, nw, nh, false);
-			for (int i = 0; i < re.length; i++)
-				if (!support[i]) {
-					re[i] = 0;
-					im[i] = 0;
+		Fft2.transform(bre, bim, nw, nh, false);
+		Fft2.transform(pre, pim, nw, nh, false);
+		int k = 0;
+		int[] bins = new int[n];
+		for (int i = 0; i < n; i++) if (support[i]) bins[k++] = i;
+		// M = I − G
+		double[][] mre = new double[k][k], mim = new double[k][k];
+		for (int j = 0; j < k; j++)
+			for (int l = 0; l < k; l++) {
+				int d = Math.floorMod(bins[j] / nw - bins[l] / nw, nh) * nw + Math.floorMod(bins[j] % nw - bins[l] % nw, nw);
+				mre[j][l] = (j == l ? 1 : 0) - pre[d] / n;
+				mim[j][l] = -pim[d] / n;
+			}
+		double[] cre = new double[k], cim = new double[k], nre = new double[k], nim = new double[k];
+		for (int it = 0; it < ITERATIONS; it++) {
+			for (int j = 0; j < k; j++) {
+				double sr = bre[bins[j]], si = bim[bins[j]];
+				for (int l = 0; l < k; l++) {
+					sr += mre[j][l] * cre[l] - mim[j][l] * cim[l];
+					si += mre[j][l] * cim[l] + mim[j][l] * cre[l];
 				}
-			Fft2.transform(re, im, nw, nh, true);
-			for (int i = 0; i < re.length; i++) if (fixed[i]) re[i] = r0[i];
+				nre[j] = sr;
+				nim[j] = si;
+			}
+			double[] t = cre;
+			cre = nre;
+			nre = t;
+			t = cim;
+			cim = nim;
+			nim = t;
 		}
+		double[] re = new double[n], im = new double[n];
+		for (int j = 0; j < k; j++) {
+			re[bins[j]] = cre[j];
+			im[bins[j]] = cim[j];
+		}
+		Fft2.transform(re, im, nw, nh, true);
 		float[] out = new float[bw * bh];
 		for (int y = 0; y < bh; y++)
-			for (int x = 0; x < bw; x++) out[y * bw + x] = (float) (trend[y * bw + x] + re[y * nw + x]);
+			for (int x = 0; x < bw; x++) {
+				int i = y * bw + x;
+				out[i] = (float) (trend[i] + (hole[i] ? re[y * nw + x] : r0[y * nw + x]));
+			}
 		return out;
+	}
+
+	/**
+	 * The coarse trend t: the biharmonic fill of G_6 ⊘ v, solved on a grid twice as coarse (values blurred by σ = 6 px
+	 * hold nothing a 2 px grid misses; on a 512 px box around a 256 px hole 0.6 s instead of 6, within 0.004 of the
+	 * fine solution).
+	 */
+	static float[] trend(float[] v, boolean[] hole, int bw, int bh) {
+		return BiharmonicFill.fillCoarse(BiharmonicFill.smoothKnown(v, hole, bw, bh, TREND_SIGMA), hole, bw, bh);
 	}
 
 	/** Cycles per pixel of bin k of n (negative in the upper half, as numpy's fftfreq). */

@@ -106,4 +106,54 @@ class PeriodicFillTest {
 		assertEquals(0, PeriodicFill.blendInto(fill, v, mask, S, S));
 		assertArrayEquals(before, fill);
 	}
+
+	/**
+	 * The continuation run on the support's coefficients is the Gerchberg–Papoulis iteration on the image: 200 times
+	 * the residual's spectrum cut to the support, transformed back, and the known residual put back (a box smaller
+	 * than its transform, so the padding is free as well).
+	 */
+	@Test
+	void theContinuationOnTheSupportIsTheIterationOnTheImage() {
+		int bw = 100, bh = 90, nw = 128, nh = 128;
+		float[] all = fringes(6.5, 0.9, 11), v = new float[bw * bh];
+		boolean[] hole = new boolean[bw * bh];
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				hole[y * bw + x] = x >= 30 && x < 70 && y >= 20 && y < 65;
+				v[y * bw + x] = hole[y * bw + x] ? 0 : all[y * S + x];
+			}
+		int[] peaks = new int[PeriodicFill.PEAKS];
+		assertTrue(PeriodicFill.detect(v, hole, bw, bh, nw, nh, peaks) > 0, "the test needs a detected pattern");
+		boolean[] support = PeriodicFill.support(peaks, PeriodicFill.HALF, nw, nh);
+
+		float[] fast = PeriodicFill.continuation(v, hole, bw, bh, nw, nh, support);
+
+		float[] trend = PeriodicFill.trend(v, hole, bw, bh);
+		double[] r0 = new double[nw * nh], re = new double[nw * nh], im = new double[nw * nh];
+		boolean[] fixed = new boolean[nw * nh];
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++)
+				if (!hole[y * bw + x]) {
+					r0[y * nw + x] = v[y * bw + x] - trend[y * bw + x];
+					fixed[y * nw + x] = true;
+				}
+		System.arraycopy(r0, 0, re, 0, re.length);
+		for (int k = 0; k < PeriodicFill.ITERATIONS; k++) {
+			java.util.Arrays.fill(im, 0);
+			Fft2.transform(re, im, nw, nh, false);
+			for (int i = 0; i < re.length; i++)
+				if (!support[i]) re[i] = im[i] = 0;
+			Fft2.transform(re, im, nw, nh, true);
+			for (int i = 0; i < re.length; i++) if (fixed[i]) re[i] = r0[i];
+		}
+		double worst = 0, amplitude = 0;
+		for (int y = 0; y < bh; y++)
+			for (int x = 0; x < bw; x++) {
+				double expected = trend[y * bw + x] + re[y * nw + x];
+				worst = Math.max(worst, Math.abs(fast[y * bw + x] - expected));
+				if (hole[y * bw + x]) amplitude = Math.max(amplitude, Math.abs(re[y * nw + x]));
+			}
+		assertTrue(amplitude > 0.3, "the iteration continues the fringes into the hole: " + amplitude);
+		assertTrue(worst < 1e-4, "largest difference " + worst);
+	}
 }
