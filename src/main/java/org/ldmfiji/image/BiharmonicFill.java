@@ -150,7 +150,7 @@ public final class BiharmonicFill {
 	 * The fill solved on a grid twice as coarse ({@link #coarse}): for values already smooth over several pixels (a
 	 * blurred plane), where the fine grid adds iterations but no detail. A plane too small to halve is filled as it is.
 	 */
-	public static float[] fillCoarse(float[] values, boolean[] unknown, int w, int h) {
+	static float[] fillCoarse(float[] values, boolean[] unknown, int w, int h) {
 		float[] coarse = w >= 8 && h >= 8 ? coarse(values, unknown, w, h) : null;
 		return coarse == null ? fill(values, unknown, w, h) : coarse;
 	}
