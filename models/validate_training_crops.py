@@ -58,8 +58,8 @@ def main(argv=None) -> list:
             src, path = chosen[k]
             hr = real_images.crop(load(path), args.size, where[k])
             r = er.superres(1000 + k, None, hr, work, common)
-            r.update(file=os.path.basename(path), kind=src.kind, flat=bool(hr.min() == hr.max() or
-                     all(c.min() == c.max() for c in er.channels(hr))))
+            r.update(file=os.path.basename(path), kind=src.kind,
+                     flat=all(c.min() == c.max() for c in er.channels(hr)))
             results[k] = r
             print(f"{r['file'][:40]:40s} {r['kind']:10s} gain {r['ldm_psnr'] - r['bicubic_psnr']:+.2f} grid "
                   f"{r['grid']:.3f} (bicubic {r['grid_bicubic']:.3f}, original {r['grid_original']:.3f}) consistency "

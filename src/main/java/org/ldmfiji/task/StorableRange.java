@@ -118,10 +118,7 @@ public final class StorableRange {
 		if (high.channels() != lo.length) throw new IllegalArgumentException("bounds for " + lo.length
 			+ " channel(s) but the result has " + high.channels());
 		if (!bounded()) return;
-		if (shift != null && (shift.channels() != lo.length || shift.width() * f != high.width()
-			|| shift.height() * f != high.height())) throw new IllegalArgumentException("the excess is "
-				+ shift.channels() + "x" + shift.height() + "x" + shift.width() + " but the result "
-				+ high.channels() + "x" + high.height() + "x" + high.width() + " at factor " + f + ": they must match");
+		if (shift != null) shift.requireSameSize(low); // one excess per input pixel
 		for (int round = 0; round < ROUNDS && clamp(high, f); round++) Consistency.enforce(high, low, f);
 		projectBlocks(high, low, f);
 	}
