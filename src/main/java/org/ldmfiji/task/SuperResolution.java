@@ -60,7 +60,8 @@ public final class SuperResolution {
 	 *                    range (outliers that a percentile normalisation leaves) are not shown to the model: it sees
 	 *                    them clamped, and their excess is added back block by block ({@link OutOfRange}). Several
 	 *                    samples have their detail shrunk toward the smooth interpolation where they disagree about
-	 *                    it ({@link SpreadShrinkage}), so their mean is the estimate the default run returns
+	 *                    it ({@link SpreadShrinkage}), so their mean is the estimate the default run returns; the
+	 *                    steps it leaves across the f × f block borders are smoothed ({@link BorderSmoothing})
 	 * @param listener reports steps {@code 1 ... steps} (the tiles are fused at every step)
 	 * @return per sample C × fH × fW in the model's range
 	 */
@@ -70,7 +71,7 @@ public final class SuperResolution {
 
 	/**
 	 * The same for a result that will be stored in {@code storable} (an integer type): with consistency, the samples'
-	 * mean is consistent within it ({@link SpreadShrinkage#apply}), so writing it keeps the consistency.
+	 * mean is consistent within it ({@link BorderSmoothing#apply}), so writing it keeps the consistency.
 	 */
 	public List<FloatPlanes> run(FloatPlanes low, int samples, int tile, boolean consistency, StorableRange storable,
 		StepListener listener)
@@ -91,8 +92,10 @@ public final class SuperResolution {
 			clamp(x, m.imageRange); // the decoder may overshoot the range the model was trained in (as evaluate.py)
 			if (consistency) Consistency.enforce(x, split.inRange, m.autoencoder.factor);
 		}
-		// the bounds of the in-range part: the excess added below must not take the sum out of them
-		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, storable.lessExcess(split.excess()));
+		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency);
+		// the in-range part only (an outlier's excess changes its own block alone), within the bounds that the
+		// excess added below leaves it
+		BorderSmoothing.apply(high, split.inRange, m.autoencoder.factor, consistency, storable.lessExcess(split.excess()));
 		for (FloatPlanes x : high) split.addExcess(x, m.autoencoder.factor);
 		return high;
 	}
