@@ -56,7 +56,8 @@ public final class SuperResolution {
 	 * @param tile side of the input tiles in pixels (0: {@link #autoTile()}, overlapping by a quarter); an image that
 	 *             fits one tile is one window
 	 * @param consistency back-project each result so that, area-downsampled by f, it reproduces {@code low}; before
-	 *                    that, the decoded results are clamped to the model's image range. Input values beyond that
+	 *                    that, the decoded results are clamped to the model's image range, and the residual's
+	 *                    impulses go into their own blocks ({@link ImpulseResidual}). Input values beyond that
 	 *                    range (outliers that a percentile normalisation leaves) are not shown to the model: it sees
 	 *                    them clamped, and their excess is added back block by block ({@link OutOfRange}). Several
 	 *                    samples have their detail shrunk toward the smooth interpolation where they disagree about
@@ -90,7 +91,10 @@ public final class SuperResolution {
 		List<FloatPlanes> high = sample(split.inRange, samples, tile, listener);
 		for (FloatPlanes x : high) {
 			clamp(x, m.imageRange); // the decoder may overshoot the range the model was trained in (as evaluate.py)
-			if (consistency) Consistency.enforce(x, split.inRange, m.autoencoder.factor);
+			if (consistency) {
+				ImpulseResidual.putBack(x, split.inRange, m.autoencoder.factor);
+				Consistency.enforce(x, split.inRange, m.autoencoder.factor);
+			}
 		}
 		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency);
 		// the in-range part only (an outlier's excess changes its own block alone), within the bounds that the
