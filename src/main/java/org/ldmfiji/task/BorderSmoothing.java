@@ -3,6 +3,7 @@ package org.ldmfiji.task;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.Quality;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,12 +22,12 @@ import java.util.List;
  * <p>
  * Why: every smooth consistent interpolation of block means that vary from block to block like noise (dark noisy
  * astronomy frames, an aliased canvas) has its steepest slopes between the block centres, on the borders: the quintic
- * B-spline interpolation of white-noise means has a grid ratio ({@link Quality#gridRatio}) of 1.23, bicubic 1.27-1.42
- * on such crops, the band-limited (sinc) one 1.03 at 0.8 dB less; and an excess added back block by block ({@link
- * OutOfRange}) is flat over its block. μ is the least of {@link #MU_MIN}·2^k (up to {@link #MU_MAX}) for which the
- * result, as it will be stored, has a grid ratio of at most {@link #GRID_LIMIT}, and 0 (nothing done)
- * where that holds already. Measured on the crops of the training packages whose default result exceeded 1.05
- * (models/validate_training_crops.py; see models/demo/EVALUATION.md, session 19).
+ * B-spline interpolation of white-noise means has a grid ratio ({@link Quality#gridRatio}) of 1.23, bicubic 1.26-1.42
+ * on such crops, the band-limited (sinc) one 1.03 at 1.0 dB less. μ is the least of {@link #MU_MIN}·2^k (up to
+ * {@link #MU_MAX}), refined by {@link #REFINEMENTS} geometric bisections, for which the result, as it will be stored,
+ * has a grid ratio of at most {@link #GRID_LIMIT}; 0 (nothing moves) where that holds already. On the three crops of
+ * the training packages whose default result exceeded 1.05 (models/validate_training_crops.py: two dark noisy nebulae,
+ * an aliased canvas; 1.12-1.16) it gives 1.02-1.03 at −0.02 to +0.12 dB (models/demo/EVALUATION.md, session 19).
  */
 final class BorderSmoothing {
 
@@ -60,7 +61,7 @@ final class BorderSmoothing {
 	 * @return the μ used (0: the stored mean was within the limit already)
 	 */
 	static double apply(List<FloatPlanes> samples, FloatPlanes low, int f, boolean consistency, StorableRange storable) {
-		FloatPlanes mean = mean(samples);
+		FloatPlanes mean = SampleStatistics.mean(samples).copy(); // mean() returns a single sample itself
 		FloatPlanes best = stored(mean, low, f, consistency, storable);
 		double lowest = Quality.gridRatio(best, f), passing = lowest > GRID_LIMIT ? Double.NaN : 0, failing = 0;
 		// the least passing μ of the doubling ladder, then bisected (geometrically) against the last failing one
@@ -107,17 +108,6 @@ final class BorderSmoothing {
 		return s;
 	}
 
-	private static FloatPlanes mean(List<FloatPlanes> samples) {
-		FloatPlanes mean = samples.get(0).copy();
-		float[] m = mean.data();
-		for (int k = 1; k < samples.size(); k++) {
-			float[] d = samples.get(k).data();
-			for (int i = 0; i < m.length; i++) m[i] += d[i];
-		}
-		for (int i = 0; i < m.length; i++) m[i] /= samples.size();
-		return mean;
-	}
-
 	/** x ← x + n with n the minimiser above for this μ, channel by channel, in place; A(x) unchanged. */
 	static void smooth(FloatPlanes x, int f, double mu) {
 		int w = x.width(), h = x.height(), n = w * h;
@@ -158,7 +148,7 @@ final class BorderSmoothing {
 
 	/** out ← BᵀB u: for each pair of neighbours in different blocks, their difference added to one, taken from the other. */
 	private static void across(double[] u, double[] out, int w, int h, int f) {
-		java.util.Arrays.fill(out, 0);
+		Arrays.fill(out, 0);
 		for (int y = 0; y < h; y++)
 			for (int x = f; x < w; x += f) {
 				int p = y * w + x;
