@@ -21,9 +21,9 @@ import java.util.Arrays;
  * −199 counts in a sky of 100 ± 5, whatever the kernel (cubic B-spline −133, least-gradient −109), while the model's
  * own mean had 83. The block itself is where such a residual belongs: a point source is narrower than a block. With
  * this step: darkest −93, pixels below the truth's darkest 1345 → 957, gain over bicubic +1.77 → +2.08 dB (the rest
- * is the residual's dip around the star, within the threshold: T = 3 gives −84). On the 32 real images it acts on
- * six (the 16- and 32-bit ones with bright points): each −0.001 to +0.18 dB, grid ratio +0.002 to +0.017; mean gain
- * +1.136 → +1.144 dB (models/demo/EVALUATION.md, session 19). Session 17's split of the input's impulses (seen by
+ * is the residual's dip around the star, within the threshold: T = 3 gives −84). On the 32 real images: the six 16-
+ * and 32-bit ones with bright points −0.002 to +0.18 dB each, grid ratio +0.002 to +0.017, the others within 0.001;
+ * mean gain +1.136 → +1.144 dB (models/demo/EVALUATION.md, session 19). Session 17's split of the input's impulses (seen by
  * the model clamped, added back flat) made those images worse: here the model sees everything and only the part of
  * the residual that the smooth correction would ring on is placed, in the shape the model gave.
  */
