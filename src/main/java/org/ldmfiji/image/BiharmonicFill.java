@@ -116,7 +116,7 @@ public final class BiharmonicFill {
 		for (int it = 0; it < maxIterations && gamma > TOLERANCE * TOLERANCE * gamma0 && gamma > 0; it++) {
 			lap.apply(d, q);
 			for (int i = 0; i < bn; i++) if (!eq[i]) q[i] = 0;
-			double qq = dot(q, q);
+			double qq = ConjugateGradients.dot(q, q);
 			if (qq <= 0) break;
 			double alpha = gamma / qq;
 			for (int i = 0; i < bn; i++) {
@@ -125,7 +125,7 @@ public final class BiharmonicFill {
 			}
 			lap.apply(r, tmp);
 			for (int i = 0; i < bn; i++) s[i] = u[i] ? tmp[i] : 0;
-			double next = dot(s, s);
+			double next = ConjugateGradients.dot(s, s);
 			double beta = next / gamma;
 			gamma = next;
 			for (int i = 0; i < bn; i++) d[i] = s[i] + beta * d[i];
@@ -143,7 +143,7 @@ public final class BiharmonicFill {
 		for (int i = 0; i < r.length; i++) r[i] = eq[i] ? -r[i] : 0;
 		lap.apply(r, s);
 		for (int i = 0; i < s.length; i++) if (!u[i]) s[i] = 0;
-		return dot(s, s);
+		return ConjugateGradients.dot(s, s);
 	}
 
 	/**
@@ -249,11 +249,5 @@ public final class BiharmonicFill {
 					out[i] = s - k * f[i];
 				}
 		}
-	}
-
-	private static double dot(double[] a, double[] b) {
-		double s = 0;
-		for (int i = 0; i < a.length; i++) s += a[i] * b[i];
-		return s;
 	}
 }

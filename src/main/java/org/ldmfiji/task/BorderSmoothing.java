@@ -1,5 +1,6 @@
 package org.ldmfiji.task;
 
+import org.ldmfiji.image.ConjugateGradients;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.Quality;
 
@@ -127,23 +128,11 @@ final class BorderSmoothing {
 
 	/** CG for (I + μ P BᵀB P) v = rhs with rhs and every iterate in the null space of A. */
 	private static double[] solve(double[] rhs, int w, int h, int f, double mu) {
-		int n = rhs.length;
-		double[] v = new double[n], r = rhs.clone(), d = rhs.clone(), q = new double[n];
-		double rr = dot(r, r), stop = rr * TOLERANCE * TOLERANCE;
-		for (int it = 0; it < MAX_ITERATIONS && rr > stop && rr > 0; it++) {
+		return ConjugateGradients.solve((d, q) -> {
 			across(d, q, w, h, f);
 			blockFree(q, w, h, f);
-			for (int p = 0; p < n; p++) q[p] = d[p] + mu * q[p];
-			double alpha = rr / dot(d, q);
-			for (int p = 0; p < n; p++) {
-				v[p] += alpha * d[p];
-				r[p] -= alpha * q[p];
-			}
-			double next = dot(r, r);
-			for (int p = 0; p < n; p++) d[p] = r[p] + next / rr * d[p];
-			rr = next;
-		}
-		return v;
+			for (int p = 0; p < d.length; p++) q[p] = d[p] + mu * q[p];
+		}, rhs, null, TOLERANCE, MAX_ITERATIONS);
 	}
 
 	/** out ← BᵀB u: for each pair of neighbours in different blocks, their difference added to one, taken from the other. */
@@ -176,11 +165,5 @@ final class BorderSmoothing {
 				for (int j = 0; j < f; j++)
 					for (int i = 0; i < f; i++) u[(by + j) * w + bx + i] -= s;
 			}
-	}
-
-	private static double dot(double[] a, double[] b) {
-		double s = 0;
-		for (int i = 0; i < a.length; i++) s += a[i] * b[i];
-		return s;
 	}
 }

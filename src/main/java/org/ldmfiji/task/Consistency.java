@@ -1,5 +1,6 @@
 package org.ldmfiji.task;
 
+import org.ldmfiji.image.ConjugateGradients;
 import org.ldmfiji.image.FloatPlanes;
 
 /**
@@ -67,23 +68,17 @@ public final class Consistency {
 	/** λ with (A K R) λ = r on the lw × lh grid: CG with the mirrored separable convolution by g. */
 	static float[] solve(float[] r, int lw, int lh, double[] g) {
 		int n = r.length;
-		float[] lambda = new float[n], res = r.clone(), dir = r.clone(), ad = new float[n];
-		double rr = dot(res, res), stop = rr * TOLERANCE * TOLERANCE;
-		for (int it = 0; it < MAX_ITERATIONS && rr > stop && rr > 0; it++) {
-			System.arraycopy(dir, 0, ad, 0, n);
-			convolve(ad, lw, lh, g);
-			double dad = dot(dir, ad);
-			if (!(dad > 0)) break;
-			double alpha = rr / dad;
-			for (int p = 0; p < n; p++) {
-				lambda[p] += (float) (alpha * dir[p]);
-				res[p] -= (float) (alpha * ad[p]);
-			}
-			double next = dot(res, res), beta = next / rr;
-			rr = next;
-			for (int p = 0; p < n; p++) dir[p] = (float) (res[p] + beta * dir[p]);
-		}
-		return lambda;
+		float[] plane = new float[n];
+		double[] b = new double[n];
+		for (int p = 0; p < n; p++) b[p] = r[p];
+		double[] lambda = ConjugateGradients.solve((in, out) -> {
+			for (int p = 0; p < n; p++) plane[p] = (float) in[p];
+			convolve(plane, lw, lh, g);
+			for (int p = 0; p < n; p++) out[p] = plane[p];
+		}, b, null, TOLERANCE, MAX_ITERATIONS);
+		float[] out = new float[n];
+		for (int p = 0; p < n; p++) out[p] = (float) lambda[p];
+		return out;
 	}
 
 	/** K's 1-D taps: the f-tap box convolved 2 · {@link #PASSES} times, normalised to sum 1. */
@@ -136,12 +131,6 @@ public final class Consistency {
 	private static int mirror(int i, int n) {
 		int m = Math.floorMod(i, 2 * n);
 		return m < n ? m : 2 * n - 1 - m;
-	}
-
-	private static double dot(float[] a, float[] b) {
-		double s = 0;
-		for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
-		return s;
 	}
 
 	/** y − A(x) for one plane (w × h high, (w/f) × (h/f) low), in double before the float result. */
