@@ -18,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * A file replaced all at once: the content goes to a hidden temporary file in the target's folder, is flushed to the
  * disk (fsync), and only then renamed over the target (rename(2) is atomic within a file system). A failure or a kill
  * at any moment leaves the previous target as it was; a failure also removes the temporary file (a kill -9 may leave
- * one behind, named {@code .NAME.*.ldm-part}).
+ * one behind, named {@code .NAME.*.ldm-part}). Only a regular file (or a link to one) is replaced: a device, pipe or
+ * socket at the target is refused, not swapped for a file.
  */
 final class AtomicFile {
 
@@ -32,10 +33,56 @@ final class AtomicFile {
 	private AtomicFile() {}
 
 	static void write(Path target, Content content) throws IOException {
-		if (Files.isSymbolicLink(target)) target = target.toRealPath(); // replace what the link points to, keep the link
-		Path folder = target.toAbsolutePath().getParent();
-		Path part = createPart(folder, target.getFileName().toString());
-		boolean moved = false;
+		writeAll(new Path[] {target}, new Content[] {content});
+	}
+
+	/**
+	 * Several files replaced together (an image and its -std map): every content is written and flushed to its own
+	 * temporary file before any target is replaced, so a full disk or a failure in any of them leaves every previous
+	 * target as it was; only the renames, which need no room, come after.
+	 */
+	static void writeAll(Path[] targets, Content[] contents) throws IOException {
+		Path[] parts = new Path[targets.length], finals = new Path[targets.length];
+		int moved = 0;
+		try {
+			for (int i = 0; i < targets.length; i++) {
+				try {
+					parts[i] = writePart(targets[i], contents[i], finals, i);
+				}
+				catch (IOException e) {
+					throw new Failed(targets[i], e);
+				}
+			}
+			for (; moved < targets.length; moved++) {
+				Files.move(parts[moved], finals[moved], StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+				syncFolder(finals[moved].toAbsolutePath().getParent());
+			}
+		}
+		finally {
+			for (int i = moved; i < targets.length; i++) if (parts[i] != null) Files.deleteIfExists(parts[i]);
+		}
+	}
+
+	/** A write of several files that failed on one of them: {@link #target} names it. */
+	static final class Failed extends IOException {
+		final Path target;
+
+		Failed(Path target, IOException cause) {
+			super(cause.getMessage(), cause);
+			this.target = target;
+		}
+	}
+
+	/**
+	 * The content in a new temporary file beside the target (finals[i] gets the file to replace in the end: the
+	 * target, or what its link points to), flushed to the disk; the temporary file is removed if anything fails.
+	 */
+	private static Path writePart(Path target, Content content, Path[] finals, int i) throws IOException {
+		finals[i] = Files.isSymbolicLink(target) ? target.toRealPath() : target; // replace what a link points to
+		if (Files.exists(finals[i]) && !Files.isRegularFile(finals[i])) throw new IOException("not a regular file (a "
+			+ "device, pipe or socket), so it is not replaced");
+		Path part = createPart(finals[i].toAbsolutePath().getParent(), finals[i].getFileName().toString());
+		boolean done = false;
 		try {
 			try (FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE)) {
 				OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
@@ -43,13 +90,12 @@ final class AtomicFile {
 				out.flush();
 				channel.force(true);
 			}
-			keepPermissions(target, part);
-			Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-			moved = true;
-			syncFolder(folder);
+			keepPermissions(finals[i], part);
+			done = true;
+			return part;
 		}
 		finally {
-			if (!moved) Files.deleteIfExists(part);
+			if (!done) Files.deleteIfExists(part);
 		}
 	}
 

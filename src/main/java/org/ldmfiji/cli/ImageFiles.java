@@ -45,46 +45,95 @@ final class ImageFiles {
 			throw new IllegalArgumentException("cannot read " + path + ": " + IoReason.of(e), e);
 		}
 		if (TiffCheck.isTiff(head)) TiffCheck.requireComplete(path);
-		else requireDecodable(path);
+		else requireOpaque(path, requireDecodable(path));
 		ImagePlus imp = IJ.openImage(path.toString());
 		if (imp == null) throw new IllegalArgumentException("ImageJ cannot read " + path
 			+ ": use a TIFF or PNG (8-, 16-, 32-bit or RGB)");
 		return imp;
 	}
 
-	/** A format ImageIO reads (PNG, JPEG, GIF, BMP) must decode to the end: a cut file gives an error or a warning. */
-	private static void requireDecodable(Path path) {
+	/**
+	 * A format ImageIO reads (PNG, JPEG, GIF, BMP) must decode to the end: a cut file gives an error or a warning.
+	 * Returns the decoded image, or null for a format ImageIO does not read.
+	 */
+	private static BufferedImage requireDecodable(Path path) {
 		try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
 			Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-			if (readers == null || !readers.hasNext()) return; // not ImageIO's: ImageJ's other readers decide
+			if (readers == null || !readers.hasNext()) return null; // not ImageIO's: ImageJ's other readers decide
 			ImageReader reader = readers.next();
 			List<String> warnings = new ArrayList<>();
 			reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+			BufferedImage image;
 			try {
 				reader.setInput(in, true, true);
-				reader.read(0);
+				image = reader.read(0);
 			}
 			finally {
 				reader.dispose();
 			}
 			if (!warnings.isEmpty()) throw new IOException(warnings.get(0));
+			return image;
 		}
 		catch (IOException | RuntimeException e) {
 			throw new IllegalArgumentException("cannot read " + path + ": " + IoReason.of(e) + "; is the file complete?", e);
 		}
 	}
 
+	/**
+	 * An image with transparent pixels is refused: ImageJ's reader blends them onto white, so the pixels it would hand
+	 * on (and write back outside an inpainted region) would not be the file's.
+	 */
+	private static void requireOpaque(Path path, BufferedImage image) {
+		if (image == null || !image.getColorModel().hasAlpha()) return;
+		java.awt.image.WritableRaster alpha = image.getAlphaRaster();
+		if (alpha == null) return;
+		int max = (1 << image.getColorModel().getComponentSize(image.getColorModel().getNumComponents() - 1)) - 1;
+		int[] row = new int[alpha.getWidth()];
+		for (int y = 0; y < alpha.getHeight(); y++) {
+			alpha.getSamples(0, y, alpha.getWidth(), 1, 0, row);
+			for (int a : row) if (a != max) throw new IllegalArgumentException(path + " has transparent pixels (an alpha "
+				+ "channel), which ImageJ would blend onto white, changing their values: save it without transparency "
+				+ "(e.g. Image > Type > RGB Color, as TIFF) first");
+		}
+	}
+
 	/** Saves as TIFF, or PNG when the name ends in .png (8-bit and RGB only); the previous file stays until it is done. */
 	static void save(ImagePlus imp, Path path) {
-		boolean png = isPng(path);
-		if (png && (imp.getBitDepth() == 16 || imp.getBitDepth() == 32)) throw new IllegalArgumentException("PNG cannot "
-			+ "hold a " + imp.getBitDepth() + "-bit image without losing its values: write " + path + " as .tif");
+		saveAll(new ImagePlus[] {imp}, new Path[] {path});
+	}
+
+	/**
+	 * Saves several images together ({@link AtomicFile#writeAll}): every previous file stays as it was unless all of
+	 * them could be written (a disk that fills on the second leaves the first one's previous file in place too).
+	 */
+	static void saveAll(ImagePlus[] images, Path[] paths) {
+		AtomicFile.Content[] contents = new AtomicFile.Content[images.length];
+		for (int i = 0; i < images.length; i++) {
+			ImagePlus imp = images[i];
+			requireStorable(paths[i], imp.getBitDepth(), imp.getStackSize());
+			contents[i] = isPng(paths[i]) ? out -> writePng(imp, out) : out -> writeTiff(imp, out);
+		}
 		try {
-			AtomicFile.write(path, png ? out -> writePng(imp, out) : out -> writeTiff(imp, out));
+			AtomicFile.writeAll(paths, contents);
+		}
+		catch (AtomicFile.Failed e) {
+			throw IoReason.cannotWrite(e.target, e);
 		}
 		catch (IOException e) {
-			throw IoReason.cannotWrite(path, e);
+			throw IoReason.cannotWrite(paths[0], e);
 		}
+	}
+
+	/**
+	 * The file's format can hold an image of that bit depth and number of planes (a PNG: one plane, 8-bit or RGB);
+	 * checked before a run and again when saving. Throws IllegalArgumentException naming the fix.
+	 */
+	static void requireStorable(Path path, int bitDepth, long planes) {
+		if (!isPng(path)) return;
+		if (bitDepth == 16 || bitDepth == 32) throw new IllegalArgumentException("PNG cannot hold a " + bitDepth
+			+ "-bit image without losing its values: write " + path + " as .tif");
+		if (planes > 1) throw new IllegalArgumentException("PNG holds one plane, the result has " + planes
+			+ " (slices, channels, frames or samples): write " + path + " as .tif");
 	}
 
 	static boolean isPng(Path path) {

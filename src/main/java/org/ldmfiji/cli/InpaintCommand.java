@@ -3,6 +3,7 @@ package org.ldmfiji.cli;
 import ij.ImagePlus;
 
 import org.ldmfiji.image.IjImages;
+import org.ldmfiji.model.BundleLocator;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.imagej.InpaintImage;
 import org.ldmfiji.imagej.Selections;
@@ -54,21 +55,21 @@ final class InpaintCommand {
 		ImagePlus imp = ImageFiles.open(input);
 		boolean[] mask = Selections.maskOf(ImageFiles.open(maskFile), imp);
 		int w = imp.getWidth(), h = imp.getHeight(), planes = imp.getBitDepth() == 24 ? 3 : imp.getNChannels();
-		plan.output("--output", output, () -> ImageFiles.bytes(w, h, o.samples == 1 ? imp.getStackSize()
-			: (long) imp.getNChannels() * o.samples, imp.getBitDepth() == 24 ? 3 : imp.getBitDepth() / 8));
+		long outPlanes = o.samples == 1 ? imp.getStackSize() : (long) imp.getNChannels() * o.samples;
+		plan.image("--output", output, imp.getBitDepth(), outPlanes, () -> ImageFiles.bytes(w, h, outPlanes,
+			imp.getBitDepth() == 24 ? 3 : imp.getBitDepth() / 8));
 		Path std = SuperResCommand.sibling(output, "-std");
 		if (o.samples > 1) plan.output("the -std file of --samples", std, () -> ImageFiles.bytes(w, h, planes, 4));
-		plan.check();
+		plan.model(() -> BundleLocator.standard().find(run.model)).check();
 		try (ModelBundle bundle = run.openBundle()) {
 			out.println("model " + bundle.manifest().name + " on " + bundle.device() + ", " + run.sampling + ", input " + input);
 			InpaintImage.Result r = InpaintImage.run(bundle, imp, mask, o, new CliProgress(out, "inpaint"));
-			ImageFiles.save(r.image, output);
+			if (r.std == null) ImageFiles.save(r.image, output);
+			else ImageFiles.saveAll(new ImagePlus[] {r.image, r.std}, new Path[] {output, std});
 			out.println("wrote " + output);
-			if (options.flag("evaluate")) evaluate(out, imp, r.image, Masks.grow(mask, imp.getWidth(), imp.getHeight(), o.grow));
-			if (r.std != null) {
-				ImageFiles.save(r.std, std);
+			if (r.std != null)
 				out.println("wrote " + std + " (per-pixel standard deviation of the " + o.samples + " samples)");
-			}
+			if (options.flag("evaluate")) evaluate(out, imp, r.image, Masks.grow(mask, imp.getWidth(), imp.getHeight(), o.grow));
 		}
 		return 0;
 	}

@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The files a run reads and writes, checked before any model is loaded or any step computed: every input exists and
  * is readable; every output (the main one and its side files) is a file name in an existing, writable folder with room
- * for its estimated size, and none is the same file as an input (compared as files: links included).
+ * for its estimated size, is not a device, pipe or socket, is none of the inputs (compared as files: links included)
+ * and lies outside the model's folder (a result written over a part of the bundle would break it).
  */
 final class OutputPlan {
 
@@ -31,10 +33,15 @@ final class OutputPlan {
 
 	private static final class Output extends File {
 		final LongSupplier bytes;
+		/** The image's bit depth and planes, which the file's format must hold (0: not an image of known shape). */
+		final int bitDepth;
+		final long planes;
 
-		Output(String what, Path path, LongSupplier bytes) {
+		Output(String what, Path path, LongSupplier bytes, int bitDepth, long planes) {
 			super(what, path);
 			this.bytes = bytes;
+			this.bitDepth = bitDepth;
+			this.planes = planes;
 		}
 	}
 
@@ -43,6 +50,7 @@ final class OutputPlan {
 
 	private final List<File> inputs = new ArrayList<>();
 	private final List<Output> outputs = new ArrayList<>();
+	private Supplier<Path> model;
 
 	/** An input of the run, checked at once: a readable file. {@code what} names it for the user ("--mask"). */
 	OutputPlan input(String what, Path path) {
@@ -54,9 +62,21 @@ final class OutputPlan {
 		return this;
 	}
 
+	/** The model bundle's folder, which no output may be written into (looked up after the other checks). */
+	OutputPlan model(Supplier<Path> folder) {
+		model = folder;
+		return this;
+	}
+
 	/** An output of the run and the bytes it will take (asked only once every path passed its checks). */
 	OutputPlan output(String what, Path path, LongSupplier bytes) {
-		outputs.add(new Output(what, path, bytes));
+		outputs.add(new Output(what, path, bytes, 0, 0));
+		return this;
+	}
+
+	/** An output image of that bit depth and number of planes, which its file's format must hold (a PNG: one, 8-bit). */
+	OutputPlan image(String what, Path path, int bitDepth, long planes, LongSupplier bytes) {
+		outputs.add(new Output(what, path, bytes, bitDepth, planes));
 		return this;
 	}
 
@@ -65,6 +85,11 @@ final class OutputPlan {
 		for (Output o : outputs) {
 			requireFolder(o);
 			for (File in : inputs) requireNotSame(o, in);
+			if (o.bitDepth > 0) ImageFiles.requireStorable(o.path, o.bitDepth, o.planes);
+		}
+		if (model != null) {
+			Path folder = model.get();
+			for (Output o : outputs) requireOutside(o, folder);
 		}
 		Map<FileStore, Long> need = new LinkedHashMap<>();
 		Map<FileStore, Output> first = new LinkedHashMap<>();
@@ -113,6 +138,8 @@ final class OutputPlan {
 		catch (IOException e) {
 			throw new IllegalArgumentException(IoReason.cannotWrite(o.path, e).getMessage(), e);
 		}
+		if (Files.exists(o.path) && !Files.isRegularFile(o.path)) throw new IllegalArgumentException("cannot write " + o.path
+			+ ": it is not a regular file (a device, pipe or socket; choose another " + o.what + ")");
 		if (Files.exists(o.path) && !Files.isWritable(o.path)) throw new IllegalArgumentException("cannot write " + o.path
 			+ ": the file is read-only (make it writable, or choose another " + o.what + ")");
 	}
@@ -127,6 +154,19 @@ final class OutputPlan {
 		}
 		if (same) throw new IllegalArgumentException(o.what + " " + o.path + " is the same file as " + in.what + " "
 			+ in.path + ": choose another --output (the run would overwrite its input)");
+	}
+
+	private static void requireOutside(Output o, Path modelFolder) {
+		Path folder, bundle;
+		try {
+			folder = folder(o.path).toRealPath();
+			bundle = modelFolder.toRealPath();
+		}
+		catch (IOException e) {
+			return; // a folder that cannot be resolved was refused above, or the model's loading will say
+		}
+		if (folder.startsWith(bundle)) throw new IllegalArgumentException(o.what + " " + o.path + " is inside the model's "
+			+ "folder " + modelFolder + ": choose another --output (the run would overwrite or add to the bundle)");
 	}
 
 	private static Path folder(Path path) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.Set;
 
 /**
@@ -55,8 +56,9 @@ final class SampleCommand {
 		SampleImage.Options o = taskOptions(run);
 		if (output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png") && o.bitDepth != 8)
 			throw new Options.UsageException("a PNG holds 8 bits: use --type 8-bit or write a .tif");
-		new OutputPlan().output("--output", output, () -> ImageFiles.bytes(o.width, o.height, Manifest.read(
-			BundleLocator.standard().find(run.model)).imageChannels, o.bitDepth / 8)).check();
+		Supplier<Path> folder = () -> BundleLocator.standard().find(run.model);
+		new OutputPlan().output("--output", output, () -> ImageFiles.bytes(o.width, o.height, Manifest.read(folder.get())
+			.imageChannels, o.bitDepth / 8)).model(folder).check();
 		try (ModelBundle bundle = run.openBundle()) {
 			out.println(String.format(Locale.ROOT, "model %s on %s, %s, %dx%d", bundle.manifest().name, bundle.device(),
 				run.sampling, o.width, o.height));

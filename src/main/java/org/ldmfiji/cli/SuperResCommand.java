@@ -59,24 +59,23 @@ final class SuperResCommand {
 			long f = Manifest.read(BundleLocator.standard().find(run.model)).autoencoder.factor;
 			return imp.getWidth() * f * imp.getHeight() * f;
 		};
-		plan.output("--output", output, () -> pixels.getAsLong() * planes * (imp.getBitDepth() == 24 ? 1
-			: imp.getBitDepth() / 8));
+		plan.image("--output", output, imp.getBitDepth(), imp.getStackSize(), () -> pixels.getAsLong() * planes
+			* (imp.getBitDepth() == 24 ? 1 : imp.getBitDepth() / 8));
 		Path std = sibling(output, "-std");
 		if (o.samples > 1) plan.output("the -std file of --samples", std, () -> pixels.getAsLong() * planes * 4);
-		plan.check();
+		plan.model(() -> BundleLocator.standard().find(run.model)).check();
 		try (ModelBundle bundle = run.openBundle()) {
 			int f = bundle.manifest().autoencoder.factor;
 			if (reference != null) requireReferenceFits(reference, imp.getWidth() * f, imp.getHeight() * f, imp.getStackSize(),
 				imp.getBitDepth());
 			out.println("model " + bundle.manifest().name + " on " + bundle.device() + ", " + run.sampling + ", input " + input);
 			SuperResolveImage.Result r = SuperResolveImage.run(bundle, imp, o, new CliProgress(out, "superres"));
-			ImageFiles.save(r.image, output);
+			if (r.std == null) ImageFiles.save(r.image, output);
+			else ImageFiles.saveAll(new ImagePlus[] {r.image, r.std}, new Path[] {output, std});
 			out.println("wrote " + output + " (" + r.image.getWidth() + "x" + r.image.getHeight() + ")");
-			if (reference != null) compare(out, imp, r.image, reference, f);
-			if (r.std != null) {
-				ImageFiles.save(r.std, std);
+			if (r.std != null)
 				out.println("wrote " + std + " (per-pixel standard deviation of the " + o.samples + " samples)");
-			}
+			if (reference != null) compare(out, imp, r.image, reference, f);
 		}
 		return 0;
 	}

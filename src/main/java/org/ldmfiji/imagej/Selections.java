@@ -36,14 +36,29 @@ public final class Selections {
 		return mask;
 	}
 
-	/** The fill mask of a mask image: its non-zero pixels (first plane) mark the region to fill. */
+	/**
+	 * The fill mask of a mask image: its non-zero pixels mark the region to fill, the same region on every plane of
+	 * the image. A mask of several planes is taken only when they all mark the same pixels (a mask stack made by
+	 * duplicating one plane); planes that differ are refused rather than all but the first ignored.
+	 */
 	public static boolean[] maskOf(ImagePlus maskImage, ImagePlus imp) {
 		if (maskImage.getWidth() != imp.getWidth() || maskImage.getHeight() != imp.getHeight())
 			throw new IllegalArgumentException("mask '" + maskImage.getTitle() + "' is " + maskImage.getWidth() + "x"
 				+ maskImage.getHeight() + " but image '" + imp.getTitle() + "' is " + imp.getWidth() + "x" + imp.getHeight()
 				+ ": the mask must have the image's size");
-		ImageProcessor ip = maskImage.getStack().getProcessor(1);
-		int w = imp.getWidth(), h = imp.getHeight();
+		boolean[] mask = plane(maskImage, 1);
+		for (int p = 2; p <= maskImage.getStackSize(); p++)
+			if (!java.util.Arrays.equals(mask, plane(maskImage, p))) throw new IllegalArgumentException("mask '"
+				+ maskImage.getTitle() + "' has " + maskImage.getStackSize() + " planes that mark different pixels (plane "
+				+ p + " differs from plane 1): one mask applies to every plane of the image, so give a single-plane mask "
+				+ "(or fill each plane with its own)");
+		return mask;
+	}
+
+	/** Plane p (1-based) of a mask image: its non-zero pixels. */
+	private static boolean[] plane(ImagePlus maskImage, int p) {
+		ImageProcessor ip = maskImage.getStack().getProcessor(p);
+		int w = maskImage.getWidth(), h = maskImage.getHeight();
 		boolean[] mask = new boolean[w * h];
 		for (int y = 0; y < h; y++)
 			for (int x = 0; x < w; x++) mask[y * w + x] = maskImage.getBitDepth() == 24 ? (ip.get(x, y) & 0xffffff) != 0

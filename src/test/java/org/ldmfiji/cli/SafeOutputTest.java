@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ij.ImagePlus;
 import ij.io.FileSaver;
@@ -242,6 +243,94 @@ class SafeOutputTest {
 		ImageFiles.save(rgb, dir.resolve("ours.png"));
 		int[] written = TestImages.bits(rgb)[0], read = TestImages.bits(ImageFiles.open(dir.resolve("ours.png")))[0];
 		for (int i = 0; i < written.length; i++) assertEquals(written[i] & 0xffffff, read[i] & 0xffffff, "RGB of pixel " + i);
+	}
+
+	@Test
+	void aDeviceOrPipeAtTheOutputIsRefusedAndNotReplaced(@TempDir Path dir) throws Exception {
+		Path in = save(TestImages.image("cells", 8, 40, 36, 1), dir.resolve("cells.tif")), fifo = dir.resolve("pipe.tif");
+		assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
+		assertEquals(1, ldm("superres", "--input", in, "--output", fifo, "--model", NO_MODEL));
+		assertRefusedBeforeTheModel("cannot write " + fifo + ": it is not a regular file (a device, pipe or socket");
+		IOException e = assertThrows(IOException.class, () -> AtomicFile.write(fifo, stream -> stream.write(1)));
+		assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+		assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "still the pipe, not replaced by a file");
+		assertEquals(List.of(in, fifo), files(dir), "no temporary file left behind");
+	}
+
+	@Test
+	void anOutputInsideTheModelsFolderIsRefusedBeforeTheModelIsLoaded(@TempDir Path dir) throws IOException {
+		Path in = save(TestImages.image("cells", 8, 40, 36, 1), dir.resolve("cells.tif")), bundle = dir.resolve("m2");
+		Files.createDirectories(bundle);
+		Files.copy(org.ldmfiji.model.TestBundles.demo().resolve("model.json"), bundle.resolve("model.json"));
+		byte[] manifest = Files.readAllBytes(bundle.resolve("model.json"));
+		for (String name : List.of("superres.pt", "model.json", "extra.tif")) {
+			Path target = bundle.resolve(name);
+			assertEquals(1, ldm("superres", "--input", in, "--output", target, "--model", bundle));
+			assertTrue(err().contains("--output " + target + " is inside the model's folder " + bundle
+				+ ": choose another --output"), err());
+			assertEquals(1, err().trim().split("\n").length, err());
+		}
+		assertArrayEquals(manifest, Files.readAllBytes(bundle.resolve("model.json")));
+		assertEquals(List.of(bundle.resolve("model.json")), files(bundle));
+	}
+
+	@Test
+	void aPngThatCannotHoldTheResultIsRefusedBeforeTheModelIsLoaded(@TempDir Path dir) {
+		ij.ImageStack planes = new ij.ImageStack(40, 36);
+		for (int p = 0; p < 3; p++) planes.addSlice(TestImages.image("p", 8, 40, 36, p).getProcessor());
+		Path stack = save(new ImagePlus("stack", planes), dir.resolve("stack.tif")), mask = dir.resolve("mask.png");
+		ByteProcessor m = new ByteProcessor(40, 36);
+		m.setValue(255);
+		m.fillRect(10, 10, 8, 8);
+		save(new ImagePlus("mask", m), mask);
+		Path png = dir.resolve("out.png");
+		assertEquals(1, ldm("superres", "--input", stack, "--output", png, "--model", NO_MODEL));
+		assertRefusedBeforeTheModel("PNG holds one plane, the result has 3 (slices, channels, frames or samples): write "
+			+ png + " as .tif");
+		assertEquals(1, ldm("inpaint", "--input", stack, "--mask", mask, "--output", png, "--model", NO_MODEL));
+		assertRefusedBeforeTheModel("PNG holds one plane, the result has 3");
+		Path single = save(TestImages.image("one", 8, 40, 36, 1), dir.resolve("one.tif"));
+		assertEquals(1, ldm("inpaint", "--input", single, "--mask", mask, "--output", png, "--samples", 2, "--model",
+			NO_MODEL));
+		assertRefusedBeforeTheModel("PNG holds one plane, the result has 2");
+		Path deep = save(TestImages.image("deep", 16, 40, 36, 1), dir.resolve("deep.tif"));
+		assertEquals(1, ldm("superres", "--input", deep, "--output", png, "--model", NO_MODEL));
+		assertRefusedBeforeTheModel("PNG cannot hold a 16-bit image without losing its values: write " + png + " as .tif");
+		assertFalse(Files.exists(png));
+	}
+
+	@Test
+	void aDiskThatFillsOnTheStdFileKeepsBothPreviousFiles(@TempDir Path dir) throws Exception {
+		try (Tmpfs disk = Tmpfs.mount(dir.resolve("small"), "size=256k")) {
+			Path main = disk.dir.resolve("out.tif"), std = disk.dir.resolve("out-std.tif");
+			save(TestImages.image("old", 8, 64, 64, 1), main);
+			save(TestImages.image("old std", 8, 64, 64, 2), std);
+			byte[] mainBefore = Files.readAllBytes(main), stdBefore = Files.readAllBytes(std);
+			ImagePlus fits = TestImages.image("new", 8, 200, 200, 3); // 40 KB
+			ImagePlus tooLarge = TestImages.image("new std", 32, 256, 256, 4); // 256 KB
+			IllegalStateException e = assertThrows(IllegalStateException.class, () -> ImageFiles.saveAll(
+				new ImagePlus[] {fits, tooLarge}, new Path[] {main, std}));
+			assertTrue(e.getMessage().startsWith("cannot write " + std + ": No space left on device"), e.getMessage());
+			assertArrayEquals(mainBefore, Files.readAllBytes(main), "the main file is not replaced without its std file");
+			assertArrayEquals(stdBefore, Files.readAllBytes(std));
+			assertEquals(List.of(std, main), files(disk.dir), "no temporary file left behind");
+		}
+	}
+
+	@Test
+	void anImageWithTransparentPixelsIsRefusedAndAnOpaqueAlphaIsRead(@TempDir Path dir) throws IOException {
+		java.awt.image.BufferedImage argb = new java.awt.image.BufferedImage(20, 10,
+			java.awt.image.BufferedImage.TYPE_INT_ARGB);
+		for (int y = 0; y < 10; y++)
+			for (int x = 0; x < 20; x++) argb.setRGB(x, y, 0xff000000 | (x * 10) << 16 | (y * 20) << 8 | 7);
+		Path opaque = dir.resolve("opaque.png"), clear = dir.resolve("clear.png");
+		javax.imageio.ImageIO.write(argb, "png", opaque.toFile());
+		assertEquals(200, ImageFiles.open(opaque).getWidth() * ImageFiles.open(opaque).getHeight());
+		argb.setRGB(3, 4, 0x7f102030);
+		javax.imageio.ImageIO.write(argb, "png", clear.toFile());
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageFiles.open(clear));
+		assertEquals(clear + " has transparent pixels (an alpha channel), which ImageJ would blend onto white, changing "
+			+ "their values: save it without transparency (e.g. Image > Type > RGB Color, as TIFF) first", e.getMessage());
 	}
 
 	private static Path truncate(Path from, Path to, double keep) throws IOException {

@@ -224,6 +224,27 @@ class InpaintImageTest {
 	}
 
 	@Test
+	void aMaskStackIsTakenOnlyWhenItsPlanesAgree() {
+		ImagePlus imp = TestImages.image("src", 8, W, H, 13);
+		ij.ImageStack same = new ij.ImageStack(W, H), differ = new ij.ImageStack(W, H);
+		for (int p = 0; p < 3; p++) {
+			ij.process.ByteProcessor m = new ij.process.ByteProcessor(W, H);
+			m.setValue(255);
+			m.fillRect(10, 12, 6, 5);
+			same.addSlice(m.duplicate());
+			if (p == 2) m.fillRect(30, 30, 4, 4); // the third plane marks more
+			differ.addSlice(m);
+		}
+		boolean[] mask = Selections.maskOf(new ImagePlus("same", same), imp);
+		assertArrayEquals(TestImages.rect(W, H, 10, 12, 6, 5), mask);
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Selections.maskOf(new ImagePlus(
+			"differ", differ), imp));
+		assertEquals("mask 'differ' has 3 planes that mark different pixels (plane 3 differs from plane 1): one mask "
+			+ "applies to every plane of the image, so give a single-plane mask (or fill each plane with its own)",
+			e.getMessage());
+	}
+
+	@Test
 	void badInputIsRefusedWithAClearMessageAndNoChange() {
 		ImagePlus imp = TestImages.image("src", 32, W, H, 13);
 		int[][] before = TestImages.bits(imp);
