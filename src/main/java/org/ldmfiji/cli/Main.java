@@ -52,6 +52,10 @@ public final class Main {
 			return args.length == 0 ? 2 : 0;
 		}
 		List<String> rest = Arrays.asList(args).subList(1, args.length);
+		if (rest.contains("--help") || rest.contains("-h")) {
+			out.println(USAGE);
+			return 0;
+		}
 		try {
 			switch (args[0]) {
 				case "info":

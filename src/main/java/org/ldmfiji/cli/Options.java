@@ -31,6 +31,8 @@ final class Options {
 				value = key.substring(eq + 1);
 				key = key.substring(0, eq);
 			}
+			if (values.containsKey(key) && (flags.contains(key) || withValue.contains(key)))
+				throw new UsageException("--" + key + " is given twice: give it once");
 			if (flags.contains(key)) {
 				if (value != null) throw new UsageException("--" + key + " takes no value");
 				values.put(key, "true");
@@ -45,10 +47,41 @@ final class Options {
 			else {
 				List<String> known = new ArrayList<>(withValue);
 				known.addAll(flags);
-				throw new UsageException("unknown option --" + key + " for '" + command + "'; known: --"
-					+ String.join(", --", known));
+				java.util.Collections.sort(known);
+				String near = nearest(key, known);
+				throw new UsageException("unknown option --" + key + " for '" + command + "'"
+					+ (near == null ? "" : " (did you mean --" + near + "?)") + "; known: --" + String.join(", --", known));
 			}
 		}
+	}
+
+	/** The known option within two edits of {@code key} (a typo), the closest first; null when none is that close. */
+	static String nearest(String key, List<String> known) {
+		String best = null;
+		int bestDistance = 3;
+		for (String k : known) {
+			int d = editDistance(key, k);
+			if (d < bestDistance) {
+				best = k;
+				bestDistance = d;
+			}
+		}
+		return best;
+	}
+
+	/** Levenshtein distance: insertions, deletions and substitutions. */
+	private static int editDistance(String a, String b) {
+		int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+		for (int j = 0; j <= b.length(); j++) prev[j] = j;
+		for (int i = 1; i <= a.length(); i++) {
+			cur[0] = i;
+			for (int j = 1; j <= b.length(); j++)
+				cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+			int[] t = prev;
+			prev = cur;
+			cur = t;
+		}
+		return prev[b.length()];
 	}
 
 	String get(String key, String fallback) {

@@ -13,7 +13,8 @@ public final class HeapCheck {
 		long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
 		if (bytes > free) throw new IllegalArgumentException(String.format(Locale.ROOT,
 			"%s would need %s but only %s of memory is free (maximum %s): process a crop or fewer planes, or give "
-				+ "ImageJ more memory (Edit > Options > Memory & Threads)", what, size(bytes), size(free), size(rt.maxMemory())));
+				+ "Java more memory (Fiji: Edit > Options > Memory & Threads; ./ldm: LDM_HEAP=%s)", what, size(bytes), size(free), size(rt.maxMemory()),
+			Math.max(2, 2 * ((rt.maxMemory() + (1L << 30) - 1) >> 30)) + "g"));
 	}
 
 	static String size(long bytes) {

@@ -66,6 +66,26 @@ class MainTest {
 		assertTrue(err().contains("--steps must be a whole number from 1 to 1000, got 0"), err());
 	}
 
+	@Test
+	void typosRepeatsHelpAndLargeSeedsAreAnsweredBeforeAnyWork() {
+		assertEquals(2, run("superres", "--input", "a.tif", "--outptu", "b.tif"));
+		String line = err().strip();
+		assertTrue(line.startsWith("ldm: unknown option --outptu for 'superres' (did you mean --output?); known: --device, "
+			+ "--eta, --guidance, --input, "), line);
+		assertEquals(line, line.lines().findFirst().orElse(""), "one line");
+		err.reset();
+		assertEquals(2, run("superres", "--input", "a.tif", "--output", "b.tif", "--seed", "1", "--seed", "2"));
+		assertTrue(err().startsWith("ldm: --seed is given twice: give it once"), err());
+		err.reset();
+		assertEquals(2, run("superres", "--input", "a.tif", "--output", "b.tif", "--seed", "9007199254740993"));
+		assertTrue(err().contains("--seed must be a whole number from -9007199254740992 to 9007199254740992, got "
+			+ "9007199254740993"), err());
+		err.reset();
+		assertEquals(0, run("superres", "--help"));
+		assertTrue(out().startsWith("usage: ./ldm SUBCOMMAND"), out());
+		assertEquals("", err());
+	}
+
 	/** A copy of the demo bundle with one text of its model.json replaced. */
 	private Path tampered(String name, String from, String to) throws IOException {
 		Path copy = TestBundles.copy(TestBundles.demo(), tmp.resolve(name));
