@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * DDIM; Song et al. 2021, eq. (12), exactly as CompVis latent-diffusion's {@code DDIMSampler}
- * (uniform timesteps {@code range(0, T, T//S) + 1}; the last step goes to ᾱ_0, not to 1).
+ * (uniform timesteps {@code range(0, T, T//S) + 1}, or S from T − 1 down where that would reach T, see
+ * {@link Timesteps#ddimUniform}; the last step goes to ᾱ_0, not to 1).
  * eta = 0 is the deterministic sampler, eta = 1 the DDPM-like ancestral one.
  */
 public final class Ddim implements Sampler {
@@ -25,7 +26,7 @@ public final class Ddim implements Sampler {
 	}
 
 	/**
-	 * @param steps S, the requested number of steps (CompVis's spacing may add one, see {@link Timesteps#ddimUniform})
+	 * @param steps S, the requested number of steps (CompVis's spacing may add one, S = T gives T − 1, see {@link Timesteps#ddimUniform})
 	 * @param eta the stochasticity η ≥ 0
 	 * @param noise the source of z for η &gt; 0 ({@link GaussianNoise#stepNoise}); may be null for η = 0
 	 * @param maxTimestep visit only the timesteps up to this one (see {@link Sampler#timesteps})

@@ -11,12 +11,15 @@ public final class Timesteps {
 	private Timesteps() {}
 
 	/**
-	 * CompVis {@code make_ddim_timesteps(..., 'uniform')}: {@code range(0, T, T // S) + 1}, reversed.
-	 * As in CompVis the count is {@code ceil(T / (T // S))}, which exceeds S when S does not divide T
-	 * (S = 30 of T = 1000 gives 31 steps).
-	 *
-	 * @throws IllegalArgumentException when the rule would select the non-existent timestep T (for
-	 *         example S = T, or S = 3 of T = 1000), which CompVis's code would index out of bounds
+	 * CompVis {@code make_ddim_timesteps(..., 'uniform')}: {@code range(0, T, T // S) + 1}, reversed. As in CompVis
+	 * the count is {@code ceil(T / (T // S))}, which exceeds S when S does not divide T (S = 30 of T = 1000 gives 31
+	 * steps).
+	 * <p>
+	 * That rule selects the non-existent timestep T whenever T // S divides T − 1 (S = 3, 9, 36, 105, 300 or 501 to
+	 * 1000 of T = 1000), where CompVis's own code indexes out of bounds. Those counts get S timesteps spaced
+	 * uniformly over (0, T − 1] instead ({@link #ddimFromTop}): they start at the noisiest timestep, T − 1, and where
+	 * S divides T − 1 they are CompVis's grid moved down by one (S = 3: 999, 666, 333). S = T gets T − 1 steps, every
+	 * timestep but 0: the last step already ends at ᾱ_0 (as in CompVis), so a step from t = 0 would change nothing.
 	 */
 	public static int[] ddimUniform(int steps, int timesteps) {
 		if (steps < 1 || steps > timesteps) {
@@ -24,13 +27,21 @@ public final class Timesteps {
 		}
 		int c = timesteps / steps;
 		int n = (timesteps + c - 1) / c;
+		if ((n - 1) * c + 1 >= timesteps) return ddimFromTop(steps, timesteps);
 		int[] t = new int[n];
 		for (int i = 0; i < n; i++) t[i] = (n - 1 - i) * c + 1; // descending: T//S·k + 1
-		if (t[0] >= timesteps) {
-			throw new IllegalArgumentException("DDIM with " + steps + " steps on a " + timesteps
-				+ "-step schedule would use timestep " + t[0] + " (CompVis uniform spacing range(0, T, T//S) + 1),"
-				+ " which does not exist: choose another number of steps, e.g. " + nearestValidDdimSteps(steps, timesteps));
-		}
+		return t;
+	}
+
+	/**
+	 * S' = min(S, T − 1) timesteps t_i = T − 1 − round(i·(T − 1)/S'), i = 0 … S' − 1: descending from T − 1 by
+	 * steps of at least 1 (so distinct), the last at least 1 (so every step moves towards ᾱ_0).
+	 */
+	private static int[] ddimFromTop(int steps, int timesteps) {
+		int last = timesteps - 1;
+		int n = Math.max(1, Math.min(steps, last));
+		int[] t = new int[n];
+		for (int i = 0; i < n; i++) t[i] = last - (int) Math.round(i * (double) last / n);
 		return t;
 	}
 
@@ -45,15 +56,6 @@ public final class Timesteps {
 		if (first == ts.length) throw new IllegalArgumentException("no timestep of the schedule's " + ts.length
 			+ " steps is at or below " + max + ": start from a larger timestep (a larger strength) or use more steps");
 		return Arrays.copyOfRange(ts, first, ts.length);
-	}
-
-	private static int nearestValidDdimSteps(int steps, int timesteps) {
-		for (int d = 1; d < timesteps; d++) {
-			for (int s : new int[] {steps - d, steps + d}) {
-				if (s >= 1 && s <= timesteps && (timesteps - 1) % (timesteps / s) != 0) return s;
-			}
-		}
-		return 1;
 	}
 
 	/**
