@@ -54,7 +54,7 @@ public final class SampleImage {
 		progress.status(String.format(Locale.ROOT, "LDM sampling: %dx%d, label %s", o.width, o.height, label));
 		TileSettings tiles = o.tiles(m);
 		FloatPlanes x = new LargeImageSampling(bundle, o.sampling, tiles).run(o.width, o.height, label, o.guidance,
-			progress.steps(0, o.sampling.steps));
+			progress.steps(0, o.sampling.stepsOn(m.schedule)));
 		progress.checkCancelled();
 		double a = m.imageRange[0], b = m.imageRange[1];
 		double top = o.bitDepth == 8 ? 255 : o.bitDepth == 16 ? 65535 : 1;

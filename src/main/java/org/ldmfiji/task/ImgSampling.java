@@ -53,7 +53,7 @@ final class ImgSampling {
 			label));
 		LargeImageSampling sampling = new LargeImageSampling(bundle, o.sampling, o.tiles(m));
 		write(target, blocks, values, (width, height, windows, sink) -> sampling.run(width, height, label, o.guidance,
-			windows, sink, progress.steps(0, o.sampling.steps)));
+			windows, sink, progress.steps(0, o.sampling.stepsOn(m.schedule))));
 		progress.status("LDM sampling: done");
 	}
 

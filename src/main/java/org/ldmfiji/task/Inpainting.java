@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import org.ldmfiji.diffusion.Conditioning;
-import org.ldmfiji.diffusion.GaussianNoise;
 import org.ldmfiji.diffusion.StepListener;
 import org.ldmfiji.image.FillTexture;
 import org.ldmfiji.image.BiharmonicFill;
@@ -97,7 +96,7 @@ public final class Inpainting {
 	public int steps() {
 		Manifest m = bundle.manifest();
 		int max = LargeImageSampling.maxTimestep(strength, m.schedule.timesteps(), true);
-		return settings.newSampler(new GaussianNoise(settings.seed), max).timesteps(m.schedule).length;
+		return settings.stepsOn(m.schedule, max);
 	}
 
 	/**

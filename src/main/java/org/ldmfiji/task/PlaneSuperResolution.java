@@ -39,7 +39,7 @@ public final class PlaneSuperResolution {
 
 	/** Denoising steps of one plane of {@code channels} channels (the tiles are fused at every step). */
 	public long steps(int channels) {
-		return (long) ChannelMapping.of(channels, manifest.imageChannels).batchSize(channels) * options.sampling.steps;
+		return (long) ChannelMapping.of(channels, manifest.imageChannels).batchSize(channels) * options.sampling.stepsOn(manifest.schedule);
 	}
 
 	/**
@@ -79,7 +79,7 @@ public final class PlaneSuperResolution {
 		for (int i = 0; i < items.size(); i++) {
 			perItem.add(sr.run(items.get(i), options.samples, options.tile, options.consistency,
 				StorableRange.of(lower.get(i), upper.get(i)), progress.steps(done, total)));
-			done += options.sampling.steps;
+			done += options.sampling.stepsOn(m.schedule);
 		}
 		List<FloatPlanes> samples = new ArrayList<>();
 		for (int s = 0; s < options.samples; s++) {

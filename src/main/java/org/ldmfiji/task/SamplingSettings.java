@@ -3,6 +3,7 @@ package org.ldmfiji.task;
 import org.ldmfiji.diffusion.Ddim;
 import org.ldmfiji.diffusion.DpmSolverPP2M;
 import org.ldmfiji.diffusion.GaussianNoise;
+import org.ldmfiji.diffusion.NoiseSchedule;
 import org.ldmfiji.diffusion.Sampler;
 
 import java.util.Locale;
@@ -30,6 +31,7 @@ public final class SamplingSettings {
 	}
 
 	public final SamplerKind sampler;
+	/** The requested step count; a run's real count is {@link #stepsOn}. */
 	public final int steps;
 	public final long seed;
 	/** DDIM's eta (0: deterministic DDIM; 1: DDPM-like); ignored by DPM-Solver++. */
@@ -87,6 +89,20 @@ public final class SamplingSettings {
 	public Sampler newSampler(GaussianNoise noise, int maxTimestep) {
 		return sampler == SamplerKind.DDIM ? new Ddim(steps, eta, noise, maxTimestep)
 			: new DpmSolverPP2M(steps, maxTimestep);
+	}
+
+	/**
+	 * The steps (model evaluations per latent) a run on {@code schedule} takes: the sampler's timesteps up to
+	 * {@code maxTimestep}. Not always {@link #steps}: CompVis's DDIM spacing can add one (7 of 1000 give 8), Karras
+	 * spacing drops repeated timesteps, and a run from a first guess visits only part of the list.
+	 */
+	public int stepsOn(NoiseSchedule schedule, int maxTimestep) {
+		return newSampler(new GaussianNoise(seed), maxTimestep).timesteps(schedule).length;
+	}
+
+	/** {@link #stepsOn(NoiseSchedule, int)} of a run over the whole schedule. */
+	public int stepsOn(NoiseSchedule schedule) {
+		return stepsOn(schedule, Integer.MAX_VALUE);
 	}
 
 	@Override
