@@ -85,7 +85,7 @@ public final class OptionTable {
 		TileSettings.GRIDS, "fixed: fitted tiles in a grid that stays in place (tile: exact); torus: tiles on a torus "
 			+ "whose grid shifts every step (tile: the largest stride); shifting: no overlap, shifting (seams with few steps)");
 	public static final Option TYPE = Option.choice("type", "Type", "8-bit", List.of("8-bit", "16-bit", "32-bit"),
-		"the new image's type (32-bit: values 0 to 1)");
+		"the new image's type (32-bit: the model's range as 0 to 1, not clamped: samples reach a little beyond)");
 	public static final Option BATCH = Option.integer("batch", "Batch (tiles per forward, 0 = auto)", 0, 0, 1024,
 		"tiles denoised in one forward");
 
