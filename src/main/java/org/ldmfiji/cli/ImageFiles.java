@@ -44,6 +44,9 @@ final class ImageFiles {
 		catch (IOException e) {
 			throw new IllegalArgumentException("cannot read " + path + ": " + IoReason.of(e), e);
 		}
+		if (head.length == 0) throw new IllegalArgumentException("cannot read " + path + ": the file is empty");
+		if (TiffCheck.isBigTiff(head)) throw new IllegalArgumentException("cannot read " + path + ": a BigTIFF, which "
+			+ "ImageJ's reader does not read; save it as a standard TIFF (under 4 GB: File > Save As > Tiff... in Fiji) first");
 		if (TiffCheck.isTiff(head)) TiffCheck.requireComplete(path);
 		else requireOpaque(path, requireDecodable(path));
 		ImagePlus imp = IJ.openImage(path.toString());

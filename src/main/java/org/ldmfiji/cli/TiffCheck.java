@@ -22,6 +22,12 @@ final class TiffCheck {
 			|| head[0] == 'M' && head[1] == 'M' && head[2] == 0 && head[3] == 42);
 	}
 
+	/** BigTIFF (version 43 instead of 42), which ImageJ 1.x's TIFF reader does not read. */
+	static boolean isBigTiff(byte[] head) {
+		return head.length >= 4 && (head[0] == 'I' && head[1] == 'I' && head[2] == 43 && head[3] == 0
+			|| head[0] == 'M' && head[1] == 'M' && head[2] == 0 && head[3] == 43);
+	}
+
 	/** Throws IllegalArgumentException naming the file when it is unreadable or shorter than its data. */
 	static void requireComplete(Path path) {
 		FileInfo[] ifds;
@@ -32,8 +38,11 @@ final class TiffCheck {
 			ifds = new TiffDecoder(f.getParent() + File.separator, f.getName()).getTiffInfo();
 		}
 		catch (IOException | RuntimeException e) {
-			throw new IllegalArgumentException("cannot read " + path + ": not a readable TIFF (" + IoReason.of(e)
-				+ "); is the file complete?", e);
+			String reason = IoReason.of(e);
+			// ImageJ's decoder names a format it does not read ("Unsupported BitsPerSample: 64"): the file may be whole
+			boolean unsupported = reason.toLowerCase(java.util.Locale.ROOT).contains("unsupported");
+			throw new IllegalArgumentException("cannot read " + path + ": not a readable TIFF (" + reason + ")" + (unsupported
+				? "; save it as an 8-, 16- or 32-bit (float) or RGB TIFF first" : "; is the file complete?"), e);
 		}
 		if (ifds == null || ifds.length == 0) throw new IllegalArgumentException("cannot read " + path
 			+ ": no image directory in this TIFF; is the file complete?");

@@ -217,6 +217,39 @@ class SafeOutputTest {
 		assertRefusedBeforeTheModel("cannot read " + empty + ": ");
 		assertFalse(Files.exists(output));
 
+		Path nothing = Files.write(dir.resolve("nothing.tif"), new byte[0]);
+		assertEquals(1, ldm("superres", "--input", nothing, "--output", output, "--model", NO_MODEL));
+		assertRefusedBeforeTheModel("cannot read " + nothing + ": the file is empty");
+		Path big = Files.write(dir.resolve("big.tif"), new byte[] {'I', 'I', 43, 0, 8, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0});
+		assertEquals(1, ldm("superres", "--input", big, "--output", output, "--model", NO_MODEL));
+		assertRefusedBeforeTheModel("cannot read " + big + ": a BigTIFF, which ImageJ's reader does not read");
+		assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing of ImageJ's on stdout");
+		Path doubles = dir.resolve("doubles.tif");
+		try (java.io.DataOutputStream d = new java.io.DataOutputStream(Files.newOutputStream(doubles))) {
+			// a whole big-endian TIFF of 2 x 1 64-bit floats, which ImageJ's decoder does not support
+			d.write(new byte[] {'M', 'M', 0, 42});
+			d.writeInt(8);
+			int[][] tags = {{256, 3, 2}, {257, 3, 1}, {258, 3, 64}, {259, 3, 1}, {262, 3, 1}, {273, 4, 8 + 2 + 8 * 12 + 4},
+				{279, 4, 16}, {339, 3, 3}};
+			d.writeShort(tags.length);
+			for (int[] t : tags) {
+				d.writeShort(t[0]);
+				d.writeShort(t[1]);
+				d.writeInt(1);
+				if (t[1] == 3) {
+					d.writeShort(t[2]);
+					d.writeShort(0);
+				}
+				else d.writeInt(t[2]);
+			}
+			d.writeInt(0);
+			d.writeDouble(1.5);
+			d.writeDouble(-2);
+		}
+		assertEquals(1, ldm("superres", "--input", doubles, "--output", output, "--model", NO_MODEL));
+		assertTrue(err().contains("save it as an 8-, 16- or 32-bit (float) or RGB TIFF first"), err());
+		assertFalse(err().contains("is the file complete"), err());
+
 		assertEquals(3, ImageFiles.open(stackFile).getStackSize(), "a whole stack still opens");
 		assertEquals(16, ImageFiles.open(whole).getBitDepth(), "a whole image still opens");
 		assertEquals(8, ImageFiles.open(mask).getBitDepth(), "a whole PNG still opens");
