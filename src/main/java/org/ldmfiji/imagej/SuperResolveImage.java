@@ -66,7 +66,7 @@ public final class SuperResolveImage {
 		ChannelMapping.of(c, m.imageChannels); // refuses channel counts the model cannot take, before any work
 		long planes = imp.getStackSize();
 		long resultBytes = outW * outH * planes * ImagePlanes.bytesPerPixel(imp);
-		long working = outW * outH * 4L * c * (o.samples + 1); // float results of one position
+		long working = SuperResolution.workingBytes(outW * outH, c, o.samples); // one position at a time
 		long stdBytes = o.samples > 1 ? outW * outH * 4L * planes * (imp.getBitDepth() == 24 ? 3 : 1) : 0;
 		HeapCheck.require(resultBytes + working + stdBytes, String.format(Locale.ROOT,
 			"the x%d result (%dx%d, %d plane(s), %s)", f, outW, outH, planes, imp.getBitDepth() == 24 ? "RGB"

@@ -51,9 +51,8 @@ final class Plan {
 		int f = m.autoencoder.factor;
 		long bundle = SparkMain.folderBytes(folder);
 		long out2 = (long) window * f * window * f;
-		// the float buffers of one window: input, decoded result, tile blending weights and the latent at f = 4 (≈ 16
-		// floats per output pixel), plus each averaged sample's decoded result, per concurrent task
-		long working = out2 * 4L * (16 + s.samples) * m.imageChannels;
+		// the Java heap of one window's super-resolution, per concurrent task (what the ImageJ command checks too)
+		long working = SuperResolution.workingBytes(out2, m.imageChannels, s.samples);
 		out.println(String.format(Locale.ROOT, "plan: %d unit(s) of work%s on %d task slot(s)", units, job != null
 			? " (blocks), then " + ZarrJob.chunks(job.grid, job.chunk).size() + " output chunk(s)" : " (planes), then one assembly "
 			+ "per image", slots));
