@@ -10,6 +10,7 @@ import org.ldmfiji.model.BundleLocator;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.OptionTable;
+import org.ldmfiji.task.SuperResolution;
 import org.ldmfiji.imagej.SuperResolveImage;
 
 import java.io.PrintStream;
@@ -64,6 +65,7 @@ final class SuperResCommand {
 		Path std = sibling(output, "-std");
 		if (o.samples > 1) plan.output("the -std file of --samples", std, () -> pixels.getAsLong() * planes * 4);
 		plan.model(() -> BundleLocator.standard().find(run.model)).check();
+		SuperResolution.requireTile(Manifest.read(BundleLocator.standard().find(run.model)), o.tile);
 		try (ModelBundle bundle = run.openBundle()) {
 			int f = bundle.manifest().autoencoder.factor;
 			if (reference != null) requireReferenceFits(reference, imp.getWidth() * f, imp.getHeight() * f, imp.getStackSize(),

@@ -36,6 +36,17 @@ public final class SuperResolution {
 	}
 
 	/**
+	 * A tile the user gave must be a multiple of the model's latent_multiple and at least two of them; 0 (the automatic
+	 * tile, {@link #autoTile}) is valid by construction. Needs only the manifest: a command checks it before loading.
+	 */
+	public static void requireTile(Manifest m, int tile) {
+		int multiple = m.denoiser(TASK).latentMultiple;
+		if (tile > 0 && (tile % multiple != 0 || tile < 2 * multiple)) throw new IllegalArgumentException("tile size "
+			+ tile + " must be a multiple of " + multiple + " (model '" + m.name + "''s latent_multiple) and at least "
+			+ 2 * multiple);
+	}
+
+	/**
 	 * Java heap that super-resolving one plane into {@code outPixels} output pixels of {@code channels} channels takes
 	 * at its peak, besides the source and the stored result: the float samples and their mean (4 bytes a pixel and
 	 * channel each, and one more working copy), and {@link BorderSmoothing}'s conjugate-gradient vectors in double
@@ -90,15 +101,11 @@ public final class SuperResolution {
 		StepListener listener)
 	{
 		Manifest m = bundle.manifest();
-		Manifest.DenoiserSpec spec = m.denoiser(TASK);
 		if (low.width() < minSide() || low.height() < minSide()) throw new IllegalArgumentException("the image is "
 			+ low.width() + "x" + low.height() + " px; model '" + m.name + "' super-resolves images of at least "
 			+ minSide() + "x" + minSide() + " px (its latent_multiple)");
 		if (samples < 1) throw new IllegalArgumentException("samples must be at least 1, got " + samples);
-		// a given tile is checked; the automatic one (autoTile) is a valid one by construction
-		if (tile > 0 && (tile % spec.latentMultiple != 0 || tile < 2 * spec.latentMultiple))
-			throw new IllegalArgumentException("tile size " + tile + " must be a multiple of " + spec.latentMultiple
-				+ " (model '" + m.name + "''s latent_multiple) and at least " + 2 * spec.latentMultiple);
+		requireTile(m, tile);
 		OutOfRange split = OutOfRange.split(low, m.imageRange);
 		List<FloatPlanes> high = sample(split.inRange, samples, tile, listener);
 		for (FloatPlanes x : high) {

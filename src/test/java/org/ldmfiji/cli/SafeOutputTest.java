@@ -333,6 +333,14 @@ class SafeOutputTest {
 	}
 
 	@Test
+	void aTileTheModelCannotTakeIsRefusedBeforeTheModelIsLoaded(@TempDir Path dir) {
+		Path in = save(TestImages.image("cells", 8, 40, 36, 1), dir.resolve("cells.tif")), out = dir.resolve("x4.tif");
+		assertEquals(1, ldm("superres", "--input", in, "--output", out, "--tile", 7)); // the demo model, found
+		assertRefusedBeforeTheModel("tile size 7 must be a multiple of ");
+		assertFalse(Files.exists(out));
+	}
+
+	@Test
 	void aDiskThatFillsOnTheStdFileKeepsBothPreviousFiles(@TempDir Path dir) throws Exception {
 		try (Tmpfs disk = Tmpfs.mount(dir.resolve("small"), "size=256k")) {
 			Path main = disk.dir.resolve("out.tif"), std = disk.dir.resolve("out-std.tif");
