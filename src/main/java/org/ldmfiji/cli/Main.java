@@ -2,6 +2,7 @@ package org.ldmfiji.cli;
 
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.TorchRuntime;
+import org.ldmfiji.task.OptionTable;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -20,10 +21,11 @@ public final class Main {
 		"  info     engine, version, device and the models found",
 		"  bench    time per denoising step, the pipeline's overhead, cold and warm start; --scaling: large images",
 		"  inpaint  --input IMG --mask MASK --output OUT [--samples N --grow PX --feather PX --context PX",
-		"           --strength S (0-1, default 0.3; 1: from noise) --seam blend|harmonize|correct|hard --evaluate]",
+		"           --strength S (" + OptionTable.STRENGTH.range() + ", default " + OptionTable.STRENGTH.defaultAsText()
+			+ "; 1: from noise) --seam blend|harmonize|correct|hard --evaluate]",
 		"  superres --input IMG --output OUT [--samples N --tile PX --no-consistency --reference HR]",
 		"  sample   an image of any size, in tiles: --width W --height H --output OUT [--label L --guidance G --tile PX --overlap PX",
-		"           --grid fixed|torus|shifting --type 8-bit|16-bit|32-bit]",
+		"           --grid fixed|torus|shifting --type 8-bit|16-bit|32-bit (or --bits 8|16|32) --batch N]",
 		"common options: --model NAME|PATH (default demo)  --steps N (default 20)  --sampler dpmpp2m|ddim  --seed N",
 		"                --eta E (DDIM)  --device auto|cpu|gpu  --output FILE|DIR",
 		"models that take text (Stable Diffusion), every task: --prompt TEXT  --negative TEXT  --guidance G",
