@@ -46,10 +46,37 @@ final class TiffCheck {
 		}
 		if (ifds == null || ifds.length == 0) throw new IllegalArgumentException("cannot read " + path
 			+ ": no image directory in this TIFF; is the file complete?");
+		if (ifds[0].getBytesPerPixel() == 1 && isSigned(path)) throw new IllegalArgumentException("cannot read " + path
+			+ ": it holds signed 8-bit values, which ImageJ's reader takes as unsigned (-1 as 255); convert it to 16- or "
+			+ "32-bit first");
 		for (FileInfo fi : ifds) {
 			long end = dataEnd(fi);
 			if (end > size) throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "cannot read %s: the "
 				+ "file is cut short (%d bytes, its image data reaches byte %d); use a complete copy", path, size, end));
+		}
+	}
+
+	/**
+	 * Whether the first image directory says SampleFormat = 2 (signed integers), TIFF 6.0 tag 339: ImageJ's decoder
+	 * honours it for 16 and 32 bits but reads 8-bit data as unsigned.
+	 */
+	static boolean isSigned(Path path) {
+		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+			java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.min(ch.size(), 1 << 16));
+			ch.read(b, 0);
+			b.flip();
+			b.order(b.get(0) == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
+			long ifd = Integer.toUnsignedLong(b.getInt(4));
+			if (ifd + 2 > b.limit()) return false;
+			int entries = Short.toUnsignedInt(b.getShort((int) ifd));
+			for (int k = 0; k < entries && ifd + 2 + 12 * (k + 1) <= b.limit(); k++) {
+				int at = (int) ifd + 2 + 12 * k;
+				if (Short.toUnsignedInt(b.getShort(at)) == 339) return Short.toUnsignedInt(b.getShort(at + 8)) == 2;
+			}
+			return false;
+		}
+		catch (IOException | RuntimeException e) {
+			return false; // ImageJ's own reading decides
 		}
 	}
 

@@ -249,6 +249,30 @@ class SafeOutputTest {
 		assertEquals(1, ldm("superres", "--input", doubles, "--output", output, "--model", NO_MODEL));
 		assertTrue(err().contains("save it as an 8-, 16- or 32-bit (float) or RGB TIFF first"), err());
 		assertFalse(err().contains("is the file complete"), err());
+		Path signed = dir.resolve("signed.tif");
+		try (java.io.DataOutputStream d = new java.io.DataOutputStream(Files.newOutputStream(signed))) {
+			// a whole big-endian TIFF of 4 x 1 signed 8-bit values (SampleFormat 2), which ImageJ reads as unsigned
+			d.write(new byte[] {'M', 'M', 0, 42});
+			d.writeInt(8);
+			int[][] tags = {{256, 3, 4}, {257, 3, 1}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1}, {273, 4, 8 + 2 + 8 * 12 + 4},
+				{279, 4, 4}, {339, 3, 2}};
+			d.writeShort(tags.length);
+			for (int[] t : tags) {
+				d.writeShort(t[0]);
+				d.writeShort(t[1]);
+				d.writeInt(1);
+				if (t[1] == 3) {
+					d.writeShort(t[2]);
+					d.writeShort(0);
+				}
+				else d.writeInt(t[2]);
+			}
+			d.writeInt(0);
+			d.write(new byte[] {-1, 0, 1, 127});
+		}
+		assertEquals(1, ldm("superres", "--input", signed, "--output", output, "--model", NO_MODEL));
+		assertRefusedBeforeTheModel("cannot read " + signed + ": it holds signed 8-bit values, which ImageJ's reader "
+			+ "takes as unsigned (-1 as 255); convert it to 16- or 32-bit first");
 
 		assertEquals(3, ImageFiles.open(stackFile).getStackSize(), "a whole stack still opens");
 		assertEquals(16, ImageFiles.open(whole).getBitDepth(), "a whole image still opens");
