@@ -26,7 +26,8 @@ public final class Ddim implements Sampler {
 	}
 
 	/**
-	 * @param steps S, the requested number of steps (CompVis's spacing may add one, S = T gives T − 1, see {@link Timesteps#ddimUniform})
+	 * @param steps S, the requested number of steps (CompVis's spacing may add one, S = T gives T − 1, see
+	 *        {@link Timesteps#ddimUniform})
 	 * @param eta the stochasticity η ≥ 0
 	 * @param noise the source of z for η &gt; 0 ({@link GaussianNoise#stepNoise}); may be null for η = 0
 	 * @param maxTimestep visit only the timesteps up to this one (see {@link Sampler#timesteps})

@@ -39,7 +39,8 @@ public final class PlaneSuperResolution {
 
 	/** Denoising steps of one plane of {@code channels} channels (the tiles are fused at every step). */
 	public long steps(int channels) {
-		return (long) ChannelMapping.of(channels, manifest.imageChannels).batchSize(channels) * options.sampling.stepsOn(manifest.schedule);
+		return (long) ChannelMapping.of(channels, manifest.imageChannels).batchSize(channels)
+			* options.sampling.stepsOn(manifest.schedule);
 	}
 
 	/**
