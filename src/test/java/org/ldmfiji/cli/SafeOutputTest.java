@@ -16,8 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ldmfiji.task.TestImages;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,52 +226,14 @@ class SafeOutputTest {
 		assertEquals(1, ldm("superres", "--input", big, "--output", output, "--model", NO_MODEL));
 		assertRefusedBeforeTheModel("cannot read " + big + ": a BigTIFF, which ImageJ's reader does not read");
 		assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing of ImageJ's on stdout");
-		Path doubles = dir.resolve("doubles.tif");
-		try (java.io.DataOutputStream d = new java.io.DataOutputStream(Files.newOutputStream(doubles))) {
-			// a whole big-endian TIFF of 2 x 1 64-bit floats, which ImageJ's decoder does not support
-			d.write(new byte[] {'M', 'M', 0, 42});
-			d.writeInt(8);
-			int[][] tags = {{256, 3, 2}, {257, 3, 1}, {258, 3, 64}, {259, 3, 1}, {262, 3, 1}, {273, 4, 8 + 2 + 8 * 12 + 4},
-				{279, 4, 16}, {339, 3, 3}};
-			d.writeShort(tags.length);
-			for (int[] t : tags) {
-				d.writeShort(t[0]);
-				d.writeShort(t[1]);
-				d.writeInt(1);
-				if (t[1] == 3) {
-					d.writeShort(t[2]);
-					d.writeShort(0);
-				}
-				else d.writeInt(t[2]);
-			}
-			d.writeInt(0);
-			d.writeDouble(1.5);
-			d.writeDouble(-2);
-		}
+		// a whole TIFF of 64-bit floats, which ImageJ's decoder does not support
+		ByteBuffer two = ByteBuffer.allocate(16).putDouble(1.5).putDouble(-2);
+		Path doubles = oneRowTiff(dir.resolve("doubles.tif"), 2, 64, 3, two.array());
 		assertEquals(1, ldm("superres", "--input", doubles, "--output", output, "--model", NO_MODEL));
 		assertTrue(err().contains("save it as an 8-, 16- or 32-bit (float) or RGB TIFF first"), err());
 		assertFalse(err().contains("is the file complete"), err());
-		Path signed = dir.resolve("signed.tif");
-		try (java.io.DataOutputStream d = new java.io.DataOutputStream(Files.newOutputStream(signed))) {
-			// a whole big-endian TIFF of 4 x 1 signed 8-bit values (SampleFormat 2), which ImageJ reads as unsigned
-			d.write(new byte[] {'M', 'M', 0, 42});
-			d.writeInt(8);
-			int[][] tags = {{256, 3, 4}, {257, 3, 1}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1}, {273, 4, 8 + 2 + 8 * 12 + 4},
-				{279, 4, 4}, {339, 3, 2}};
-			d.writeShort(tags.length);
-			for (int[] t : tags) {
-				d.writeShort(t[0]);
-				d.writeShort(t[1]);
-				d.writeInt(1);
-				if (t[1] == 3) {
-					d.writeShort(t[2]);
-					d.writeShort(0);
-				}
-				else d.writeInt(t[2]);
-			}
-			d.writeInt(0);
-			d.write(new byte[] {-1, 0, 1, 127});
-		}
+		// a whole TIFF of signed 8-bit values, which ImageJ reads as unsigned
+		Path signed = oneRowTiff(dir.resolve("signed.tif"), 4, 8, 2, new byte[] {-1, 0, 1, 127});
 		assertEquals(1, ldm("superres", "--input", signed, "--output", output, "--model", NO_MODEL));
 		assertRefusedBeforeTheModel("cannot read " + signed + ": it holds signed 8-bit values, which ImageJ's reader "
 			+ "takes as unsigned (-1 as 255); convert it to 16- or 32-bit first");
@@ -396,6 +360,30 @@ class SafeOutputTest {
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageFiles.open(clear));
 		assertEquals(clear + " has transparent pixels (an alpha channel), which ImageJ would blend onto white, changing "
 			+ "their values: save it without transparency (e.g. Image > Type > RGB Color, as TIFF) first", e.getMessage());
+	}
+
+	/**
+	 * A whole big-endian TIFF of one row of {@code width} samples of {@code bits} bits with the given SampleFormat (TIFF
+	 * 6.0 tag 339: 1 unsigned, 2 signed, 3 float), written byte by byte: formats ImageJ's own saver cannot make.
+	 */
+	private static Path oneRowTiff(Path path, int width, int bits, int sampleFormat, byte[] data) throws IOException {
+		int[][] tags = {{256, 3, width}, {257, 3, 1}, {258, 3, bits}, {259, 3, 1}, {262, 3, 1},
+			{273, 4, 8 + 2 + 8 * 12 + 4}, {279, 4, data.length}, {339, 3, sampleFormat}};
+		try (DataOutputStream d = new DataOutputStream(Files.newOutputStream(path))) {
+			d.write(new byte[] {'M', 'M', 0, 42});
+			d.writeInt(8);
+			d.writeShort(tags.length);
+			for (int[] t : tags) {
+				d.writeShort(t[0]);
+				d.writeShort(t[1]);
+				d.writeInt(1);
+				if (t[1] == 3) d.writeInt(t[2] << 16); // a SHORT value, left-justified in the 4 bytes
+				else d.writeInt(t[2]);
+			}
+			d.writeInt(0);
+			d.write(data);
+		}
+		return path;
 	}
 
 	private static Path truncate(Path from, Path to, double keep) throws IOException {
