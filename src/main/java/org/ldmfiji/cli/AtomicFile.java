@@ -47,7 +47,8 @@ final class AtomicFile {
 		try {
 			for (int i = 0; i < targets.length; i++) {
 				try {
-					parts[i] = writePart(targets[i], contents[i], finals, i);
+					finals[i] = replaced(targets[i]);
+					parts[i] = writePart(finals[i], contents[i]);
 				}
 				catch (IOException e) {
 					throw new Failed(targets[i], e);
@@ -73,15 +74,17 @@ final class AtomicFile {
 		}
 	}
 
-	/**
-	 * The content in a new temporary file beside the target (finals[i] gets the file to replace in the end: the
-	 * target, or what its link points to), flushed to the disk; the temporary file is removed if anything fails.
-	 */
-	private static Path writePart(Path target, Content content, Path[] finals, int i) throws IOException {
-		finals[i] = Files.isSymbolicLink(target) ? target.toRealPath() : target; // replace what a link points to
-		if (Files.exists(finals[i]) && !Files.isRegularFile(finals[i])) throw new IOException("not a regular file (a "
-			+ "device, pipe or socket), so it is not replaced");
-		Path part = createPart(finals[i].toAbsolutePath().getParent(), finals[i].getFileName().toString());
+	/** The file a write to {@code target} replaces: the target, or what its link points to; never a device or pipe. */
+	private static Path replaced(Path target) throws IOException {
+		Path file = Files.isSymbolicLink(target) ? target.toRealPath() : target;
+		if (Files.exists(file) && !Files.isRegularFile(file)) throw new IOException("not a regular file (a device, pipe "
+			+ "or socket), so it is not replaced");
+		return file;
+	}
+
+	/** The content in a new temporary file beside {@code file}, flushed to the disk; removed again if anything fails. */
+	private static Path writePart(Path file, Content content) throws IOException {
+		Path part = createPart(file.toAbsolutePath().getParent(), file.getFileName().toString());
 		boolean done = false;
 		try {
 			try (FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE)) {
@@ -90,7 +93,7 @@ final class AtomicFile {
 				out.flush();
 				channel.force(true);
 			}
-			keepPermissions(finals[i], part);
+			keepPermissions(file, part);
 			done = true;
 			return part;
 		}

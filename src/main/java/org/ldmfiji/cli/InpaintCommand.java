@@ -3,7 +3,6 @@ package org.ldmfiji.cli;
 import ij.ImagePlus;
 
 import org.ldmfiji.image.IjImages;
-import org.ldmfiji.model.BundleLocator;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.imagej.InpaintImage;
 import org.ldmfiji.imagej.Selections;
@@ -60,7 +59,7 @@ final class InpaintCommand {
 			imp.getBitDepth() == 24 ? 3 : imp.getBitDepth() / 8));
 		Path std = SuperResCommand.sibling(output, "-std");
 		if (o.samples > 1) plan.output("the -std file of --samples", std, () -> ImageFiles.bytes(w, h, planes, 4));
-		plan.model(() -> BundleLocator.standard().find(run.model)).check();
+		plan.model(run.model).check();
 		try (ModelBundle bundle = run.openBundle()) {
 			out.println("model " + bundle.manifest().name + " on " + bundle.device() + ", " + run.sampling + ", input " + input);
 			InpaintImage.Result r = InpaintImage.run(bundle, imp, mask, o, new CliProgress(out, "inpaint"));

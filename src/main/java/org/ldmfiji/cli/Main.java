@@ -2,6 +2,7 @@ package org.ldmfiji.cli;
 
 import org.ldmfiji.model.BundleException;
 import org.ldmfiji.model.TorchRuntime;
+import org.ldmfiji.task.HeapCheck;
 import org.ldmfiji.task.OptionTable;
 
 import java.io.PrintStream;
@@ -119,8 +120,7 @@ public final class Main {
 	private static String outOfMemory(String what) {
 		Runtime rt = Runtime.getRuntime();
 		long mib = 1 << 20, used = (rt.totalMemory() - rt.freeMemory()) / mib, max = rt.maxMemory() / mib;
-		long more = Math.max(2, 2 * ((max + 1023) / 1024));
 		return "out of memory (" + (what == null ? "Java heap" : what) + "; heap " + used + " MiB in use of at most "
-			+ max + " MiB): give Java more heap (LDM_HEAP=" + more + "g ./ldm ...) or use a smaller --tile";
+			+ max + " MiB): give Java more heap (LDM_HEAP=" + HeapCheck.largerHeap() + " ./ldm ...) or use a smaller --tile";
 	}
 }

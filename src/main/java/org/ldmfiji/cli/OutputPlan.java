@@ -1,5 +1,8 @@
 package org.ldmfiji.cli;
 
+import org.ldmfiji.model.BundleLocator;
+import org.ldmfiji.model.Manifest;
+
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -10,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * The files a run reads and writes, checked before any model is loaded or any step computed: every input exists and
@@ -50,7 +52,9 @@ final class OutputPlan {
 
 	private final List<File> inputs = new ArrayList<>();
 	private final List<Output> outputs = new ArrayList<>();
-	private Supplier<Path> model;
+	private String model;
+	private Path modelFolder;
+	private Manifest manifest;
 
 	/** An input of the run, checked at once: a readable file. {@code what} names it for the user ("--mask"). */
 	OutputPlan input(String what, Path path) {
@@ -62,10 +66,21 @@ final class OutputPlan {
 		return this;
 	}
 
-	/** The model bundle's folder, which no output may be written into (looked up after the other checks). */
-	OutputPlan model(Supplier<Path> folder) {
-		model = folder;
+	/** The run's model (name or path), whose folder no output may be written into (looked up after the other checks). */
+	OutputPlan model(String nameOrPath) {
+		model = nameOrPath;
 		return this;
+	}
+
+	/** The model's manifest, read once without loading the model (sizes of outputs, checks of options). */
+	Manifest manifest() {
+		if (manifest == null) manifest = Manifest.read(modelFolder());
+		return manifest;
+	}
+
+	private Path modelFolder() {
+		if (modelFolder == null) modelFolder = BundleLocator.standard().find(model);
+		return modelFolder;
 	}
 
 	/** An output of the run and the bytes it will take (asked only once every path passed its checks). */
@@ -88,7 +103,7 @@ final class OutputPlan {
 			if (o.bitDepth > 0) ImageFiles.requireStorable(o.path, o.bitDepth, o.planes);
 		}
 		if (model != null) {
-			Path folder = model.get();
+			Path folder = modelFolder();
 			for (Output o : outputs) requireOutside(o, folder);
 		}
 		Map<FileStore, Long> need = new LinkedHashMap<>();

@@ -2,8 +2,6 @@ package org.ldmfiji.cli;
 
 import ij.ImagePlus;
 
-import org.ldmfiji.model.BundleLocator;
-import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.imagej.SampleImage;
@@ -13,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
 import java.util.Set;
 
 /**
@@ -57,9 +54,9 @@ final class SampleCommand {
 		SampleImage.Options o = taskOptions(run);
 		if (output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png") && o.bitDepth != 8)
 			throw new Options.UsageException("a PNG holds 8 bits: use --type 8-bit or write a .tif");
-		Supplier<Path> folder = () -> BundleLocator.standard().find(run.model);
-		new OutputPlan().output("--output", output, () -> ImageFiles.bytes(o.width, o.height, Manifest.read(folder.get())
-			.imageChannels, o.bitDepth / 8)).model(folder).check();
+		OutputPlan plan = new OutputPlan().model(run.model);
+		plan.output("--output", output, () -> ImageFiles.bytes(o.width, o.height, plan.manifest().imageChannels,
+			o.bitDepth / 8)).check();
 		try (ModelBundle bundle = run.openBundle()) {
 			out.println(String.format(Locale.ROOT, "model %s on %s, %s, %dx%d", bundle.manifest().name, bundle.device(),
 				run.sampling, o.width, o.height));

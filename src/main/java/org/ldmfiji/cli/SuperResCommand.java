@@ -6,8 +6,6 @@ import ij.process.ImageProcessor;
 
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.IjImages;
-import org.ldmfiji.model.BundleLocator;
-import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SuperResolution;
@@ -51,21 +49,21 @@ final class SuperResCommand {
 		RunSettings run = new RunSettings(options, 0);
 		SuperResolveImage.Options o = taskOptions(run);
 		Path referenceFile = options.get("reference", null) == null ? null : Paths.get(options.get("reference", null));
-		OutputPlan plan = new OutputPlan().input("--input", input);
+		OutputPlan plan = new OutputPlan().input("--input", input).model(run.model);
 		if (referenceFile != null) plan.input("--reference", referenceFile);
 		var imp = ImageFiles.open(input);
 		ImagePlus reference = referenceFile == null ? null : ImageFiles.open(referenceFile);
 		long planes = imp.getStackSize() * (imp.getBitDepth() == 24 ? 3L : 1L);
 		LongSupplier pixels = () -> { // x f in each direction; f from the manifest, read without loading the model
-			long f = Manifest.read(BundleLocator.standard().find(run.model)).autoencoder.factor;
+			long f = plan.manifest().autoencoder.factor;
 			return imp.getWidth() * f * imp.getHeight() * f;
 		};
 		plan.image("--output", output, imp.getBitDepth(), imp.getStackSize(), () -> pixels.getAsLong() * planes
 			* (imp.getBitDepth() == 24 ? 1 : imp.getBitDepth() / 8));
 		Path std = sibling(output, "-std");
 		if (o.samples > 1) plan.output("the -std file of --samples", std, () -> pixels.getAsLong() * planes * 4);
-		plan.model(() -> BundleLocator.standard().find(run.model)).check();
-		SuperResolution.requireTile(Manifest.read(BundleLocator.standard().find(run.model)), o.tile);
+		plan.check();
+		SuperResolution.requireTile(plan.manifest(), o.tile);
 		try (ModelBundle bundle = run.openBundle()) {
 			int f = bundle.manifest().autoencoder.factor;
 			if (reference != null) requireReferenceFits(reference, imp.getWidth() * f, imp.getHeight() * f, imp.getStackSize(),

@@ -13,8 +13,13 @@ public final class HeapCheck {
 		long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
 		if (bytes > free) throw new IllegalArgumentException(String.format(Locale.ROOT,
 			"%s would need %s but only %s of memory is free (maximum %s): process a crop or fewer planes, or give "
-				+ "Java more memory (Fiji: Edit > Options > Memory & Threads; ./ldm: LDM_HEAP=%s)", what, size(bytes), size(free), size(rt.maxMemory()),
-			Math.max(2, 2 * ((rt.maxMemory() + (1L << 30) - 1) >> 30)) + "g"));
+				+ "Java more memory (Fiji: Edit > Options > Memory & Threads; ./ldm: LDM_HEAP=%s)", what, size(bytes),
+			size(free), size(rt.maxMemory()), largerHeap()));
+	}
+
+	/** The heap to suggest for ./ldm's LDM_HEAP: twice the present maximum in whole GiB, at least 2g. */
+	public static String largerHeap() {
+		return Math.max(2, 2 * ((Runtime.getRuntime().maxMemory() + (1L << 30) - 1) >> 30)) + "g";
 	}
 
 	static String size(long bytes) {

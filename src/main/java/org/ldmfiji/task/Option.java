@@ -119,16 +119,16 @@ public final class Option {
 	/** A number typed by the user (macro option, command line), checked; "NaN", "Infinity" and junk are refused. */
 	public double parse(String text) {
 		if (kind == Kind.INTEGER) {
-			long n;
+			// compared as a long: a seed past 2^53 is not rounded into the range on its way through a double
 			try {
-				n = Long.parseLong(text.trim());
+				long n = Long.parseLong(text.trim());
+				if (n < (long) min || n > (long) max) throw new IllegalArgumentException(key + " must be a whole number "
+					+ "from " + format(min) + " to " + format(max) + ", got " + n);
+				return n;
 			}
 			catch (NumberFormatException e) {
-				n = Long.MIN_VALUE; // not plain digits: read as a number below ("20.0" is 20)
+				// not plain digits: read as a number below ("20.0" is 20)
 			}
-			// compared as longs: a seed past 2^53 is not rounded into the range on its way through a double
-			if (n != Long.MIN_VALUE && (n < (long) min || n > (long) max)) throw new IllegalArgumentException(key
-				+ " must be a whole number from " + format(min) + " to " + format(max) + ", got " + n);
 		}
 		double v;
 		try {
