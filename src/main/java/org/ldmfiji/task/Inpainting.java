@@ -9,6 +9,7 @@ import org.ldmfiji.diffusion.Conditioning;
 import org.ldmfiji.diffusion.StepListener;
 import org.ldmfiji.image.FillTexture;
 import org.ldmfiji.image.BiharmonicFill;
+import org.ldmfiji.image.ContinuationSmoothing;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.HarmonicFill;
 import org.ldmfiji.image.LowBandFloor;
@@ -276,16 +277,20 @@ public final class Inpainting {
 
 	/**
 	 * x with the masked pixels replaced by the biharmonic continuation of the others (their noise taken out first,
-	 * {@link BiharmonicFill#fillDenoised}), moved toward the continuation of their periodic pattern where they have
+	 * {@link BiharmonicFill#fillDenoised}, by the smoothing that predicts this image's own known pixels best,
+	 * {@link ContinuationSmoothing}), moved toward the continuation of their periodic pattern where they have
 	 * one ({@link PeriodicFill}, its weight per channel into {@code periodic}; read in {@code around} unless it is
 	 * null), channel by channel.
 	 */
 	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask, double[] periodic, Surroundings around) {
 		FloatPlanes out = x.copy();
 		int n = x.planeSize();
+		float[][] planes = new float[x.channels()][];
+		for (int c = 0; c < planes.length; c++) planes[c] = x.channel(c).data();
+		double sigma = ContinuationSmoothing.choose(planes, mask, x.width(), x.height());
 		for (int c = 0; c < x.channels(); c++) {
-			float[] values = x.channel(c).data();
-			float[] plane = BiharmonicFill.fillDenoised(values, mask, x.width(), x.height(), BiharmonicFill.DENOISE_SIGMA);
+			float[] values = planes[c];
+			float[] plane = BiharmonicFill.fillDenoised(values, mask, x.width(), x.height(), sigma);
 			periodic[c] = around == null ? PeriodicFill.blendInto(plane, values, mask, x.width(), x.height())
 				: around.blendPeriodic(plane, mask, c, x.width(), x.height());
 			System.arraycopy(plane, 0, out.data(), c * n, n);

@@ -1,0 +1,114 @@
+package org.ldmfiji.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+class ContinuationSmoothingTest {
+
+	private static final int W = 96, H = 80;
+
+	/** Mean absolute error of a fill on the hole. */
+	private static double error(float[] fill, float[] truth, boolean[] hole) {
+		double sum = 0;
+		int n = 0;
+		for (int i = 0; i < hole.length; i++)
+			if (hole[i]) {
+				sum += Math.abs(fill[i] - truth[i]);
+				n++;
+			}
+		return sum / n;
+	}
+
+	/**
+	 * Sharp diagonal stripes without noise under thin strokes: smoothing would blur the edges the continuation
+	 * extends, so the raw values (or nearly) are taken, and the fill is closer to the truth than with σ = 1 px.
+	 */
+	@Test
+	void aCleanImageWithSharpEdgesIsContinuedFromItsRawValues() {
+		float[] v = new float[W * H];
+		boolean[] hole = new boolean[W * H];
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				v[y * W + x] = Math.floorMod(x + 2 * y, 24) < 12 ? 0.5f : -0.5f;
+				hole[y * W + x] = Math.abs(y - 20) <= 1 || Math.abs(y - 55) <= 1 || Math.abs(x - 70) <= 1;
+			}
+		double sigma = ContinuationSmoothing.choose(new float[][] {v}, hole, W, H);
+		assertTrue(sigma < 1, "sigma " + sigma);
+		double chosen = error(BiharmonicFill.fillDenoised(v, hole, W, H, sigma), v, hole);
+		double fixed = error(BiharmonicFill.fillDenoised(v, hole, W, H, 1), v, hole);
+		assertTrue(chosen < 0.9 * fixed, "error " + chosen + " with sigma " + sigma + ", " + fixed + " with 1 px");
+	}
+
+	/**
+	 * A smooth ramp under strong noise, one large hole: the noise's gradients would swing the raw continuation, so
+	 * the values are smoothed, at least as much as the old fixed 1 px, and the fill is no worse than with it.
+	 */
+	@Test
+	void aNoisyImageIsSmoothedBeforeItIsContinued() {
+		Random random = new Random(7);
+		float[] v = new float[W * H], truth = new float[W * H];
+		boolean[] hole = new boolean[W * H];
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				truth[y * W + x] = (float) (0.01 * (x - W / 2.0) + 0.005 * (y - H / 2.0));
+				v[y * W + x] = truth[y * W + x] + (float) (0.25 * random.nextGaussian());
+				hole[y * W + x] = Math.abs(x - 40) < 14 && Math.abs(y - 36) < 12;
+			}
+		double sigma = ContinuationSmoothing.choose(new float[][] {v}, hole, W, H);
+		assertTrue(sigma >= 1, "sigma " + sigma);
+		double chosen = error(BiharmonicFill.fillDenoised(v, hole, W, H, sigma), truth, hole);
+		double raw = error(BiharmonicFill.fillDenoised(v, hole, W, H, 0), truth, hole);
+		assertTrue(chosen < 0.5 * raw, "error " + chosen + " with sigma " + sigma + ", " + raw + " raw");
+	}
+
+	/** Channels are judged together: one σ for an RGB image, the same as for its grey copy in three channels. */
+	@Test
+	void oneSigmaServesEveryChannel() {
+		Random random = new Random(11);
+		float[] v = new float[W * H];
+		boolean[] hole = new boolean[W * H];
+		for (int i = 0; i < v.length; i++) {
+			v[i] = (float) (0.3 * random.nextGaussian());
+			hole[i] = Math.abs(i % W - 30) < 6 && Math.abs(i / W - 30) < 20;
+		}
+		assertEquals(ContinuationSmoothing.choose(new float[][] {v}, hole, W, H),
+			ContinuationSmoothing.choose(new float[][] {v, v, v}, hole, W, H));
+	}
+
+	/** A hole that leaves too little known around any moved copy falls back to the fixed σ. */
+	@Test
+	void aHoleOverAlmostEverythingFallsBack() {
+		boolean[] hole = new boolean[W * H];
+		for (int i = 0; i < hole.length; i++) hole[i] = i % W != 0;
+		assertEquals(BiharmonicFill.DENOISE_SIGMA, ContinuationSmoothing.choose(new float[][] {new float[W * H]},
+			hole, W, H));
+	}
+
+	/** Windows above the size the test is affordable for keep the fixed σ. */
+	@Test
+	void aLargeWindowKeepsTheFixedSigma() {
+		int side = 200;
+		float[] v = new float[side * side];
+		boolean[] hole = new boolean[side * side];
+		for (int i = 0; i < v.length; i++) {
+			v[i] = Math.floorMod(i % side + 2 * (i / side), 24) < 12 ? 0.5f : -0.5f;
+			hole[i] = Math.abs(i / side - 50) <= 1;
+		}
+		assertEquals(BiharmonicFill.DENOISE_SIGMA, ContinuationSmoothing.choose(new float[][] {v}, hole, side, side));
+	}
+
+	@Test
+	void aShiftWrapsAroundThePlane() {
+		boolean[] m = new boolean[W * H];
+		m[(H - 1) * W + W - 1] = true;
+		boolean[] s = ContinuationSmoothing.shifted(m, W, H, 1, 2);
+		assertTrue(s[1]);
+		int set = 0;
+		for (boolean b : s) if (b) set++;
+		assertEquals(1, set);
+	}
+}
