@@ -14,10 +14,11 @@ import java.util.stream.IntStream;
  * <p>
  * Why: the right amount depends on the image. Smoothing takes the noise out of the gradients that the continuation
  * extrapolates (on a noisy frame, σ = 2 px halves the error of the raw continuation), but blurs the edges and fine
- * lines of a clean photograph, whose raw continuation is the better one (there σ = 1 px adds a fifth to the error).
+ * lines of a clean photograph, whose raw continuation is the better one (there σ = 1 px adds up to a fifth to the error).
  * One fixed σ (1 px until this class) was right for neither: with the chosen one the fills' MAE on the 32 real
- * images of models/demo/EVALUATION.md goes from 0.1397 to 0.1357 (biharmonic 0.1403; session 21). Its cost: a
- * 128 × 128 RGB fill took 12-14 s instead of 3 s on two cores.
+ * images of models/demo/EVALUATION.md goes from 0.1397 to 0.1357 (biharmonic 0.1403; session 21). Its cost: 2.6-3.4 s
+ * per channel for a 128 × 128 window on two cores (the demo model fills colour channels one by one: a 128 × 128 RGB
+ * fill took 13 s instead of 3 s); windows above {@link #MAX_AREA} pay nothing.
  */
 public final class ContinuationSmoothing {
 
