@@ -14,11 +14,11 @@ import java.util.stream.IntStream;
  * <p>
  * Why: the right amount depends on the image. Smoothing takes the noise out of the gradients that the continuation
  * extrapolates (on a noisy frame, σ = 2 px halves the error of the raw continuation), but blurs the edges and fine
- * lines of a clean photograph, whose raw continuation is the better one (there σ = 1 px adds up to a fifth to the error).
- * One fixed σ (1 px until this class) was right for neither: with the chosen one the fills' MAE on the 32 real
- * images of models/demo/EVALUATION.md goes from 0.1397 to 0.1357 (biharmonic 0.1403; session 21). Its cost: 2.6-3.4 s
- * per channel for a 128 × 128 window on two cores (the demo model fills colour channels one by one: a 128 × 128 RGB
- * fill took 13 s instead of 3 s); windows above {@link #MAX_AREA} pay nothing.
+ * lines of a clean photograph, whose raw continuation is the better one (there σ = 1 px adds up to a fifth to the
+ * error). One fixed σ (1 px until this class) was right for neither: with the chosen one the fills' MAE on the 32
+ * real images of models/demo/EVALUATION.md goes from 0.1397 to 0.1357 (biharmonic 0.1403; session 21). Its cost:
+ * 2.6-3.4 s per channel for a 128 × 128 window on two cores (the demo model fills colour channels one by one: a
+ * 128 × 128 RGB fill took 13 s instead of 3 s); windows above {@link #MAX_AREA} pixels pay nothing.
  */
 public final class ContinuationSmoothing {
 
@@ -30,16 +30,16 @@ public final class ContinuationSmoothing {
 	/** A copy is scored only where it covers at least this many known pixels. */
 	static final int MIN_SCORED = 16;
 	/** Windows of more pixels than this keep the fixed σ (the test's cost grows with the window). */
-	public static final int MAX_AREA = 160 * 160;
+	static final int MAX_AREA = 160 * 160;
 
 	private ContinuationSmoothing() {}
 
 	/**
 	 * @param planes the channels, each w·h row-major; only the known pixels are read
 	 * @param unknown w·h row-major, true on the hole
-	 * @return the σ (px) for {@link BiharmonicFill#fillDenoised} of every channel; {@link BiharmonicFill#DENOISE_SIGMA}
-	 *         for a window of more than {@link #MAX_AREA} pixels or where no copy can be scored (a hole that leaves
-	 *         too little known around it)
+	 * @return the σ (px) for {@link BiharmonicFill#fillDenoised} of every channel;
+	 *         {@link BiharmonicFill#DENOISE_SIGMA} for a window of more than {@link #MAX_AREA} pixels or where no copy
+	 *         can be scored (a hole that leaves too little known around it)
 	 */
 	public static double choose(float[][] planes, boolean[] unknown, int w, int h) {
 		if ((long) w * h > MAX_AREA) return BiharmonicFill.DENOISE_SIGMA;
