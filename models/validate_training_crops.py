@@ -35,6 +35,15 @@ def load(path: str) -> np.ndarray:
     return a if a.dtype == np.uint8 else np.clip(a, 0, 255).astype(np.uint8)
 
 
+def draw(cache: str, n: int = 24, seed: int = 5) -> tuple:
+    """The training files to crop, (source, path) each (one per file, drawn without replacement), and where in each
+    the crop lies (fractions of its width and height)."""
+    files = real_images.training_files(cache)
+    rng = np.random.default_rng(seed)
+    chosen = [files[i] for i in sorted(rng.choice(len(files), size=min(n, len(files)), replace=False))]
+    return chosen, [tuple(rng.uniform(0.2, 0.8, 2)) for _ in chosen]
+
+
 def main(argv=None) -> list:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=24, help="crops (one per file, files drawn without replacement)")
@@ -50,10 +59,7 @@ def main(argv=None) -> list:
     if not tasks or not tasks <= {"superres", "inpaint"}:
         p.error("--tasks takes superres, inpaint or both, comma-separated")
     real_images.fetch_packages(args.cache, {s.package for s in real_images.TRAINING})
-    files = real_images.training_files(args.cache)
-    rng = np.random.default_rng(args.seed)
-    chosen = [files[i] for i in sorted(rng.choice(len(files), size=min(args.n, len(files)), replace=False))]
-    where = [tuple(rng.uniform(0.2, 0.8, 2)) for _ in chosen]
+    chosen, where = draw(args.cache, args.n, args.seed)
     common = ["--model", os.path.abspath(args.bundle)]
     results = [None] * len(chosen)
     with tempfile.TemporaryDirectory(prefix="ldm-validate-") as tmp:

@@ -69,10 +69,7 @@ def items(which: str):
             if np.isfinite(hr).all():
                 yield img.id, k, hr
         return
-    files = real_images.training_files(real_images.DEFAULT_CACHE)
-    rng = np.random.default_rng(5)  # validate_training_crops.py's defaults: --seed 5 --n 24
-    chosen = [files[i] for i in sorted(rng.choice(len(files), size=24, replace=False))]
-    where = [tuple(rng.uniform(0.2, 0.8, 2)) for _ in chosen]
+    chosen, where = vtc.draw(real_images.DEFAULT_CACHE)  # validate_training_crops.py's defaults
     for k, (_, path) in enumerate(chosen):
         hr = real_images.crop(vtc.load(path), 128, where[k])
         if not all(c.min() == c.max() for c in er.channels(hr)):
