@@ -8,6 +8,7 @@ import ij.io.RoiEncoder;
 import ij.io.TiffEncoder;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -88,7 +89,7 @@ final class ImageFiles {
 	 */
 	private static void requireOpaque(Path path, BufferedImage image) {
 		if (image == null || !image.getColorModel().hasAlpha()) return;
-		java.awt.image.WritableRaster alpha = image.getAlphaRaster();
+		WritableRaster alpha = image.getAlphaRaster();
 		if (alpha == null) return;
 		int max = (1 << image.getColorModel().getComponentSize(image.getColorModel().getNumComponents() - 1)) - 1;
 		int[] row = new int[alpha.getWidth()];

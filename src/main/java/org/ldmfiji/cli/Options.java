@@ -3,6 +3,7 @@ package org.ldmfiji.cli;
 import org.ldmfiji.task.Option;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ final class Options {
 			else {
 				List<String> known = new ArrayList<>(withValue);
 				known.addAll(flags);
-				java.util.Collections.sort(known);
+				Collections.sort(known);
 				String near = nearest(key, known);
 				throw new UsageException("unknown option --" + key + " for '" + command + "'"
 					+ (near == null ? "" : " (did you mean --" + near + "?)") + "; known: --" + String.join(", --", known));

@@ -16,9 +16,8 @@ import java.util.Set;
 /**
  * {@code ./ldm sample --width W --height H --output OUT}: an image of any size from the label-conditioned denoiser,
  * sampled in overlapping tiles ({@link SampleImage}, as the Fiji command). Output 8-, 16- or 32-bit ({@code --type},
- * or {@code --bits 8|16|32}; the model's range as 0…255, 0…65535 or 0…1;
- * 32-bit is not clamped), TIFF or PNG, with the run's
- * provenance in the image's Info.
+ * or {@code --bits 8|16|32}; the model's range as 0…255, 0…65535 or 0…1; 32-bit is not clamped), TIFF or PNG,
+ * with the run's provenance in the image's Info.
  */
 final class SampleCommand {
 

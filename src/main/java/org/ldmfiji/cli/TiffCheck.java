@@ -5,8 +5,12 @@ import ij.io.TiffDecoder;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Whether a TIFF holds all the pixel data its directories (IFDs) promise. ImageJ's reader fills what is missing at the
@@ -40,7 +44,7 @@ final class TiffCheck {
 		catch (IOException | RuntimeException e) {
 			String reason = IoReason.of(e);
 			// ImageJ's decoder names a format it does not read ("Unsupported BitsPerSample: 64"): the file may be whole
-			boolean unsupported = reason.toLowerCase(java.util.Locale.ROOT).contains("unsupported");
+			boolean unsupported = reason.toLowerCase(Locale.ROOT).contains("unsupported");
 			throw new IllegalArgumentException("cannot read " + path + ": not a readable TIFF (" + reason + ")" + (unsupported
 				? "; save it as an 8-, 16- or 32-bit (float) or RGB TIFF first" : "; is the file complete?"), e);
 		}
@@ -51,7 +55,7 @@ final class TiffCheck {
 			+ "32-bit first");
 		for (FileInfo fi : ifds) {
 			long end = dataEnd(fi);
-			if (end > size) throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "cannot read %s: the "
+			if (end > size) throw new IllegalArgumentException(String.format(Locale.ROOT, "cannot read %s: the "
 				+ "file is cut short (%d bytes, its image data reaches byte %d); use a complete copy", path, size, end));
 		}
 	}
@@ -61,11 +65,11 @@ final class TiffCheck {
 	 * honours it for 16 and 32 bits but reads 8-bit data as unsigned.
 	 */
 	static boolean isSigned(Path path) {
-		try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
-			java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.min(ch.size(), 1 << 16));
+		try (FileChannel ch = FileChannel.open(path)) {
+			ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size(), 1 << 16));
 			ch.read(b, 0);
 			b.flip();
-			b.order(b.get(0) == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
+			b.order(b.get(0) == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
 			long ifd = Integer.toUnsignedLong(b.getInt(4));
 			if (ifd + 2 > b.limit()) return false;
 			int entries = Short.toUnsignedInt(b.getShort((int) ifd));

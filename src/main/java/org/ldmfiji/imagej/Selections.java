@@ -10,6 +10,8 @@ import ij.process.ImageProcessor;
 import java.awt.Color;
 import java.awt.Rectangle;
 
+import java.util.Arrays;
+
 /**
  * Between ImageJ's ways of marking a region and the core's fill masks (W·H, row-major, true = fill): the mask of
  * a selection or of a mask image, and the filled region back as a selection and an overlay.
@@ -48,7 +50,7 @@ public final class Selections {
 				+ ": the mask must have the image's size");
 		boolean[] mask = plane(maskImage, 1);
 		for (int p = 2; p <= maskImage.getStackSize(); p++)
-			if (!java.util.Arrays.equals(mask, plane(maskImage, p))) throw new IllegalArgumentException("mask '"
+			if (!Arrays.equals(mask, plane(maskImage, p))) throw new IllegalArgumentException("mask '"
 				+ maskImage.getTitle() + "' has " + maskImage.getStackSize() + " planes that mark different pixels (plane "
 				+ p + " differs from plane 1): one mask applies to every plane of the image, so give a single-plane mask "
 				+ "(or fill each plane with its own)");
