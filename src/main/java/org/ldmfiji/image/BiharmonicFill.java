@@ -11,8 +11,10 @@ package org.ldmfiji.image;
  * smoothest continuation, closer on average to the truth than one sample of a model that has not seen the kind of
  * image (models/demo/EVALUATION.md, real images).
  * <p>
- * Solved as the least-squares problem min ||L_U u_U + L_K v_K|| by CGLS (conjugate gradients on the normal
- * equations, Björck, Numerical Methods for Least Squares Problems, Alg. 7.4.1), started from the harmonic fill.
+ * Solved directly ({@link BiharmonicSystem}: Cholesky of the normal equations) where the hole's factor fits in
+ * {@link BiharmonicSystem#MAX_ENTRIES} numbers; larger holes as the least-squares problem min ||L_U u_U + L_K v_K|| by
+ * CGLS (conjugate gradients on the normal equations, Björck, Numerical Methods for Least Squares Problems,
+ * Alg. 7.4.1), started from the harmonic fill.
  */
 public final class BiharmonicFill {
 
@@ -71,6 +73,12 @@ public final class BiharmonicFill {
 	 * @return a copy of {@code values} with the unknown pixels interpolated (0 in a region without known pixels)
 	 */
 	public static float[] fill(float[] values, boolean[] unknown, int w, int h) {
+		BiharmonicSystem system = BiharmonicSystem.of(unknown, w, h);
+		return system != null ? system.fill(values) : iterate(values, unknown, w, h);
+	}
+
+	/** {@link #fill} by CGLS, to a relative tolerance ({@link #TOLERANCE}), for holes too large to solve directly. */
+	private static float[] iterate(float[] values, boolean[] unknown, int w, int h) {
 		float[] start = HarmonicFill.fill(values, unknown, w, h);
 		int n = w * h;
 		// the equations: pixels whose Laplacian reads an unknown pixel (an unknown one or one of its neighbours)

@@ -61,21 +61,62 @@ public final class ContinuationSmoothing {
 			usable++;
 		}
 		if (usable == 0) return BiharmonicFill.DENOISE_SIGMA;
-		int jobs = SHIFTS.length * SIGMAS.length;
-		double[] parts = new double[jobs * planes.length];
-		IntStream.range(0, parts.length).parallel().forEach(j -> {
-			int c = j / jobs, s = (j % jobs) / SIGMAS.length, k = j % SIGMAS.length;
-			if (held[s] == null) return;
-			float[] fill = BiharmonicFill.fillDenoised(planes[c], held[s], w, h, SIGMAS[k]);
-			double sum = 0;
-			for (int i = 0; i < fill.length; i++) if (scored[s][i]) sum += Math.abs(fill[i] - planes[c][i]);
-			parts[j] = sum;
+		double[][] parts = new double[SHIFTS.length][SIGMAS.length];
+		IntStream.range(0, SHIFTS.length).parallel().forEach(s -> {
+			if (held[s] != null) parts[s] = errors(planes, held[s], scored[s], w, h);
 		});
 		double[] error = new double[SIGMAS.length];
-		for (int j = 0; j < parts.length; j++) error[j % SIGMAS.length] += parts[j];
+		for (double[] part : parts)
+			for (int k = 0; k < SIGMAS.length; k++) error[k] += part[k];
 		int best = 0;
 		for (int k = 1; k < SIGMAS.length; k++) if (error[k] < error[best]) best = k;
 		return SIGMAS[best];
+	}
+
+	/**
+	 * For each candidate σ, the absolute error summed over the channels and the scored pixels of the continuation
+	 * into {@code held} of the other pixels smoothed by σ. Only the parts of the hole that can reach a scored pixel
+	 * are solved: unknown pixels more than 2 px apart share no equation ({@link #coupled}), so the rest of the hole
+	 * does not change the fill there. Solved directly where that is cheap (one factorisation for every σ and channel,
+	 * {@link BiharmonicSystem}), else by {@link BiharmonicFill#fill}.
+	 */
+	private static double[] errors(float[][] planes, boolean[] held, boolean[] scored, int w, int h) {
+		boolean[] solved = coupled(held, scored, w, h);
+		BiharmonicSystem system = BiharmonicSystem.of(solved, w, h);
+		double[] error = new double[SIGMAS.length];
+		for (float[] plane : planes)
+			for (int k = 0; k < SIGMAS.length; k++) {
+				float[] smooth = BiharmonicFill.smoothKnown(plane, held, w, h, SIGMAS[k]);
+				float[] fill = system != null ? system.fill(smooth) : BiharmonicFill.fill(smooth, solved, w, h);
+				for (int i = 0; i < fill.length; i++) if (scored[i]) error[k] += Math.abs(fill[i] - plane[i]);
+			}
+		return error;
+	}
+
+	/**
+	 * The pixels of {@code unknown} connected to a pixel of {@code seeds} through unknown pixels at most 2 px apart
+	 * (Manhattan distance: the reach of the Laplacian's square, whose stencil ties such pixels together).
+	 */
+	static boolean[] coupled(boolean[] unknown, boolean[] seeds, int w, int h) {
+		boolean[] out = new boolean[w * h];
+		int[] queue = new int[w * h];
+		int tail = 0;
+		for (int p = 0; p < w * h; p++)
+			if (seeds[p] && unknown[p]) {
+				out[p] = true;
+				queue[tail++] = p;
+			}
+		for (int head = 0; head < tail; head++) {
+			int p = queue[head], y = p / w, x = p % w;
+			for (int dy = -2; dy <= 2; dy++)
+				for (int dx = Math.abs(dy) - 2; dx <= 2 - Math.abs(dy); dx++) {
+					int yy = y + dy, xx = x + dx, q = yy * w + xx;
+					if (yy < 0 || yy >= h || xx < 0 || xx >= w || !unknown[q] || out[q]) continue;
+					out[q] = true;
+					queue[tail++] = q;
+				}
+		}
+		return out;
 	}
 
 	/** The mask moved by (dy, dx) pixels, wrapping around the plane's edges. */

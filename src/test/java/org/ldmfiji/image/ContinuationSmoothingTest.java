@@ -112,4 +112,34 @@ class ContinuationSmoothingTest {
 		for (boolean b : s) if (b) set++;
 		assertEquals(1, set);
 	}
+
+	/**
+	 * Unknown pixels 2 px apart share an equation and are solved together, 3 px apart they do not: the part of the
+	 * hole that cannot reach the scored pixels is left out, and the fill there is the same as with the whole hole.
+	 */
+	@Test
+	void onlyThePartOfTheHoleThatReachesTheScoredPixelsIsSolved() {
+		Random random = new Random(13);
+		float[] v = new float[W * H];
+		boolean[] hole = new boolean[W * H], seeds = new boolean[W * H];
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				int p = y * W + x;
+				v[p] = (float) (Math.sin(x / 5.0) + 0.1 * random.nextGaussian());
+				boolean seed = Math.abs(x - 20) < 8 && Math.abs(y - 20) < 8; // x 13..27
+				boolean near = x == 29 && y > 10 && y < 60; // 2 px from the seed box, and reaching down to y 59
+				boolean nearer = x >= 31 && x < 36 && y > 55 && y < 60; // 2 px from "near"
+				boolean far = x >= 39 && x < 60 && y > 10 && y < 40; // 3 px from "nearer", 10 from "near"
+				hole[p] = seed || near || nearer || far;
+				seeds[p] = seed && x > 20;
+			}
+		boolean[] coupled = ContinuationSmoothing.coupled(hole, seeds, W, H);
+		float[] whole = BiharmonicFill.fill(v, hole, W, H), part = BiharmonicFill.fill(v, coupled, W, H);
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				int p = y * W + x;
+				assertEquals(hole[p] && x < 39, coupled[p], "pixel " + x + "," + y);
+				if (coupled[p]) assertEquals(whole[p], part[p], 1e-4, "pixel " + x + "," + y);
+			}
+	}
 }
