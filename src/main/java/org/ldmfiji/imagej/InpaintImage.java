@@ -139,11 +139,10 @@ public final class InpaintImage {
 			for (InpaintWindows.Group g : plan.groups) {
 				int[] r = g.onImage(plan.w, plan.h);
 				String bad = plan.nonFinite(g, ImagePlanes.read(imp, pos, c, r[0], r[1], r[2], r[3]), channel);
-				if (bad != null) throw new IllegalArgumentException("image '" + imp.getTitle() + "' has "
-					+ (bad.startsWith("NaN") ? "a " : "an ") + bad + (positions.size() > 1 || c > 1 ? " (channel "
-						+ (channel[0] + 1) + ", slice " + pos[0] + ", frame " + pos[1] + ")" : "") + " in the context the model "
-					+ "sees around the region to fill: replace it first (NaN: Process > Noise > Remove NaNs...; infinite: "
-					+ "Process > Math > Set...) or include it in the selection");
+				if (bad != null) throw new IllegalArgumentException("image '" + imp.getTitle() + "' has " + bad
+					+ (positions.size() > 1 || c > 1 ? " (channel " + (channel[0] + 1) + ", slice " + pos[0] + ", frame "
+						+ pos[1] + ")" : "") + " in the context the model sees around the region to fill: replace it first (NaN: "
+					+ "Process > Noise > Remove NaNs...; infinite: Process > Math > Set...) or include it in the selection");
 			}
 	}
 

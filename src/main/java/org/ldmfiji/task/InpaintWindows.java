@@ -199,8 +199,9 @@ public final class InpaintWindows {
 
 	/**
 	 * The first NaN or infinite value of the group's window outside the mask ({@code region} holds the pixels of
-	 * {@link Group#onImage}), as "NaN at x=…, y=…" with the channel (0-based) in {@code where[0]}, or null when all
-	 * are finite. Beyond the window the first guess leaves a pattern with such a pixel to the smooth fill.
+	 * {@link Group#onImage}), as "a NaN pixel at x=…, y=…" or "an infinite pixel at …", with the channel (0-based) in
+	 * {@code channel[0]}, or null when all are finite. Beyond the window the first guess leaves a pattern with such a
+	 * pixel to the smooth fill.
 	 */
 	public String nonFinite(Group g, FloatPlanes region, int[] channel) {
 		return nonFinite(g, region, channel, 0, 0);
@@ -215,7 +216,7 @@ public final class InpaintWindows {
 					float v = region.get(k, iy - r[1], ix - r[0]);
 					if (!grown[iy * w + ix] && (Float.isNaN(v) || Float.isInfinite(v))) {
 						channel[0] = k;
-						return (Float.isNaN(v) ? "NaN" : "infinite") + " pixel at x=" + (ix + dx) + ", y=" + (iy + dy);
+						return (Float.isNaN(v) ? "a NaN" : "an infinite") + " pixel at x=" + (ix + dx) + ", y=" + (iy + dy);
 					}
 				}
 		return null;

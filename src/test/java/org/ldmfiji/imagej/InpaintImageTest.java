@@ -261,8 +261,8 @@ class InpaintImageTest {
 			Progress.NONE));
 		imp.getProcessor().setf(24, 30, Float.NaN); // outside the grown mask, inside the window
 		before = TestImages.bits(imp);
-		assertMessage("NaN", () -> InpaintImage.run(DemoModel.get(), imp, TestImages.rect(W, H, 30, 30, 5, 5), o,
-			Progress.NONE));
+		assertMessage("has a NaN pixel at x=24, y=30", () -> InpaintImage.run(DemoModel.get(), imp,
+			TestImages.rect(W, H, 30, 30, 5, 5), o, Progress.NONE));
 		BundleException unknown = assertThrows(BundleException.class, () -> Bundles.open("no-such-model"));
 		assertTrue(unknown.getMessage().contains("not found"), unknown.getMessage());
 		assertArrayEquals(before, TestImages.bits(imp), "a refused run changes nothing");
