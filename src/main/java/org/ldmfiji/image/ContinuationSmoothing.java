@@ -7,18 +7,18 @@ import java.util.stream.IntStream;
  * ({@link BiharmonicFill#fillDenoised}), chosen on the image itself by cross-validation (Stone 1974): the hole is
  * moved elsewhere in the window (eight cyclic shifts, which keep its shape and depth), the known pixels under each
  * moved copy are predicted from the pixels known around both with every candidate σ, and the σ of the least absolute
- * error, over all copies and channels, is taken. That is 40 continuations of the whole window per channel, so
- * windows larger than {@link #MAX_AREA} pixels keep the fixed {@link BiharmonicFill#DENOISE_SIGMA} (tried: copies
- * solved in their own boxes, fewer of them for larger holes; on the real images the choice was then worse on the
- * largest masks, MAE 0.1385 instead of 0.1357).
+ * error, over all copies and channels, is taken. Each copy's continuation is one linear system for every σ and
+ * channel, factorised once ({@link BiharmonicSystem}); a copy whose system is too large for that is not scored (a hole
+ * of more than about 90 × 90 px reaches that bound with its copy: such holes keep the fixed
+ * {@link BiharmonicFill#DENOISE_SIGMA}).
  * <p>
  * Why: the right amount depends on the image. Smoothing takes the noise out of the gradients that the continuation
  * extrapolates (on a noisy frame, σ = 2 px halves the error of the raw continuation), but blurs the edges and fine
  * lines of a clean photograph, whose raw continuation is the better one (there σ = 1 px adds up to a fifth to the
  * error). One fixed σ (1 px until this class) was right for neither: with the chosen one the fills' MAE on the 32
- * real images of models/demo/EVALUATION.md goes from 0.1397 to 0.1357 (biharmonic 0.1403; session 21). Its cost:
- * 2.6-3.4 s per channel for a 128 × 128 window on two cores (the demo model fills colour channels one by one: a
- * 128 × 128 RGB fill took 13 s instead of 3 s); windows above {@link #MAX_AREA} pixels pay nothing.
+ * real images of models/demo/EVALUATION.md goes from 0.1397 to 0.1357 (biharmonic 0.1403; session 21). Its cost: a
+ * fifth of a second for a 50 × 50 px hole in a 128 × 128 window on two cores (solved by iterations, one system per σ
+ * and copy, it took 2 s).
  */
 public final class ContinuationSmoothing {
 
@@ -29,22 +29,18 @@ public final class ContinuationSmoothing {
 		{0, .25}};
 	/** A copy is scored only where it covers at least this many known pixels. */
 	static final int MIN_SCORED = 16;
-	/** Windows of more pixels than this keep the fixed σ (the test's cost grows with the window). */
-	static final int MAX_AREA = 160 * 160;
 
 	private ContinuationSmoothing() {}
 
 	/**
 	 * @param planes the channels, each w·h row-major; only the known pixels are read
 	 * @param unknown w·h row-major, true on the hole
-	 * @return the σ (px) for {@link BiharmonicFill#fillDenoised} of every channel;
-	 *         {@link BiharmonicFill#DENOISE_SIGMA} for a window of more than {@link #MAX_AREA} pixels or where no copy
-	 *         can be scored (a hole that leaves too little known around it)
+	 * @return the σ (px) for {@link BiharmonicFill#fillDenoised} of every channel; {@link BiharmonicFill#DENOISE_SIGMA}
+	 *         where no copy can be scored (a hole that leaves too little known around it, or too large to solve
+	 *         directly)
 	 */
 	public static double choose(float[][] planes, boolean[] unknown, int w, int h) {
-		if ((long) w * h > MAX_AREA) return BiharmonicFill.DENOISE_SIGMA;
 		boolean[][] held = new boolean[SHIFTS.length][], scored = new boolean[SHIFTS.length][];
-		int usable = 0;
 		for (int s = 0; s < SHIFTS.length; s++) {
 			boolean[] moved = shifted(unknown, w, h, (int) (SHIFTS[s][0] * h), (int) (SHIFTS[s][1] * w));
 			boolean[] union = new boolean[w * h], score = new boolean[w * h];
@@ -58,16 +54,19 @@ public final class ContinuationSmoothing {
 			if (count < MIN_SCORED || known < MIN_SCORED) continue;
 			held[s] = union;
 			scored[s] = score;
-			usable++;
 		}
-		if (usable == 0) return BiharmonicFill.DENOISE_SIGMA;
-		double[][] parts = new double[SHIFTS.length][SIGMAS.length];
+		double[][] parts = new double[SHIFTS.length][];
 		IntStream.range(0, SHIFTS.length).parallel().forEach(s -> {
 			if (held[s] != null) parts[s] = errors(planes, held[s], scored[s], w, h);
 		});
 		double[] error = new double[SIGMAS.length];
-		for (double[] part : parts)
+		boolean any = false;
+		for (double[] part : parts) {
+			if (part == null) continue;
+			any = true;
 			for (int k = 0; k < SIGMAS.length; k++) error[k] += part[k];
+		}
+		if (!any) return BiharmonicFill.DENOISE_SIGMA;
 		int best = 0;
 		for (int k = 1; k < SIGMAS.length; k++) if (error[k] < error[best]) best = k;
 		return SIGMAS[best];
@@ -75,19 +74,19 @@ public final class ContinuationSmoothing {
 
 	/**
 	 * For each candidate σ, the absolute error summed over the channels and the scored pixels of the continuation
-	 * into {@code held} of the other pixels smoothed by σ. Only the parts of the hole that can reach a scored pixel
-	 * are solved: unknown pixels more than 2 px apart share no equation ({@link #coupled}), so the rest of the hole
-	 * does not change the fill there. Solved directly where that is cheap (one factorisation for every σ and channel,
-	 * {@link BiharmonicSystem}), else by {@link BiharmonicFill#fill}.
+	 * into {@code held} of the other pixels smoothed by σ; null where the part of the hole that reaches the scored
+	 * pixels is too large to solve directly. Only that part is solved: unknown pixels more than 2 px apart share no
+	 * equation ({@link #coupled}), so the rest of the hole does not change the fill there. One factorisation
+	 * ({@link BiharmonicSystem}) serves every σ and channel.
 	 */
 	private static double[] errors(float[][] planes, boolean[] held, boolean[] scored, int w, int h) {
 		boolean[] solved = coupled(held, scored, w, h);
 		BiharmonicSystem system = BiharmonicSystem.of(solved, w, h);
+		if (system == null) return null;
 		double[] error = new double[SIGMAS.length];
 		for (float[] plane : planes)
 			for (int k = 0; k < SIGMAS.length; k++) {
-				float[] smooth = BiharmonicFill.smoothKnown(plane, held, w, h, SIGMAS[k]);
-				float[] fill = system != null ? system.fill(smooth) : BiharmonicFill.fill(smooth, solved, w, h);
+				float[] fill = system.fill(BiharmonicFill.smoothKnown(plane, held, w, h, SIGMAS[k]));
 				for (int i = 0; i < fill.length; i++) if (scored[i]) error[k] += Math.abs(fill[i] - plane[i]);
 			}
 		return error;
