@@ -78,7 +78,7 @@ public final class BiharmonicFill {
 	}
 
 	/** {@link #fill} by CGLS, to a relative tolerance ({@link #TOLERANCE}), for holes too large to solve directly. */
-	private static float[] iterate(float[] values, boolean[] unknown, int w, int h) {
+	static float[] iterate(float[] values, boolean[] unknown, int w, int h) {
 		float[] start = HarmonicFill.fill(values, unknown, w, h);
 		int n = w * h;
 		// the equations: pixels whose Laplacian reads an unknown pixel (an unknown one or one of its neighbours)

@@ -1,32 +1,47 @@
 package org.ldmfiji.image;
 
+import java.util.Arrays;
+
 /**
  * The thin-plate fill of {@link BiharmonicFill} for one fixed hole and many sets of known values, solved directly:
  * the normal equations (L_U)ᵀ L_U u = −(L_U)ᵀ L_K v_K (L the 4-neighbour Laplacian with no flux across the plane's
- * edge, U the unknown pixels, K the known ones) are assembled once and factorised by envelope Cholesky (George &amp;
- * Liu, Computer Solution of Large Sparse Positive Definite Systems, 1981, ch. 4: the factor's nonzeros stay inside
- * the matrix's envelope), after which each set of values costs two triangular solves. The solution is exact, where
- * {@link BiharmonicFill#fill} iterates to a tolerance.
+ * edge, U the unknown pixels, K the known ones) are assembled once and factorised, A = G Gᵀ, after which each set of
+ * values costs two triangular solves. The solution is exact, where {@link BiharmonicFill#fill} iterates to a
+ * tolerance.
  * <p>
- * Its cost is the envelope's: with the unknowns numbered along the hole's shorter side, a row reaches back about two
- * lines of the hole, so the factor holds about n·2·side numbers for n unknowns and takes about n·(2·side)²
- * multiply-adds (a 100 × 100 hole: 2·10⁶ numbers, 0.13 s on one core; {@link BiharmonicFill#fill}'s iterations took
- * 0.35 s there and stopped 0.016 away from the solution on values of range 4). {@link #of} declines holes whose factor
- * would hold more than {@link #MAX_ENTRIES} numbers.
+ * The unknowns are numbered by nested dissection (George 1973: the hole is cut by a line two pixels thick, which no
+ * equation crosses, into two halves that are numbered first, recursively, and the line last), so that the factor
+ * stays sparse: about n·log n numbers and n^1.5 operations for n unknowns, where a numbering row by row fills two
+ * lines' width for every pixel. The factorisation is the up-looking sparse Cholesky of Davis (Direct Methods for
+ * Sparse Linear Systems, SIAM 2006, ch. 4: each row of G from a sparse triangular solve whose pattern is read off the
+ * elimination tree). {@link #of} declines holes whose factor would hold more than {@link #MAX_ENTRIES} numbers.
  */
 final class BiharmonicSystem {
 
-	/** The most numbers a factor may hold (32 MiB of doubles; a square hole of about 125 × 125 pixels). */
-	static final int MAX_ENTRIES = 1 << 22;
+	/** The most numbers a factor may hold by default (96 MiB with their row indices: a square hole of about 260 px). */
+	static final int MAX_ENTRIES = 1 << 23;
+	/** Parts of the hole of at most this many pixels are not cut further. */
+	private static final int LEAF = 48;
 	/** The 4-neighbour offsets, (dy, dx). */
 	private static final int[][] NEIGHBOURS = {{0, -1}, {0, 1}, {-1, 0}, {1, 0}};
 
 	private final int w, h, n;
 	/** The unknown pixels in their order in the system, and each pixel's index there (−1: known). */
 	private final int[] pixels, index;
-	/** The envelope: row i of the matrix, then of its factor, holds columns first[i]..i from factor[start[i]] on. */
-	private final int[] first, start;
-	private final double[] factor;
+	/** The factor G by columns: column j holds rows gi[gp[j]..gp[j+1]), the diagonal first, values in gx. */
+	private final int[] gp, gi;
+	private final double[] gx;
+
+	private BiharmonicSystem(int w, int h, int[] pixels, int[] index, int[] gp, int[] gi, double[] gx) {
+		this.w = w;
+		this.h = h;
+		this.pixels = pixels;
+		this.index = index;
+		this.gp = gp;
+		this.gi = gi;
+		this.gx = gx;
+		n = pixels.length;
+	}
 
 	/**
 	 * The hole's system, factorised; null where no pixel of the plane is known (the system is then singular: a constant
@@ -36,31 +51,23 @@ final class BiharmonicSystem {
 	 * @param unknown w·h row-major, true on the hole
 	 */
 	static BiharmonicSystem of(boolean[] unknown, int w, int h) {
-		int[] index = new int[w * h];
-		int[] pixels = order(unknown, w, h, index);
-		int n = pixels.length;
-		if (n == w * h) return null;
-		int[] first = new int[n], start = new int[n + 1];
-		for (int i = 0; i < n; i++) {
-			first[i] = firstCoupled(pixels[i], index, w, h);
-			long end = (long) start[i] + i - first[i] + 1;
-			if (end > MAX_ENTRIES) return null;
-			start[i + 1] = (int) end;
-		}
-		BiharmonicSystem system = new BiharmonicSystem(w, h, pixels, index, first, start);
-		return system.choleskyInPlace() ? system : null;
+		return of(unknown, w, h, MAX_ENTRIES);
 	}
 
-	private BiharmonicSystem(int w, int h, int[] pixels, int[] index, int[] first, int[] start) {
-		this.w = w;
-		this.h = h;
-		this.pixels = pixels;
-		this.index = index;
-		this.first = first;
-		this.start = start;
-		n = pixels.length;
-		factor = new double[start[n]];
-		assemble();
+	/** The same, with a factor of at most {@code maxEntries} numbers. */
+	static BiharmonicSystem of(boolean[] unknown, int w, int h, int maxEntries) {
+		int count = 0;
+		for (boolean u : unknown) if (u) count++;
+		if (count == w * h) return null;
+		int[] pixels = new int[count];
+		count = 0;
+		for (int p = 0; p < w * h; p++) if (unknown[p]) pixels[count++] = p;
+		int[] order = new int[count];
+		new Dissection(w, order).cut(pixels, 0, count);
+		int[] index = new int[w * h];
+		Arrays.fill(index, -1);
+		for (int i = 0; i < count; i++) index[order[i]] = i;
+		return factorise(w, h, order, index, maxEntries);
 	}
 
 	/**
@@ -96,51 +103,6 @@ final class BiharmonicSystem {
 		return out;
 	}
 
-	/**
-	 * The unknown pixels in the system's order: row by row, or column by column where the hole's bounding box is
-	 * taller than wide (a row of the matrix then reaches back two of the shorter lines); fills {@code index}.
-	 */
-	private static int[] order(boolean[] unknown, int w, int h, int[] index) {
-		int x0 = w, y0 = h, x1 = -1, y1 = -1, count = 0;
-		for (int p = 0; p < w * h; p++) {
-			index[p] = -1;
-			if (!unknown[p]) continue;
-			count++;
-			x0 = Math.min(x0, p % w);
-			x1 = Math.max(x1, p % w);
-			y0 = Math.min(y0, p / w);
-			y1 = Math.max(y1, p / w);
-		}
-		int[] pixels = new int[count];
-		boolean byColumn = y1 - y0 > x1 - x0;
-		int i = 0;
-		for (int a = 0; a < (byColumn ? w : h); a++)
-			for (int c = 0; c < (byColumn ? h : w); c++) {
-				int p = byColumn ? c * w + a : a * w + c;
-				if (unknown[p]) {
-					index[p] = i;
-					pixels[i++] = p;
-				}
-			}
-		return pixels;
-	}
-
-	/**
-	 * The least index of an unknown pixel within 2 steps of p (Manhattan distance: two pixels share an equation only
-	 * then).
-	 */
-	private static int firstCoupled(int p, int[] index, int w, int h) {
-		int y = p / w, x = p % w, least = index[p];
-		for (int dy = -2; dy <= 2; dy++)
-			for (int dx = Math.abs(dy) - 2; dx <= 2 - Math.abs(dy); dx++) {
-				int yy = y + dy, xx = x + dx;
-				if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
-				int q = index[yy * w + xx];
-				if (q >= 0) least = Math.min(least, q);
-			}
-		return least;
-	}
-
 	/** True where the pixel's Laplacian reads an unknown pixel (it or a neighbour): a row of L_U. */
 	private boolean reachesUnknown(int e) {
 		if (index[e] >= 0) return true;
@@ -149,63 +111,208 @@ final class BiharmonicSystem {
 			|| (y < h - 1 && index[e + w] >= 0);
 	}
 
-	/** The lower half of (L_U)ᵀ L_U into the envelope: each equation row adds the outer product of its unknown part. */
-	private void assemble() {
-		int[] cols = new int[5];
-		double[] coefs = new double[5];
-		for (int e = 0; e < w * h; e++) {
-			if (!reachesUnknown(e)) continue;
-			int y = e / w, x = e % w, k = 0, m = 0;
-			for (int[] d : NEIGHBOURS) {
-				int yy = y + d[0], xx = x + d[1];
-				if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
-				k++;
-				int q = index[yy * w + xx];
-				if (q >= 0) {
-					cols[m] = q;
-					coefs[m++] = 1;
-				}
-			}
-			if (index[e] >= 0) {
-				cols[m] = index[e];
-				coefs[m++] = -k;
-			}
-			for (int a = 0; a < m; a++)
-				for (int c = 0; c < m; c++)
-					if (cols[c] <= cols[a]) factor[start[cols[a]] + cols[c] - first[cols[a]]] += coefs[a] * coefs[c];
-		}
-	}
-
-	/** A = L Lᵀ over the envelope, L into the same storage; false on a pivot that is not positive. */
-	private boolean choleskyInPlace() {
-		for (int i = 0; i < n; i++) {
-			int ri = start[i] - first[i];
-			for (int j = first[i]; j <= i; j++) {
-				int rj = start[j] - first[j], from = Math.max(first[i], first[j]);
-				double s = factor[ri + j];
-				for (int k = from; k < j; k++) s -= factor[ri + k] * factor[rj + k];
-				if (j < i) factor[ri + j] = s / factor[rj + j];
-				else {
-					if (!(s > 0)) return false;
-					factor[ri + i] = Math.sqrt(s);
-				}
-			}
-		}
-		return true;
-	}
-
-	/** b ← A⁻¹ b: L y = b forward, then Lᵀ x = y backward. */
+	/** b ← A⁻¹ b: G y = b forward, then Gᵀ x = y backward, G by columns. */
 	private void solveInPlace(double[] b) {
-		for (int i = 0; i < n; i++) {
-			int ri = start[i] - first[i];
-			double s = b[i];
-			for (int k = first[i]; k < i; k++) s -= factor[ri + k] * b[k];
-			b[i] = s / factor[ri + i];
+		for (int j = 0; j < n; j++) {
+			b[j] /= gx[gp[j]];
+			for (int p = gp[j] + 1; p < gp[j + 1]; p++) b[gi[p]] -= gx[p] * b[j];
 		}
-		for (int i = n - 1; i >= 0; i--) {
-			int ri = start[i] - first[i];
-			b[i] /= factor[ri + i];
-			for (int k = first[i]; k < i; k++) b[k] -= factor[ri + k] * b[i];
+		for (int j = n - 1; j >= 0; j--) {
+			double s = b[j];
+			for (int p = gp[j] + 1; p < gp[j + 1]; p++) s -= gx[p] * b[gi[p]];
+			b[j] = s / gx[gp[j]];
+		}
+	}
+
+	/**
+	 * The coefficient of unknown pixel p in the equation row of pixel e (within one step of p): 1 for a neighbour, −k
+	 * for e itself with k its neighbours inside the plane.
+	 */
+	private static int coefficient(int e, int p, int w, int h) {
+		if (e != p) return 1;
+		int y = e / w, x = e % w;
+		return -((x > 0 ? 1 : 0) + (x < w - 1 ? 1 : 0) + (y > 0 ? 1 : 0) + (y < h - 1 ? 1 : 0));
+	}
+
+	/**
+	 * A(p, q) = Σ_e L(e, p) L(e, q) over the equation rows e whose stencils hold both (e is p or a neighbour of it,
+	 * and within one step of q).
+	 */
+	private static double entry(int p, int q, int w, int h) {
+		int py = p / w, px = p % w, qy = q / w, qx = q % w;
+		double sum = 0;
+		for (int s = -1; s < 4; s++) {
+			int ey = py + (s < 0 ? 0 : NEIGHBOURS[s][0]), ex = px + (s < 0 ? 0 : NEIGHBOURS[s][1]);
+			if (ey < 0 || ey >= h || ex < 0 || ex >= w || Math.abs(ey - qy) + Math.abs(ex - qx) > 1) continue;
+			int e = ey * w + ex;
+			sum += coefficient(e, p, w, h) * coefficient(e, q, w, h);
+		}
+		return sum;
+	}
+
+	/**
+	 * A's upper triangle by columns, G's pattern from the elimination tree, then G's values row by row (Davis 2006,
+	 * cs_etree, cs_ereach, cs_chol); null where G would hold more than {@code maxEntries} numbers or a pivot is not
+	 * positive.
+	 */
+	private static BiharmonicSystem factorise(int w, int h, int[] order, int[] index, int maxEntries) {
+		int n = order.length;
+		// A's upper triangle, column k: the unknown pixels within two steps of its pixel that come no later
+		int[] ap = new int[n + 1];
+		int[] ai = new int[13 * n];
+		double[] ax = new double[13 * n];
+		int nz = 0;
+		for (int k = 0; k < n; k++) {
+			int p = order[k], y = p / w, x = p % w;
+			for (int dy = -2; dy <= 2; dy++)
+				for (int dx = Math.abs(dy) - 2; dx <= 2 - Math.abs(dy); dx++) {
+					int yy = y + dy, xx = x + dx;
+					if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+					int i = index[yy * w + xx];
+					if (i < 0 || i > k) continue;
+					double a = entry(p, yy * w + xx, w, h);
+					if (a == 0) continue;
+					ai[nz] = i;
+					ax[nz++] = a;
+				}
+			ap[k + 1] = nz;
+		}
+		// the elimination tree, with path compression through the ancestors
+		int[] parent = new int[n], ancestor = new int[n];
+		for (int k = 0; k < n; k++) {
+			parent[k] = -1;
+			ancestor[k] = -1;
+			for (int p = ap[k]; p < ap[k + 1]; p++)
+				for (int i = ai[p]; i != -1 && i < k; ) {
+					int next = ancestor[i];
+					ancestor[i] = k;
+					if (next == -1) {
+						parent[i] = k;
+						break;
+					}
+					i = next;
+				}
+		}
+		// G's column counts: row k of G is the pattern reached from A(:, k) in the tree
+		int[] stack = new int[n], flag = new int[n], counts = new int[n];
+		Arrays.fill(flag, -1);
+		long entries = n;
+		for (int k = 0; k < n; k++) {
+			int top = reach(k, ap, ai, parent, stack, flag);
+			for (int t = top; t < n; t++) counts[stack[t]]++;
+			entries += n - top;
+			if (entries > maxEntries) return null;
+		}
+		int[] gp = new int[n + 1], next = new int[n];
+		for (int j = 0; j < n; j++) {
+			gp[j + 1] = gp[j] + counts[j] + 1;
+			next[j] = gp[j] + 1; // the diagonal first
+		}
+		int[] gi = new int[gp[n]];
+		double[] gx = new double[gp[n]], work = new double[n];
+		Arrays.fill(flag, -1);
+		for (int k = 0; k < n; k++) {
+			int top = reach(k, ap, ai, parent, stack, flag);
+			double d = 0;
+			for (int p = ap[k]; p < ap[k + 1]; p++) {
+				if (ai[p] == k) d = ax[p];
+				else work[ai[p]] = ax[p];
+			}
+			for (; top < n; top++) { // G(k, i) = (A(i, k) − Σ_{j<i} G(k, j) G(i, j)) / G(i, i), in the tree's order
+				int i = stack[top];
+				double gki = work[i] / gx[gp[i]];
+				work[i] = 0;
+				for (int p = gp[i] + 1; p < next[i]; p++) work[gi[p]] -= gx[p] * gki;
+				d -= gki * gki;
+				gi[next[i]] = k;
+				gx[next[i]++] = gki;
+			}
+			if (!(d > 0)) return null;
+			gi[gp[k]] = k;
+			gx[gp[k]] = Math.sqrt(d);
+		}
+		return new BiharmonicSystem(w, h, order, index, gp, gi, gx);
+	}
+
+	/**
+	 * The columns i &lt; k of row k of G (those reached from A(:, k) up the elimination tree), into
+	 * stack[top..n) in an order in which each comes after those it depends on; returns top.
+	 */
+	private static int reach(int k, int[] ap, int[] ai, int[] parent, int[] stack, int[] flag) {
+		int n = stack.length, top = n;
+		flag[k] = k;
+		for (int p = ap[k]; p < ap[k + 1]; p++) {
+			int i = ai[p], len = 0;
+			for (; flag[i] != k; i = parent[i]) {
+				stack[len++] = i;
+				flag[i] = k;
+			}
+			while (len > 0) stack[--top] = stack[--len];
+		}
+		return top;
+	}
+
+	/**
+	 * Nested dissection of a set of pixels into {@code order}: a part is cut across its longer side, at the median,
+	 * by a line two pixels thick (pixels three apart share no equation), and numbered as its first half, its second,
+	 * then the line.
+	 */
+	private static final class Dissection {
+		final int w;
+		final int[] order;
+		int next;
+
+		Dissection(int w, int[] order) {
+			this.w = w;
+			this.order = order;
+		}
+
+		/** Numbers pixels[from..to) (which it reorders). */
+		void cut(int[] pixels, int from, int to) {
+			int size = to - from;
+			if (size <= LEAF) {
+				System.arraycopy(pixels, from, order, next, size);
+				next += size;
+				return;
+			}
+			int x0 = Integer.MAX_VALUE, x1 = -1, y0 = Integer.MAX_VALUE, y1 = -1;
+			for (int t = from; t < to; t++) {
+				int x = pixels[t] % w, y = pixels[t] / w;
+				x0 = Math.min(x0, x);
+				x1 = Math.max(x1, x);
+				y0 = Math.min(y0, y);
+				y1 = Math.max(y1, y);
+			}
+			boolean alongX = x1 - x0 >= y1 - y0;
+			int lo = alongX ? x0 : y0, hi = alongX ? x1 : y1;
+			if (hi - lo < 3) { // too thin to cut: one line
+				System.arraycopy(pixels, from, order, next, size);
+				next += size;
+				return;
+			}
+			int[] histogram = new int[hi - lo + 1];
+			for (int t = from; t < to; t++) histogram[(alongX ? pixels[t] % w : pixels[t] / w) - lo]++;
+			int line = lo + 1, below = histogram[0];
+			while (line < hi - 1 && below + histogram[line - lo] <= size / 2) below += histogram[line++ - lo];
+			// pixels before the line, after it, and on it (two pixels thick: line and line + 1)
+			int[] parts = new int[size];
+			int a = 0, b = size;
+			for (int t = from; t < to; t++) {
+				int c = alongX ? pixels[t] % w : pixels[t] / w;
+				if (c < line) parts[a++] = pixels[t];
+				else if (c > line + 1) parts[--b] = pixels[t];
+			}
+			int onLine = a;
+			for (int t = from; t < to; t++) {
+				int c = alongX ? pixels[t] % w : pixels[t] / w;
+				if (c == line || c == line + 1) parts[onLine++] = pixels[t];
+			}
+			System.arraycopy(parts, 0, pixels, from, size);
+			// pixels[from..from+a): before; [from+a..from+onLine): the line; [from+onLine..to): after
+			cut(pixels, from, from + a);
+			cut(pixels, from + onLine, to);
+			System.arraycopy(pixels, from + a, order, next, onLine - a);
+			next += onLine - a;
 		}
 	}
 }

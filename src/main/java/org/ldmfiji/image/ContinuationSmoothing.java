@@ -29,6 +29,11 @@ public final class ContinuationSmoothing {
 		{0, .25}};
 	/** A copy is scored only where it covers at least this many known pixels. */
 	static final int MIN_SCORED = 16;
+	/**
+	 * A copy is scored only where its system's factor holds at most this many numbers (the hole with its copy about
+	 * 100 × 100 px), which bounds the test's time and memory.
+	 */
+	static final int MAX_ENTRIES = 1 << 21;
 
 	private ContinuationSmoothing() {}
 
@@ -81,7 +86,7 @@ public final class ContinuationSmoothing {
 	 */
 	private static double[] errors(float[][] planes, boolean[] held, boolean[] scored, int w, int h) {
 		boolean[] solved = coupled(held, scored, w, h);
-		BiharmonicSystem system = BiharmonicSystem.of(solved, w, h);
+		BiharmonicSystem system = BiharmonicSystem.of(solved, w, h, MAX_ENTRIES);
 		if (system == null) return null;
 		double[] error = new double[SIGMAS.length];
 		for (float[] plane : planes)

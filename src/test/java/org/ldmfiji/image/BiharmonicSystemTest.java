@@ -106,7 +106,7 @@ class BiharmonicSystemTest {
 		boolean[] all = new boolean[W * H];
 		Arrays.fill(all, true);
 		assertNull(BiharmonicSystem.of(all, W, H));
-		int side = 200;
+		int side = 400;
 		boolean[] large = new boolean[side * side];
 		for (int i = 0; i < large.length; i++) large[i] = i % side > 2 && i / side > 2;
 		assertNull(BiharmonicSystem.of(large, side, side));

@@ -91,7 +91,7 @@ class ContinuationSmoothingTest {
 
 	/**
 	 * The window's size does not matter, the hole's does: thin lines across a 200 × 200 window of sharp stripes are
-	 * judged as in a small one (less than 1 px), a 150 × 150 hole, whose system is too large to solve directly, keeps
+	 * judged as in a small one (less than 1 px), a 150 × 150 hole, whose copies are too large for the test to solve, keeps
 	 * the fixed σ.
 	 */
 	@Test
