@@ -79,6 +79,44 @@ class BiharmonicFillTest {
 		}
 	}
 
+	/**
+	 * A hole whose factor exceeds the bound (here lowered to 2¹⁸ numbers, so that the exact fill stays cheap to compare
+	 * with) is solved on the coarser grid and again within 16 px of its border: on smoothed texture, within 0.5 % of
+	 * the values' range of the exact fill next to the border, and 1 % on average over the hole.
+	 */
+	@Test
+	void aHoleTooLargeToFactoriseIsSolvedCoarserAndExactlyNearItsBorder() {
+		int w = 120, h = 120, bound = 1 << 18;
+		Random random = new Random(2);
+		float[] raw = new float[w * h];
+		boolean[] hole = new boolean[w * h];
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				raw[y * w + x] = (float) (Math.sin(x * 0.05) + Math.cos(y * 0.031 + x * 0.01) + 0.3 * Math.sin(x * 0.4 + y * 0.3)
+					+ 0.1 * random.nextGaussian());
+				hole[y * w + x] = x >= 20 && x < 100 && y >= 20 && y < 100;
+			}
+		float[] v = BiharmonicFill.smoothKnown(raw, hole, w, h, 1);
+		assertEquals(null, BiharmonicSystem.of(hole, w, h, bound), "the test's point: too large for the bound");
+		float[] exact = BiharmonicFill.fill(v, hole, w, h), out = BiharmonicFill.fill(v, hole, w, h, bound);
+		float[] depth = DistanceTransform.toKnown(hole, w, h);
+		double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE, sum = 0, near = 0;
+		int n = 0;
+		for (int i = 0; i < v.length; i++) {
+			if (!hole[i]) {
+				lo = Math.min(lo, v[i]);
+				hi = Math.max(hi, v[i]);
+				continue;
+			}
+			double e = Math.abs(out[i] - exact[i]);
+			sum += e;
+			n++;
+			if (depth[i] <= 4) near = Math.max(near, e);
+		}
+		assertTrue(near < 0.005 * (hi - lo), "next to the border off by " + near + " (range " + (hi - lo) + ")");
+		assertTrue(sum / n < 0.01 * (hi - lo), "off by " + sum / n + " on average (range " + (hi - lo) + ")");
+	}
+
 	@Test
 	void aHoleOnThePlanesEdgeIsFilledSmoothlyWithinTheKnownRange() {
 		float[] v = new float[W * H];
