@@ -8,9 +8,9 @@ import java.util.stream.IntStream;
  * moved elsewhere in the window (eight cyclic shifts, which keep its shape and depth), the known pixels under each
  * moved copy are predicted from the pixels known around both with every candidate σ, and the σ of the least absolute
  * error, over all copies and channels, is taken. Each copy's continuation is one linear system for every σ and
- * channel, factorised once ({@link BiharmonicSystem}); a copy whose system is too large for that is not scored (a hole
- * of more than about 90 × 90 px reaches that bound with its copy: such holes keep the fixed
- * {@link BiharmonicFill#DENOISE_SIGMA}).
+ * channel, factorised once ({@link BiharmonicSystem}); a copy whose system is too large ({@link #MAX_ENTRIES}) is not
+ * scored, and where fewer than half the copies can be, the fixed {@link BiharmonicFill#DENOISE_SIGMA} is kept (one or
+ * two copies judged the largest masks badly: session 21). Square holes are judged up to about 115 px.
  * <p>
  * Why: the right amount depends on the image. Smoothing takes the noise out of the gradients that the continuation
  * extrapolates (on a noisy frame, σ = 2 px halves the error of the raw continuation), but blurs the edges and fine
@@ -41,8 +41,8 @@ public final class ContinuationSmoothing {
 	 * @param planes the channels, each w·h row-major; only the known pixels are read
 	 * @param unknown w·h row-major, true on the hole
 	 * @return the σ (px) for {@link BiharmonicFill#fillDenoised} of every channel; {@link BiharmonicFill#DENOISE_SIGMA}
-	 *         where no copy can be scored (a hole that leaves too little known around it, or too large to solve
-	 *         directly)
+	 *         where no copy can be scored (a hole that leaves too little known around it) or fewer than half of them
+	 *         (holes too large to solve directly)
 	 */
 	public static double choose(float[][] planes, boolean[] unknown, int w, int h) {
 		boolean[][] held = new boolean[SHIFTS.length][], scored = new boolean[SHIFTS.length][];
@@ -65,13 +65,14 @@ public final class ContinuationSmoothing {
 			if (held[s] != null) parts[s] = errors(planes, held[s], scored[s], w, h);
 		});
 		double[] error = new double[SIGMAS.length];
-		boolean any = false;
-		for (double[] part : parts) {
-			if (part == null) continue;
-			any = true;
-			for (int k = 0; k < SIGMAS.length; k++) error[k] += part[k];
+		int usable = 0, judged = 0;
+		for (int s = 0; s < SHIFTS.length; s++) {
+			if (held[s] != null) usable++;
+			if (parts[s] == null) continue;
+			judged++;
+			for (int k = 0; k < SIGMAS.length; k++) error[k] += parts[s][k];
 		}
-		if (!any) return BiharmonicFill.DENOISE_SIGMA;
+		if (judged == 0 || 2 * judged < usable) return BiharmonicFill.DENOISE_SIGMA;
 		int best = 0;
 		for (int k = 1; k < SIGMAS.length; k++) if (error[k] < error[best]) best = k;
 		return SIGMAS[best];

@@ -110,6 +110,24 @@ class ContinuationSmoothingTest {
 		assertEquals(BiharmonicFill.DENOISE_SIGMA, ContinuationSmoothing.choose(new float[][] {v}, box, side, side));
 	}
 
+	/**
+	 * A 128 × 128 hole in a 192 × 192 noisy window: only one of its eight moved copies is small enough to solve, and a
+	 * choice on one copy is not taken (the noise would have it 2 px): the fixed σ is kept.
+	 */
+	@Test
+	void aHoleJudgedOnFewerThanHalfItsCopiesKeepsTheFixedSigma() {
+		int side = 192;
+		Random random = new Random(1);
+		float[] v = new float[side * side];
+		boolean[] hole = new boolean[side * side];
+		for (int i = 0; i < v.length; i++) {
+			int x = i % side, y = i / side;
+			v[i] = (float) (Math.sin(x * 0.1) + Math.cos(y * 0.07) + 0.2 * random.nextGaussian());
+			hole[i] = x >= 32 && x < 160 && y >= 32 && y < 160;
+		}
+		assertEquals(BiharmonicFill.DENOISE_SIGMA, ContinuationSmoothing.choose(new float[][] {v}, hole, side, side));
+	}
+
 	@Test
 	void aShiftWrapsAroundThePlane() {
 		boolean[] m = new boolean[W * H];
