@@ -85,17 +85,18 @@ public final class BiharmonicFill {
 	 * solved again on this grid, with the coarse fill held beyond them. Exact near the border, where the fill meets
 	 * its surroundings; deeper, the coarse fill, which differs from the exact one by the coarser grid's reading of
 	 * the border (on a textured 300 × 300 hole, smoothed by 1 px first: mean 2 % of the values' range, 0.1 s; CGLS to
-	 * its tolerance, the earlier way, was as far from it and took 17 s). Where that band is too large as well (thin
-	 * holes over a very large plane), by CGLS ({@link #iterate}).
+	 * its tolerance, the earlier way, was as far from it and took 17 s). A band too large to factorise is narrowed,
+	 * down to 2 px; past that (thin holes over a very large plane), CGLS ({@link #iterate}).
 	 */
 	static float[] fill(float[] values, boolean[] unknown, int w, int h, int maxEntries) {
 		BiharmonicSystem system = BiharmonicSystem.of(unknown, w, h, maxEntries);
 		if (system != null) return system.fill(values);
 		float[] start = w >= 8 && h >= 8 ? coarse(values, unknown, w, h, maxEntries) : null;
-		if (start != null) {
-			float[] depth = DistanceTransform.toKnown(unknown, w, h);
+		if (start == null) return iterate(values, unknown, w, h);
+		float[] depth = DistanceTransform.toKnown(unknown, w, h);
+		for (double width = BAND; width >= 2; width /= 2) { // a band too large to factorise is narrowed
 			boolean[] band = new boolean[w * h];
-			for (int i = 0; i < band.length; i++) band[i] = unknown[i] && depth[i] <= BAND;
+			for (int i = 0; i < band.length; i++) band[i] = unknown[i] && depth[i] <= width;
 			BiharmonicSystem near = BiharmonicSystem.of(band, w, h, maxEntries);
 			if (near != null) return near.fill(start);
 		}

@@ -152,39 +152,22 @@ final class BiharmonicSystem {
 	}
 
 	/**
-	 * A's upper triangle by columns, G's pattern from the elimination tree, then G's values row by row (Davis 2006,
-	 * cs_etree, cs_ereach, cs_chol); null where G would hold more than {@code maxEntries} numbers or a pivot is not
-	 * positive.
+	 * G's pattern from the elimination tree, then G's values row by row (Davis 2006, cs_etree, cs_ereach, cs_chol);
+	 * null where G would hold more than {@code maxEntries} numbers or a pivot is not positive. A is not stored: its
+	 * column k is read off the pixel's neighbourhood when needed ({@link #column}), so a hole declined for its size
+	 * costs little more memory than its numbering.
 	 */
 	private static BiharmonicSystem factorise(int w, int h, int[] order, int[] index, int maxEntries) {
 		int n = order.length;
-		// A's upper triangle, column k: the unknown pixels within two steps of its pixel that come no later
-		int[] ap = new int[n + 1];
-		int[] ai = new int[13 * n];
-		double[] ax = new double[13 * n];
-		int nz = 0;
-		for (int k = 0; k < n; k++) {
-			int p = order[k], y = p / w, x = p % w;
-			for (int dy = -2; dy <= 2; dy++)
-				for (int dx = Math.abs(dy) - 2; dx <= 2 - Math.abs(dy); dx++) {
-					int yy = y + dy, xx = x + dx;
-					if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
-					int i = index[yy * w + xx];
-					if (i < 0 || i > k) continue;
-					double a = entry(p, yy * w + xx, w, h);
-					if (a == 0) continue;
-					ai[nz] = i;
-					ax[nz++] = a;
-				}
-			ap[k + 1] = nz;
-		}
+		int[] rows = new int[13];
 		// the elimination tree, with path compression through the ancestors
 		int[] parent = new int[n], ancestor = new int[n];
 		for (int k = 0; k < n; k++) {
 			parent[k] = -1;
 			ancestor[k] = -1;
-			for (int p = ap[k]; p < ap[k + 1]; p++)
-				for (int i = ai[p]; i != -1 && i < k; ) {
+			int m = column(k, order, index, w, h, rows);
+			for (int r = 0; r < m; r++)
+				for (int i = rows[r]; i != -1 && i < k; ) {
 					int next = ancestor[i];
 					ancestor[i] = k;
 					if (next == -1) {
@@ -199,7 +182,7 @@ final class BiharmonicSystem {
 		Arrays.fill(flag, -1);
 		long entries = n;
 		for (int k = 0; k < n; k++) {
-			int top = reach(k, ap, ai, parent, stack, flag);
+			int top = reach(k, rows, column(k, order, index, w, h, rows), parent, stack, flag);
 			for (int t = top; t < n; t++) counts[stack[t]]++;
 			entries += n - top;
 			if (entries > maxEntries) return null;
@@ -213,11 +196,13 @@ final class BiharmonicSystem {
 		double[] gx = new double[gp[n]], work = new double[n];
 		Arrays.fill(flag, -1);
 		for (int k = 0; k < n; k++) {
-			int top = reach(k, ap, ai, parent, stack, flag);
+			int m = column(k, order, index, w, h, rows);
+			int top = reach(k, rows, m, parent, stack, flag);
 			double d = 0;
-			for (int p = ap[k]; p < ap[k + 1]; p++) {
-				if (ai[p] == k) d = ax[p];
-				else work[ai[p]] = ax[p];
+			for (int r = 0; r < m; r++) {
+				double a = entry(order[k], order[rows[r]], w, h);
+				if (rows[r] == k) d = a;
+				else work[rows[r]] = a;
 			}
 			for (; top < n; top++) { // G(k, i) = (A(i, k) − Σ_{j<i} G(k, j) G(i, j)) / G(i, i), in the tree's order
 				int i = stack[top];
@@ -236,14 +221,31 @@ final class BiharmonicSystem {
 	}
 
 	/**
-	 * The columns i &lt; k of row k of G (those reached from A(:, k) up the elimination tree), into
+	 * The rows i ≤ k of A's column k into {@code rows}, returning how many: the unknown pixels within two steps
+	 * (Manhattan distance) of pixel order[k] that come no later. All of them share an equation with it, so A(i, k) is
+	 * not 0 ({@link #entry}).
+	 */
+	private static int column(int k, int[] order, int[] index, int w, int h, int[] rows) {
+		int p = order[k], y = p / w, x = p % w, m = 0;
+		for (int dy = -2; dy <= 2; dy++)
+			for (int dx = Math.abs(dy) - 2; dx <= 2 - Math.abs(dy); dx++) {
+				int yy = y + dy, xx = x + dx;
+				if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+				int i = index[yy * w + xx];
+				if (i >= 0 && i <= k) rows[m++] = i;
+			}
+		return m;
+	}
+
+	/**
+	 * The columns i &lt; k of row k of G (those reached from A(:, k), rows[0..m), up the elimination tree), into
 	 * stack[top..n) in an order in which each comes after those it depends on; returns top.
 	 */
-	private static int reach(int k, int[] ap, int[] ai, int[] parent, int[] stack, int[] flag) {
+	private static int reach(int k, int[] rows, int m, int[] parent, int[] stack, int[] flag) {
 		int n = stack.length, top = n;
 		flag[k] = k;
-		for (int p = ap[k]; p < ap[k + 1]; p++) {
-			int i = ai[p], len = 0;
+		for (int r = 0; r < m; r++) {
+			int i = rows[r], len = 0;
 			for (; flag[i] != k; i = parent[i]) {
 				stack[len++] = i;
 				flag[i] = k;
