@@ -13,6 +13,7 @@ import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.Manifest.InputSpec;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.model.TorchScriptPart;
+import org.ldmfiji.image.FillBenchmark;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.task.LargeImageSampling;
 import org.ldmfiji.task.OptionTable;
@@ -50,10 +51,15 @@ final class BenchCommand {
 		options = new Options("bench", args, Set.of("model", "steps", "sampler", "seed", "eta", "device", "size", "repeats",
 			"guidance", "task", "sizes", "tile", "overlap", "batch", "warmup", "previous-sizes",
 			"max-tile"), Set.of("scaling", "memory", "previous",
-			"shifting", "torus"));
+			"shifting", "torus", "fill"));
 	}
 
 	int run(PrintStream out) {
+		if (options.flag("fill")) {
+			FillBenchmark.run(out, Arrays.stream(options.get("sizes", "64,128,256,300,512,1024").split(","))
+				.mapToInt(s -> Integer.parseInt(s.trim())).toArray());
+			return 0;
+		}
 		if (options.flag("scaling")) return options.flag("memory") ? scaling(out) : stepScaling(out);
 		RunSettings run = new RunSettings(options, 20);
 		startTimes(run, out);

@@ -20,7 +20,8 @@ public final class Main {
 		"usage: ./ldm SUBCOMMAND [options]",
 		"  demo     run the bundled demo model on its sample image and write the results (--output DIR)",
 		"  info     engine, version, device and the models found",
-		"  bench    time per denoising step, the pipeline's overhead, cold and warm start; --scaling: large images",
+		"  bench    time per denoising step, the pipeline's overhead, cold and warm start; --scaling: large images;",
+		"           --fill: the inpainting's biharmonic first guess",
 		"  inpaint  --input IMG --mask MASK --output OUT [--samples N --grow PX --feather PX --context PX",
 		"           --strength S (" + OptionTable.STRENGTH.range() + ", default " + OptionTable.STRENGTH.defaultAsText()
 			+ "; 1: from noise) --seam blend|harmonize|correct|hard --evaluate]",

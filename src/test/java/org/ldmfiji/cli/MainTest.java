@@ -50,6 +50,14 @@ class MainTest {
 		assertTrue(out().matches("(?s).*inpaint\\s+4x4\\s+[0-9.]+\\s+[0-9.]+\\s+-?[0-9.]+%.*"), out());
 	}
 
+	/** The first guess's benchmark: one line per hole, solved directly, a paraboloid reproduced, no error to the exact. */
+	@Test
+	void benchFillPrintsALinePerHole() {
+		assertEquals(0, run("bench", "--fill", "--sizes", "24,40"), err());
+		assertTrue(out().matches("(?s).*\\n\\s+24\\s+56\\s+directly\\s+[0-9.]+e-0[6-9]\\s+[0-9]+\\s+0\\.00e\\+00\\n.*"), out());
+		assertTrue(out().matches("(?s).*\\n\\s+40\\s+.*"), out());
+	}
+
 	@Test
 	void mistakesGiveOneLineAndANonZeroExit() {
 		assertEquals(2, run("paint"));
