@@ -84,9 +84,10 @@ public final class BiharmonicFill {
 	 * grid twice as coarse (recursively, {@link #coarse}), then the pixels within {@link #BAND} px of a known one
 	 * solved again on this grid, with the coarse fill held beyond them. Exact near the border, where the fill meets
 	 * its surroundings; deeper, the coarse fill, which differs from the exact one by the coarser grid's reading of
-	 * the border (on a textured 300 × 300 hole, smoothed by 1 px first: mean 2 % of the values' range, 0.1 s; CGLS to
-	 * its tolerance, the earlier way, was as far from it and took 17 s). A band too large to factorise is narrowed,
-	 * down to 2 px; past that (thin holes over a very large plane), CGLS ({@link #iterate}).
+	 * the border (a textured 300 × 300 hole, smoothed by 1 px first: 2-3 % of the known values' range on average, in
+	 * 0.1-0.6 s, {@code ./ldm bench --fill}; CGLS to its tolerance, the earlier way, was as far from it and took
+	 * 17 s). A band too large to factorise is narrowed, down to 2 px; past that (thin holes over a very large plane),
+	 * CGLS ({@link #iterate}).
 	 */
 	static float[] fill(float[] values, boolean[] unknown, int w, int h, int maxEntries) {
 		BiharmonicSystem system = BiharmonicSystem.of(unknown, w, h, maxEntries);
