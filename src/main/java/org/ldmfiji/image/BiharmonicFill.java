@@ -76,7 +76,7 @@ public final class BiharmonicFill {
 	 * @return a copy of {@code values} with the unknown pixels interpolated (0 in a region without known pixels)
 	 */
 	public static float[] fill(float[] values, boolean[] unknown, int w, int h) {
-		return fill(values, unknown, w, h, BiharmonicSystem.MAX_ENTRIES);
+		return fill(values, unknown, w, h, BiharmonicSystem.maxEntries());
 	}
 
 	/**
@@ -190,7 +190,7 @@ public final class BiharmonicFill {
 	 * blurred plane), where the fine grid adds iterations but no detail. A plane too small to halve is filled as it is.
 	 */
 	static float[] fillCoarse(float[] values, boolean[] unknown, int w, int h) {
-		float[] coarse = w >= 8 && h >= 8 ? coarse(values, unknown, w, h, BiharmonicSystem.MAX_ENTRIES) : null;
+		float[] coarse = w >= 8 && h >= 8 ? coarse(values, unknown, w, h, BiharmonicSystem.maxEntries()) : null;
 		return coarse == null ? fill(values, unknown, w, h) : coarse;
 	}
 
@@ -198,7 +198,7 @@ public final class BiharmonicFill {
 	private static void coarseStart(double[] v, boolean[] u, int bw, int bh) {
 		float[] fv = new float[v.length];
 		for (int i = 0; i < v.length; i++) fv[i] = (float) v[i];
-		float[] coarse = coarse(fv, u, bw, bh, BiharmonicSystem.MAX_ENTRIES);
+		float[] coarse = coarse(fv, u, bw, bh, BiharmonicSystem.maxEntries());
 		if (coarse == null) return;
 		for (int i = 0; i < v.length; i++) if (u[i]) v[i] = coarse[i];
 	}

@@ -19,8 +19,13 @@ import java.util.Arrays;
  */
 final class BiharmonicSystem {
 
-	/** The most numbers a factor may hold by default (96 MiB with their row indices: a square hole of about 260 px). */
+	/**
+	 * The most numbers a factor may hold by default (96 MiB with their row indices: a square hole of about 260 px), and
+	 * at most a quarter of the heap's limit (which binds only below about 400 MB).
+	 */
 	static final int MAX_ENTRIES = 1 << 23;
+	/** A number of the factor and its row index. */
+	private static final int BYTES_PER_ENTRY = Double.BYTES + Integer.BYTES;
 	/** Parts of the hole of at most this many pixels are not cut further. */
 	private static final int LEAF = 48;
 	/** The 4-neighbour offsets, (dy, dx). */
@@ -46,13 +51,18 @@ final class BiharmonicSystem {
 
 	/**
 	 * The hole's system, factorised; null where no pixel of the plane is known (the system is then singular: a constant
-	 * can be added to any solution), where its factor would hold more than {@link #MAX_ENTRIES} numbers, or where
-	 * factorising met a pivot that is not positive (rounding).
+	 * can be added to any solution), where its factor would hold more than {@link #MAX_ENTRIES} numbers (or a quarter
+	 * of the heap's limit), or where factorising met a pivot that is not positive (rounding).
 	 *
 	 * @param unknown w·h row-major, true on the hole
 	 */
 	static BiharmonicSystem of(boolean[] unknown, int w, int h) {
-		return of(unknown, w, h, MAX_ENTRIES);
+		return of(unknown, w, h, maxEntries());
+	}
+
+	/** {@link #MAX_ENTRIES}, or a quarter of the heap's limit where that is less. */
+	static int maxEntries() {
+		return (int) Math.min(MAX_ENTRIES, Runtime.getRuntime().maxMemory() / (4 * BYTES_PER_ENTRY));
 	}
 
 	/** The same, with a factor of at most {@code maxEntries} numbers. */
