@@ -284,8 +284,7 @@ final class BiharmonicSystem {
 		void cut(int[] pixels, int from, int to) {
 			int size = to - from;
 			if (size <= LEAF) {
-				System.arraycopy(pixels, from, order, next, size);
-				next += size;
+				append(pixels, from, size);
 				return;
 			}
 			int x0 = Integer.MAX_VALUE, x1 = -1, y0 = Integer.MAX_VALUE, y1 = -1;
@@ -299,8 +298,7 @@ final class BiharmonicSystem {
 			boolean alongX = x1 - x0 >= y1 - y0;
 			int lo = alongX ? x0 : y0, hi = alongX ? x1 : y1;
 			if (hi - lo < 3) { // too thin to cut: one line
-				System.arraycopy(pixels, from, order, next, size);
-				next += size;
+				append(pixels, from, size);
 				return;
 			}
 			int[] histogram = new int[hi - lo + 1];
@@ -324,8 +322,13 @@ final class BiharmonicSystem {
 			// pixels[from..from+a): before; [from+a..from+onLine): the line; [from+onLine..to): after
 			cut(pixels, from, from + a);
 			cut(pixels, from + onLine, to);
-			System.arraycopy(pixels, from + a, order, next, onLine - a);
-			next += onLine - a;
+			append(pixels, from + a, onLine - a);
+		}
+
+		/** Numbers pixels[from..from+size) in their order. */
+		private void append(int[] pixels, int from, int size) {
+			System.arraycopy(pixels, from, order, next, size);
+			next += size;
 		}
 	}
 }
