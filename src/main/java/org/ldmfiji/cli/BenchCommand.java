@@ -54,10 +54,23 @@ final class BenchCommand {
 			"shifting", "torus", "fill"));
 	}
 
+	/** The comma-separated sides in pixels of {@code --name} (default {@code defaults}), each from 8 to 65536. */
+	private int[] sides(String name, String defaults) {
+		String given = options.get(name, defaults);
+		try {
+			int[] sides = Arrays.stream(given.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+			for (int side : sides) if (side < 8 || side > 65536) throw new NumberFormatException();
+			return sides;
+		}
+		catch (NumberFormatException e) {
+			throw new Options.UsageException("--" + name + " takes sides in pixels from 8 to 65536, comma-separated (as "
+				+ defaults + "): got '" + given + "'");
+		}
+	}
+
 	int run(PrintStream out) {
 		if (options.flag("fill")) {
-			FillBenchmark.run(out, Arrays.stream(options.get("sizes", "64,128,256,300,512,1024").split(","))
-				.mapToInt(s -> Integer.parseInt(s.trim())).toArray());
+			FillBenchmark.run(out, sides("sizes", "64,128,256,300,512,1024"));
 			return 0;
 		}
 		if (options.flag("scaling")) return options.flag("memory") ? scaling(out) : stepScaling(out);
@@ -219,7 +232,7 @@ final class BenchCommand {
 	private int stepScaling(PrintStream out) {
 		RunSettings run = new RunSettings(options, 1);
 		double guidance = options.number(OptionTable.GUIDANCE);
-		String[] sizes = options.get("sizes", "512,2048,4096").split(",");
+		int[] sizes = sides("sizes", "512,2048,4096");
 		try (ModelBundle bundle = run.openBundle(); NDManager manager = NDManager.newBaseManager(bundle.device())) {
 			Manifest m = bundle.manifest();
 			String task = LargeImageSampling.TASK;
@@ -233,7 +246,7 @@ final class BenchCommand {
 			}
 			defaults = defaults.withBatch(options.integer("batch", 0, 0, 1024));
 			List<Integer> previousSizes = new ArrayList<>();
-			for (String p : options.get("previous-sizes", "512,2048").split(",")) previousSizes.add(Integer.parseInt(p.trim()));
+			for (int side : sides("previous-sizes", "512,2048")) previousSizes.add(side);
 			TileSettings shifting = TileSettings.shifting(m, task).withBatch(defaults.batch);
 			TileSettings before19 = TileSettings.nativeTiles(m, task).withBatch(defaults.batch);
 			List<TileSettings> variants = new ArrayList<>(List.of(defaults));
@@ -295,8 +308,7 @@ final class BenchCommand {
 			// per variant: [redundancy, s/MP, step s] of each size, for the summary against the goals
 			List<List<double[]>> results = new ArrayList<>();
 			for (int v = 0; v < variants.size(); v++) results.add(new ArrayList<>());
-			for (String sz : sizes) {
-				int side = Integer.parseInt(sz.trim());
+			for (int side : sizes) {
 				int latent = Window.roundUp(side, unit) / f;
 				Shape shape = new Shape(1, m.autoencoder.latentChannels, latent, latent);
 				List<TileSettings> here = new ArrayList<>();
@@ -421,7 +433,7 @@ final class BenchCommand {
 	private int scaling(PrintStream out) {
 		RunSettings run = new RunSettings(options, 4);
 		double guidance = options.number(OptionTable.GUIDANCE);
-		String[] sizes = options.get("sizes", "512,2048,4096").split(",");
+		int[] sizes = sides("sizes", "512,2048,4096");
 		try (ModelBundle bundle = run.openBundle()) {
 			Manifest m = bundle.manifest();
 			String task = LargeImageSampling.TASK;
@@ -445,8 +457,7 @@ final class BenchCommand {
 				"total s", "sample s", "s/MP", "peak MiB", "growth MiB", "buffers MiB", "heap MiB", "native MiB",
 				"latent MiB"));
 			double first = Double.NaN;
-			for (String sz : sizes) {
-				int side = Integer.parseInt(sz.trim());
+			for (int side : sizes) {
 				int f = m.autoencoder.factor, unit = f * m.denoiser(task).latentMultiple;
 				int latent = Window.roundUp(side, unit) / f;
 				Shape shape = new Shape(1, m.autoencoder.latentChannels, latent, latent);

@@ -56,6 +56,8 @@ class MainTest {
 		assertEquals(0, run("bench", "--fill", "--sizes", "24,40"), err());
 		assertTrue(out().matches("(?s).*\\n\\s+24\\s+56\\s+directly\\s+[0-9.]+e-0[6-9]\\s+[0-9]+\\s+0\\.00e\\+00\\n.*"), out());
 		assertTrue(out().matches("(?s).*\\n\\s+40\\s+.*"), out());
+		assertEquals(2, run("bench", "--fill", "--sizes", "64,abc"));
+		assertTrue(err().contains("--sizes takes sides in pixels") && err().contains("got '64,abc'"), err());
 	}
 
 	@Test
