@@ -187,7 +187,7 @@ public final class BiharmonicFill {
 
 	/**
 	 * The fill solved on a grid twice as coarse ({@link #coarse}): for values already smooth over several pixels (a
-	 * blurred plane), where the fine grid adds iterations but no detail. A plane too small to halve is filled as it is.
+	 * blurred plane), where the fine grid adds work but no detail. A plane too small to halve is filled as it is.
 	 */
 	static float[] fillCoarse(float[] values, boolean[] unknown, int w, int h) {
 		float[] coarse = w >= 8 && h >= 8 ? coarse(values, unknown, w, h, BiharmonicSystem.maxEntries()) : null;
