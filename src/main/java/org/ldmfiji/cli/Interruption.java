@@ -24,7 +24,17 @@ final class Interruption {
 	static final long MARGIN_SECONDS = 30;
 
 	/** A step listener that only lets a request to stop through. */
-	static final StepListener STEPS = (done, total) -> stepDone();
+	static final StepListener STEPS = new StepListener() {
+		@Override
+		public void stepDone(int done, int total) {
+			Interruption.stepDone();
+		}
+
+		@Override
+		public void checkCancelled() {
+			check();
+		}
+	};
 
 	private static volatile boolean requested;
 	private static final CountDownLatch ended = new CountDownLatch(1);

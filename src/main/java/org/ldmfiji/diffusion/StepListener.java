@@ -8,4 +8,10 @@ public interface StepListener {
 
 	/** Called after step {@code done} (1-based) of {@code total}. */
 	void stepDone(int done, int total);
+
+	/**
+	 * Throws {@link java.util.concurrent.CancellationException} if the run was asked to stop: called by the stages
+	 * between steps that take seconds (an inpainting window's first guess). Never, unless overridden.
+	 */
+	default void checkCancelled() {}
 }

@@ -40,11 +40,12 @@ public final class ContinuationSmoothing {
 	/**
 	 * @param planes the channels, each w·h row-major; only the known pixels are read
 	 * @param unknown w·h row-major, true on the hole
+	 * @param cancel run before each moved copy is solved; it throws to stop (the user cancelled)
 	 * @return the σ (px) for {@link BiharmonicFill#fillDenoised} of every channel; {@link BiharmonicFill#DENOISE_SIGMA}
 	 *         where no copy can be scored (a hole that leaves too little known around it) or fewer than half of them
 	 *         (holes too large to solve directly)
 	 */
-	public static double choose(float[][] planes, boolean[] unknown, int w, int h) {
+	public static double choose(float[][] planes, boolean[] unknown, int w, int h, Runnable cancel) {
 		boolean[][] held = new boolean[SHIFTS.length][], scored = new boolean[SHIFTS.length][];
 		for (int s = 0; s < SHIFTS.length; s++) {
 			boolean[] moved = shifted(unknown, w, h, (int) (SHIFTS[s][0] * h), (int) (SHIFTS[s][1] * w));
@@ -62,7 +63,9 @@ public final class ContinuationSmoothing {
 		}
 		double[][] parts = new double[SHIFTS.length][];
 		IntStream.range(0, SHIFTS.length).parallel().forEach(s -> {
-			if (held[s] != null) parts[s] = errors(planes, held[s], scored[s], w, h);
+			if (held[s] == null) return;
+			cancel.run();
+			parts[s] = errors(planes, held[s], scored[s], w, h);
 		});
 		double[] error = new double[SIGMAS.length];
 		int usable = 0, judged = 0;

@@ -193,7 +193,8 @@ public final class Inpainting {
 			TileSettings resolved = LargeImageSampling.resolve(bundle, TASK, cond, latent, w, h, tiles, manager);
 			TiledAutoencoder decoder = TiledAutoencoder.of(bundle, resolved);
 			double[] periodic = new double[x.channels()];
-			FloatPlanes smooth = strength < 1 || seam.harmonizes() ? firstGuess(x, mask, periodic, around) : null;
+			FloatPlanes smooth = strength < 1 || seam.harmonizes()
+				? firstGuess(x, mask, periodic, around, listener::checkCancelled) : null;
 			NDArray guess = smooth == null ? null : encoder.encode(smooth, manager);
 			NDArray z0 = LargeImageSampling.sampleLatent(bundle, TASK, cond, latent, settings, resolved,
 				strength < 1 ? guess : null, strength, listener, manager);
@@ -272,7 +273,7 @@ public final class Inpainting {
 	}
 
 	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask) {
-		return firstGuess(x, mask, new double[x.channels()], null);
+		return firstGuess(x, mask, new double[x.channels()], null, () -> {});
 	}
 
 	/**
@@ -280,15 +281,19 @@ public final class Inpainting {
 	 * {@link BiharmonicFill#fillDenoised}, by the smoothing that predicts this image's own known pixels best,
 	 * {@link ContinuationSmoothing}), moved toward the continuation of their periodic pattern where they have
 	 * one ({@link PeriodicFill}, its weight per channel into {@code periodic}; read in {@code around} unless it is
-	 * null), channel by channel.
+	 * null), channel by channel. {@code cancel} throws {@link java.util.concurrent.CancellationException} if the user
+	 * asked to stop; it is run between the guess's stages (a large hole's fill takes seconds).
 	 */
-	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask, double[] periodic, Surroundings around) {
+	static FloatPlanes firstGuess(FloatPlanes x, boolean[] mask, double[] periodic, Surroundings around,
+		Runnable cancel)
+	{
 		FloatPlanes out = x.copy();
 		int n = x.planeSize();
 		float[][] planes = new float[x.channels()][];
 		for (int c = 0; c < planes.length; c++) planes[c] = x.channel(c).data();
-		double sigma = ContinuationSmoothing.choose(planes, mask, x.width(), x.height());
+		double sigma = ContinuationSmoothing.choose(planes, mask, x.width(), x.height(), cancel);
 		for (int c = 0; c < x.channels(); c++) {
+			cancel.run();
 			float[] values = planes[c];
 			float[] plane = BiharmonicFill.fillDenoised(values, mask, x.width(), x.height(), sigma);
 			periodic[c] = around == null ? PeriodicFill.blendInto(plane, values, mask, x.width(), x.height())

@@ -28,10 +28,20 @@ public interface Progress {
 
 	/**
 	 * A step listener for one sampling run that reports its steps as units {@code offset + 1 ... offset + steps}
-	 * of {@code total}.
+	 * of {@code total}, and passes {@link #checkCancelled} on.
 	 */
 	default StepListener steps(long offset, long total) {
-		return (done, steps) -> progress(offset + done, total);
+		return new StepListener() {
+			@Override
+			public void stepDone(int done, int steps) {
+				progress(offset + done, total);
+			}
+
+			@Override
+			public void checkCancelled() {
+				Progress.this.checkCancelled();
+			}
+		};
 	}
 
 	/** Throws {@link CancellationException} if the user asked to stop (implementations that can tell override it). */

@@ -1,15 +1,19 @@
 package org.ldmfiji.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 class ContinuationSmoothingTest {
 
 	private static final int W = 96, H = 80;
+	private static final Runnable NO_CANCEL = () -> {};
 
 	/** Mean absolute error of a fill on the hole. */
 	private static double error(float[] fill, float[] truth, boolean[] hole) {
@@ -36,7 +40,7 @@ class ContinuationSmoothingTest {
 				v[y * W + x] = Math.floorMod(x + 2 * y, 24) < 12 ? 0.5f : -0.5f;
 				hole[y * W + x] = Math.abs(y - 20) <= 1 || Math.abs(y - 55) <= 1 || Math.abs(x - 70) <= 1;
 			}
-		double sigma = ContinuationSmoothing.choose(new float[][] {v}, hole, W, H);
+		double sigma = ContinuationSmoothing.choose(new float[][] {v}, hole, W, H, NO_CANCEL);
 		assertTrue(sigma < 1, "sigma " + sigma);
 		double chosen = error(BiharmonicFill.fillDenoised(v, hole, W, H, sigma), v, hole);
 		double fixed = error(BiharmonicFill.fillDenoised(v, hole, W, H, 1), v, hole);
@@ -59,7 +63,7 @@ class ContinuationSmoothingTest {
 				v[y * W + x] = truth[y * W + x] + (float) (0.25 * random.nextGaussian());
 				hole[y * W + x] = Math.abs(x - 40) < 14 && Math.abs(y - 36) < 12;
 			}
-		double sigma = ContinuationSmoothing.choose(new float[][] {v}, hole, W, H);
+		double sigma = ContinuationSmoothing.choose(new float[][] {v}, hole, W, H, NO_CANCEL);
 		assertTrue(sigma >= 1, "sigma " + sigma);
 		double chosen = error(BiharmonicFill.fillDenoised(v, hole, W, H, sigma), truth, hole);
 		double raw = error(BiharmonicFill.fillDenoised(v, hole, W, H, 0), truth, hole);
@@ -76,8 +80,8 @@ class ContinuationSmoothingTest {
 			v[i] = (float) (0.3 * random.nextGaussian());
 			hole[i] = Math.abs(i % W - 30) < 6 && Math.abs(i / W - 30) < 20;
 		}
-		assertEquals(ContinuationSmoothing.choose(new float[][] {v}, hole, W, H),
-			ContinuationSmoothing.choose(new float[][] {v, v, v}, hole, W, H));
+		assertEquals(ContinuationSmoothing.choose(new float[][] {v}, hole, W, H, NO_CANCEL),
+			ContinuationSmoothing.choose(new float[][] {v, v, v}, hole, W, H, NO_CANCEL));
 	}
 
 	/** A hole that leaves too little known around any moved copy falls back to the fixed σ. */
@@ -86,7 +90,7 @@ class ContinuationSmoothingTest {
 		boolean[] hole = new boolean[W * H];
 		for (int i = 0; i < hole.length; i++) hole[i] = i % W != 0;
 		assertEquals(BiharmonicFill.DENOISE_SIGMA, ContinuationSmoothing.choose(new float[][] {new float[W * H]},
-			hole, W, H));
+			hole, W, H, NO_CANCEL));
 	}
 
 	/**
@@ -105,9 +109,9 @@ class ContinuationSmoothingTest {
 			lines[i] = Math.abs(y - 50) <= 1 || Math.abs(x - 120) <= 1;
 			box[i] = Math.abs(x - 100) < 75 && Math.abs(y - 100) < 75;
 		}
-		double sigma = ContinuationSmoothing.choose(new float[][] {v}, lines, side, side);
+		double sigma = ContinuationSmoothing.choose(new float[][] {v}, lines, side, side, NO_CANCEL);
 		assertTrue(sigma < 1, "sigma " + sigma);
-		assertEquals(BiharmonicFill.DENOISE_SIGMA, ContinuationSmoothing.choose(new float[][] {v}, box, side, side));
+		assertEquals(BiharmonicFill.DENOISE_SIGMA, ContinuationSmoothing.choose(new float[][] {v}, box, side, side, NO_CANCEL));
 	}
 
 	/**
@@ -125,7 +129,7 @@ class ContinuationSmoothingTest {
 			v[i] = (float) (Math.sin(x * 0.1) + Math.cos(y * 0.07) + 0.2 * random.nextGaussian());
 			hole[i] = x >= 32 && x < 160 && y >= 32 && y < 160;
 		}
-		assertEquals(BiharmonicFill.DENOISE_SIGMA, ContinuationSmoothing.choose(new float[][] {v}, hole, side, side));
+		assertEquals(BiharmonicFill.DENOISE_SIGMA, ContinuationSmoothing.choose(new float[][] {v}, hole, side, side, NO_CANCEL));
 	}
 
 	@Test
@@ -167,5 +171,21 @@ class ContinuationSmoothingTest {
 				assertEquals(hole[p] && x < 39, coupled[p], "pixel " + x + "," + y);
 				if (coupled[p]) assertEquals(whole[p], part[p], 1e-4, "pixel " + x + "," + y);
 			}
+	}
+
+	@Test
+	void aCancelStopsTheChoiceBeforeTheMovedCopiesAreSolved() {
+		float[] v = new float[W * H];
+		boolean[] hole = new boolean[W * H];
+		for (int p = 0; p < v.length; p++) {
+			v[p] = (float) Math.sin(p % W / 5.0);
+			hole[p] = Math.abs(p % W - 40) < 10 && Math.abs(p / W - 40) < 10;
+		}
+		AtomicInteger asked = new AtomicInteger();
+		assertThrows(CancellationException.class, () -> ContinuationSmoothing.choose(new float[][] {v}, hole, W, H, () -> {
+			asked.incrementAndGet();
+			throw new CancellationException("cancelled");
+		}));
+		assertTrue(asked.get() >= 1);
 	}
 }

@@ -1,10 +1,13 @@
 package org.ldmfiji.task;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.ldmfiji.image.BiharmonicFill;
 import org.ldmfiji.image.FloatPlanes;
+
+import java.util.concurrent.CancellationException;
 
 /** The first guess of a fill: the continuation of the surroundings, smoothed as much as the image needs. */
 class InpaintingFirstGuessTest {
@@ -36,5 +39,30 @@ class InpaintingFirstGuessTest {
 				eFixed += Math.abs(fixed[i] - x.data()[i]);
 			}
 		assertTrue(e < 0.95 * eFixed, "first guess error " + e + ", with the fixed 1 px smoothing " + eFixed);
+	}
+
+	/**
+	 * A cancel during the first guess stops it (a large hole's fill takes seconds; the model's steps, where cancel was
+	 * looked at before, come after it), and a step listener from a {@link Progress} passes the Progress's check on.
+	 */
+	@Test
+	void aCancelReachesTheFirstGuess() {
+		Progress cancelled = new Progress() {
+			@Override
+			public void status(String message) {}
+
+			@Override
+			public void progress(long done, long total) {}
+
+			@Override
+			public void checkCancelled() {
+				throw new CancellationException("cancelled");
+			}
+		};
+		FloatPlanes x = FloatPlanes.zeros(1, S, S);
+		boolean[] mask = new boolean[S * S];
+		for (int i = 0; i < mask.length; i++) mask[i] = Math.abs(i % S - 48) < 20 && Math.abs(i / S - 48) < 20;
+		assertThrows(CancellationException.class, () -> Inpainting.firstGuess(x, mask, new double[1], null,
+			cancelled.steps(0, 20)::checkCancelled));
 	}
 }
