@@ -1,7 +1,10 @@
 package org.ldmfiji.task;
 
+import org.ldmfiji.image.BandedCholesky;
 import org.ldmfiji.image.ConjugateGradients;
 import org.ldmfiji.image.FloatPlanes;
+
+import java.util.Arrays;
 
 /**
  * Consistency of a super-resolved image with its input: a smooth correction that makes it reproduce the input exactly.
@@ -30,7 +33,8 @@ import org.ldmfiji.image.FloatPlanes;
  * blockwise step 1.86, bicubic alone 1.06, the true images 1.01; PSNR 25.20 dB, 25.22, 25.17, 24.94. A residual that
  * alternates from block to block still needs a correction that alternates with period 2f, steepest at the borders
  * in any basis centred on the blocks; what the step cannot do is remove a grid the decoder left.
- * Python twin: {@code models/ldm_models/consistency.py: project}, used by {@code models/evaluate.py}.
+ * Python twin: {@code models/ldm_models/consistency.py: project}, used by {@code models/evaluate.py} (of the unweighted
+ * correction; the weighted one, {@link #enforce(FloatPlanes, FloatPlanes, int, FloatPlanes)}, has none).
  */
 public final class Consistency {
 
@@ -45,11 +49,8 @@ public final class Consistency {
 
 	/** Makes {@code high} (C × fH × fW) reproduce {@code low} (C × H × W) under the f × f area average, in place. */
 	public static void enforce(FloatPlanes high, FloatPlanes low, int f) {
-		int w = high.width(), h = high.height();
-		if (w != low.width() * f || h != low.height() * f || high.channels() != low.channels())
-			throw new IllegalArgumentException("the result is " + high.channels() + "x" + h + "x" + w + " but the input "
-				+ low.channels() + "x" + low.height() + "x" + low.width() + " times " + f + ": they must match");
-		int n = w * h;
+		requireMatch(high, low, f);
+		int w = high.width(), h = high.height(), n = w * h;
 		double[] k = splineKernel(f), g = lowKernel(f);
 		float[] c = new float[n];
 		for (int ch = 0; ch < high.channels(); ch++) {
@@ -63,6 +64,101 @@ public final class Consistency {
 			for (int p = 0; p < n; p++) x[p] += r[(p / w / f) * (w / f) + (p % w) / f];
 			System.arraycopy(x, 0, high.data(), ch * n, n);
 		}
+	}
+
+	/**
+	 * The same with the correction placed where {@code weight} (C × fH × fW, positive) is large: with D = diag(weight),
+	 * <pre>
+	 *   c = D K D R λ,   (A D K D R) λ = r = y − A(x),
+	 * </pre>
+	 * the correction of least ⟨c, (D K D)⁺ c⟩ that satisfies the constraint: the conditional mean, given A(x + c) = y,
+	 * of a Gaussian error of covariance D K D about x (the Kalman update with an exact observation). With D = I it is
+	 * {@link #enforce(FloatPlanes, FloatPlanes, int)}. A D K D R is symmetric positive definite: conjugate gradients,
+	 * one high-resolution convolution by K per iteration, preconditioned by M = E⁻¹ (A K R)⁻¹ E⁻¹ with E the diagonal
+	 * that gives E (A K R) E the diagonal of A D K D R (exact where D is constant over K's reach). A K R is separable
+	 * (g along x, then along y, mirrored), so its inverse is a banded Cholesky solve ({@link BandedCholesky}) along each
+	 * row and column. Null weights: the unweighted correction.
+	 */
+	public static void enforce(FloatPlanes high, FloatPlanes low, int f, FloatPlanes weight) {
+		if (weight == null) {
+			enforce(high, low, f);
+			return;
+		}
+		requireMatch(high, low, f);
+		weight.requireSameSize(high);
+		int w = high.width(), n = w * high.height(), lw = low.width(), lh = low.height();
+		double[] k = splineKernel(f), g = lowKernel(f);
+		BandedCholesky rows = lowMatrix(lw, g), columns = lowMatrix(lh, g);
+		float[] u = new float[n];
+		for (int ch = 0; ch < high.channels(); ch++) {
+			float[] x = high.channel(ch).data(), y = low.channel(ch).data(), d = weight.channel(ch).data();
+			float[] r = blockResidual(x, y, w, high.height(), f);
+			double[] b = new double[r.length], scale = blockDiagonal(d, w, f, k);
+			for (int i = 0; i < r.length; i++) {
+				b[i] = r[i];
+				scale[i] = Math.sqrt(scale[i] / (lowEntry(g, i % lw, i % lw, lw) * lowEntry(g, i / lw, i / lw, lh)));
+			}
+			double[] lambda = ConjugateGradients.solve((in, out) -> {
+				weightedSpline(in, d, u, w, f, k);
+				Arrays.fill(out, 0);
+				for (int p = 0; p < n; p++) out[(p / w / f) * lw + (p % w) / f] += u[p];
+				for (int i = 0; i < out.length; i++) out[i] /= f * f;
+			}, b, (in, out) -> {
+				for (int i = 0; i < in.length; i++) out[i] = in[i] / scale[i];
+				for (int by = 0; by < lh; by++) rows.solve(out, by * lw, 1);
+				for (int bx = 0; bx < lw; bx++) columns.solve(out, bx, lw);
+				for (int i = 0; i < in.length; i++) out[i] /= scale[i];
+			}, TOLERANCE, MAX_ITERATIONS);
+			weightedSpline(lambda, d, u, w, f, k);
+			for (int p = 0; p < n; p++) x[p] += u[p];
+			float[] rest = blockResidual(x, y, w, high.height(), f); // the block means' rounding error
+			for (int p = 0; p < n; p++) x[p] += rest[(p / w / f) * lw + (p % w) / f];
+			System.arraycopy(x, 0, high.data(), ch * n, n);
+		}
+	}
+
+	/** The 1-D mirrored convolution by g on n samples as a banded matrix, factorised. */
+	private static BandedCholesky lowMatrix(int n, double[] g) {
+		return new BandedCholesky(n, Math.min(n - 1, g.length - 1), (i, j) -> lowEntry(g, i, j, n));
+	}
+
+	/** Entry (i, j) of the 1-D mirrored convolution by g (odd length, centred) on n samples: the weight of u_j in (g * u)_i. */
+	private static double lowEntry(double[] g, int i, int j, int n) {
+		double s = 0;
+		int r = g.length / 2;
+		for (int t = 0; t < g.length; t++) if (mirror(i + t - r, n) == j) s += g[t];
+		return s;
+	}
+
+	/** u ← D K D R λ for one plane (w wide). */
+	private static void weightedSpline(double[] lambda, float[] d, float[] u, int w, int f, double[] k) {
+		int lw = w / f;
+		for (int p = 0; p < u.length; p++) u[p] = (float) (d[p] * lambda[(p / w / f) * lw + (p % w) / f]);
+		convolve(u, w, u.length / w, k);
+		for (int p = 0; p < u.length; p++) u[p] *= d[p];
+	}
+
+	/** The diagonal of A D K D R: (1/f²) Σ_{p,q in block b} d_p K_pq d_q, K_pq = k[Δy] k[Δx] (centred taps). */
+	private static double[] blockDiagonal(float[] d, int w, int f, double[] k) {
+		int lw = w / f, lh = d.length / w / f, c = k.length / 2;
+		double[] out = new double[lw * lh];
+		for (int by = 0; by < lh; by++)
+			for (int bx = 0; bx < lw; bx++) {
+				double sum = 0;
+				for (int p = 0; p < f * f; p++)
+					for (int q = 0; q < f * f; q++)
+						sum += d[(by * f + p / f) * w + bx * f + p % f] * d[(by * f + q / f) * w + bx * f + q % f]
+							* k[c + p / f - q / f] * k[c + p % f - q % f];
+				out[by * lw + bx] = sum / (f * f);
+			}
+		return out;
+	}
+
+	private static void requireMatch(FloatPlanes high, FloatPlanes low, int f) {
+		int w = high.width(), h = high.height();
+		if (w != low.width() * f || h != low.height() * f || high.channels() != low.channels())
+			throw new IllegalArgumentException("the result is " + high.channels() + "x" + h + "x" + w + " but the input "
+				+ low.channels() + "x" + low.height() + "x" + low.width() + " times " + f + ": they must match");
 	}
 
 	/** λ with (A K R) λ = r on the lw × lh grid: CG with the mirrored separable convolution by g. */

@@ -38,18 +38,18 @@ final class SpreadShrinkage {
 	/** Weight of the samples' variance against the detail's power. */
 	static final double KAPPA = 0.5;
 	/** Side of the window over which detail power and variance are averaged (px of the result). */
-	static final int WINDOW = 5;
+	static final int WINDOW = SpreadWeight.WINDOW;
 
 	private SpreadShrinkage() {}
 
 	/**
 	 * Shrinks {@code samples} (each C × fH × fW in the model's range) in place toward the smooth interpolation of
 	 * {@code low} (C × H × W); with {@code consistency} (the samples consistent on entry) each result reproduces
-	 * {@code low} exactly afterwards. One sample is left as it is.
+	 * {@code low} exactly afterwards, by the correction weighted by {@code weight} ({@link SpreadWeight}; null: the
+	 * smooth one). One sample is left as it is.
 	 */
-	static void apply(List<FloatPlanes> samples, FloatPlanes low, int f, boolean consistency) {
-		int n = samples.size();
-		if (n < 2) return;
+	static void apply(List<FloatPlanes> samples, FloatPlanes low, int f, boolean consistency, FloatPlanes weight) {
+		if (samples.size() < 2) return;
 		FloatPlanes first = samples.get(0);
 		FloatPlanes b = FloatPlanes.zeros(first.channels(), first.height(), first.width());
 		Consistency.enforce(b, low, f);
@@ -57,20 +57,14 @@ final class SpreadShrinkage {
 		FloatPlanes gain = FloatPlanes.zeros(first.channels(), h, w);
 		double[] box = new double[WINDOW];
 		Arrays.fill(box, 1.0 / WINDOW);
-		float[] bd = b.data(), gd = gain.data();
+		float[] bd = b.data(), gd = gain.data(), md = SampleStatistics.mean(samples).data();
 		for (int c = 0; c < first.channels(); c++) {
-			float[] power = new float[plane], spread = new float[plane];
+			float[] power = new float[plane], spread = SpreadWeight.localVariance(samples, c);
 			for (int p = 0; p < plane; p++) {
 				int i = c * plane + p;
-				double m = 0, sq = 0;
-				for (FloatPlanes s : samples) m += s.data()[i];
-				m /= n;
-				for (FloatPlanes s : samples) sq += (s.data()[i] - m) * (s.data()[i] - m);
-				power[p] = (float) ((m - bd[i]) * (m - bd[i]));
-				spread[p] = (float) (sq / (n - 1));
+				power[p] = (float) ((md[i] - bd[i]) * (md[i] - bd[i]));
 			}
 			Consistency.convolve(power, w, h, box);
-			Consistency.convolve(spread, w, h, box);
 			for (int p = 0; p < plane; p++) {
 				double den = power[p] + KAPPA * spread[p];
 				gd[c * plane + p] = (float) (den > 0 ? power[p] / den : 1);
@@ -78,7 +72,7 @@ final class SpreadShrinkage {
 		}
 		for (FloatPlanes s : samples) {
 			shrink(s, b, gain);
-			if (consistency) Consistency.enforce(s, low, f);
+			if (consistency) Consistency.enforce(s, low, f, weight);
 		}
 	}
 

@@ -48,14 +48,14 @@ public final class SuperResolution {
 
 	/**
 	 * Java heap that super-resolving one plane into {@code outPixels} output pixels of {@code channels} channels takes
-	 * at its peak, besides the source and the stored result: the float samples and their mean (4 bytes a pixel and
-	 * channel each, and one more working copy), and {@link BorderSmoothing}'s conjugate-gradient vectors in double
-	 * (about eight planes of one channel at a time). Measured: a 256² 8-bit plane (1024² result, 8 samples) ran in a
-	 * 160 MiB heap with at most 130 MiB live after a collection (about 20 MiB of it the JVM's and ImageJ's own); this
-	 * gives 104 MiB.
+	 * at its peak, besides the source and the stored result: the float samples, their mean and the consistency's
+	 * weights ({@link SpreadWeight}; 4 bytes a pixel and channel each, and one more working copy), and
+	 * {@link BorderSmoothing}'s conjugate-gradient vectors in double (about eight planes of one channel at a time).
+	 * Measured before the weights: a 256² 8-bit plane (1024² result, 8 samples) ran in a 160 MiB heap with at most
+	 * 130 MiB live after a collection (about 20 MiB of it the JVM's and ImageJ's own); this gives 108 MiB.
 	 */
 	public static long workingBytes(long outPixels, int channels, int samples) {
-		return outPixels * (4L * channels * (samples + 2) + 8L * 8);
+		return outPixels * (4L * channels * (samples + 3) + 8L * 8);
 	}
 
 	/** The scale factor: the autoencoder's f, since the latent has the low-resolution image's size. */
@@ -80,7 +80,8 @@ public final class SuperResolution {
 	 *             fits one tile is one window
 	 * @param consistency back-project each result so that, area-downsampled by f, it reproduces {@code low}; before
 	 *                    that, the decoded results are clamped to the model's image range, and the residual's
-	 *                    impulses go into their own blocks ({@link ImpulseResidual}). Input values beyond that
+	 *                    impulses go into their own blocks ({@link ImpulseResidual}); the correction goes where the
+	 *                    samples disagree ({@link SpreadWeight}). Input values beyond that
 	 *                    range (outliers that a percentile normalisation leaves) are not shown to the model: it sees
 	 *                    them clamped, and their excess is added back block by block ({@link OutOfRange}). Several
 	 *                    samples have their detail shrunk toward the smooth interpolation where they disagree about
@@ -108,14 +109,14 @@ public final class SuperResolution {
 		requireTile(m, tile);
 		OutOfRange split = OutOfRange.split(low, m.imageRange);
 		List<FloatPlanes> high = sample(split.inRange, samples, tile, listener);
+		for (FloatPlanes x : high) clamp(x, m.imageRange); // the decoder may overshoot its range (as evaluate.py)
+		FloatPlanes weight = consistency ? SpreadWeight.of(high) : null;
 		for (FloatPlanes x : high) {
-			clamp(x, m.imageRange); // the decoder may overshoot the range the model was trained in (as evaluate.py)
-			if (consistency) {
-				ImpulseResidual.putBack(x, split.inRange, m.autoencoder.factor);
-				Consistency.enforce(x, split.inRange, m.autoencoder.factor);
-			}
+			if (!consistency) continue;
+			ImpulseResidual.putBack(x, split.inRange, m.autoencoder.factor);
+			Consistency.enforce(x, split.inRange, m.autoencoder.factor, weight);
 		}
-		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency);
+		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, weight);
 		// the in-range part only (an outlier's excess changes its own block alone), within the bounds that the
 		// excess added below leaves it
 		BorderSmoothing.apply(high, split.inRange, m.autoencoder.factor, consistency, storable.lessExcess(split.excess()));
