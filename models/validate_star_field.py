@@ -24,26 +24,26 @@ import evaluate_real as er  # noqa: E402
 from ldm_models import metrics  # noqa: E402
 
 
-def star_field(rng: np.random.Generator, n: int) -> np.ndarray:
+def spots(rng: np.random.Generator, n: int, noise: float, count: int, log_peak: tuple, sigma: tuple) -> np.ndarray:
+    """A background of 100 +- noise with `count` round Gaussian spots (peak 10^U(log_peak), sigma U(sigma) px)."""
     yy, xx = np.mgrid[0:n, 0:n].astype(float)
-    img = 100 + 5 * rng.normal(size=(n, n))
-    for _ in range(60):
+    img = 100 + noise * rng.normal(size=(n, n))
+    for _ in range(count):
         cy, cx = rng.uniform(0, n, 2)
-        amplitude, sigma = 10 ** rng.uniform(1, 4), rng.uniform(0.8, 1.6)
-        img += amplitude * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * sigma ** 2))
+        amplitude, s = 10 ** rng.uniform(*log_peak), rng.uniform(*sigma)
+        img += amplitude * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * s ** 2))
+    return img
+
+
+def star_field(rng: np.random.Generator, n: int) -> np.ndarray:
+    img = spots(rng, n, 5, 60, (1, 4), (0.8, 1.6))
     for _ in range(20):
         img[rng.integers(n), rng.integers(n)] += 10 ** rng.uniform(2.5, 3.5)
     return img.astype(np.float32)
 
 
 def puncta(rng: np.random.Generator, n: int) -> np.ndarray:
-    yy, xx = np.mgrid[0:n, 0:n].astype(float)
-    img = 100 + 10 * rng.normal(size=(n, n))
-    for _ in range(80):
-        cy, cx = rng.uniform(0, n, 2)
-        amplitude, sigma = 10 ** rng.uniform(2.3, 3.7), rng.uniform(1.0, 2.0)
-        img += amplitude * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * sigma ** 2))
-    return np.clip(np.round(img), 0, 65535).astype(np.uint16)
+    return np.clip(np.round(spots(rng, n, 10, 80, (2.3, 3.7), (1.0, 2.0))), 0, 65535).astype(np.uint16)
 
 
 FIELDS = {"stars": star_field, "puncta": puncta}
