@@ -111,11 +111,11 @@ public final class SuperResolution {
 		List<FloatPlanes> high = sample(split.inRange, samples, tile, listener);
 		for (FloatPlanes x : high) clamp(x, m.imageRange); // the decoder may overshoot its range (as evaluate.py)
 		FloatPlanes weight = consistency ? SpreadWeight.of(high) : null;
-		for (FloatPlanes x : high) {
-			if (!consistency) continue;
-			ImpulseResidual.putBack(x, split.inRange, m.autoencoder.factor);
-			Consistency.enforce(x, split.inRange, m.autoencoder.factor, weight);
-		}
+		if (consistency)
+			for (FloatPlanes x : high) {
+				ImpulseResidual.putBack(x, split.inRange, m.autoencoder.factor);
+				Consistency.enforce(x, split.inRange, m.autoencoder.factor, weight);
+			}
 		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, weight);
 		// the in-range part only (an outlier's excess changes its own block alone), within the bounds that the
 		// excess added below leaves it

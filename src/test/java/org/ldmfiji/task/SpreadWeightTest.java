@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.ldmfiji.image.FloatPlanes;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -71,7 +72,7 @@ class SpreadWeightTest {
 		Random r = new Random(3);
 		FloatPlanes x = spot(r, 0.2, 0, 1, 0, 0), low = Consistency.areaDownsample(spot(r, 0.2, 0, 1, 0, 0), F);
 		FloatPlanes ones = x.copy();
-		java.util.Arrays.fill(ones.data(), 1f);
+		Arrays.fill(ones.data(), 1f);
 		FloatPlanes smooth = x.copy(), weighted = x.copy();
 		Consistency.enforce(smooth, low, F);
 		Consistency.enforce(weighted, low, F, ones);
