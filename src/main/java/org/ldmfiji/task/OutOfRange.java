@@ -47,16 +47,42 @@ final class OutOfRange {
 		return excess;
 	}
 
-	/** x ← x + R e: each block of {@code high} (C × fH × fW) gets its input pixel's excess, in place. */
+	/**
+	 * x ← x + e w over each f × f block, w ≥ 0 of mean 1 in the block (so A(x) gains e exactly). A dark excess (e < 0,
+	 * missing data, a dead pixel) is spread evenly, w = 1: x + R e. A bright one (e > 0: the peak of a star or a
+	 * fluorescent spot above the range, a cosmic ray) follows the result's own profile above the block's darkest value,
+	 * w ∝ x − min x (uniform in a flat block): the multiplicative correction of a positive signal, x − b ← (x − b)(y −
+	 * b) / (A(x) − b) with b that minimum, so a point source keeps a peak where the model put it instead of becoming a
+	 * plateau with a step at every border of its block ({@code validate_star_field.py}).
+	 */
 	void addExcess(FloatPlanes high, int f) {
 		if (excess == null) return;
-		int w = high.width(), h = high.height(), lw = excess.width();
-		if (w != lw * f || h != excess.height() * f || high.channels() != excess.channels())
+		int w = high.width(), h = high.height(), lw = excess.width(), lh = excess.height();
+		if (w != lw * f || h != lh * f || high.channels() != excess.channels())
 			throw new IllegalArgumentException("the result is " + high.channels() + "x" + h + "x" + w + " but the input "
-				+ excess.channels() + "x" + excess.height() + "x" + lw + " times " + f + ": they must match");
+				+ excess.channels() + "x" + lh + "x" + lw + " times " + f + ": they must match");
 		float[] x = high.data(), e = excess.data();
+		double[] weight = new double[f * f];
 		for (int c = 0; c < high.channels(); c++)
-			for (int y = 0; y < h; y++)
-				for (int i = 0; i < w; i++) x[(c * h + y) * w + i] += e[(c * (h / f) + y / f) * lw + i / f];
+			for (int by = 0; by < lh; by++)
+				for (int bx = 0; bx < lw; bx++) {
+					float ex = e[(c * lh + by) * lw + bx];
+					if (ex == 0) continue;
+					int base = (c * h + by * f) * w + bx * f;
+					profile(x, base, w, f, ex > 0, weight);
+					for (int j = 0; j < f; j++)
+						for (int i = 0; i < f; i++) x[base + j * w + i] += (float) (ex * weight[j * f + i]);
+				}
+	}
+
+	/** The block's weights (mean 1): x − min x for a bright excess where the block is not flat, else 1. */
+	private static void profile(float[] x, int base, int w, int f, boolean bright, double[] weight) {
+		double min = Double.POSITIVE_INFINITY, sum = 0;
+		for (int j = 0; j < f; j++)
+			for (int i = 0; i < f; i++) min = Math.min(min, x[base + j * w + i]);
+		for (int j = 0; j < f; j++)
+			for (int i = 0; i < f; i++) sum += weight[j * f + i] = x[base + j * w + i] - min;
+		boolean flat = !bright || !(sum > 1e-6 * f * f);
+		for (int k = 0; k < weight.length; k++) weight[k] = flat ? 1 : weight[k] * weight.length / sum;
 	}
 }

@@ -123,6 +123,15 @@ public final class StorableRange {
 		projectBlocks(high, low, f);
 	}
 
+	/**
+	 * Each block of {@code high} with a value outside the bounds moved back within them keeping its mean, in place: after
+	 * an excess added with a shape ({@link OutOfRange#addExcess}), which the bounds of {@link #lessExcess} (an even
+	 * excess) do not cover. Blocks within the bounds are untouched.
+	 */
+	void keepBlocks(FloatPlanes high, FloatPlanes low, int f) {
+		if (bounded()) projectBlocks(high, low, f);
+	}
+
 	/** The amount by which block (bx, by) of channel c has its bounds lowered. */
 	private double shift(int c, int by, int bx) {
 		return shift == null ? 0 : shift.get(c, by, bx);
