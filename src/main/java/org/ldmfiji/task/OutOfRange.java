@@ -21,10 +21,13 @@ final class OutOfRange {
 	final FloatPlanes inRange;
 	/** y − clamp(y): zero except at the values beyond the range; null when there are none. */
 	private final FloatPlanes excess;
+	/** lo: the background that a bright excess stands on. */
+	private final double bottom;
 
-	private OutOfRange(FloatPlanes inRange, FloatPlanes excess) {
+	private OutOfRange(FloatPlanes inRange, FloatPlanes excess, double bottom) {
 		this.inRange = inRange;
 		this.excess = excess;
+		this.bottom = bottom;
 	}
 
 	/** Splits {@code low} (C × H × W) at {@code range} = [lo, hi]; {@code low} is not modified. */
@@ -32,14 +35,14 @@ final class OutOfRange {
 		float[] d = low.data();
 		boolean any = false;
 		for (float v : d) any |= v < range[0] || v > range[1];
-		if (!any) return new OutOfRange(low, null);
+		if (!any) return new OutOfRange(low, null, range[0]);
 		FloatPlanes in = low.copy(), e = FloatPlanes.zeros(low.channels(), low.height(), low.width());
 		float[] ind = in.data(), ed = e.data();
 		for (int i = 0; i < d.length; i++) {
 			ind[i] = (float) Math.max(range[0], Math.min(range[1], d[i]));
 			ed[i] = d[i] - ind[i];
 		}
-		return new OutOfRange(in, e);
+		return new OutOfRange(in, e, range[0]);
 	}
 
 	/** e, one value per input pixel, or null when the input has none beyond the range. */
@@ -50,10 +53,11 @@ final class OutOfRange {
 	/**
 	 * x ← x + e w over each f × f block, w ≥ 0 of mean 1 in the block (so A(x) gains e exactly). A dark excess (e < 0,
 	 * missing data, a dead pixel) is spread evenly, w = 1: x + R e. A bright one (e > 0: the peak of a star or a
-	 * fluorescent spot above the range, a cosmic ray) follows the result's own profile above the block's darkest value,
-	 * w ∝ x − min x (uniform in a flat block): the multiplicative correction of a positive signal, x − b ← (x − b)(y −
-	 * b) / (A(x) − b) with b that minimum, so a point source keeps a peak where the model put it instead of becoming a
-	 * plateau with a step at every border of its block ({@code validate_star_field.py}).
+	 * fluorescent spot above the range, a cosmic ray) follows the result's own profile above the range's bottom lo,
+	 * w = (x − lo) / (A(x) − lo): the multiplicative correction of a positive signal on a background at lo, x − lo ←
+	 * (x − lo)(y − lo) / (A(x) − lo), so a point source keeps the peak the model gave it instead of becoming a plateau
+	 * with a step at every border of its block ({@code validate_star_field.py}). A smooth bright region changes little
+	 * from an even excess: its profile varies little against its height above lo.
 	 */
 	void addExcess(FloatPlanes high, int f) {
 		if (excess == null) return;
@@ -69,20 +73,18 @@ final class OutOfRange {
 					float ex = e[(c * lh + by) * lw + bx];
 					if (ex == 0) continue;
 					int base = (c * h + by * f) * w + bx * f;
-					profile(x, base, w, f, ex > 0, weight);
+					weights(x, base, w, f, ex > 0, weight);
 					for (int j = 0; j < f; j++)
 						for (int i = 0; i < f; i++) x[base + j * w + i] += (float) (ex * weight[j * f + i]);
 				}
 	}
 
-	/** The block's weights (mean 1): x − min x for a bright excess where the block is not flat, else 1. */
-	private static void profile(float[] x, int base, int w, int f, boolean bright, double[] weight) {
-		double min = Double.POSITIVE_INFINITY, sum = 0;
+	/** The block's weights (mean 1): (x − lo) / (A(x) − lo) for a bright excess, else (or on a block at lo) 1. */
+	private void weights(float[] x, int base, int w, int f, boolean bright, double[] weight) {
+		double sum = 0;
 		for (int j = 0; j < f; j++)
-			for (int i = 0; i < f; i++) min = Math.min(min, x[base + j * w + i]);
-		for (int j = 0; j < f; j++)
-			for (int i = 0; i < f; i++) sum += weight[j * f + i] = x[base + j * w + i] - min;
-		boolean flat = !bright || !(sum > 1e-6 * f * f);
-		for (int k = 0; k < weight.length; k++) weight[k] = flat ? 1 : weight[k] * weight.length / sum;
+			for (int i = 0; i < f; i++) sum += weight[j * f + i] = Math.max(0, x[base + j * w + i] - bottom);
+		boolean even = !bright || !(sum > 1e-6 * f * f);
+		for (int k = 0; k < weight.length; k++) weight[k] = even ? 1 : weight[k] * weight.length / sum;
 	}
 }

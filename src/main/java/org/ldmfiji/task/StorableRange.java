@@ -82,6 +82,11 @@ public final class StorableRange {
 		return new StorableRange(lo, hi);
 	}
 
+	/** The largest value channel c stores (+∞ for a float type). */
+	double top(int c) {
+		return hi[c];
+	}
+
 	/** Lower bounds as a C × 1 × 1 image (to follow a {@code ChannelMapping} like the pixels). */
 	FloatPlanes lower() {
 		return column(lo);

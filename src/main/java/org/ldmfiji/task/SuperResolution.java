@@ -79,7 +79,7 @@ public final class SuperResolution {
 	 * @param tile side of the input tiles in pixels (0: {@link #autoTile()}, overlapping by a quarter); an image that
 	 *             fits one tile is one window
 	 * @param consistency back-project each result so that, area-downsampled by f, it reproduces {@code low}; before
-	 *                    that, the decoded results are kept above the bottom of the model's image range ({@link #floor}), and the residual's
+	 *                    that, the decoded results are kept within the image range's bottom and the output type's top ({@link #keepStorable}), and the residual's
 	 *                    impulses go into their own blocks ({@link ImpulseResidual}); the correction goes where the
 	 *                    samples disagree ({@link SpreadWeight}). Input values beyond that
 	 *                    range (outliers that a percentile normalisation leaves) are not shown to the model: it sees
@@ -109,7 +109,7 @@ public final class SuperResolution {
 		requireTile(m, tile);
 		OutOfRange split = OutOfRange.split(low, m.imageRange);
 		List<FloatPlanes> high = sample(split.inRange, samples, tile, listener);
-		for (FloatPlanes x : high) floor(x, m.imageRange[0]);
+		for (FloatPlanes x : high) keepStorable(x, m.imageRange[0], storable);
 		FloatPlanes weight = consistency ? SpreadWeight.of(high) : null;
 		if (consistency)
 			for (FloatPlanes x : high) {
@@ -206,16 +206,20 @@ public final class SuperResolution {
 
 	/** Clamps every value of x into range [lo, hi], in place. */
 	/**
-	 * Decoded values below the bottom of the image range raised to it; those above it kept. The range is the input's
-	 * (its 0.1 / 99.9 % percentiles for 16- and 32-bit images), and area averaging lowers peaks: a star or a fluorescent
-	 * spot is brighter at the output's resolution than any input pixel, and the decoder puts it above the range.
-	 * Clamped there, every point source was a plateau at the range's top, which consistency then widened into its
-	 * block (synthetic star fields, {@code validate_star_field.py}: 1.2-1.4 dB lower, grid ratio 1.25-1.44 against
-	 * 1.08-1.14). Below, the range's bottom is the background of such images, which nothing real goes under.
+	 * Decoded values brought within [bottom of the image range, top of what the output type stores]. Not the image
+	 * range's top: for 16- and 32-bit images it is the input's 99.9 % percentile, and area averaging lowers peaks, so a
+	 * star or a fluorescent spot is brighter at the output's resolution than any input pixel, and the decoder puts it
+	 * there. Clamped at the range's top, every point source was a plateau, which consistency widened into its block.
+	 * The range's bottom is the background of such images, which nothing real goes under. For 8-bit and RGB images
+	 * (normalised by their type's range) both bounds are the range's, as before.
 	 */
-	private static void floor(FloatPlanes x, double bottom) {
+	private static void keepStorable(FloatPlanes x, double bottom, StorableRange storable) {
 		float[] d = x.data();
-		for (int i = 0; i < d.length; i++) d[i] = (float) Math.max(bottom, d[i]);
+		int n = x.planeSize();
+		for (int c = 0; c < x.channels(); c++) {
+			double top = storable.top(c);
+			for (int i = c * n; i < (c + 1) * n; i++) d[i] = (float) Math.max(bottom, Math.min(top, d[i]));
+		}
 	}
 
 	/** Linear map of values from the image range to an input's declared range (identity when equal or absent). */
