@@ -125,16 +125,16 @@ public final class StorableRange {
 		if (!bounded()) return;
 		if (shift != null) shift.requireSameSize(low); // one excess per input pixel
 		for (int round = 0; round < ROUNDS && clamp(high, f); round++) Consistency.enforce(high, low, f);
-		projectBlocks(high, low, f);
+		projectBlocks(high, low, f, null);
 	}
 
 	/**
-	 * Each block of {@code high} with a value outside the bounds moved back within them keeping its mean, in place: after
-	 * an excess added with a shape ({@link OutOfRange#addExcess}), which the bounds of {@link #lessExcess} (an even
-	 * excess) do not cover. Blocks within the bounds are untouched.
+	 * Each block of {@code high} where {@code only} (C × H × W) is not 0 and that has a value outside the bounds moved
+	 * back within them keeping its mean, in place: after an excess added with a shape ({@link OutOfRange#addExcess}),
+	 * which the bounds of {@link #lessExcess} (an even excess) do not cover.
 	 */
-	void keepBlocks(FloatPlanes high, FloatPlanes low, int f) {
-		if (bounded()) projectBlocks(high, low, f);
+	void keepBlocks(FloatPlanes high, FloatPlanes low, int f, FloatPlanes only) {
+		if (bounded()) projectBlocks(high, low, f, only);
 	}
 
 	/** The amount by which block (bx, by) of channel c has its bounds lowered. */
@@ -159,13 +159,17 @@ public final class StorableRange {
 		return outside;
 	}
 
-	/** Each block with a value outside the bounds ← clamp(x + μ, lo, hi), μ by bisection so that its mean is y's. */
-	private void projectBlocks(FloatPlanes high, FloatPlanes low, int f) {
+	/**
+	 * Each block with a value outside the bounds (of those where {@code only} is not 0; null: all) ← clamp(x + μ, lo,
+	 * hi), μ by bisection so that its mean is y's.
+	 */
+	private void projectBlocks(FloatPlanes high, FloatPlanes low, int f, FloatPlanes only) {
 		int w = high.width(), lw = low.width();
 		float[] x = high.data();
 		for (int c = 0; c < lo.length; c++)
 			for (int by = 0; by < low.height(); by++)
 				for (int bx = 0; bx < lw; bx++) {
+					if (only != null && only.get(c, by, bx) == 0) continue;
 					int base = c * high.planeSize() + by * f * w + bx * f;
 					double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
 					for (int j = 0; j < f; j++)

@@ -119,11 +119,8 @@ public final class SuperResolution {
 		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, weight);
 		// the in-range part only (an outlier's excess changes its own block alone), within the bounds that the
 		// excess added below leaves it
-		BorderSmoothing.apply(high, split.inRange, m.autoencoder.factor, consistency, storable.lessExcess(split.excess()));
-		for (FloatPlanes x : high) {
-			split.addExcess(x, m.autoencoder.factor);
-			if (consistency) storable.keepBlocks(x, low, m.autoencoder.factor);
-		}
+		BorderSmoothing.apply(high, split.inRange, m.autoencoder.factor, consistency, storable.lessExcess(split.evenExcess()));
+		split.addExcess(high, m.autoencoder.factor, consistency, storable);
 		return high;
 	}
 
