@@ -79,14 +79,15 @@ public final class SuperResolution {
 	 * @param tile side of the input tiles in pixels (0: {@link #autoTile()}, overlapping by a quarter); an image that
 	 *             fits one tile is one window
 	 * @param consistency back-project each result so that, area-downsampled by f, it reproduces {@code low}; before
-	 *                    that, the decoded results are kept within the image range's bottom and the output type's top ({@link #keepStorable}), and the residual's
-	 *                    impulses go into their own blocks ({@link ImpulseResidual}); the correction goes where the
-	 *                    samples disagree ({@link SpreadWeight}). Input values beyond that
-	 *                    range (outliers that a percentile normalisation leaves) are not shown to the model: it sees
-	 *                    them clamped, and their excess is added back block by block ({@link OutOfRange}). Several
-	 *                    samples have their detail shrunk toward the smooth interpolation where they disagree about
-	 *                    it ({@link SpreadShrinkage}), so their mean is the estimate the default run returns; the
-	 *                    steps it leaves across the f × f block borders are smoothed ({@link BorderSmoothing})
+	 *                    that, the decoded results are kept within the image range's bottom and the output type's
+	 *                    top ({@link #keepStorable}), and the residual's impulses go into their own blocks
+	 *                    ({@link ImpulseResidual}); the correction goes where the samples disagree
+	 *                    ({@link SpreadWeight}). Input values beyond the image range (outliers that a percentile
+	 *                    normalisation leaves) are not shown to the model: it sees them clamped, and their excess is
+	 *                    added back within its block, a bright one in the result's shape ({@link OutOfRange}).
+	 *                    Several samples have their detail shrunk toward the smooth interpolation where they disagree
+	 *                    about it ({@link SpreadShrinkage}), so their mean is the estimate the default run returns;
+	 *                    the steps it leaves across the f × f block borders are smoothed ({@link BorderSmoothing})
 	 * @param listener reports steps {@code 1 ... steps} (the tiles are fused at every step)
 	 * @return per sample C × fH × fW in the model's range
 	 */
