@@ -25,11 +25,13 @@ import java.util.List;
  * 1.17); after 20 rounds what it moves is below one 8-bit level (grid 1.02; at 512 px 1.08 → 1.02). Both sets are
  * convex and the true image lies in both (up to the rounding of its stored input), so they meet.
  * <p>
- * A result whose blocks will get an input's excess beyond the model's range added back ({@link OutOfRange}: x + R e)
- * is projected with its bounds lowered by that excess block by block ({@link #lessExcess}), so that the sum is the one
- * that stays storable: a 16-bit block saturated at 65535 above the 99.9 % percentile is flat at 65535, not a block
- * whose pixels above the percentile's value get clamped when written while one below it stays (one pixel 211 levels
- * dark in each saturated block of a 16-bit fluorescence field before).
+ * A result whose blocks will get an input's dark excess added back last ({@link OutOfRange#addDark}: x + R min(e, 0))
+ * is projected with its bounds shifted by that excess block by block ({@link #lessExcess}), so that the sum is the one
+ * that stays storable: a 16-bit block of missing data at 0, below the 0.1 % percentile, comes out at 0. A bright
+ * excess is added before the projection ({@link OutOfRange#addBright}), which brings it within the bounds with the
+ * rest: a 16-bit block saturated at 65535 above the 99.9 % percentile is flat at 65535, not a block whose pixels
+ * above the percentile's value get clamped when written while one below it stays (one pixel 211 levels dark in each
+ * saturated block of a 16-bit fluorescence field before).
  */
 public final class StorableRange {
 
@@ -125,16 +127,7 @@ public final class StorableRange {
 		if (!bounded()) return;
 		if (shift != null) shift.requireSameSize(low); // one excess per input pixel
 		for (int round = 0; round < ROUNDS && clamp(high, f); round++) Consistency.enforce(high, low, f);
-		projectBlocks(high, low, f, null);
-	}
-
-	/**
-	 * Each block of {@code high} where {@code only} (C × H × W) is not 0 and that has a value outside the bounds moved
-	 * back within them keeping its mean, in place: after an excess added with a shape ({@link OutOfRange#addExcess}),
-	 * which the bounds of {@link #lessExcess} (an even excess) do not cover.
-	 */
-	void keepBlocks(FloatPlanes high, FloatPlanes low, int f, FloatPlanes only) {
-		if (bounded()) projectBlocks(high, low, f, only);
+		projectBlocks(high, low, f);
 	}
 
 	/** The amount by which block (bx, by) of channel c has its bounds lowered. */
@@ -159,17 +152,13 @@ public final class StorableRange {
 		return outside;
 	}
 
-	/**
-	 * Each block with a value outside the bounds (of those where {@code only} is not 0; null: all) ← clamp(x + μ, lo,
-	 * hi), μ by bisection so that its mean is y's.
-	 */
-	private void projectBlocks(FloatPlanes high, FloatPlanes low, int f, FloatPlanes only) {
+	/** Each block with a value outside the bounds ← clamp(x + μ, lo, hi), μ by bisection so that its mean is y's. */
+	private void projectBlocks(FloatPlanes high, FloatPlanes low, int f) {
 		int w = high.width(), lw = low.width();
 		float[] x = high.data();
 		for (int c = 0; c < lo.length; c++)
 			for (int by = 0; by < low.height(); by++)
 				for (int bx = 0; bx < lw; bx++) {
-					if (only != null && only.get(c, by, bx) == 0) continue;
 					int base = c * high.planeSize() + by * f * w + bx * f;
 					double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
 					for (int j = 0; j < f; j++)

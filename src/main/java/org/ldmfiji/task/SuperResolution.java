@@ -118,10 +118,12 @@ public final class SuperResolution {
 				Consistency.enforce(x, split.inRange, m.autoencoder.factor, weight);
 			}
 		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, weight);
-		// the in-range part only (an outlier's excess changes its own block alone), within the bounds that the
-		// excess added below leaves it
-		BorderSmoothing.apply(high, split.inRange, m.autoencoder.factor, consistency, storable.lessExcess(split.evenExcess()));
-		split.addExcess(high, m.autoencoder.factor, consistency, storable);
+		// with the bright excess (a star's borders are smoothed with the rest), without the dark one (a block of missing
+		// data stays the block it is), within the bounds that the dark excess added last leaves it
+		split.addBright(high, m.autoencoder.factor);
+		BorderSmoothing.apply(high, split.withBright(), m.autoencoder.factor, consistency,
+			storable.lessExcess(split.darkExcess()));
+		split.addDark(high, m.autoencoder.factor);
 		return high;
 	}
 
