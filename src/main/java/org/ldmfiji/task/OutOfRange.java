@@ -64,7 +64,7 @@ final class OutOfRange {
 	}
 
 	/** base + the bright (e > 0) or the dark (e < 0) part of e. */
-	private FloatPlanes sum(FloatPlanes base, FloatPlanes e, boolean bright) {
+	private static FloatPlanes sum(FloatPlanes base, FloatPlanes e, boolean bright) {
 		FloatPlanes out = base.copy();
 		float[] d = out.data(), x = e.data();
 		for (int i = 0; i < d.length; i++) d[i] += bright ? Math.max(0, x[i]) : Math.min(0, x[i]);

@@ -204,7 +204,6 @@ public final class SuperResolution {
 		}
 	}
 
-	/** Clamps every value of x into range [lo, hi], in place. */
 	/**
 	 * Decoded values brought within [bottom of the image range, top of what the output type stores]. Not the image
 	 * range's top: for 16- and 32-bit images it is the input's 99.9 % percentile, and area averaging lowers peaks, so a
