@@ -13,7 +13,7 @@ import java.util.List;
  * model's units: 2.3 dB below bicubic, nearly all of it within 16 px of that block). So the input is split, y =
  * clamp(y) + e, the model super-resolves clamp(y), and e is added back within each f × f block, so the result
  * reproduces y exactly under the area average A: a bright excess in the shape of the result ({@link #addBright}), a
- * dark one evenly ({@link #addDark}). Values inside the range are untouched (8-bit and RGB images, normalised by
+ * dark (or absurdly bright) one evenly ({@link #addEven}). Values inside the range are untouched (8-bit and RGB images, normalised by
  * their fixed range, never have an excess).
  */
 final class OutOfRange {
@@ -22,6 +22,13 @@ final class OutOfRange {
 	final FloatPlanes inRange;
 	/** y − clamp(y): zero except at the values beyond the range; null when there are none. */
 	private final FloatPlanes excess;
+	/**
+	 * The largest excess (in the model's units, half the input's range) added in the result's shape: beyond it, a value
+	 * no image holds beside its 0.1-99.9 % range (a hostile 3·10^38 in a 32-bit file) is added evenly, last, so that
+	 * no smoothing step sums such values into infinity.
+	 */
+	static final double SHAPED_LIMIT = 1e12;
+
 	/** lo: the background that a bright excess stands on. */
 	private final double bottom;
 
@@ -46,28 +53,33 @@ final class OutOfRange {
 		return new OutOfRange(in, e, range[0]);
 	}
 
-	/** y with only its dark excess clamped: what the result averages to once {@link #addBright} is done. */
+	/** y with only its even excess clamped: what the result averages to once {@link #addBright} is done. */
 	FloatPlanes withBright() {
 		return excess == null ? inRange : sum(inRange, excess, true);
 	}
 
+	/** Whether an excess goes back in the result's shape ({@link #addBright}), not evenly. */
+	private static boolean shaped(float e) {
+		return e > 0 && e <= SHAPED_LIMIT;
+	}
+
 	/**
-	 * The dark part of e, min(e, 0), one value per input pixel, or null when the input has none below the range: what
-	 * {@link #addDark} adds at the end, so that bounds on the rest can be lowered by it
+	 * The part of e added evenly (dark, or beyond {@link #SHAPED_LIMIT}), one value per input pixel, or null when the
+	 * input has none: what {@link #addEven} adds at the end, so that bounds on the rest can be shifted by it
 	 * ({@link StorableRange#lessExcess}).
 	 */
-	FloatPlanes darkExcess() {
+	FloatPlanes evenExcess() {
 		if (excess == null) return null;
-		FloatPlanes dark = sum(FloatPlanes.zeros(excess.channels(), excess.height(), excess.width()), excess, false);
-		for (float v : dark.data()) if (v < 0) return dark;
+		FloatPlanes even = sum(FloatPlanes.zeros(excess.channels(), excess.height(), excess.width()), excess, false);
+		for (float v : even.data()) if (v != 0) return even;
 		return null;
 	}
 
-	/** base + the bright (e > 0) or the dark (e < 0) part of e. */
-	private static FloatPlanes sum(FloatPlanes base, FloatPlanes e, boolean bright) {
+	/** base + the shaped or the even part of e. */
+	private static FloatPlanes sum(FloatPlanes base, FloatPlanes e, boolean shapedPart) {
 		FloatPlanes out = base.copy();
 		float[] d = out.data(), x = e.data();
-		for (int i = 0; i < d.length; i++) d[i] += bright ? Math.max(0, x[i]) : Math.min(0, x[i]);
+		for (int i = 0; i < d.length; i++) if (shaped(x[i]) == shapedPart) d[i] += x[i];
 		return out;
 	}
 
@@ -92,7 +104,7 @@ final class OutOfRange {
 			for (int by = 0; by < lh; by++)
 				for (int bx = 0; bx < lw; bx++) {
 					float ex = e[(c * lh + by) * lw + bx];
-					if (ex <= 0) continue;
+					if (!shaped(ex)) continue;
 					int base = (c * h + by * f) * w + bx * f;
 					weights(m, base, w, f, weight);
 					for (int j = 0; j < f; j++)
@@ -105,11 +117,11 @@ final class OutOfRange {
 	}
 
 	/**
-	 * Each sample x ← x + R min(e, 0): a dark excess (missing data, a dead pixel) replicated over its block, the
-	 * least-squares estimate of an excess whose place in its block is unknown.
+	 * Each sample x ← x + R e for the even part of e ({@link #evenExcess}): a dark excess (missing data, a dead pixel)
+	 * replicated over its block, the least-squares estimate of an excess whose place in its block is unknown.
 	 */
-	void addDark(List<FloatPlanes> samples, int f) {
-		FloatPlanes dark = darkExcess();
+	void addEven(List<FloatPlanes> samples, int f) {
+		FloatPlanes dark = evenExcess();
 		if (dark == null) return;
 		for (FloatPlanes s : samples) {
 			requireMatches(s, f);

@@ -25,7 +25,7 @@ import java.util.List;
  * 1.17); after 20 rounds what it moves is below one 8-bit level (grid 1.02; at 512 px 1.08 → 1.02). Both sets are
  * convex and the true image lies in both (up to the rounding of its stored input), so they meet.
  * <p>
- * A result whose blocks will get an input's dark excess added back last ({@link OutOfRange#addDark}: x + R min(e, 0))
+ * A result whose blocks will get an input's dark excess added back last ({@link OutOfRange#addEven}: x + R e)
  * is projected with its bounds shifted by that excess block by block ({@link #lessExcess}), so that the sum is the one
  * that stays storable: a 16-bit block of missing data at 0, below the 0.1 % percentile, comes out at 0. A bright
  * excess is added before the projection ({@link OutOfRange#addBright}), which brings it within the bounds with the

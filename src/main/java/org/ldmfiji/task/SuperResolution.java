@@ -119,11 +119,11 @@ public final class SuperResolution {
 			}
 		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, weight);
 		// with the bright excess (a star's borders are smoothed with the rest), without the dark one (a block of missing
-		// data stays the block it is), within the bounds that the dark excess added last leaves it
+		// data stays the block it is), within the bounds that the even excess added last leaves it
 		split.addBright(high, m.autoencoder.factor);
 		BorderSmoothing.apply(high, split.withBright(), m.autoencoder.factor, consistency,
-			storable.lessExcess(split.darkExcess()));
-		split.addDark(high, m.autoencoder.factor);
+			storable.lessExcess(split.evenExcess()));
+		split.addEven(high, m.autoencoder.factor);
 		return high;
 	}
 

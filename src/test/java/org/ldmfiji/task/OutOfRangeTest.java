@@ -101,7 +101,7 @@ class OutOfRangeTest {
 		}
 		FloatPlanes before = SampleStatistics.mean(samples).copy();
 		split.addBright(samples, f);
-		split.addDark(samples, f);
+		split.addEven(samples, f);
 		FloatPlanes after = SampleStatistics.mean(samples);
 		for (FloatPlanes x : samples)
 			for (int b = 0; b < 3; b++)
@@ -115,5 +115,15 @@ class OutOfRangeTest {
 			assertEquals(-1, after.get(0, k / 2, f + k % 2) - before.get(0, k / 2, f + k % 2), 1e-5, "dark block, pixel " + k);
 		for (int k = 0; k < 4; k++)
 			assertEquals(0, after.get(0, k / 2, 2 * f + k % 2) - before.get(0, k / 2, 2 * f + k % 2), 0, "in range, pixel " + k);
+	}
+
+	/**
+	 * A hostile 32-bit value near the float limit (3·10^38) stays out of every smoothing step: the result is finite,
+	 * its block averages to it, and nothing else changes (it goes back evenly, last).
+	 */
+	@Test
+	void aValueNearTheFloatLimitStaysFinite() {
+		double worst = largestChangeBeyond(new int[][] {{7, 9}}, 3e38, 0);
+		assertEquals(0, worst, 1e-5, "largest change outside its block");
 	}
 }
