@@ -154,7 +154,8 @@ public final class Consistency {
 		return out;
 	}
 
-	private static void requireMatch(FloatPlanes high, FloatPlanes low, int f) {
+	/** {@code high} (C × fH × fW) and {@code low} (C × H × W) match under the factor f. */
+	static void requireMatch(FloatPlanes high, FloatPlanes low, int f) {
 		int w = high.width(), h = high.height();
 		if (w != low.width() * f || h != low.height() * f || high.channels() != low.channels())
 			throw new IllegalArgumentException("the result is " + high.channels() + "x" + h + "x" + w + " but the input "

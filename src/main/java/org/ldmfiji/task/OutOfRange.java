@@ -18,10 +18,6 @@ import java.util.List;
  */
 final class OutOfRange {
 
-	/** clamp(y) into the range, what the model sees. */
-	final FloatPlanes inRange;
-	/** y − clamp(y): zero except at the values beyond the range; null when there are none. */
-	private final FloatPlanes excess;
 	/**
 	 * The largest excess (in the model's units, half the input's range) added in the result's shape: beyond it, a value
 	 * no image holds beside its 0.1-99.9 % range (a hostile 3·10^38 in a 32-bit file) is added evenly, last, so that
@@ -29,6 +25,10 @@ final class OutOfRange {
 	 */
 	static final double SHAPED_LIMIT = 1e12;
 
+	/** clamp(y) into the range, what the model sees. */
+	final FloatPlanes inRange;
+	/** y − clamp(y): zero except at the values beyond the range; null when there are none. */
+	private final FloatPlanes excess;
 	/** lo: the background that a bright excess stands on. */
 	private final double bottom;
 
@@ -95,7 +95,7 @@ final class OutOfRange {
 	void addBright(List<FloatPlanes> samples, int f) {
 		if (excess == null) return;
 		FloatPlanes mean = SampleStatistics.mean(samples);
-		requireMatches(mean, f);
+		Consistency.requireMatch(mean, excess, f);
 		int w = mean.width(), h = mean.height(), lw = excess.width(), lh = excess.height();
 		float[] m = mean.data(), e = excess.data();
 		float[] add = new float[m.length];
@@ -124,21 +124,13 @@ final class OutOfRange {
 		FloatPlanes dark = evenExcess();
 		if (dark == null) return;
 		for (FloatPlanes s : samples) {
-			requireMatches(s, f);
+			Consistency.requireMatch(s, dark, f);
 			float[] x = s.data(), e = dark.data();
 			int w = s.width(), h = s.height(), lw = dark.width();
 			for (int c = 0; c < s.channels(); c++)
 				for (int y = 0; y < h; y++)
 					for (int i = 0; i < w; i++) x[(c * h + y) * w + i] += e[(c * (h / f) + y / f) * lw + i / f];
 		}
-	}
-
-	private void requireMatches(FloatPlanes high, int f) {
-		if (high.width() != excess.width() * f || high.height() != excess.height() * f
-			|| high.channels() != excess.channels())
-			throw new IllegalArgumentException("the result is " + high.channels() + "x" + high.height() + "x"
-				+ high.width() + " but the input " + excess.channels() + "x" + excess.height() + "x" + excess.width()
-				+ " times " + f + ": they must match");
 	}
 
 	/** The block's weights (mean 1): (m − lo) / (A(m) − lo), or 1 on a block at lo. */
