@@ -7,6 +7,8 @@ import ij.io.FileSaver;
 import ij.io.RoiEncoder;
 import ij.io.TiffEncoder;
 
+import org.ldmfiji.imagej.PaletteImages;
+
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
@@ -27,7 +29,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Image files in and out. In: ImageJ 1.x's readers, after checking that the file is whole (a TIFF's data lies within
- * the file, {@link TiffCheck}; a PNG, JPEG, GIF or BMP decodes without error or warning). Out: ImageJ's own TIFF
+ * the file, {@link TiffCheck}; a PNG, JPEG, GIF or BMP decodes without error or warning); an 8-bit file with a palette
+ * as the image it shows ({@link PaletteImages}). Out: ImageJ's own TIFF
  * encoder (the bit depth, calibration, Info and overlay as FileSaver writes them) or ImageIO's PNG writer, onto a
  * stream that {@link AtomicFile} puts in place only when complete; errors come back with the system's reason and
  * nothing of ImageJ reaches stdout.
@@ -53,7 +56,7 @@ final class ImageFiles {
 		ImagePlus imp = IJ.openImage(path.toString());
 		if (imp == null) throw new IllegalArgumentException("ImageJ cannot read " + path
 			+ ": use a TIFF or PNG (8-, 16-, 32-bit or RGB)");
-		return imp;
+		return PaletteImages.asShown(imp);
 	}
 
 	/**

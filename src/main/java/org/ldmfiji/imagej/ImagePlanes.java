@@ -24,8 +24,9 @@ public final class ImagePlanes {
 
 	/** What provenance says of a source: {@code title (WxH, N plane(s), type)}. */
 	static String describe(ImagePlus imp) {
+		String palette = PaletteImages.describe(imp);
 		return imp.getTitle() + " (" + imp.getWidth() + 'x' + imp.getHeight() + ", " + imp.getStackSize() + " plane(s), "
-			+ (imp.getBitDepth() == 24 ? "RGB" : imp.getBitDepth() + "-bit") + ")";
+			+ (palette != null ? palette : imp.getBitDepth() == 24 ? "RGB" : imp.getBitDepth() + "-bit") + ")";
 	}
 
 	/** Channels the model sees per (slice, frame) position: 3 per ImageJ channel for RGB, else 1. */

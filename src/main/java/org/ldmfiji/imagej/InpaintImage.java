@@ -24,7 +24,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Inpainting of an ImageJ image (8-, 16-, 32-bit or RGB; stacks and hyperstacks) with {@link Inpainting}: the mask
+ * Inpainting of an ImageJ image (8-, 16-, 32-bit or RGB; an 8-bit image with a palette as the image it shows, in a
+ * new image, {@link PaletteImages}; stacks and hyperstacks) with {@link Inpainting}: the mask
  * is grown, split into its connected regions, and each group of nearby regions is filled in its own window of the
  * model's size plus context, so the cost follows the mask, not the image. Values are normalised per window and
  * channel from the unmasked pixels ({@link Normalization#forBitDepth}), channels map to the model's with
@@ -65,9 +66,13 @@ public final class InpaintImage {
 	 *
 	 * @return the new image {@code <title>-inpainted} (or the source itself, in place), not shown
 	 */
-	public static Result run(ModelBundle bundle, ImagePlus imp, boolean[] mask, InpaintOptions o, Progress progress) {
-		int w = imp.getWidth(), h = imp.getHeight();
+	public static Result run(ModelBundle bundle, ImagePlus source, boolean[] mask, InpaintOptions o, Progress progress) {
 		o.check();
+		if (o.inPlace && PaletteImages.of(source) != PaletteImages.Palette.NONE) throw new IllegalArgumentException("'"
+			+ source.getTitle() + "' is an 8-bit image whose values index a palette, which cannot hold the fill's new "
+			+ "values: leave 'in place' off (the result is a new image), or convert it first (Image > Type > RGB Color)");
+		ImagePlus imp = PaletteImages.asShown(source);
+		int w = imp.getWidth(), h = imp.getHeight();
 		List<int[]> positions = ImagePlanes.positions(imp, o.allPlanes);
 		if (o.samples > 1 && positions.size() > 1) throw new IllegalArgumentException("several samples ("
 			+ o.samples + ") are made for the current plane only; untick 'all planes' or use samples=1");
@@ -110,7 +115,7 @@ public final class InpaintImage {
 		progress.checkCancelled();
 
 		Roi region = Selections.outline(grown, w, h);
-		String info = provenance(bundle, imp, o, grown, groups, positions).toString();
+		String info = provenance(bundle, source, o, grown, groups, positions).toString();
 		ImagePlus result = out;
 		if (o.inPlace) {
 			ImagePlanes.copyMasked(out, imp, positions, grown, c);

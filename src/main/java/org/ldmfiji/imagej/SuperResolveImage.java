@@ -22,8 +22,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * x f super-resolution of an ImageJ image (8-, 16-, 32-bit or RGB; stacks plane by plane; several channels channel
- * by channel on a one-channel model) with {@link SuperResolution}. Each plane's channels are normalised on their own
+ * x f super-resolution of an ImageJ image (8-, 16-, 32-bit or RGB; an 8-bit image with a palette as the image it
+ * shows, {@link PaletteImages}; stacks plane by plane; several channels channel by channel on a one-channel model)
+ * with {@link SuperResolution}. Each plane's channels are normalised on their own
  * values ({@link Normalization#forBitDepth}) into the model's range and mapped back afterwards, so the result has
  * the source's type and value range (a 16-bit image stays 16-bit with its own range). The result {@code <title>-x4}
  * has the source's calibration for an f-times finer grid. Nothing is returned before the last step has run: a
@@ -47,7 +48,8 @@ public final class SuperResolveImage {
 
 	private SuperResolveImage() {}
 
-	public static Result run(ModelBundle bundle, ImagePlus imp, SuperResolutionOptions o, Progress progress) {
+	public static Result run(ModelBundle bundle, ImagePlus source, SuperResolutionOptions o, Progress progress) {
+		ImagePlus imp = PaletteImages.asShown(source);
 		Manifest m = bundle.manifest();
 		SuperResolution sr = new SuperResolution(bundle, o.sampling);
 		int f = sr.factor(), w = imp.getWidth(), h = imp.getHeight();
@@ -91,7 +93,7 @@ public final class SuperResolveImage {
 		}
 		progress.checkCancelled();
 
-		StringBuilder info = Provenance.of("super-resolution x" + f, ImagePlanes.describe(imp), bundle, SuperResolution.TASK, o.sampling);
+		StringBuilder info = Provenance.of("super-resolution x" + f, ImagePlanes.describe(source), bundle, SuperResolution.TASK, o.sampling);
 		info.append(String.format(Locale.ROOT, "samples: %d%s, consistency (back-projection): %s, tile: %s px (%d latent "
 			+ "tile(s) per plane, fused at every step)%n", o.samples, o.samples > 1 ? " (this image: their mean)" : "", o.consistency ? "on" : "off",
 			o.tile <= 0 ? "auto " + sr.autoTile() : Integer.toString(o.tile), tiles));
