@@ -82,8 +82,8 @@ final class SuperResCommand {
 
 	/**
 	 * {@code --reference HR}: the evaluation of issue 5 through the CLI. PSNR of the result and of ImageJ's bicubic
-	 * x f resize of the input against the high-resolution reference (all planes and channels; peak = the reference's
-	 * value range), and their difference (the gain over bicubic).
+	 * x f resize of the input against the high-resolution reference (all planes and channels, pixels where either has no
+	 * data, NaN, left out; peak = the reference's value range), and their difference (the gain over bicubic).
 	 */
 	static void compare(PrintStream out, ImagePlus low, ImagePlus result, ImagePlus reference, int f) {
 		requireReferenceFits(reference, result.getWidth(), result.getHeight(), result.getStackSize(), result.getBitDepth());
@@ -99,6 +99,7 @@ final class SuperResCommand {
 				float[] bi = (float[]) fp.resize(in.width() * f, in.height() * f, true).getPixels();
 				float[] r = ref.channel(c).data(), s = res.channel(c).data();
 				for (int i = 0; i < r.length; i++) {
+					if (!Float.isFinite(r[i]) || !Float.isFinite(s[i]) || !Float.isFinite(bi[i])) continue; // no data (NaN)
 					sr += (s[i] - r[i]) * (double) (s[i] - r[i]);
 					bicubic += (bi[i] - r[i]) * (double) (bi[i] - r[i]);
 					lo = Math.min(lo, r[i]);

@@ -145,32 +145,27 @@ public final class FloatPlanes {
 	}
 
 	/**
-	 * Refuses NaN and infinite values, which no normalisation or network can handle: the message names
-	 * the image, the count and the first position, and how to fix it in ImageJ.
+	 * Refuses infinite values, which no normalisation or network can handle (NaN is no data, {@link NoData}): the
+	 * message names the image, the count and the first position, and how to fix it in ImageJ.
 	 *
 	 * @param imageName used in the message (e.g. the ImagePlus title)
 	 * @return this image, for chaining
 	 */
-	public FloatPlanes requireFinite(String imageName) {
-		long nan = 0, inf = 0;
+	public FloatPlanes requireNoInfinity(String imageName) {
+		long inf = 0;
 		int first = -1;
 		for (int i = 0; i < data.length; i++) {
-			float v = data[i];
-			if (v != v) nan++;
-			else if (Float.isInfinite(v)) inf++;
-			else continue;
+			if (!Float.isInfinite(data[i])) continue;
+			inf++;
 			if (first < 0) first = i;
 		}
 		if (first < 0) return this;
 		int n = planeSize();
 		int c = first / n, y = (first % n) / width, x = first % width;
-		StringBuilder sb = new StringBuilder("image '").append(imageName).append("' has ");
-		if (nan > 0) sb.append(nan).append(" NaN pixel").append(nan == 1 ? "" : "s");
-		if (nan > 0 && inf > 0) sb.append(" and ");
-		if (inf > 0) sb.append(inf).append(" infinite pixel").append(inf == 1 ? "" : "s");
-		sb.append(" (first at x=").append(x).append(", y=").append(y);
+		StringBuilder sb = new StringBuilder("image '").append(imageName).append("' has ").append(inf)
+			.append(" infinite pixel").append(inf == 1 ? "" : "s").append(" (first at x=").append(x).append(", y=").append(y);
 		if (channels > 1) sb.append(", channel ").append(c + 1);
-		sb.append("): replace them first, e.g. with Process > Noise > Remove NaNs... or Process > Math > Set...");
+		sb.append("): replace them first, e.g. with Process > Math > Set... or NaN (no data, kept as NaN)");
 		throw new IllegalArgumentException(sb.toString());
 	}
 

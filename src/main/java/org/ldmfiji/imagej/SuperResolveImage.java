@@ -75,7 +75,7 @@ public final class SuperResolveImage {
 				: imp.getBitDepth() + "-bit"));
 		List<int[]> positions = ImagePlanes.positions(imp, true);
 		if (imp.getBitDepth() == 32) for (int[] pos : positions)
-			IjImages.readChannels(imp, pos[0], pos[1]).requireFinite(imp.getTitle());
+			IjImages.readChannels(imp, pos[0], pos[1]).requireNoInfinity(imp.getTitle());
 
 		int tiles = sr.tileCount(w, h, o.tile);
 		Normalization norm = Normalization.forBitDepth(imp.getBitDepth());

@@ -99,7 +99,7 @@ final class ImgSuperResolution {
 
 	/**
 	 * The source's pixels as C × H × W raw values, after the checks of a run: layout, the model's smallest side and
-	 * channels, finite values; with {@code oneBuffer} also that the f× result fits one buffer.
+	 * channels, no infinite value; with {@code oneBuffer} also that the f× result fits one buffer.
 	 */
 	private static <S extends RealType<S>> FloatPlanes checkedSource(ModelBundle bundle, RandomAccessibleInterval<S> image,
 		S type, SuperResolutionOptions o, boolean oneBuffer)
@@ -122,7 +122,7 @@ final class ImgSuperResolution {
 			(double) w * h * c / 1e9));
 		ChannelMapping.of(c, m.imageChannels); // refuses channel counts the model cannot take, before any work
 		FloatPlanes px = ImageTensors.read(Views.zeroMin(image));
-		if (!(type instanceof IntegerType)) px.requireFinite("the image");
+		if (!(type instanceof IntegerType)) px.requireNoInfinity("the image");
 		return px;
 	}
 

@@ -2,6 +2,7 @@ package org.ldmfiji.task;
 
 import org.ldmfiji.image.ChannelMapping;
 import org.ldmfiji.image.FloatPlanes;
+import org.ldmfiji.image.NoData;
 import org.ldmfiji.image.Normalization;
 import org.ldmfiji.image.ValueMap;
 import org.ldmfiji.model.Manifest;
@@ -13,7 +14,8 @@ import java.util.List;
  * Super-resolution of one plane's channels in the source's values, whatever holds the pixels (an ImagePlus in
  * {@code imagej.SuperResolveImage}, an ImgLib2 image in {@link ImgSuperResolution}): each channel is normalised on its own
  * values into the model's range, mapped to the model's channels ({@link ChannelMapping}), super-resolved, and mapped
- * back, so the result is in the source's values.
+ * back, so the result is in the source's values. NaN pixels are no data ({@link NoData}): filled for the model, NaN
+ * again on their blocks of the result.
  */
 public final class PlaneSuperResolution {
 
@@ -67,7 +69,8 @@ public final class PlaneSuperResolution {
 		Manifest m = manifest;
 		int c = px.channels();
 		ChannelMapping mapping = ChannelMapping.of(c, m.imageChannels);
-		FloatPlanes x = px.copy();
+		NoData noData = NoData.of(px);
+		FloatPlanes x = noData == null ? px.copy() : noData.filled(px);
 		List<ValueMap> toModel = new ArrayList<>();
 		for (int k = 0; k < c; k++) toModel.add(maps.get(k).onto(m.imageRange[0], m.imageRange[1]));
 		for (int k = 0; k < c; k++) map(x, k, toModel.get(k), true);
@@ -88,6 +91,7 @@ public final class PlaneSuperResolution {
 			for (List<FloatPlanes> p : perItem) results.add(p.get(s));
 			FloatPlanes y = mapping.fromModel(results, c);
 			for (int k = 0; k < c; k++) map(y, k, toModel.get(k), false);
+			if (noData != null) noData.blank(y, sr.factor());
 			samples.add(y);
 		}
 		return samples;

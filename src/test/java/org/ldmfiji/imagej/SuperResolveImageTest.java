@@ -190,6 +190,35 @@ class SuperResolveImageTest {
 		assertTrue(r.std.getProcessor().getStatistics().max > 0, "two samples differ somewhere");
 	}
 
+	/**
+	 * NaN pixels are no data (a mosaic's blank border, a dead pixel): the result is NaN on exactly their 4 × 4 blocks,
+	 * and finite and consistent with the input (>= 40 dB) everywhere else. Before, the run was refused.
+	 */
+	@Test
+	void nanPixelsStayNoDataOnTheirBlocks() {
+		ImagePlus in = TestImages.image("mosaic", 32, 24, 20, 5);
+		ImageProcessor ip = in.getProcessor();
+		for (int y = 0; y < 20; y++)
+			for (int x = 0; x < 6 - y / 5; x++) ip.setf(x, y, Float.NaN); // a blank border, stepped
+		ip.setf(15, 9, Float.NaN); // a dead pixel
+		ImageProcessor out = SuperResolveImage.run(DemoModel.get(), in, options(6), Progress.NONE).image.getProcessor();
+		FloatPlanes down = Consistency.areaDownsample(IjImages.read(out), 4);
+		double range = ip.getStatistics().max - ip.getStatistics().min, se = 0;
+		int n = 0;
+		for (int y = 0; y < 20; y++)
+			for (int x = 0; x < 24; x++) {
+				boolean blank = Float.isNaN(ip.getf(x, y));
+				for (int dy = 0; dy < 4; dy++)
+					for (int dx = 0; dx < 4; dx++) assertEquals(blank, Float.isNaN(out.getf(4 * x + dx, 4 * y + dy)),
+						"result pixel (" + (4 * x + dx) + ", " + (4 * y + dy) + ") of source (" + x + ", " + y + ")");
+				if (blank) continue;
+				se += Math.pow(down.get(0, y, x) - ip.getf(x, y), 2);
+				n++;
+			}
+		double psnr = 10 * Math.log10(range * range / (se / n));
+		assertTrue(psnr >= 40, "area-downsampled output vs input where there is data: " + psnr + " dB");
+	}
+
 	@Test
 	void badInputIsRefused() {
 		assertMessage("smaller", () -> SuperResolveImage.run(DemoModel.get(), TestImages.image("t", 8, 3, 8, 1), options(1),
@@ -198,9 +227,9 @@ class SuperResolveImageTest {
 		current.allPlanes = false;
 		assertMessage("current plane", () -> SuperResolveImage.run(DemoModel.get(), TestImages.stack("st", 8, 8, 8, 2),
 			current, Progress.NONE));
-		ImagePlus nan = TestImages.image("nan", 32, 8, 8, 1);
-		nan.getProcessor().setf(3, 3, Float.NaN);
-		assertMessage("NaN", () -> SuperResolveImage.run(DemoModel.get(), nan, options(1), Progress.NONE));
+		ImagePlus inf = TestImages.image("inf", 32, 8, 8, 1);
+		inf.getProcessor().setf(3, 3, Float.POSITIVE_INFINITY);
+		assertMessage("infinite", () -> SuperResolveImage.run(DemoModel.get(), inf, options(1), Progress.NONE));
 		assertMessage("would need", () -> SuperResolveImage.run(DemoModel.get(), hugeVirtualStack(), options(1),
 			Progress.NONE));
 		assertMessage("2^31", () -> SuperResolveImage.run(DemoModel.get(), hugePlane(), options(1), Progress.NONE));
