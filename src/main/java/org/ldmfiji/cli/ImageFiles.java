@@ -11,6 +11,7 @@ import org.ldmfiji.imagej.PaletteImages;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -152,7 +153,10 @@ final class ImageFiles {
 		return width * height * planes * bytesPerPixel;
 	}
 
-	/** What FileSaver.saveAsTiff / saveAsTiffStack put in the file (ImageJ 1.54g), written onto a stream. */
+	/**
+	 * What FileSaver.saveAsTiff / saveAsTiffStack put in the file (ImageJ 1.54g), written onto a stream; a 16-bit image
+	 * with ImageJ's signed calibration as signed 16-bit ({@link SignedTiff}).
+	 */
 	static void writeTiff(ImagePlus imp, OutputStream out) throws IOException {
 		FileInfo fi = imp.getFileInfo();
 		FileSaver saver = new FileSaver(imp);
@@ -167,7 +171,14 @@ final class ImageFiles {
 		fi.overlay = FileSaver.getOverlay(imp);
 		fi.properties = imp.getPropertiesAsArray();
 		if (fi.nImages > 1 && imp.isComposite()) saver.saveDisplayRangesAndLuts(imp, fi);
-		new TiffEncoder(fi).write(out);
+		if (!SignedTiff.isSigned(imp)) {
+			new TiffEncoder(fi).write(out);
+			return;
+		}
+		SignedTiff.toSigned(fi); // the signed 16-bit TIFF it came from, made in memory
+		ByteArrayOutputStream tiff = new ByteArrayOutputStream();
+		new TiffEncoder(fi).write(tiff);
+		out.write(SignedTiff.markSigned(tiff.toByteArray()));
 	}
 
 	/** ImageIO's PNG writer onto the stream, cached in memory (ImageIO's default cache is a file in java.io.tmpdir). */

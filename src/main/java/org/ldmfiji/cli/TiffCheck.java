@@ -53,6 +53,10 @@ final class TiffCheck {
 		if (ifds[0].getBytesPerPixel() == 1 && isSigned(path)) throw new IllegalArgumentException("cannot read " + path
 			+ ": it holds signed 8-bit values, which ImageJ's reader takes as unsigned (-1 as 255); convert it to 16- or "
 			+ "32-bit first");
+		if (ifds[0].samplesPerPixel > 1 && ifds[0].fileType != FileInfo.RGB && isSigned(path))
+			throw new IllegalArgumentException("cannot read " + path + ": it holds signed values in " + ifds[0].samplesPerPixel
+				+ " samples per pixel, which ImageJ's reader takes as unsigned (-1 as 65535); save the channels as pages "
+				+ "(a stack) or as 32-bit first");
 		for (FileInfo fi : ifds) {
 			long end = dataEnd(fi);
 			if (end > size) throw new IllegalArgumentException(String.format(Locale.ROOT, "cannot read %s: the "
@@ -62,7 +66,8 @@ final class TiffCheck {
 
 	/**
 	 * Whether the first image directory says SampleFormat = 2 (signed integers), TIFF 6.0 tag 339: ImageJ's decoder
-	 * honours it for 16 and 32 bits but reads 8-bit data as unsigned.
+	 * honours it for one sample of 16 and 32 bits but reads 8-bit data, and several 16-bit samples per pixel, as
+	 * unsigned.
 	 */
 	static boolean isSigned(Path path) {
 		try (FileChannel ch = FileChannel.open(path)) {
@@ -75,7 +80,10 @@ final class TiffCheck {
 			int entries = Short.toUnsignedInt(b.getShort((int) ifd));
 			for (int k = 0; k < entries && ifd + 2 + 12 * (k + 1) <= b.limit(); k++) {
 				int at = (int) ifd + 2 + 12 * k;
-				if (Short.toUnsignedInt(b.getShort(at)) == 339) return Short.toUnsignedInt(b.getShort(at + 8)) == 2;
+				if (Short.toUnsignedInt(b.getShort(at)) != 339) continue;
+				long count = Integer.toUnsignedLong(b.getInt(at + 4)); // one SHORT per sample: past two, at an offset
+				long value = count <= 2 ? at + 8 : Integer.toUnsignedLong(b.getInt(at + 8));
+				return value + 2 <= b.limit() && Short.toUnsignedInt(b.getShort((int) value)) == 2;
 			}
 			return false;
 		}
