@@ -57,7 +57,31 @@ final class ImageFiles {
 		ImagePlus imp = IJ.openImage(path.toString());
 		if (imp == null) throw new IllegalArgumentException("ImageJ cannot read " + path
 			+ ": use a TIFF or PNG (8-, 16-, 32-bit or RGB)");
+		requireExactAsFloat(path, imp);
 		return PaletteImages.asShown(imp);
+	}
+
+	/** Floats hold every integer up to 2^24 exactly, and not all beyond it. */
+	private static final double FLOAT_EXACT = 1 << 24;
+
+	/**
+	 * A TIFF of 32-bit integers, which ImageJ's reader turns into 32-bit floats, must hold only values that floats keep
+	 * exactly (|v| ≤ 2^24): beyond that its values would be rounded, the pixels outside a fill included. (ImageJ reads
+	 * every 32-bit integer TIFF as signed: a negative value of an unsigned one, SampleFormat 1 or none, is 2^32 less
+	 * than the file's.)
+	 */
+	private static void requireExactAsFloat(Path path, ImagePlus imp) {
+		FileInfo fi = imp.getOriginalFileInfo();
+		if (fi == null || fi.fileType != FileInfo.GRAY32_INT && fi.fileType != FileInfo.GRAY32_UNSIGNED) return;
+		boolean unsigned = fi.fileType == FileInfo.GRAY32_UNSIGNED || !TiffCheck.isSigned(path);
+		double largest = 0;
+		for (int p = 1; p <= imp.getStackSize(); p++)
+			for (float v : (float[]) imp.getStack().getProcessor(p).getPixels())
+				largest = Math.max(largest, unsigned && v < 0 ? (double) v + 4294967296.0 : Math.abs(v));
+		if (largest > FLOAT_EXACT) throw new IllegalArgumentException(String.format(Locale.ROOT, "cannot read %s: it "
+			+ "holds 32-bit integers of magnitude up to about %.0f, which ImageJ's reader keeps as 32-bit floats, exact only up "
+			+ "to 16777216 (2^24), so their values would change; subtract an offset or convert it to 32-bit float first",
+			path, largest));
 	}
 
 	/**

@@ -22,12 +22,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Signed 16-bit TIFF files (CT numbers, FITS frames of BITPIX 16) come back signed. ImageJ opens one as its values +
- * 32768 with a value function, and its encoder wrote those unsigned values: every reader but ImageJ saw each pixel
- * 32768 too high, the pixels outside an inpainted region included. Several signed 16-bit samples per pixel, which
- * ImageJ reads as unsigned, are refused.
+ * Integer TIFF files keep their values. Signed 16-bit ones (CT numbers, FITS frames of BITPIX 16) come back signed:
+ * ImageJ opens one as its values + 32768 with a value function, and its encoder wrote those unsigned values, so every
+ * reader but ImageJ saw each pixel 32768 too high, the pixels outside an inpainted region included. Several signed
+ * 16-bit samples per pixel, which ImageJ reads as unsigned, and 32-bit integers that its 32-bit floats cannot hold
+ * exactly, are refused.
  */
-class SignedTiffTest {
+class IntegerTiffTest {
 
 	private static final short[] VALUES = {-1000, -1, 0, 1234, 32767, -32768};
 
@@ -75,6 +76,26 @@ class SignedTiffTest {
 		Path in = Files.write(dir.resolve("rgb16.tif"), tiff(2, 3, new int[] {16, 16, 16}, 2, bigEndian(rgb)));
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageFiles.open(in));
 		assertTrue(e.getMessage().contains("signed values in 3 samples per pixel"), e.getMessage());
+	}
+
+	@Test
+	void thirtyTwoBitIntegersAreReadOnlyWhereFloatsHoldThemExactly(@TempDir Path dir) throws IOException {
+		int[] exact = {-16777216, 0, 16777216};
+		ImagePlus imp = ImageFiles.open(Files.write(dir.resolve("exact.tif"), tiff(3, 1, new int[] {32}, 2, bigEndian(exact))));
+		for (int x = 0; x < 3; x++) assertEquals(exact[x], imp.getProcessor().getf(x, 0), "value at x=" + x);
+		Path rounded = Files.write(dir.resolve("big.tif"), tiff(3, 1, new int[] {32}, 2, bigEndian(new int[] {100000001, 0, 1})));
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageFiles.open(rounded));
+		assertTrue(e.getMessage().contains("32-bit integers of magnitude up to about 100000000"), e.getMessage());
+		// unsigned (SampleFormat 1): ImageJ reads 4294967295 as -1
+		Path unsigned = Files.write(dir.resolve("u32.tif"), tiff(3, 1, new int[] {32}, 1, bigEndian(new int[] {-1, 0, 1})));
+		e = assertThrows(IllegalArgumentException.class, () -> ImageFiles.open(unsigned));
+		assertTrue(e.getMessage().contains("magnitude up to about 4294967295"), e.getMessage());
+	}
+
+	private static byte[] bigEndian(int[] values) {
+		ByteBuffer b = ByteBuffer.allocate(4 * values.length);
+		for (int v : values) b.putInt(v);
+		return b.array();
 	}
 
 	private static byte[] bigEndian(short[] values) {
