@@ -43,8 +43,9 @@ final class TiffCheck {
 		}
 		catch (IOException | RuntimeException e) {
 			String reason = IoReason.of(e);
-			// ImageJ's decoder names a format it does not read ("Unsupported BitsPerSample: 64"): the file may be whole
-			boolean unsupported = reason.toLowerCase(Locale.ROOT).contains("unsupported");
+			// ImageJ's decoder names a format it does not read (64-bit, half float, tiled): the file may be whole
+			String lower = reason.toLowerCase(Locale.ROOT);
+			boolean unsupported = lower.contains("unsupported") || lower.contains("cannot open");
 			throw new IllegalArgumentException("cannot read " + path + ": not a readable TIFF (" + reason + ")" + (unsupported
 				? "; save it as an 8-, 16- or 32-bit (float) or RGB TIFF first" : "; is the file complete?"), e);
 		}

@@ -232,6 +232,12 @@ class SafeOutputTest {
 		assertEquals(1, ldm("superres", "--input", doubles, "--output", output, "--model", NO_MODEL));
 		assertTrue(err().contains("save it as an 8-, 16- or 32-bit (float) or RGB TIFF first"), err());
 		assertFalse(err().contains("is the file complete"), err());
+		// and of half floats, which it "cannot open"
+		Path halves = oneRowTiff(dir.resolve("halves.tif"), 2, 16, 3, new byte[] {0x3c, 0, (byte) 0xc0, 0});
+		assertEquals(1, ldm("superres", "--input", halves, "--output", output, "--model", NO_MODEL));
+		assertTrue(err().contains("16-bit float") && err().contains("save it as an 8-, 16- or 32-bit (float) or RGB TIFF "
+			+ "first"), err());
+		assertFalse(err().contains("is the file complete"), err());
 		// a whole TIFF of signed 8-bit values, which ImageJ reads as unsigned
 		Path signed = oneRowTiff(dir.resolve("signed.tif"), 4, 8, 2, new byte[] {-1, 0, 1, 127});
 		assertEquals(1, ldm("superres", "--input", signed, "--output", output, "--model", NO_MODEL));
