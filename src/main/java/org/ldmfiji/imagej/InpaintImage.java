@@ -86,7 +86,7 @@ public final class InpaintImage {
 
 		int c = ImagePlanes.imageChannels(imp);
 		ChannelMapping mapping = ChannelMapping.of(c, bundle.manifest().imageChannels);
-		if (imp.getBitDepth() == 32) requireFinite(imp, positions, plan, c);
+		if (imp.getBitDepth() == 32) requireNoInfinity(imp, positions, plan, c);
 		long planeBytes = (long) w * h * ImagePlanes.bytesPerPixel(imp);
 		HeapCheck.require(o.samples > 1 ? planeBytes * imp.getNChannels() * o.samples + 4L * w * h * c
 			: planeBytes * imp.getStackSize(), "the inpainted image");
@@ -138,16 +138,16 @@ public final class InpaintImage {
 		return new Result(result, stdImage, region);
 	}
 
-	private static void requireFinite(ImagePlus imp, List<int[]> positions, InpaintWindows plan, int c) {
+	private static void requireNoInfinity(ImagePlus imp, List<int[]> positions, InpaintWindows plan, int c) {
 		int[] channel = new int[1];
 		for (int[] pos : positions)
 			for (InpaintWindows.Group g : plan.groups) {
 				int[] r = g.onImage(plan.w, plan.h);
-				String bad = plan.nonFinite(g, ImagePlanes.read(imp, pos, c, r[0], r[1], r[2], r[3]), channel);
+				String bad = plan.infinite(g, ImagePlanes.read(imp, pos, c, r[0], r[1], r[2], r[3]), channel);
 				if (bad != null) throw new IllegalArgumentException("image '" + imp.getTitle() + "' has " + bad
 					+ (positions.size() > 1 || c > 1 ? " (channel " + (channel[0] + 1) + ", slice " + pos[0] + ", frame "
-						+ pos[1] + ")" : "") + " in the context the model sees around the region to fill: replace it first (NaN: "
-					+ "Process > Noise > Remove NaNs...; infinite: Process > Math > Set...) or include it in the selection");
+						+ pos[1] + ")" : "") + " in the context the model sees around the region to fill: replace it first "
+					+ "(Process > Math > Set...; NaN is taken as no data) or include it in the selection");
 			}
 	}
 

@@ -62,10 +62,10 @@ final class ImgInpainting {
 		for (InpaintWindows.Group g : plan.groups) {
 			int[] r = g.onImage(w, h);
 			FloatPlanes region = ImgPixels.read(image, ImgPixels.window(image, r));
-			String bad = type instanceof IntegerType ? null : plan.nonFinite(g, region, channel, offset[0], offset[1]);
+			String bad = type instanceof IntegerType ? null : plan.infinite(g, region, channel, offset[0], offset[1]);
 			if (bad != null) throw new IllegalArgumentException("the image has " + bad + " (relative to its min"
 				+ (c > 1 ? ", channel " + (channel[0] + 1) : "") + ") in the context the model sees around the region to "
-				+ "fill: replace it first or include it in the mask");
+				+ "fill: replace it first (NaN is taken as no data) or include it in the mask");
 			regions.add(region);
 		}
 

@@ -2,6 +2,7 @@ package org.ldmfiji.task;
 
 import org.ldmfiji.image.ChannelMapping;
 import org.ldmfiji.image.FloatPlanes;
+import org.ldmfiji.image.NoData;
 import org.ldmfiji.image.Normalization;
 import org.ldmfiji.image.PeriodicFill;
 import org.ldmfiji.image.ValueMap;
@@ -145,12 +146,15 @@ public final class InpaintWindows {
 	}
 
 	/**
-	 * Fills one group's window; values are normalised on the window's known pixels.
+	 * Fills one group's window; values are normalised on the window's known pixels, NaN ones filled harmonically first
+	 * ({@link NoData}).
 	 *
 	 * @param region the image's channels over {@link Group#onImage} (raw values)
 	 * @param done steps already reported; the fill reports {@code mapping.batchSize(C)·steps()} more
 	 */
 	public Fill fill(Group g, FloatPlanes region, Normalization norm, int samples, Progress progress, long done, long total) {
+		NoData noData = NoData.of(region); // NaN around the mask: no data, seen by the model as filled, never written
+		if (noData != null) region = noData.filled(region);
 		int c = region.channels();
 		ChannelMapping mapping = ChannelMapping.of(c, manifest.imageChannels);
 		Window win = g.window;
@@ -187,7 +191,7 @@ public final class InpaintWindows {
 		int x = p % w, y = p / w;
 		double filled = fill.maps.get(k).inverse(fill.samples.get(sample).get(k, y - fill.window.y, x - fill.window.x));
 		double a = alpha[p];
-		return a == 1 ? filled : a * filled + (1 - a) * source;
+		return a == 1 || Double.isNaN(source) ? filled : a * filled + (1 - a) * source;
 	}
 
 	/** Number of pixels in the group's regions. */
@@ -198,26 +202,24 @@ public final class InpaintWindows {
 	}
 
 	/**
-	 * The first NaN or infinite value of the group's window outside the mask ({@code region} holds the pixels of
-	 * {@link Group#onImage}), as "a NaN pixel at x=…, y=…" or "an infinite pixel at …", with the channel (0-based) in
-	 * {@code channel[0]}, or null when all are finite. Beyond the window the first guess leaves a pattern with such a
-	 * pixel to the smooth fill.
+	 * The first infinite value of the group's window outside the mask ({@code region} holds the pixels of
+	 * {@link Group#onImage}), as "an infinite pixel at x=…, y=…", with the channel (0-based) in {@code channel[0]}, or
+	 * null when there is none (NaN is no data, {@link #fill}). Beyond the window the first guess leaves a pattern with
+	 * such a pixel to the smooth fill.
 	 */
-	public String nonFinite(Group g, FloatPlanes region, int[] channel) {
-		return nonFinite(g, region, channel, 0, 0);
+	public String infinite(Group g, FloatPlanes region, int[] channel) {
+		return infinite(g, region, channel, 0, 0);
 	}
 
 	/** The same, the reported position shifted by (dx, dy) (a plan on a part of a larger image). */
-	public String nonFinite(Group g, FloatPlanes region, int[] channel, long dx, long dy) {
+	public String infinite(Group g, FloatPlanes region, int[] channel, long dx, long dy) {
 		int[] r = g.onImage(w, h), on = g.windowOnImage(w, h);
 		for (int k = 0; k < region.channels(); k++)
 			for (int iy = on[1]; iy < on[3]; iy++)
 				for (int ix = on[0]; ix < on[2]; ix++) {
-					float v = region.get(k, iy - r[1], ix - r[0]);
-					if (!grown[iy * w + ix] && (Float.isNaN(v) || Float.isInfinite(v))) {
-						channel[0] = k;
-						return (Float.isNaN(v) ? "a NaN" : "an infinite") + " pixel at x=" + (ix + dx) + ", y=" + (iy + dy);
-					}
+					if (grown[iy * w + ix] || !Float.isInfinite(region.get(k, iy - r[1], ix - r[0]))) continue;
+					channel[0] = k;
+					return "an infinite pixel at x=" + (ix + dx) + ", y=" + (iy + dy);
 				}
 		return null;
 	}

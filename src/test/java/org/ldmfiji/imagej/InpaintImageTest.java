@@ -259,9 +259,9 @@ class InpaintImageTest {
 		ImagePlus tiny = TestImages.image("tiny", 8, 12, 12, 1);
 		assertMessage("smaller", () -> InpaintImage.run(DemoModel.get(), tiny, TestImages.rect(12, 12, 4, 4, 2, 2), o,
 			Progress.NONE));
-		imp.getProcessor().setf(24, 30, Float.NaN); // outside the grown mask, inside the window
+		imp.getProcessor().setf(24, 30, Float.POSITIVE_INFINITY); // outside the grown mask, inside the window
 		before = TestImages.bits(imp);
-		assertMessage("has a NaN pixel at x=24, y=30", () -> InpaintImage.run(DemoModel.get(), imp,
+		assertMessage("has an infinite pixel at x=24, y=30", () -> InpaintImage.run(DemoModel.get(), imp,
 			TestImages.rect(W, H, 30, 30, 5, 5), o, Progress.NONE));
 		BundleException unknown = assertThrows(BundleException.class, () -> Bundles.open("no-such-model"));
 		assertTrue(unknown.getMessage().contains("not found"), unknown.getMessage());
@@ -353,6 +353,34 @@ class InpaintImageTest {
 		InpaintImage.Options o = options(1);
 		ImagePlus out = InpaintImage.run(DemoModel.get(), imp, TestImages.rect(W, H, 30, 30, 6, 6), o, Progress.NONE).image;
 		assertFalse(Float.isNaN(out.getProcessor().getf(33, 33)));
+	}
+
+	/**
+	 * NaN in the context around the selection is no data (a mosaic's blank border beside the region to fill): the
+	 * model sees it filled harmonically, it stays NaN in the result, and the fill is finite and within the values
+	 * around it. Before, the run was refused.
+	 */
+	@Test
+	void nanAroundTheMaskIsNoDataAndStaysNaN() {
+		ImagePlus imp = TestImages.image("mosaic", 32, W, H, 16);
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < 22; x++) imp.getProcessor().setf(x, y, Float.NaN); // a blank strip beside the hole
+		boolean[] mask = TestImages.rect(W, H, 26, 30, 8, 8);
+		int[] before = TestImages.bits(imp)[0];
+		InpaintImage.Options o = options(1);
+		ImageProcessor out = InpaintImage.run(DemoModel.get(), imp, mask, o, Progress.NONE).image.getProcessor();
+		TestImages.assertFilledInsideOnly(before, TestImages.bits(new ImagePlus("out", out))[0], mask, W, o.grow);
+		double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
+		for (int i = 0; i < mask.length; i++)
+			if (!mask[i] && !Float.isNaN(imp.getProcessor().getf(i))) {
+				lo = Math.min(lo, imp.getProcessor().getf(i));
+				hi = Math.max(hi, imp.getProcessor().getf(i));
+			}
+		for (int i = 0; i < mask.length; i++)
+			if (mask[i]) {
+				float v = out.getf(i);
+				assertTrue(v >= lo && v <= hi, "fill value " + v + " at " + i % W + "," + i / W + " outside [" + lo + ", " + hi + "]");
+			}
 	}
 
 	@Test
