@@ -299,6 +299,10 @@ def run(args, images, common: list, t0: float) -> dict:
     def one(img, work: str) -> None:
         k = order[img.id]
         hr = real_images.load(args.cache, img, args.size)
+        if args.dim and hr.dtype != np.uint8:
+            return  # --dim: the 8-bit and RGB images only
+        if args.dim:
+            hr = np.round(hr * args.dim).astype(np.uint8)
         if not np.isfinite(hr).all():  # a float image's NaN background reaching into a larger crop
             print(f"{img.id}: skipped, its {args.size}x{args.size} crop holds NaN or infinite pixels", flush=True)
             return
@@ -357,6 +361,8 @@ def main(argv=None) -> dict:
     p.add_argument("--compare-title", default="### Inpainting before and after", help="the --compare section's title")
     p.add_argument("--compare-note", default="", help="the text under the --compare section's title")
     p.add_argument("--keep", default=None, help="folder that keeps the input, mask and output TIFF files")
+    p.add_argument("--dim", type=float, default=None, help="only the 8-bit and RGB images, their values times this "
+                   "factor (rounded): a dim 8-bit acquisition, e.g. 0.15 for levels 0-38; writes no report")
     args = p.parse_args(argv)
     args.tasks = set(args.tasks.split(","))
     INPAINT_ARGS[:] = args.inpaint_args.split()
@@ -386,7 +392,7 @@ def main(argv=None) -> dict:
             replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, CBEGIN, CEND)
         print(text)
         return res
-    if res["superres"] and res["inpaint"]:
+    if res["superres"] and res["inpaint"] and not args.dim:
         text = section(res, args, seconds)
         if args.report != "-":
             replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, BEGIN, END)
