@@ -1,6 +1,7 @@
 package org.ldmfiji.image;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -31,7 +32,13 @@ public final class Normalization {
 	/** Default high percentile for scientific data (see the class comment). */
 	public static final double DEFAULT_HIGH_PERCENTILE = 99.9;
 
-	private enum Kind { PERCENTILE, MIN_MAX, FIXED }
+	/**
+	 * Below this span of levels between its 0.1 and 99.9 % percentiles an 8-bit image is a dim acquisition
+	 * ({@link #forSuperResolution}); the 8-bit and RGB images of the real-image evaluation span 51 to 255.
+	 */
+	public static final double DIM_SPAN = 48;
+
+	private enum Kind { PERCENTILE, MIN_MAX, FIXED, FIXED_UNLESS_DIM }
 
 	private final Kind kind;
 	private final double p, q;
@@ -86,6 +93,18 @@ public final class Normalization {
 		}
 	}
 
+	/**
+	 * What super-resolution uses for a whole plane of an ImageJ bit depth: as {@link #forBitDepth}, except that an 8-bit
+	 * or RGB plane whose values span fewer than {@link #DIM_SPAN} levels (a dim acquisition, levels 0-38 say) is
+	 * normalised by its 0.1 / 99.9 % percentiles, all channels together (colours keep their balance), as a 16-bit
+	 * image is. Given 0-255, the model sees such a plane as nearly black, its own grain as large as the plane's detail:
+	 * the 23 8-bit and RGB images of the real-image evaluation at 0.15 of their values lost 0.21 dB to bicubic on
+	 * average, 8 of them more than 0.3 dB; stretched, +0.65 dB, 3 (models/demo/EVALUATION.md, session 25).
+	 */
+	public static Normalization forSuperResolution(int bitDepth) {
+		return bitDepth == 8 || bitDepth == 24 ? new Normalization(Kind.FIXED_UNLESS_DIM, 0, 255) : forBitDepth(bitDepth);
+	}
+
 	/** Fits on all values of all channels together and returns the map onto [0, 1]. */
 	public ValueMap fit(FloatPlanes image) {
 		return fit(image.data());
@@ -93,6 +112,7 @@ public final class Normalization {
 
 	/** Fits each channel on its own values: one map onto [0, 1] per channel. */
 	public List<ValueMap> fitChannels(FloatPlanes image) {
+		if (kind == Kind.FIXED_UNLESS_DIM) return Collections.nCopies(image.channels(), fit(image)); // all together
 		List<ValueMap> maps = new ArrayList<>(image.channels());
 		for (int c = 0; c < image.channels(); c++) maps.add(fit(image.channel(c).data()));
 		return maps;
@@ -102,8 +122,13 @@ public final class Normalization {
 	public ValueMap fit(float[] values) {
 		if (kind == Kind.FIXED) return ValueMap.unit(p, q);
 		float[] finite = finiteCopy(values);
-		if (finite.length == 0) return ValueMap.unit(-0.5, 0.5);
+		if (finite.length == 0) return kind == Kind.FIXED_UNLESS_DIM ? ValueMap.unit(p, q) : ValueMap.unit(-0.5, 0.5);
 		double lo, hi;
+		if (kind == Kind.FIXED_UNLESS_DIM) {
+			lo = Percentiles.of(finite, DEFAULT_LOW_PERCENTILE);
+			hi = Percentiles.of(finite, DEFAULT_HIGH_PERCENTILE);
+			return hi > lo && hi - lo < DIM_SPAN ? ValueMap.unit(lo, hi) : ValueMap.unit(p, q);
+		}
 		if (kind == Kind.PERCENTILE) {
 			lo = Percentiles.of(finite, p);
 			hi = Percentiles.of(finite, q);
@@ -136,6 +161,9 @@ public final class Normalization {
 				return String.format(Locale.ROOT, "percentile(%s, %s)", p, q);
 			case MIN_MAX:
 				return "minMax()";
+			case FIXED_UNLESS_DIM:
+				return String.format(Locale.ROOT, "fixed(%s, %s), or percentile(%s, %s) of all channels when they span "
+					+ "fewer than %s levels", p, q, DEFAULT_LOW_PERCENTILE, DEFAULT_HIGH_PERCENTILE, DIM_SPAN);
 			default:
 				return String.format(Locale.ROOT, "fixed(%s, %s)", p, q);
 		}

@@ -218,6 +218,41 @@ class NormalizationTest {
 		assertEquals(300, maps.get(1).hi());
 	}
 
+	/**
+	 * Super-resolution of an 8-bit or RGB plane: the type's range, unless the plane spans fewer than 48 levels (a dim
+	 * acquisition), then its percentiles, one map for all channels so colours keep their balance; the map round-trips
+	 * exactly either way. 16- and 32-bit as forBitDepth.
+	 */
+	@Test
+	void superResolutionStretchesOnlyDimEightBitPlanes() {
+		Random r = new Random(5);
+		float[] bright = new float[3 * 400], dim = new float[3 * 400];
+		for (int i = 0; i < bright.length; i++) {
+			bright[i] = 20 + r.nextInt(200);
+			dim[i] = 3 + r.nextInt(i < 400 ? 20 : 30); // the first channel dimmer than the others
+		}
+		Normalization n = Normalization.forSuperResolution(24);
+		ValueMap full = n.fit(new FloatPlanes(3, 20, 20, bright));
+		assertEquals(0, full.lo(), "a plane spanning 200 levels keeps the type's range");
+		assertEquals(255, full.hi());
+		FloatPlanes dimPlanes = new FloatPlanes(3, 20, 20, dim);
+		List<ValueMap> maps = n.fitChannels(dimPlanes);
+		assertEquals(3, maps.size());
+		ValueMap joint = Normalization.percentile().fit(dimPlanes);
+		for (ValueMap m : maps) {
+			assertEquals(joint.lo(), m.lo(), "one map for all channels, from their percentiles together");
+			assertEquals(joint.hi(), m.hi());
+		}
+		assertTrue(joint.hi() - joint.lo() < Normalization.DIM_SPAN);
+		ValueMap toModel = maps.get(0).onto(-1, 1);
+		for (float v : dim) assertEquals(v, Math.round(toModel.inverse(toModel.forward(v))), "round trip of " + v);
+		float[] flat = new float[400];
+		Arrays.fill(flat, 7);
+		assertEquals(255.0, n.fit(new FloatPlanes(1, 20, 20, flat)).hi(), "a flat plane keeps the type's range");
+		assertEquals("percentile(0.1, 99.9)", Normalization.forSuperResolution(16).toString());
+		assertEquals("percentile(0.1, 99.9)", Normalization.forSuperResolution(32).toString());
+	}
+
 	private static void shuffle(float[] v, Random r) {
 		for (int i = v.length - 1; i > 0; i--) {
 			int j = r.nextInt(i + 1);
