@@ -162,8 +162,8 @@ public final class Normalization {
 			case MIN_MAX:
 				return "minMax()";
 			case FIXED_UNLESS_DIM:
-				return String.format(Locale.ROOT, "fixed(%s, %s), or percentile(%s, %s) of all channels when they span "
-					+ "fewer than %s levels", p, q, DEFAULT_LOW_PERCENTILE, DEFAULT_HIGH_PERCENTILE, DIM_SPAN);
+				return String.format(Locale.ROOT, "fixed(%s, %s), or percentile(%s, %s) of all channels together where "
+					+ "they span fewer than %.0f levels", p, q, DEFAULT_LOW_PERCENTILE, DEFAULT_HIGH_PERCENTILE, DIM_SPAN);
 			default:
 				return String.format(Locale.ROOT, "fixed(%s, %s)", p, q);
 		}
