@@ -19,6 +19,8 @@ import java.util.Locale;
  * <li>{@link #minMax()}: lo, hi = the smallest and largest value.</li>
  * <li>{@link #fixed(double, double)}: given lo, hi, independent of the image; 0…255 for 8-bit and
  * RGB natural images, so that the model sees the intensities it was trained on.</li>
+ * <li>{@link #forSuperResolution}: for a whole 8-bit or RGB plane, fixed(0, 255) unless the plane is dim (its
+ * percentiles span fewer than {@link #DIM_SPAN} levels), then its percentiles, fitted on all channels together.</li>
  * </ul>
  * Degenerate ranges never divide by zero: if the percentiles coincide (an image that is more than
  * 99.8 % one value) the fit falls back to min/max; if min = max (a constant image, or no finite
