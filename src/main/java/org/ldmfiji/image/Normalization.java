@@ -19,8 +19,8 @@ import java.util.Locale;
  * <li>{@link #minMax()}: lo, hi = the smallest and largest value.</li>
  * <li>{@link #fixed(double, double)}: given lo, hi, independent of the image; 0…255 for 8-bit and
  * RGB natural images, so that the model sees the intensities it was trained on.</li>
- * <li>{@link #forSuperResolution}: for a whole 8-bit or RGB plane, fixed(0, 255) unless the plane is dim (its
- * percentiles span fewer than {@link #DIM_SPAN} levels), then its percentiles, fitted on all channels together.</li>
+ * <li>{@link #forBitDepth}: for 8-bit and RGB images fixed(0, 255) unless the image is dim (its percentiles span
+ * fewer than {@link #DIM_SPAN} levels), then its percentiles, fitted on all channels together.</li>
  * </ul>
  * Degenerate ranges never divide by zero: if the percentiles coincide (an image that is more than
  * 99.8 % one value) the fit falls back to min/max; if min = max (a constant image, or no finite
@@ -36,7 +36,7 @@ public final class Normalization {
 
 	/**
 	 * Below this span of levels between its 0.1 and 99.9 % percentiles an 8-bit image is a dim acquisition
-	 * ({@link #forSuperResolution}); the 8-bit and RGB images of the real-image evaluation span 51 to 255.
+	 * ({@link #forBitDepth}); the 8-bit and RGB images of the real-image evaluation span 51 to 255.
 	 */
 	public static final double DIM_SPAN = 48;
 
@@ -79,14 +79,19 @@ public final class Normalization {
 	}
 
 	/**
-	 * The default for an ImageJ bit depth ({@code ImagePlus.getBitDepth()}): 8 and 24 (RGB) →
-	 * {@code fixed(0, 255)}; 16 and 32 → {@code percentile(0.1, 99.9)}.
+	 * The default for an ImageJ bit depth ({@code ImagePlus.getBitDepth()}): 8 and 24 (RGB) → {@code fixed(0, 255)},
+	 * unless the values span fewer than {@link #DIM_SPAN} levels (a dim acquisition, levels 0-38 say): then their 0.1 /
+	 * 99.9 % percentiles, fitted on all channels together (colours keep their balance), as for a 16-bit image. Given
+	 * 0-255, the model sees such an image as nearly black, its own grain as large as the image's detail: the 23 8-bit
+	 * and RGB images of the real-image evaluation at 0.15 of their values lost 0.21 dB to bicubic in super-resolution
+	 * on average, 8 of them more than 0.3 dB; stretched, +0.65 dB, 3 (models/demo/EVALUATION.md, session 25). 16 and
+	 * 32 → {@code percentile(0.1, 99.9)}.
 	 */
 	public static Normalization forBitDepth(int bitDepth) {
 		switch (bitDepth) {
 			case 8:
 			case 24:
-				return fixed(0, 255);
+				return new Normalization(Kind.FIXED_UNLESS_DIM, 0, 255);
 			case 16:
 			case 32:
 				return percentile();
@@ -95,24 +100,12 @@ public final class Normalization {
 		}
 	}
 
-	/**
-	 * What super-resolution uses for a whole plane of an ImageJ bit depth: as {@link #forBitDepth}, except that an 8-bit
-	 * or RGB plane whose values span fewer than {@link #DIM_SPAN} levels (a dim acquisition, levels 0-38 say) is
-	 * normalised by its 0.1 / 99.9 % percentiles, all channels together (colours keep their balance), as a 16-bit
-	 * image is. Given 0-255, the model sees such a plane as nearly black, its own grain as large as the plane's detail:
-	 * the 23 8-bit and RGB images of the real-image evaluation at 0.15 of their values lost 0.21 dB to bicubic on
-	 * average, 8 of them more than 0.3 dB; stretched, +0.65 dB, 3 (models/demo/EVALUATION.md, session 25).
-	 */
-	public static Normalization forSuperResolution(int bitDepth) {
-		return bitDepth == 8 || bitDepth == 24 ? new Normalization(Kind.FIXED_UNLESS_DIM, 0, 255) : forBitDepth(bitDepth);
-	}
-
 	/** Fits on all values of all channels together and returns the map onto [0, 1]. */
 	public ValueMap fit(FloatPlanes image) {
 		return fit(image.data());
 	}
 
-	/** Fits each channel on its own values: one map onto [0, 1] per channel. */
+	/** Fits each channel on its own values (8-bit and RGB: all together, the same map): one map per channel. */
 	public List<ValueMap> fitChannels(FloatPlanes image) {
 		if (kind == Kind.FIXED_UNLESS_DIM) return Collections.nCopies(image.channels(), fit(image)); // all together
 		List<ValueMap> maps = new ArrayList<>(image.channels());

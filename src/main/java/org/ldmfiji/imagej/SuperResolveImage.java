@@ -25,7 +25,7 @@ import java.util.Locale;
  * x f super-resolution of an ImageJ image (8-, 16-, 32-bit or RGB; an 8-bit image with a palette as the image it
  * shows, {@link PaletteImages}; stacks plane by plane; several channels channel by channel on a one-channel model)
  * with {@link SuperResolution}. Each plane's channels are normalised on their own
- * values ({@link Normalization#forSuperResolution}) into the model's range and mapped back afterwards, so the result has
+ * values ({@link Normalization#forBitDepth}) into the model's range and mapped back afterwards, so the result has
  * the source's type and value range (a 16-bit image stays 16-bit with its own range). The result {@code <title>-x4}
  * has the source's calibration for an f-times finer grid. Nothing is returned before the last step has run: a
  * failure or a cancellation leaves no output; the source is only read.
@@ -78,7 +78,7 @@ public final class SuperResolveImage {
 			IjImages.readChannels(imp, pos[0], pos[1]).requireNoInfinity(imp.getTitle());
 
 		int tiles = sr.tileCount(w, h, o.tile);
-		Normalization norm = Normalization.forSuperResolution(imp.getBitDepth());
+		Normalization norm = Normalization.forBitDepth(imp.getBitDepth());
 		PlaneSuperResolution plane = new PlaneSuperResolution(sr, m, o, norm, IjImages.storedRange(imp));
 		long total = positions.size() * plane.steps(c), done = 0;
 		progress.status(String.format(Locale.ROOT, "LDM super-resolution x%d: %d plane(s), %d tile(s) each", f,

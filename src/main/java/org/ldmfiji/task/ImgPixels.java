@@ -76,16 +76,8 @@ final class ImgPixels {
 	 * (0…255) the fixed range 0…255, anything else (16-bit, float) the percentiles of its values.
 	 */
 	static Normalization normalization(RealType<?> t) {
-		return Normalization.forBitDepth(isEightBit(t) ? 8 : 32);
-	}
-
-	/** The same for super-resolution of whole planes ({@link Normalization#forSuperResolution}). */
-	static Normalization superResolutionNormalization(RealType<?> t) {
-		return Normalization.forSuperResolution(isEightBit(t) ? 8 : 32);
-	}
-
-	private static boolean isEightBit(RealType<?> t) {
-		return t instanceof IntegerType && t.getMinValue() == 0 && t.getMaxValue() == 255;
+		boolean eightBit = t instanceof IntegerType && t.getMinValue() == 0 && t.getMaxValue() == 255;
+		return Normalization.forBitDepth(eightBit ? 8 : 32);
 	}
 
 	/** The min and max an integer type stores; null for a float type (any value). */

@@ -72,7 +72,7 @@ final class ImgSuperResolution {
 		FloatPlanes px = checkedSource(bundle, image, type, o, false);
 		int c = px.channels();
 		SuperResolution sr = new SuperResolution(bundle, o.sampling);
-		PlaneSuperResolution plane = new PlaneSuperResolution(sr, m, o, ImgPixels.superResolutionNormalization(type),
+		PlaneSuperResolution plane = new PlaneSuperResolution(sr, m, o, ImgPixels.normalization(type),
 			ImgPixels.storedRange(type));
 		List<ValueMap> maps = plane.fit(px);
 		long perWindow = plane.steps(c), total = perWindow * blocks.blocks(px.width(), px.height());
@@ -135,7 +135,7 @@ final class ImgSuperResolution {
 		int c = px.channels(), w = px.width(), h = px.height();
 		SuperResolution sr = new SuperResolution(bundle, o.sampling);
 		int f = sr.factor();
-		PlaneSuperResolution plane = new PlaneSuperResolution(sr, m, o, ImgPixels.superResolutionNormalization(type),
+		PlaneSuperResolution plane = new PlaneSuperResolution(sr, m, o, ImgPixels.normalization(type),
 			ImgPixels.storedRange(type));
 		progress.status(String.format(Locale.ROOT, "LDM super-resolution x%d: %d tile(s)", f, sr.tileCount(w, h, o.tile)));
 		List<FloatPlanes> samples = plane.run(px, progress, 0, plane.steps(c));

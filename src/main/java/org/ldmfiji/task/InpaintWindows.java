@@ -11,7 +11,6 @@ import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.tiling.Window;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -261,15 +260,22 @@ public final class InpaintWindows {
 	 */
 	private List<ValueMap> fitOutside(Normalization norm, FloatPlanes region, int[] r, int[] part) {
 		double[] range = manifest.imageRange;
+		int n = 0;
+		for (int y = part[1]; y < part[3]; y++)
+			for (int x = part[0]; x < part[2]; x++) if (!grown[y * w + x]) n++;
 		List<ValueMap> maps = new ArrayList<>();
+		if (n == 0) { // no known pixel: the policy's fit of nothing
+			for (int k = 0; k < region.channels(); k++) maps.add(norm.fit(new float[0]).onto(range[0], range[1]));
+			return maps;
+		}
+		FloatPlanes outside = FloatPlanes.zeros(region.channels(), 1, n); // the known pixels, channel by channel
 		for (int k = 0; k < region.channels(); k++) {
-			float[] v = new float[(part[2] - part[0]) * (part[3] - part[1])];
-			int n = 0;
+			int i = 0;
 			for (int y = part[1]; y < part[3]; y++)
 				for (int x = part[0]; x < part[2]; x++)
-					if (!grown[y * w + x]) v[n++] = region.get(k, y - r[1], x - r[0]);
-			maps.add(norm.fit(Arrays.copyOf(v, n)).onto(range[0], range[1]));
+					if (!grown[y * w + x]) outside.set(k, 0, i++, region.get(k, y - r[1], x - r[0]));
 		}
+		for (ValueMap map : norm.fitChannels(outside)) maps.add(map.onto(range[0], range[1]));
 		return maps;
 	}
 

@@ -36,7 +36,7 @@ class DimEightBitSuperResolutionTest {
 					+ 0.3 * r.nextGaussian()))));
 		FloatPlanes low = Consistency.areaDownsample(truth, F);
 		for (int i = 0; i < low.data().length; i++) low.data()[i] = Math.round(low.data()[i]);
-		double now = rms(superResolve(low, null), truth), fixed = rms(superResolve(low, Normalization.forBitDepth(8)), truth);
+		double now = rms(superResolve(low, null), truth), fixed = rms(superResolve(low, Normalization.fixed(0, 255)), truth);
 		double bicubic = rms(Bicubic.upsample(low, F), truth);
 		String figures = String.format(Locale.ROOT, "error %.3f levels rms (with the type's range 0-255: %.3f; bicubic %.3f)",
 			now, fixed, bicubic);
