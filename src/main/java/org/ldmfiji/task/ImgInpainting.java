@@ -27,8 +27,8 @@ import java.util.List;
  * Inpainting of an ImgLib2 image (X, Y and an optional channel axis, any min, any real type) with the windows,
  * normalisation and blending of the ImageJ job ({@link InpaintWindows}, shared with {@code imagej.InpaintImage}): the result
  * is a copy in the source's type and interval whose pixels outside the grown mask are the source's, bit for bit.
- * Values are normalised as the ImageJ job does for the same type (8-bit: fixed 0…255; others: percentiles of each
- * window's unmasked pixels).
+ * Values are normalised as the ImageJ job does for the same type (8-bit: fixed 0…255, or for a dim window the
+ * percentiles of its unmasked pixels; others: those percentiles).
  */
 final class ImgInpainting {
 

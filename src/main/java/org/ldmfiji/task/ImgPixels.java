@@ -73,7 +73,8 @@ final class ImgPixels {
 
 	/**
 	 * The normalisation the ImageJ jobs use for the same type ({@link Normalization#forBitDepth}): an 8-bit type
-	 * (0…255) the fixed range 0…255, anything else (16-bit, float) the percentiles of its values.
+	 * (0…255) the fixed range 0…255 (a dim image's percentiles), anything else (16-bit, float) the percentiles of its
+	 * values.
 	 */
 	static Normalization normalization(RealType<?> t) {
 		boolean eightBit = t instanceof IntegerType && t.getMinValue() == 0 && t.getMaxValue() == 255;
