@@ -13,8 +13,8 @@ import java.util.List;
  * model's units: 2.3 dB below bicubic, nearly all of it within 16 px of that block). So the input is split, y =
  * clamp(y) + e, the model super-resolves clamp(y), and e is added back within each f × f block, so the result
  * reproduces y exactly under the area average A: a bright excess in the shape of the result ({@link #addBright}), a
- * dark (or absurdly bright) one evenly ({@link #addEven}). Values inside the range are untouched (8-bit and RGB images, normalised by
- * their fixed range, never have an excess).
+ * dark (or absurdly bright) one evenly ({@link #addEven}). Values inside the range are untouched (8-bit and RGB images
+ * normalised by their fixed range never have an excess; a dim one, normalised by its percentiles, may).
  */
 final class OutOfRange {
 
