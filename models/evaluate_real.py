@@ -301,8 +301,9 @@ def run(args, images, common: list, t0: float) -> dict:
         hr = real_images.load(args.cache, img, args.size)
         if args.dim and hr.dtype != np.uint8:
             return  # --dim: the 8-bit and RGB images only
-        if args.dim:
-            hr = np.round(hr * args.dim).astype(np.uint8)
+        if args.dim:  # a camera's read noise, if asked, before the rounding (seeded by the image's index)
+            noise = np.random.default_rng(30_000 + k).normal(0, args.dim_noise, hr.shape) if args.dim_noise else 0
+            hr = np.clip(np.round(hr * args.dim + noise), 0, 255).astype(np.uint8)
         if not np.isfinite(hr).all():  # a float image's NaN background reaching into a larger crop
             print(f"{img.id}: skipped, its {args.size}x{args.size} crop holds NaN or infinite pixels", flush=True)
             return
@@ -363,6 +364,8 @@ def main(argv=None) -> dict:
     p.add_argument("--keep", default=None, help="folder that keeps the input, mask and output TIFF files")
     p.add_argument("--dim", type=float, default=None, help="only the 8-bit and RGB images, their values times this "
                    "factor (rounded): a dim 8-bit acquisition, e.g. 0.15 for levels 0-38; writes no report")
+    p.add_argument("--dim-noise", type=float, default=0, help="with --dim: Gaussian noise of this standard deviation "
+                   "(levels) added before the rounding, a camera's read noise")
     args = p.parse_args(argv)
     args.tasks = set(args.tasks.split(","))
     INPAINT_ARGS[:] = args.inpaint_args.split()

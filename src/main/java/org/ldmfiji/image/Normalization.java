@@ -120,9 +120,8 @@ public final class Normalization {
 		if (finite.length == 0) return kind == Kind.FIXED_UNLESS_DIM ? ValueMap.unit(p, q) : ValueMap.unit(-0.5, 0.5);
 		double lo, hi;
 		if (kind == Kind.FIXED_UNLESS_DIM) {
-			lo = Percentiles.of(finite, DEFAULT_LOW_PERCENTILE);
-			hi = Percentiles.of(finite, DEFAULT_HIGH_PERCENTILE);
-			return hi > lo && hi - lo < DIM_SPAN ? ValueMap.unit(lo, hi) : ValueMap.unit(p, q);
+			double[] dim = dimRange(finite);
+			return dim != null ? ValueMap.unit(dim[0], dim[1]) : ValueMap.unit(p, q);
 		}
 		if (kind == Kind.PERCENTILE) {
 			lo = Percentiles.of(finite, p);
@@ -137,6 +136,21 @@ public final class Normalization {
 		}
 		if (hi > lo) return ValueMap.unit(lo, hi);
 		return ValueMap.unit(lo - 0.5, lo + 0.5); // constant: unit span centred on the value
+	}
+
+	/**
+	 * Whether the values (all channels; NaN ignored) span fewer than {@link #DIM_SPAN} levels between their 0.1 and
+	 * 99.9 % percentiles, and more than none: a dim acquisition, whose levels are coarse steps of its detail.
+	 */
+	public static boolean isDim(FloatPlanes image) {
+		return dimRange(finiteCopy(image.data())) != null;
+	}
+
+	/** The 0.1 and 99.9 % percentiles of finite values where they differ by less than {@link #DIM_SPAN}, else null. */
+	private static double[] dimRange(float[] finite) {
+		if (finite.length == 0) return null;
+		double lo = Percentiles.of(finite, DEFAULT_LOW_PERCENTILE), hi = Percentiles.of(finite, DEFAULT_HIGH_PERCENTILE);
+		return hi > lo && hi - lo < DIM_SPAN ? new double[] {lo, hi} : null;
 	}
 
 	/** The finite values (NaN and ±∞ dropped; ∞ would make the span infinite). */

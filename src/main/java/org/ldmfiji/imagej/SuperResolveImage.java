@@ -86,10 +86,12 @@ public final class SuperResolveImage {
 		List<FloatPlanes> means = new ArrayList<>(), stds = new ArrayList<>();
 		for (int[] pos : positions) {
 			progress.checkCancelled();
-			List<FloatPlanes> samples = plane.run(IjImages.readChannels(imp, pos[0], pos[1]), progress, done, total);
+			FloatPlanes low = IjImages.readChannels(imp, pos[0], pos[1]);
+			List<FloatPlanes> samples = plane.run(low, progress, done, total);
 			done += plane.steps(c);
-			means.add(SampleStatistics.mean(samples));
-			if (o.samples > 1) stds.add(SampleStatistics.std(samples, means.get(means.size() - 1)));
+			FloatPlanes mean = SampleStatistics.mean(samples);
+			if (o.samples > 1) stds.add(SampleStatistics.std(samples, mean));
+			means.add(plane.storage(low).apply(mean));
 		}
 		progress.checkCancelled();
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * f× super-resolution written into a caller's image block by block, so that the output may be larger than one array
@@ -126,8 +127,8 @@ final class BlockwiseSuperResolution {
 	 * @param runSeed the run's seed ({@link #seed} of each block)
 	 * @param stepsPerWindow the steps one window reports (the next window's {@code stepsDone} advances by it)
 	 */
-	<T extends RealType<T>> void run(FloatPlanes source, RandomAccessibleInterval<T> target, Window sr, long runSeed,
-		long stepsPerWindow, Progress progress)
+	<T extends RealType<T>> void run(FloatPlanes source, RandomAccessibleInterval<T> target, Window sr,
+		UnaryOperator<FloatPlanes> stored, long runSeed, long stepsPerWindow, Progress progress)
 	{
 		int w = source.width(), h = source.height(), ch = source.channels();
 		int rows = count(h), cols = count(w);
@@ -147,7 +148,7 @@ final class BlockwiseSuperResolution {
 						if (p != null) pending.computeIfAbsent((long) tr * cols + tc, k -> new ArrayList<>()).add(p);
 					}
 				write(pending.remove((long) r * cols + c), ch, tileStart(r), tileEnd(r, rows, h), tileStart(c),
-					tileEnd(c, cols, w), target);
+					tileEnd(c, cols, w), stored, target);
 			}
 	}
 
@@ -193,7 +194,7 @@ final class BlockwiseSuperResolution {
 
 	/** Sums the pieces of write tile [ty0, ty1) × [tx0, tx1) (source pixels) and writes it into the target. */
 	private <T extends RealType<T>> void write(List<Piece> pieces, int ch, long ty0, long ty1, long tx0, long tx1,
-		RandomAccessibleInterval<T> target)
+		UnaryOperator<FloatPlanes> stored, RandomAccessibleInterval<T> target)
 	{
 		int th = (int) ((ty1 - ty0) * f), tw = (int) ((tx1 - tx0) * f);
 		FloatPlanes acc;
@@ -218,7 +219,7 @@ final class BlockwiseSuperResolution {
 		min[1] = ty0 * f;
 		max[0] = tx1 * f - 1;
 		max[1] = ty1 * f - 1;
-		ImageTensors.write(acc, Views.interval(target, new FinalInterval(min, max)));
+		ImageTensors.write(stored.apply(acc), Views.interval(target, new FinalInterval(min, max)));
 	}
 
 	/** Source pixels [x, x + w) × [y, y + h) of all channels. */

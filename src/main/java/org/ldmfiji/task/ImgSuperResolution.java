@@ -83,7 +83,7 @@ final class ImgSuperResolution {
 				done, total);
 			progress.checkCancelled();
 			return SampleStatistics.mean(samples);
-		}, o.sampling.seed, perWindow, progress);
+		}, plane.storage(px), o.sampling.seed, perWindow, progress);
 		progress.status("LDM super-resolution: done");
 	}
 
@@ -140,6 +140,6 @@ final class ImgSuperResolution {
 		progress.status(String.format(Locale.ROOT, "LDM super-resolution x%d: %d tile(s)", f, sr.tileCount(w, h, o.tile)));
 		List<FloatPlanes> samples = plane.run(px, progress, 0, plane.steps(c));
 		progress.checkCancelled();
-		return SampleStatistics.mean(samples);
+		return plane.storage(px).apply(SampleStatistics.mean(samples));
 	}
 }

@@ -9,6 +9,7 @@ import org.ldmfiji.model.Manifest;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Super-resolution of one plane's channels in the source's values, whatever holds the pixels (an ImagePlus in
@@ -24,6 +25,7 @@ public final class PlaneSuperResolution {
 	private final SuperResolutionOptions options;
 	private final Normalization norm;
 	private final double[] typeRange;
+	private final BlockRounding rounding;
 
 	/**
 	 * @param typeRange the min and max the result's type stores (an integer type), or null (float): the default result
@@ -37,6 +39,18 @@ public final class PlaneSuperResolution {
 		this.options = options;
 		this.norm = norm;
 		this.typeRange = typeRange == null ? null : typeRange.clone();
+		this.rounding = BlockRounding.of(typeRange, sr.factor());
+	}
+
+	/**
+	 * How a result of {@code source} (C × H × W raw values) is stored in an integer type: for a dim source
+	 * ({@link Normalization#isDim}) rounded one f × f block at a time ({@link BlockRounding}); otherwise, and for a float
+	 * type, as it is (writing rounds each pixel).
+	 */
+	public UnaryOperator<FloatPlanes> storage(FloatPlanes source) {
+		if (rounding == null || !Normalization.isDim(source))
+			return UnaryOperator.identity();
+		return rounding::apply;
 	}
 
 	/** Denoising steps of one plane of {@code channels} channels (the tiles are fused at every step). */

@@ -92,7 +92,7 @@ class BlockwiseOutputTest {
 		bsr.run(src, cells.img, (low, seed, done) -> {
 			windows.merge(seed, 1, Integer::sum);
 			return replicate(low, f, seed);
-		}, 7, 1, Progress.NONE);
+		}, x -> x, 7, 1, Progress.NONE);
 		assertEquals(5 * 4, windows.size(), "one window and one seed per block");
 		assertTrue(windows.containsKey(7L), "block (0, 0) keeps the run's seed");
 		for (CountingFloats.Access a : cells.made.values())
@@ -181,7 +181,7 @@ class BlockwiseOutputTest {
 				seeds[1]++;
 				assertEquals(40, low.width());
 				return replicate(low, f, seed);
-			}, 123, 1, Progress.NONE);
+			}, x -> x, 123, 1, Progress.NONE);
 		assertEquals(123, seeds[0]);
 		assertEquals(1, seeds[1], "one window");
 		float[] expected = replicate(src, f, 123).data();

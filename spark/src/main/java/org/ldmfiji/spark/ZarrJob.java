@@ -7,6 +7,7 @@ import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.Normalization;
 import org.ldmfiji.image.ValueMap;
 import org.ldmfiji.model.Manifest;
+import org.ldmfiji.task.BlockRounding;
 import org.ldmfiji.task.LatentDiffusion;
 import org.ldmfiji.task.SampleStatistics;
 import org.ldmfiji.task.StorableRange;
@@ -162,9 +163,11 @@ final class ZarrJob {
 		return z & ((1L << 52) - 1);
 	}
 
-	/** The value range mapped onto the model's: 0…255 for u1, else the 0.1/99.9 percentiles of a sample of blocks. */
+	/**
+	 * The value range mapped onto the model's, by the plugin's policy for the type ({@link Normalization#forBitDepth})
+	 * fitted on a sample of blocks: 0…255 for u1 (a dim one: its percentiles), else the 0.1/99.9 percentiles.
+	 */
 	static double[] valueRange(ZarrArray2D a, Grid g) {
-		if (a.type == ZarrArray2D.Type.U1) return new double[] {0, 255};
 		int rows = g.rows(), cols = g.cols(), step = Math.max(1, (int) Math.ceil(Math.sqrt((double) rows * cols / 16)));
 		List<float[]> parts = new ArrayList<>();
 		int n = 0;
@@ -181,7 +184,8 @@ final class ZarrJob {
 			System.arraycopy(p, 0, all, k, p.length);
 			k += p.length;
 		}
-		ValueMap m = Normalization.percentile().fit(all);
+		ValueMap m = Normalization.forBitDepth(a.type == ZarrArray2D.Type.U1 ? 8 : a.type == ZarrArray2D.Type.U2 ? 16 : 32)
+			.fit(all);
 		return new double[] {m.lo(), m.hi()};
 	}
 
@@ -266,7 +270,10 @@ final class ZarrJob {
 		}
 		ValueMap map = job.map(Bundles.manifest(job.bundle));
 		float[] v = new float[acc.length];
-		for (int i = 0; i < v.length; i++) v[i] = in.type.clamp(map.inverse(acc[i]));
+		for (int i = 0; i < v.length; i++) v[i] = (float) map.inverse(acc[i]);
+		if (in.type.range() != null && job.hi - job.lo < Normalization.DIM_SPAN) // a dim integer image: see BlockRounding
+			v = BlockRounding.of(in.type.range(), f).apply(new FloatPlanes(1, y1 - y0, x1 - x0, v)).data();
+		for (int i = 0; i < v.length; i++) v[i] = in.type.clamp(v[i]);
 		out.writeChunk(c.row, c.col, v);
 		DoneMarkers.mark(job.marker(file), file);
 		return true;
