@@ -11,8 +11,9 @@ import org.ldmfiji.image.FloatPlanes;
  * Plain rounding of each pixel keeps each block mean only within 1/2 and, where the result is smooth at the scale of
  * a level (a dim image: an 8-bit background of 6 ± 2 levels, a 12-bit camera's dark counts), turns it into plateaus of
  * the block's own level: every level change falls on a block border, a 4-pixel grid (ratio 1.19 on such a background,
- * 1.03 before the rounding). Diffused, the fractions of a level become a fine pattern inside the blocks (0.92); on
- * images with many levels the difference to plain rounding is a fraction of a level.
+ * 1.03 before the rounding). Diffused, the fractions of a level become a fine pattern inside the blocks (0.86), at a
+ * cost in error of a fraction of a level (models/demo/EVALUATION.md, session 26). Images with many levels are rounded
+ * pixel by pixel ({@link PlaneSuperResolution#storage}).
  */
 public final class BlockRounding {
 
