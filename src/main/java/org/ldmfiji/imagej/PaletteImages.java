@@ -70,11 +70,20 @@ public final class PaletteImages {
 		out.setCalibration(imp.getCalibration().copy());
 		Object info = imp.getProperty("Info");
 		if (info != null) out.setProperty("Info", info);
+		out.setProperty(SHOWN_FROM, describe(imp)); // read from a file (the CLI): the provenance still says so
 		return out;
 	}
 
-	/** How a source's values are read, for its description in a result's provenance; null for an image without a palette. */
+	/** The property of an {@link #asShown} image that keeps how its source's values were read. */
+	private static final String SHOWN_FROM = "ldm.palette";
+
+	/**
+	 * How a source's values are read, for its description in a result's provenance (also of an image that
+	 * {@link #asShown} made of one); null for an image without a palette.
+	 */
 	static String describe(ImagePlus imp) {
+		Object shownFrom = imp.getProperty(SHOWN_FROM);
+		if (shownFrom != null) return shownFrom.toString();
 		switch (of(imp)) {
 			case COLOUR:
 				return "8-bit with a colour palette, used as the RGB image it shows";

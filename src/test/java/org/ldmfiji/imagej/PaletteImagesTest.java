@@ -89,6 +89,8 @@ class PaletteImagesTest {
 					"band %d: %06x, the palette's colour %06x", c, rgb & 0xffffff, want));
 		}
 		assertTrue(out.getInfoProperty().contains("colour palette"), "provenance says how the source was read");
+		assertTrue(ImagePlanes.describe(PaletteImages.asShown(colourIndexed())).contains("colour palette"),
+			"the same when the CLI converted the file on reading");
 	}
 
 	@Test
