@@ -139,18 +139,18 @@ public final class Normalization {
 	}
 
 	/**
-	 * Whether the values (all channels; NaN ignored) span fewer than {@link #DIM_SPAN} levels between their 0.1 and
-	 * 99.9 % percentiles, and more than none: a dim acquisition, whose levels are coarse steps of its detail.
+	 * Whether values normalised by lo…hi (a fitted {@link ValueMap}'s, in the type's levels) span fewer than
+	 * {@link #DIM_SPAN} levels, and more than none: a dim acquisition, whose levels are coarse steps of its detail.
 	 */
-	public static boolean isDim(FloatPlanes image) {
-		return dimRange(finiteCopy(image.data())) != null;
+	public static boolean isDim(double lo, double hi) {
+		return hi > lo && hi - lo < DIM_SPAN;
 	}
 
-	/** The 0.1 and 99.9 % percentiles of finite values where they differ by less than {@link #DIM_SPAN}, else null. */
+	/** The 0.1 and 99.9 % percentiles of finite values where they are {@link #isDim}, else null. */
 	private static double[] dimRange(float[] finite) {
 		if (finite.length == 0) return null;
 		double lo = Percentiles.of(finite, DEFAULT_LOW_PERCENTILE), hi = Percentiles.of(finite, DEFAULT_HIGH_PERCENTILE);
-		return hi > lo && hi - lo < DIM_SPAN ? new double[] {lo, hi} : null;
+		return isDim(lo, hi) ? new double[] {lo, hi} : null;
 	}
 
 	/** The finite values (NaN and ±∞ dropped; ∞ would make the span infinite). */

@@ -7,6 +7,7 @@ import org.ldmfiji.image.ChannelMapping;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.IjImages;
 import org.ldmfiji.image.Normalization;
+import org.ldmfiji.image.ValueMap;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.HeapCheck;
@@ -87,11 +88,12 @@ public final class SuperResolveImage {
 		for (int[] pos : positions) {
 			progress.checkCancelled();
 			FloatPlanes low = IjImages.readChannels(imp, pos[0], pos[1]);
-			List<FloatPlanes> samples = plane.run(low, progress, done, total);
+			List<ValueMap> maps = plane.fit(low);
+			List<FloatPlanes> samples = plane.run(low, maps, sr, progress, done, total);
 			done += plane.steps(c);
 			FloatPlanes mean = SampleStatistics.mean(samples);
 			if (o.samples > 1) stds.add(SampleStatistics.std(samples, mean));
-			means.add(plane.storage(low).apply(mean));
+			means.add(plane.storage(maps).apply(mean));
 		}
 		progress.checkCancelled();
 

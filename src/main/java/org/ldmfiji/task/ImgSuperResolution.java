@@ -83,7 +83,7 @@ final class ImgSuperResolution {
 				done, total);
 			progress.checkCancelled();
 			return SampleStatistics.mean(samples);
-		}, plane.storage(px), o.sampling.seed, perWindow, progress);
+		}, plane.storage(maps), o.sampling.seed, perWindow, progress);
 		progress.status("LDM super-resolution: done");
 	}
 
@@ -138,8 +138,9 @@ final class ImgSuperResolution {
 		PlaneSuperResolution plane = new PlaneSuperResolution(sr, m, o, ImgPixels.normalization(type),
 			ImgPixels.storedRange(type));
 		progress.status(String.format(Locale.ROOT, "LDM super-resolution x%d: %d tile(s)", f, sr.tileCount(w, h, o.tile)));
-		List<FloatPlanes> samples = plane.run(px, progress, 0, plane.steps(c));
+		List<ValueMap> maps = plane.fit(px);
+		List<FloatPlanes> samples = plane.run(px, maps, sr, progress, 0, plane.steps(c));
 		progress.checkCancelled();
-		return plane.storage(px).apply(SampleStatistics.mean(samples));
+		return plane.storage(maps).apply(SampleStatistics.mean(samples));
 	}
 }

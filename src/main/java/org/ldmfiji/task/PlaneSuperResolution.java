@@ -43,12 +43,12 @@ public final class PlaneSuperResolution {
 	}
 
 	/**
-	 * How a result of {@code source} (C × H × W raw values) is stored in an integer type: for a dim source
-	 * ({@link Normalization#isDim}) rounded one f × f block at a time ({@link BlockRounding}); otherwise, and for a float
-	 * type, as it is (writing rounds each pixel).
+	 * How a result is stored in an integer type, given the channels' maps it was normalised by ({@link #fit}): where
+	 * they span few levels (a dim source, {@link Normalization#isDim}) rounded one f × f block at a time
+	 * ({@link BlockRounding}); otherwise, and for a float type, as it is (writing rounds each pixel).
 	 */
-	public UnaryOperator<FloatPlanes> storage(FloatPlanes source) {
-		if (rounding == null || !Normalization.isDim(source))
+	public UnaryOperator<FloatPlanes> storage(List<ValueMap> maps) {
+		if (rounding == null || !maps.stream().allMatch(m -> Normalization.isDim(m.lo(), m.hi())))
 			return UnaryOperator.identity();
 		return rounding::apply;
 	}

@@ -271,7 +271,7 @@ final class ZarrJob {
 		ValueMap map = job.map(Bundles.manifest(job.bundle));
 		float[] v = new float[acc.length];
 		for (int i = 0; i < v.length; i++) v[i] = (float) map.inverse(acc[i]);
-		if (in.type.range() != null && job.hi - job.lo < Normalization.DIM_SPAN) // a dim integer image: see BlockRounding
+		if (in.type.range() != null && Normalization.isDim(job.lo, job.hi)) // a dim integer image: see BlockRounding
 			v = BlockRounding.of(in.type.range(), f).apply(new FloatPlanes(1, y1 - y0, x1 - x0, v)).data();
 		for (int i = 0; i < v.length; i++) v[i] = in.type.clamp(v[i]);
 		out.writeChunk(c.row, c.col, v);
