@@ -32,6 +32,7 @@ against an earlier run's JSON, written into its own section of the report::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -55,6 +56,7 @@ BEGIN, END = "<!-- evaluate_real.py: begin -->", "<!-- evaluate_real.py: end -->
 CBEGIN, CEND = "<!-- evaluate_real.py --compare: begin -->", "<!-- evaluate_real.py --compare: end -->"
 INPAINT_ARGS: List[str] = []  # --inpaint-args: options other than the defaults, to compare them
 SUPERRES_ARGS: List[str] = []  # --superres-args: the same for ./ldm superres
+MASKS = {"seed": 20_000, "kind": None}  # --mask-seed, --mask-kind
 GOALS = {"sr_gain_mean_db": 0.5, "sr_gain_min_db": -0.3, "grid_max": 1.05, "texture": (0.5, 2.0), "border_max": 1.3}
 
 
@@ -135,8 +137,8 @@ def inpaint(k: int, img, hr: np.ndarray, work: str, common: list) -> Dict[str, f
     from skimage.restoration import inpaint_biharmonic
     s = Scale(hr)
     size = hr.shape[0]
-    kind = KINDS[k % len(KINDS)]
-    m = random_mask(np.random.default_rng(20_000 + k), size, size, kind=kind)
+    kind = MASKS["kind"] or KINDS[k % len(KINDS)]
+    m = random_mask(np.random.default_rng(MASKS["seed"] + k), size, size, kind=kind)
     hr_path, m_path, out_path = (os.path.join(work, f"{k}-{n}.tif") for n in ("hr", "mask", "inpainted"))
     write_tif(hr_path, hr)
     write_tif(m_path, (m * 255).astype(np.uint8))
@@ -366,8 +368,15 @@ def main(argv=None) -> dict:
                    "factor (rounded): a dim 8-bit acquisition, e.g. 0.15 for levels 0-38; writes no report")
     p.add_argument("--dim-noise", type=float, default=0, help="with --dim: Gaussian noise of this standard deviation "
                    "(levels) added before the rounding, a camera's read noise")
+    p.add_argument("--at", default=None, help="Y,X: every image cropped at these fractions of its free range "
+                   "instead of its own position (other crops of the same images); writes no report")
+    p.add_argument("--mask-seed", type=int, default=20_000, help="the inpainting masks' seed base (index added); "
+                   "another base writes no report")
+    p.add_argument("--mask-kind", default=None, choices=KINDS, help="every mask of this kind instead of the kinds in "
+                   "turn; writes no report")
     args = p.parse_args(argv)
     args.tasks = set(args.tasks.split(","))
+    MASKS.update(seed=args.mask_seed, kind=args.mask_kind)
     INPAINT_ARGS[:] = args.inpaint_args.split()
     SUPERRES_ARGS[:] = args.superres_args.split()
     images = real_images.EVALUATION
@@ -376,6 +385,9 @@ def main(argv=None) -> dict:
         args.samples = 1
     if args.only:
         images = [e for e in images if e.id in args.only.split(",")]
+    if args.at:
+        at = tuple(float(v) for v in args.at.split(","))
+        images = [dataclasses.replace(e, at=at) for e in images]
     pk = {e.package for e in images} | set(real_images.READERS)
     real_images.fetch_packages(args.cache, pk)
     real_images.check(args.cache, images)
@@ -395,7 +407,8 @@ def main(argv=None) -> dict:
             replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, CBEGIN, CEND)
         print(text)
         return res
-    if res["superres"] and res["inpaint"] and not args.dim:
+    standard = not (args.dim or args.at or args.mask_kind or args.mask_seed != 20_000)
+    if res["superres"] and res["inpaint"] and standard:
         text = section(res, args, seconds)
         if args.report != "-":
             replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, BEGIN, END)

@@ -37,6 +37,13 @@ public final class DistanceTransform {
 		return d;
 	}
 
+	/** The distance from every pixel to the nearest {@code unknown} one: 0 on those, infinite when there are none. */
+	public static float[] toUnknown(boolean[] unknown, int w, int h) {
+		boolean[] known = new boolean[unknown.length];
+		for (int i = 0; i < known.length; i++) known[i] = !unknown[i];
+		return toKnown(known, w, h);
+	}
+
 	/** out[p] = min_q (p − q)² + f[q] over the n samples with finite f (Felzenszwalb &amp; Huttenlocher, Alg. 1). */
 	private static void envelope(double[] f, int n, double[] out, int[] v, double[] z) {
 		int k = -1;

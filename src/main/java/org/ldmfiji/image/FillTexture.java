@@ -90,7 +90,7 @@ public final class FillTexture {
 		this.mask = mask.clone();
 		this.w = w;
 		this.h = h;
-		float[] toMask = DistanceTransform.toKnown(not(mask), w, h), toKnown = DistanceTransform.toKnown(mask, w, h);
+		float[] toMask = DistanceTransform.toUnknown(mask, w, h), toKnown = DistanceTransform.toKnown(mask, w, h);
 		ring = new boolean[w * h];
 		interior = new boolean[w * h];
 		for (int i = 0; i < w * h; i++) {
@@ -358,12 +358,6 @@ public final class FillTexture {
 				if (v < lo[c] || v > hi[c]) return false;
 			}
 		return true;
-	}
-
-	private static boolean[] not(boolean[] m) {
-		boolean[] out = new boolean[m.length];
-		for (int i = 0; i < m.length; i++) out[i] = !m[i];
-		return out;
 	}
 
 	private static boolean any(boolean[] m) {

@@ -39,9 +39,7 @@ public final class LocalTexture {
 		float[] u = HarmonicFill.fill(known, mask, w, h);
 		float[] b = GaussianBlur.blur(u, w, h, FillTexture.FINE_SIGMA);
 		float[] ke = new float[n], k = new float[n];
-		boolean[] notMask = new boolean[n];
-		for (int i = 0; i < n; i++) notMask[i] = !mask[i];
-		float[] toMask = DistanceTransform.toKnown(notMask, w, h);
+		float[] toMask = DistanceTransform.toUnknown(mask, w, h);
 		double ring = 0;
 		int count = 0;
 		for (int i = 0; i < n; i++)

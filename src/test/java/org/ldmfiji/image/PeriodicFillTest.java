@@ -96,6 +96,40 @@ class PeriodicFillTest {
 		}
 	}
 
+	/**
+	 * Sixteen streaks of one direction at random places (grass blades, a sky's streaks) put most of their detail in a
+	 * few peaks of the spectrum, but they do not repeat: their continuation predicts the known pixels next to the hole
+	 * worse than the smooth fill, which is then kept. Before: detected with β = 1, error 0.213 against the smooth
+	 * fill's 0.146.
+	 */
+	@Test
+	void streaksThatDoNotRepeatAreNotContinuedAsAPattern() {
+		Random r = new Random(7);
+		double angle = r.nextDouble() * Math.PI, c = Math.cos(angle), s = Math.sin(angle);
+		double[] at = new double[16], width = new double[16], amplitude = new double[16];
+		for (int k = 0; k < at.length; k++) {
+			at[k] = -100 + 280 * r.nextDouble();
+			width[k] = 1 + 1.5 * r.nextDouble();
+			amplitude[k] = 0.3 + 0.7 * r.nextDouble();
+		}
+		float[] v = new float[S * S];
+		for (int y = 0; y < S; y++)
+			for (int x = 0; x < S; x++) {
+				double u = x * c + y * s, sum = 0;
+				for (int k = 0; k < at.length; k++)
+					sum += amplitude[k] * Math.exp(-(u - at[k]) * (u - at[k]) / (2 * width[k] * width[k]));
+				v[y * S + x] = (float) (sum + 0.05 * r.nextGaussian());
+			}
+		boolean[] mask = box(40, 50, 40, 24);
+		float[] known = v.clone();
+		for (int i = 0; i < known.length; i++) if (mask[i]) known[i] = 0;
+		float[] fill = BiharmonicFill.fillDenoised(known, mask, S, S, BiharmonicFill.DENOISE_SIGMA);
+		double smooth = maskedError(fill, v, mask);
+		PeriodicFill.blendInto(fill, known, mask, S, S);
+		double blended = maskedError(fill, v, mask);
+		assertTrue(blended < 1.05 * smooth, "error " + blended + " against the smooth fill's " + smooth);
+	}
+
 	/** A known pixel that is not a number leaves the fill to the smooth continuation (no NaN spread over the hole). */
 	@Test
 	void aKnownPixelThatIsNotANumberLeavesTheFillAsItIs() {
