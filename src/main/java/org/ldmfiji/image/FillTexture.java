@@ -214,7 +214,11 @@ public final class FillTexture {
 			if (fillFine < (1 - SLACK) * target) {
 				if (quilt == null && shifts.length == 0) quilt = quilt(index, seed);
 				float[] donor = donor(fine, quilt, c, index, seed);
-				double donorFine = rms(donor, interior);
+				// the energy the donor adds to the fine band is that of its own fine band (less than its own where
+				// it is an image's texture, whose band reaches down to the blur's scale)
+				float[] blurred = GaussianBlur.blur(donor, w, h, FINE_SIGMA), donorBand = new float[n];
+				for (int i = 0; i < n; i++) donorBand[i] = donor[i] - blurred[i];
+				double donorFine = rms(donorBand, interior);
 				if (donorFine > 0) scale(f, donor, -Math.sqrt(target * target - fillFine * fillFine) / donorFine);
 			}
 			for (int i = 0; i < n; i++) if (mask[i]) f[i] = Math.max(lo[c], Math.min(hi[c], f[i]));

@@ -80,6 +80,39 @@ class FillTextureTest {
 		assertTrue(diff > 0.05 * count(mask), "other seeds give other noise: mean |difference| " + diff / count(mask));
 	}
 
+	/**
+	 * Where no exemplar covers the mask (two boxes far apart), a colour fill takes its texture from the image's own
+	 * pixels, the same places for every channel: grey noise is continued as grey noise of its level. Before: Gaussian
+	 * noise of its own per channel, a speckle of every colour (channel spread 0.6 of the texture's RMS).
+	 */
+	@Test
+	void aGreyTextureIsContinuedGreyWhereNoExemplarCoversTheMask() {
+		Random r = new Random(6);
+		FloatPlanes truth = FloatPlanes.zeros(3, H, W);
+		int n = W * H;
+		for (int i = 0; i < n; i++) truth.data()[i] = truth.data()[n + i] = truth.data()[2 * n + i] = (float) (0.2 + 0.1 * r.nextGaussian());
+		boolean[] mask = box(10, 10, 40, 40), other = box(88, 72, 118, 102);
+		for (int i = 0; i < n; i++) mask[i] |= other[i];
+		FloatPlanes fill = truth.copy();
+		for (int i = 0; i < 3 * n; i++) if (mask[i % n]) fill.data()[i] = 0.2f;
+		FillTexture t = new FillTexture(mask, W, H, truth);
+		assertTrue(t.shift() == null, "no exemplar covers this mask");
+		t.apply(fill, truth);
+		double spread = 0;
+		int count = 0;
+		for (int i = 0; i < n; i++)
+			if (mask[i]) {
+				float a = fill.data()[i], b = fill.data()[n + i], c = fill.data()[2 * n + i];
+				double mean = (a + b + c) / 3.0;
+				spread += Math.sqrt(((a - mean) * (a - mean) + (b - mean) * (b - mean) + (c - mean) * (c - mean)) / 3);
+				count++;
+			}
+		double texture = fineRms(fill, mask);
+		assertTrue(spread / count < 0.05 * texture, "channel spread " + spread / count + " against the texture's RMS "
+			+ texture);
+		assertEquals(1, texture / fineRms(truth, mask), 0.3, "texture of the fill / the truth's");
+	}
+
 	/** A fill far noisier than its surroundings (a model's own noise on a flat sky) is brought to their level. */
 	@Test
 	void aNoisyFillIsBroughtToTheSurroundingsLevel() {
