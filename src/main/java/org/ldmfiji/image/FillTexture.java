@@ -25,7 +25,7 @@ import java.util.Random;
  * squared difference of the known values x(q + t) and x(q) over the ring pixels q with a known partner; Efros &amp; Leung 1999 and
  * Criminisi et al. 2004 match patches the same way, here one patch covers the whole mask), so noise continues with its
  * own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too large for its
- * window) the texture is high-passed seeded Gaussian noise: the level is right, the spectrum white.</li>
+ * window) the texture is high-passed seeded Gaussian noise, one field for every channel: the level is right, the spectrum white, the colour the fill's own (independent noise per channel is a speckle of every colour).</li>
  * <li><b>Range.</b> The fill is clamped to the ring's [min, max]: no negative counts where the surroundings have
  * none, no values beyond what the surroundings hold.</li>
  * </ul>
@@ -36,8 +36,6 @@ public final class FillTexture {
 	/** Width of the reference ring of known pixels around the mask, px (the evaluation's ring). */
 	public static final int RING = 8;
 	static final double FINE_SIGMA = 1.5, MID_SIGMA = 4;
-	/** How far the fine band's blur reaches, px: a source of texture has no masked pixel this close. */
-	static final int REACH = (int) Math.ceil(3 * FINE_SIGMA);
 	/** A band is scaled down when the fill's RMS is above HIGH × the ring's. */
 	static final double HIGH = 1.25;
 	/**
@@ -83,10 +81,6 @@ public final class FillTexture {
 	/** Per channel, the coarse band G_σ' ∗ g of the harmonic continuation g (the smoothest fill). */
 	private final float[][] smoothCoarse;
 	private final float[] lo, hi;
-	/** Per channel, the fine band of the known pixels (the masked ones filled harmonically): the quilt's source. */
-	private final float[][] knownFine;
-	/** The pixels a quilted texture may copy ({@link TextureQuilt}): known, no masked pixel within the band's reach, values within the ring's range. */
-	private final boolean[] source;
 
 	/**
 	 * @param mask w·h row-major, true on the fill
@@ -118,12 +112,9 @@ public final class FillTexture {
 		local = new float[channels][];
 		lo = new float[channels];
 		hi = new float[channels];
-		knownFine = new float[channels][];
-		float[][] harmonic = new float[channels][];
-		float[] mid = new float[w * h];
+		float[] fine = new float[w * h], mid = new float[w * h];
 		for (int c = 0; c < channels; c++) {
-			float[] u = harmonic[c] = HarmonicFill.fill(known.channel(c).data(), mask, w, h);
-			float[] fine = knownFine[c] = new float[w * h];
+			float[] u = HarmonicFill.fill(known.channel(c).data(), mask, w, h);
 			local[c] = LocalTexture.weights(known.channel(c).data(), mask, w, h);
 			bands(u, u, fine, mid);
 			ringFine[c] = rms(fine, ring);
@@ -145,11 +136,6 @@ public final class FillTexture {
 					lo[c] = Math.min(lo[c], u[i]);
 					hi[c] = Math.max(hi[c], u[i]);
 				}
-		}
-		source = new boolean[w * h];
-		for (int i = 0; i < w * h; i++) {
-			source[i] = toMask[i] > REACH;
-			for (int c = 0; c < channels && source[i]; c++) source[i] = harmonic[c][i] >= lo[c] && harmonic[c][i] <= hi[c];
 		}
 	}
 
@@ -180,7 +166,6 @@ public final class FillTexture {
 	public void apply(FloatPlanes fill, FloatPlanes known, int index, long seed) {
 		fill.requireSameSize(known);
 		int n = w * h;
-		float[][] quilt = null;
 		for (int c = 0; c < fill.channels(); c++) {
 			float[] u = known.channel(c).data(), f = fill.channel(c).data();
 			float[] fine = new float[n], mid = new float[n];
@@ -212,10 +197,8 @@ public final class FillTexture {
 			fillFine = rms(fine, interior);
 			double target = TARGET * ringFine[c];
 			if (fillFine < (1 - SLACK) * target) {
-				if (quilt == null && shifts.length == 0) quilt = quilt(index, seed);
-				float[] donor = donor(fine, quilt, c, index, seed);
-				// the energy the donor adds to the fine band is that of its own fine band (less than its own where
-				// it is an image's texture, whose band reaches down to the blur's scale)
+				float[] donor = donor(fine, u, c, index, seed);
+				// the energy the donor adds to the fine band is that of its own fine band
 				float[] blurred = GaussianBlur.blur(donor, w, h, FINE_SIGMA), donorBand = new float[n];
 				for (int i = 0; i < n; i++) donorBand[i] = donor[i] - blurred[i];
 				double donorFine = rms(donorBand, interior);
@@ -248,25 +231,11 @@ public final class FillTexture {
 	}
 
 	/**
-	 * The known pixels' fine band quilted over the mask ({@link TextureQuilt}), seeded by the fill's seed and index;
-	 * an empty array when no tile of sources exists.
+	 * The texture to add on the masked pixels: the composite's fine band at the exemplar's shift, or where no shift
+	 * fits, the fine band of seeded Gaussian noise (the right level after scaling, white rather than the
+	 * surroundings' spectrum); the {@code index}-th fill takes the (index mod count)-th exemplar, or its own noise.
 	 */
-	private float[][] quilt(int index, long seed) {
-		float[][] q = TextureQuilt.quilt(knownFine, mask, source, w, h, random(-1, index, seed));
-		return q == null ? new float[0][] : q;
-	}
-
-	private static Random random(int channel, int index, long seed) {
-		return new Random(NOISE_SEED + channel + 7919L * index + 0x9E3779B97F4A7C15L * seed);
-	}
-
-	/**
-	 * The texture to add on the masked pixels: the composite's fine band at the exemplar's shift; where no shift fits,
-	 * the quilted texture ({@code quilt}, channel by channel); where no tile of sources exists either, the fine band of
-	 * seeded Gaussian noise (the right level after scaling, white rather than the surroundings' spectrum). The
-	 * {@code index}-th fill takes the (index mod count)-th exemplar, or its own quilt or noise.
-	 */
-	private float[] donor(float[] fine, float[][] quilt, int channel, int index, long seed) {
+	private float[] donor(float[] fine, float[] u, int channel, int index, long seed) {
 		int n = w * h;
 		float[] donor = new float[n];
 		if (shifts.length > 0) {
@@ -275,11 +244,8 @@ public final class FillTexture {
 			for (int i = 0; i < n; i++) if (mask[i]) donor[i] = ramp[i] * local[channel][i] * fine[i + off];
 			return donor;
 		}
-		if (quilt.length > 0) {
-			for (int i = 0; i < n; i++) if (mask[i]) donor[i] = ramp[i] * local[channel][i] * quilt[channel][i];
-			return donor;
-		}
-		Random r = random(channel, index, seed);
+		// one field for every channel: a colour image's texture varies in brightness, not in a speckle of every colour
+		Random r = new Random(NOISE_SEED + 7919L * index + 0x9E3779B97F4A7C15L * seed);
 		float[] noise = new float[n];
 		for (int i = 0; i < n; i++) noise[i] = (float) r.nextGaussian();
 		float[] b = GaussianBlur.blur(noise, w, h, FINE_SIGMA);
@@ -321,7 +287,7 @@ public final class FillTexture {
 					y1 = Math.max(y1, y);
 				}
 		if (x1 < 0) return new int[0][];
-		int reach = REACH;
+		int reach = (int) Math.ceil(3 * FINE_SIGMA);
 		// summed-area table of the mask: a moved box is free of masked pixels when its sum is 0
 		long[] sat = new long[(w + 1) * (h + 1)];
 		for (int y = 0; y < h; y++)

@@ -81,9 +81,9 @@ class FillTextureTest {
 	}
 
 	/**
-	 * Where no exemplar covers the mask (two boxes far apart), a colour fill takes its texture from the image's own
-	 * pixels, the same places for every channel: grey noise is continued as grey noise of its level. Before: Gaussian
-	 * noise of its own per channel, a speckle of every colour (channel spread 0.6 of the texture's RMS).
+	 * Where no exemplar covers the mask (two boxes far apart), a colour fill's noise texture is one field for every
+	 * channel: grey noise is continued as grey noise of its level. Before: Gaussian noise of its own per channel, a
+	 * speckle of every colour (channel spread 0.6 of the texture's RMS).
 	 */
 	@Test
 	void aGreyTextureIsContinuedGreyWhereNoExemplarCoversTheMask() {
