@@ -198,10 +198,7 @@ public final class FillTexture {
 			double target = TARGET * ringFine[c];
 			if (fillFine < (1 - SLACK) * target) {
 				float[] donor = donor(fine, u, c, index, seed);
-				// the energy the donor adds to the fine band is that of its own fine band
-				float[] blurred = GaussianBlur.blur(donor, w, h, FINE_SIGMA), donorBand = new float[n];
-				for (int i = 0; i < n; i++) donorBand[i] = donor[i] - blurred[i];
-				double donorFine = rms(donorBand, interior);
+				double donorFine = rms(donor, interior);
 				if (donorFine > 0) scale(f, donor, -Math.sqrt(target * target - fillFine * fillFine) / donorFine);
 			}
 			for (int i = 0; i < n; i++) if (mask[i]) f[i] = Math.max(lo[c], Math.min(hi[c], f[i]));
