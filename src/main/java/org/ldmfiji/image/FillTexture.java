@@ -81,8 +81,6 @@ public final class FillTexture {
 	/** Per channel, the coarse band G_σ' ∗ g of the harmonic continuation g (the smoothest fill). */
 	private final float[][] smoothCoarse;
 	private final float[] lo, hi;
-	/** Per channel, the fine band of the known pixels on the ring, in the ring's pixel order: the noise's values. */
-	private final float[][] ringValues;
 
 	/**
 	 * @param mask w·h row-major, true on the fill
@@ -115,13 +113,11 @@ public final class FillTexture {
 		lo = new float[channels];
 		hi = new float[channels];
 		float[] fine = new float[w * h], mid = new float[w * h];
-		ringValues = new float[channels][];
 		for (int c = 0; c < channels; c++) {
 			float[] u = HarmonicFill.fill(known.channel(c).data(), mask, w, h);
 			local[c] = LocalTexture.weights(known.channel(c).data(), mask, w, h);
 			bands(u, u, fine, mid);
 			ringFine[c] = rms(fine, ring);
-			ringValues[c] = on(fine, ring);
 			ringMid[c] = rms(mid, ring);
 			smoothCoarse[c] = GaussianBlur.blur(u, w, h, MID_SIGMA);
 			double sum = 0, sq = 0;
@@ -245,16 +241,10 @@ public final class FillTexture {
 			for (int i = 0; i < n; i++) if (mask[i]) donor[i] = ramp[i] * local[channel][i] * fine[i + off];
 			return donor;
 		}
-		// one field for every channel (each pixel takes all channels of one ring pixel): a colour image's texture
-		// varies as its own pixels do, not in a speckle of every colour
+		// one field for every channel: a colour image's texture varies in brightness, not in a speckle of every colour
 		Random r = new Random(NOISE_SEED + 7919L * index + 0x9E3779B97F4A7C15L * seed);
-		float[] values = ringValues[channel], noise = new float[n];
-		for (int i = 0; i < n; i++) {
-			int k = r.nextInt(Math.max(1, values.length));
-			boolean flip = r.nextBoolean();
-			double v = values.length == 0 ? r.nextGaussian() : values[k];
-			noise[i] = (float) (flip ? -v : v);
-		}
+		float[] noise = new float[n];
+		for (int i = 0; i < n; i++) noise[i] = (float) r.nextGaussian();
 		float[] b = GaussianBlur.blur(noise, w, h, FINE_SIGMA);
 		for (int i = 0; i < n; i++) if (mask[i]) donor[i] = ramp[i] * local[channel][i] * (noise[i] - b[i]);
 		return donor;
@@ -263,15 +253,6 @@ public final class FillTexture {
 	/** f −= k·band on the masked pixels. */
 	private void scale(float[] f, float[] band, double k) {
 		for (int i = 0; i < f.length; i++) if (mask[i]) f[i] -= (float) (k * band[i]);
-	}
-
-	/** The values of v where {@code where} is true, in pixel order. */
-	private static float[] on(float[] v, boolean[] where) {
-		int n = 0;
-		for (boolean b : where) if (b) n++;
-		float[] out = new float[n];
-		for (int i = 0, k = 0; i < v.length; i++) if (where[i]) out[k++] = v[i];
-		return out;
 	}
 
 	private static double rms(float[] v, boolean[] where) {
