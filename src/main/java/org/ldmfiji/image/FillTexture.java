@@ -25,7 +25,8 @@ import java.util.Random;
  * squared difference of the known values x(q + t) and x(q) over the ring pixels q with a known partner; Efros &amp; Leung 1999 and
  * Criminisi et al. 2004 match patches the same way, here one patch covers the whole mask), so noise continues with its
  * own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too large for its
- * window) the texture is high-passed seeded Gaussian noise, one field for every channel: the level is right, the spectrum white, the colour the fill's own (independent noise per channel is a speckle of every colour).</li>
+ * window) the texture is high-passed seeded Gaussian noise, one field for every channel: the level is right, the
+ * spectrum white, the colour the fill's own (independent noise per channel is a speckle of every colour).</li>
  * <li><b>Range.</b> The fill is clamped to the ring's [min, max]: no negative counts where the surroundings have
  * none, no values beyond what the surroundings hold.</li>
  * </ul>

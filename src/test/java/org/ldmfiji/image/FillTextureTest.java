@@ -90,7 +90,8 @@ class FillTextureTest {
 		Random r = new Random(6);
 		FloatPlanes truth = FloatPlanes.zeros(3, H, W);
 		int n = W * H;
-		for (int i = 0; i < n; i++) truth.data()[i] = truth.data()[n + i] = truth.data()[2 * n + i] = (float) (0.2 + 0.1 * r.nextGaussian());
+		float[] d = truth.data();
+		for (int i = 0; i < n; i++) d[i] = d[n + i] = d[2 * n + i] = (float) (0.2 + 0.1 * r.nextGaussian());
 		boolean[] mask = box(10, 10, 40, 40), other = box(88, 72, 118, 102);
 		for (int i = 0; i < n; i++) mask[i] |= other[i];
 		FloatPlanes fill = truth.copy();
