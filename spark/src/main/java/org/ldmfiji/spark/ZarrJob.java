@@ -184,8 +184,7 @@ final class ZarrJob {
 			System.arraycopy(p, 0, all, k, p.length);
 			k += p.length;
 		}
-		ValueMap m = Normalization.forBitDepth(a.type == ZarrArray2D.Type.U1 ? 8 : a.type == ZarrArray2D.Type.U2 ? 16 : 32)
-			.fit(all);
+		ValueMap m = Normalization.forBitDepth(8 * a.type.bytes).fit(all);
 		return new double[] {m.lo(), m.hi()};
 	}
 
