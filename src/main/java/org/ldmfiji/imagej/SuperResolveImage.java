@@ -93,7 +93,7 @@ public final class SuperResolveImage {
 			done += plane.steps(c);
 			FloatPlanes mean = SampleStatistics.mean(samples);
 			if (o.samples > 1) stds.add(SampleStatistics.std(samples, mean));
-			means.add(plane.storage(maps).apply(mean));
+			means.add(plane.storage().apply(mean));
 		}
 		progress.checkCancelled();
 

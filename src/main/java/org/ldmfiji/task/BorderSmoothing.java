@@ -6,6 +6,7 @@ import org.ldmfiji.image.Quality;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Steps across the f × f block borders of a super-resolved image smoothed away without changing any block's mean: a
@@ -63,11 +64,37 @@ final class BorderSmoothing {
 	 */
 	static double apply(List<FloatPlanes> samples, FloatPlanes low, int f, boolean consistency, StorableRange storable) {
 		FloatPlanes mean = SampleStatistics.mean(samples).copy(); // mean() returns a single sample itself
-		FloatPlanes best = stored(mean, low, f, consistency, storable);
+		Least least = leastSmoothed(mean, f, x -> stored(x, low, f, consistency, storable));
+		float[] m = mean.data(), b = least.result.data();
+		for (FloatPlanes x : samples) {
+			float[] d = x.data();
+			for (int i = 0; i < d.length; i++) d[i] += b[i] - m[i];
+		}
+		return least.mu;
+	}
+
+	/** A result of {@link #leastSmoothed}: the image as it will be stored and the μ it was smoothed with. */
+	static final class Least {
+		final FloatPlanes result;
+		final double mu;
+
+		private Least(FloatPlanes result, double mu) {
+			this.result = result;
+			this.mu = mu;
+		}
+	}
+
+	/**
+	 * {@code x} smoothed ({@link #smooth}) with the least μ for which {@code stored} of it has a grid ratio of at most
+	 * {@link #GRID_LIMIT}: μ = 0 when stored(x) has, else the least μ of the doubling ladder from {@link #MU_MIN},
+	 * refined by {@link #REFINEMENTS} geometric bisections against the last failing one; where no μ up to
+	 * {@link #MU_MAX} passes, the one of the lowest ratio (μ reported as MU_MAX). {@code x} is not modified.
+	 */
+	static Least leastSmoothed(FloatPlanes x, int f, UnaryOperator<FloatPlanes> stored) {
+		FloatPlanes best = stored.apply(x.copy());
 		double lowest = Quality.gridRatio(best, f), passing = lowest > GRID_LIMIT ? Double.NaN : 0, failing = 0;
-		// the least passing μ of the doubling ladder, then bisected (geometrically) against the last failing one
 		for (double mu = MU_MIN; mu <= MU_MAX && Double.isNaN(passing); mu *= 2) {
-			FloatPlanes s = smoothed(mean, low, f, mu, consistency, storable);
+			FloatPlanes s = smoothed(x, f, mu, stored);
 			double grid = Quality.gridRatio(s, f);
 			if (grid <= GRID_LIMIT) passing = mu;
 			else failing = mu;
@@ -78,28 +105,21 @@ final class BorderSmoothing {
 		}
 		for (int k = 0; k < REFINEMENTS && failing > 0 && passing > 0; k++) {
 			double mu = Math.sqrt(failing * passing);
-			FloatPlanes s = smoothed(mean, low, f, mu, consistency, storable);
+			FloatPlanes s = smoothed(x, f, mu, stored);
 			if (Quality.gridRatio(s, f) <= GRID_LIMIT) {
 				passing = mu;
 				best = s;
 			}
 			else failing = mu;
 		}
-		float[] m = mean.data(), b = best.data();
-		for (FloatPlanes x : samples) {
-			float[] d = x.data();
-			for (int i = 0; i < d.length; i++) d[i] += b[i] - m[i];
-		}
-		return Double.isNaN(passing) ? MU_MAX : passing;
+		return new Least(best, Double.isNaN(passing) ? MU_MAX : passing);
 	}
 
-	/** mean smoothed with this μ, as it will be stored. */
-	private static FloatPlanes smoothed(FloatPlanes mean, FloatPlanes low, int f, double mu, boolean consistency,
-		StorableRange storable)
-	{
-		FloatPlanes x = mean.copy();
-		smooth(x, f, mu);
-		return stored(x, low, f, consistency, storable);
+	/** x smoothed with this μ, as it will be stored. */
+	private static FloatPlanes smoothed(FloatPlanes x, int f, double mu, UnaryOperator<FloatPlanes> stored) {
+		FloatPlanes s = x.copy();
+		smooth(s, f, mu);
+		return stored.apply(s);
 	}
 
 	/** x as it will be stored: within the bounds and, with consistency, still consistent ({@link StorableRange}). */

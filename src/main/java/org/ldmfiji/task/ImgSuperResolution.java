@@ -83,7 +83,7 @@ final class ImgSuperResolution {
 				done, total);
 			progress.checkCancelled();
 			return SampleStatistics.mean(samples);
-		}, plane.storage(maps), o.sampling.seed, perWindow, progress);
+		}, plane.storage(), o.sampling.seed, perWindow, progress);
 		progress.status("LDM super-resolution: done");
 	}
 
@@ -141,6 +141,6 @@ final class ImgSuperResolution {
 		List<ValueMap> maps = plane.fit(px);
 		List<FloatPlanes> samples = plane.run(px, maps, sr, progress, 0, plane.steps(c));
 		progress.checkCancelled();
-		return plane.storage(maps).apply(SampleStatistics.mean(samples));
+		return plane.storage().apply(SampleStatistics.mean(samples));
 	}
 }

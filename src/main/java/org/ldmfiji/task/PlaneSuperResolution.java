@@ -16,7 +16,8 @@ import java.util.function.UnaryOperator;
  * {@code imagej.SuperResolveImage}, an ImgLib2 image in {@link ImgSuperResolution}): each channel is normalised on its own
  * values into the model's range, mapped to the model's channels ({@link ChannelMapping}), super-resolved, and mapped
  * back, so the result is in the source's values. NaN pixels are no data ({@link NoData}): filled for the model, NaN
- * again on their blocks of the result.
+ * again on their blocks of the result. An integer source's values stand for means known to a level: the model sees,
+ * and the result is consistent with, the smoothest means within that level ({@link Dequantisation}).
  */
 public final class PlaneSuperResolution {
 
@@ -25,7 +26,7 @@ public final class PlaneSuperResolution {
 	private final SuperResolutionOptions options;
 	private final Normalization norm;
 	private final double[] typeRange;
-	private final BlockRounding rounding;
+	private final RoundedStorage rounding;
 
 	/**
 	 * @param typeRange the min and max the result's type stores (an integer type), or null (float): the default result
@@ -39,18 +40,15 @@ public final class PlaneSuperResolution {
 		this.options = options;
 		this.norm = norm;
 		this.typeRange = typeRange == null ? null : typeRange.clone();
-		this.rounding = BlockRounding.of(typeRange, sr.factor());
+		this.rounding = RoundedStorage.of(typeRange, sr.factor());
 	}
 
 	/**
-	 * How a result is stored in an integer type, given the channels' maps it was normalised by ({@link #fit}): where
-	 * they span few levels (a dim source, {@link Normalization#isDim}) rounded one f × f block at a time
-	 * ({@link BlockRounding}); otherwise, and for a float type, as it is (writing rounds each pixel).
+	 * How a result is stored in its type: for an integer type rounded, its block borders smoothed first where the
+	 * rounding would leave a grid ({@link RoundedStorage}); for a float type as it is.
 	 */
-	public UnaryOperator<FloatPlanes> storage(List<ValueMap> maps) {
-		if (rounding == null || !maps.stream().allMatch(m -> Normalization.isDim(m.lo(), m.hi())))
-			return UnaryOperator.identity();
-		return rounding::apply;
+	public UnaryOperator<FloatPlanes> storage() {
+		return rounding == null ? UnaryOperator.identity() : rounding::apply;
 	}
 
 	/** Denoising steps of one plane of {@code channels} channels (the tiles are fused at every step). */
@@ -88,6 +86,7 @@ public final class PlaneSuperResolution {
 		List<ValueMap> toModel = new ArrayList<>();
 		for (int k = 0; k < c; k++) toModel.add(maps.get(k).onto(m.imageRange[0], m.imageRange[1]));
 		for (int k = 0; k < c; k++) map(x, k, toModel.get(k), true);
+		if (typeRange != null) Dequantisation.ofType(x, toModel, typeRange, m.imageRange);
 		StorableRange storable = StorableRange.of(typeRange, toModel);
 		List<FloatPlanes> items = mapping.toModel(x, m.imageChannels);
 		// the bounds follow the channels as the pixels do (C × 1 × 1 images through the same mapping)

@@ -7,8 +7,9 @@ import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.Normalization;
 import org.ldmfiji.image.ValueMap;
 import org.ldmfiji.model.Manifest;
-import org.ldmfiji.task.BlockRounding;
+import org.ldmfiji.task.Dequantisation;
 import org.ldmfiji.task.LatentDiffusion;
+import org.ldmfiji.task.RoundedStorage;
 import org.ldmfiji.task.SampleStatistics;
 import org.ldmfiji.task.StorableRange;
 import org.ldmfiji.task.SuperResolution;
@@ -202,6 +203,7 @@ final class ZarrJob {
 		FloatPlanes low = new FloatPlanes(1, y1 - y0, x1 - x0, raw);
 		float[] d = low.data();
 		for (int i = 0; i < d.length; i++) d[i] = (float) map.forward(d[i]);
+		if (in.type.range() != null) Dequantisation.ofType(low, Collections.singletonList(map), in.type.range(), m.imageRange);
 		FloatPlanes high;
 		synchronized (ld) { // one bundle runs one task at a time (LatentDiffusion's contract)
 			SuperResolution sr = new SuperResolution(ld.bundle(), job.settings.sampling(blockSeed(job.settings.seed, b.row, b.col)));
@@ -270,8 +272,8 @@ final class ZarrJob {
 		ValueMap map = job.map(Bundles.manifest(job.bundle));
 		float[] v = new float[acc.length];
 		for (int i = 0; i < v.length; i++) v[i] = (float) map.inverse(acc[i]);
-		if (in.type.range() != null && Normalization.isDim(job.lo, job.hi)) // a dim integer image: see BlockRounding
-			v = BlockRounding.of(in.type.range(), f).apply(new FloatPlanes(1, y1 - y0, x1 - x0, v)).data();
+		if (in.type.range() != null) // as PlaneSuperResolution stores it
+			v = RoundedStorage.of(in.type.range(), f).apply(new FloatPlanes(1, y1 - y0, x1 - x0, v)).data();
 		for (int i = 0; i < v.length; i++) v[i] = in.type.clamp(v[i]);
 		out.writeChunk(c.row, c.col, v);
 		DoneMarkers.mark(job.marker(file), file);
