@@ -39,8 +39,6 @@ public final class RoundedStorage {
 
 	/** {@code x} (C × H × W, the source's values; H and W multiples of f) as it will be stored, as a new image. */
 	public FloatPlanes apply(FloatPlanes x) {
-		// a float result beyond the limit is what BorderSmoothing's whole ladder left: no μ brings it within
-		if (Quality.gridRatio(x, f) > BorderSmoothing.GRID_LIMIT) return round(x);
 		return BorderSmoothing.leastSmoothed(x, f, this::round).result;
 	}
 
