@@ -9,14 +9,13 @@ import org.ldmfiji.image.Quality;
  * <p>
  * Where a result is smooth at the scale of a level (a sky, a dim background) its level changes are contour lines,
  * and a contour that follows a block border is a step of the f-px grid: rounding can raise the grid ratio
- * ({@link Quality#gridRatio}) of a result within {@link BorderSmoothing#GRID_LIMIT} above it. Then the result is
- * smoothed across the block borders with the least μ for which the rounded result is within the limit
+ * ({@link Quality#gridRatio}) above {@link BorderSmoothing#GRID_LIMIT}. Where the rounded result's ratio is above it,
+ * the result is smoothed across the block borders with the least μ for which the rounded result is within the limit
  * ({@link BorderSmoothing#leastSmoothed}; block means kept, so the consistency too).
  * <p>
  * Until session 28 a dim source's result was rounded by error diffusion inside each block, keeping each block mean to
- * 1/(2f²): on a smooth gradient of 9 levels the diffused pattern cost 1.9 dB against plain rounding (its contours are
- * a pixel wide where the pattern scatters them over the block); rounding a result made consistent with the
- * {@link Dequantisation}'s means puts the contours between the plateaus' blocks (models/demo/EVALUATION.md, session 28).
+ * 1/(2f²): on a gradient of 9 levels the diffused pattern cost 1.9 dB against plain rounding, which keeps each contour
+ * a line where the pattern scatters its pixels over the block (models/demo/EVALUATION.md, session 28).
  */
 public final class RoundedStorage {
 
