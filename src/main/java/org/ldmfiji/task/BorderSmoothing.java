@@ -64,7 +64,7 @@ final class BorderSmoothing {
 	 */
 	static double apply(List<FloatPlanes> samples, FloatPlanes low, int f, boolean consistency, StorableRange storable) {
 		FloatPlanes mean = SampleStatistics.mean(samples).copy(); // mean() returns a single sample itself
-		Least least = leastSmoothed(mean, f, x -> stored(x, low, f, consistency, storable));
+		Least least = leastSmoothed(mean, f, GRID_LIMIT, x -> stored(x, low, f, consistency, storable));
 		float[] m = mean.data(), b = least.result.data();
 		for (FloatPlanes x : samples) {
 			float[] d = x.data();
@@ -86,17 +86,17 @@ final class BorderSmoothing {
 
 	/**
 	 * {@code x} smoothed ({@link #smooth}) with the least μ for which {@code stored} of it has a grid ratio of at most
-	 * {@link #GRID_LIMIT}: μ = 0 when stored(x) has, else the least μ of the doubling ladder from {@link #MU_MIN},
+	 * {@code limit}: μ = 0 when stored(x) has, else the least μ of the doubling ladder from {@link #MU_MIN},
 	 * refined by {@link #REFINEMENTS} geometric bisections against the last failing one; where no μ up to
 	 * {@link #MU_MAX} passes, the one of the lowest ratio (μ reported as MU_MAX). {@code x} is not modified.
 	 */
-	static Least leastSmoothed(FloatPlanes x, int f, UnaryOperator<FloatPlanes> stored) {
+	static Least leastSmoothed(FloatPlanes x, int f, double limit, UnaryOperator<FloatPlanes> stored) {
 		FloatPlanes best = stored.apply(x.copy());
-		double lowest = Quality.gridRatio(best, f), passing = lowest > GRID_LIMIT ? Double.NaN : 0, failing = 0;
+		double lowest = Quality.gridRatio(best, f), passing = lowest > limit ? Double.NaN : 0, failing = 0;
 		for (double mu = MU_MIN; mu <= MU_MAX && Double.isNaN(passing); mu *= 2) {
 			FloatPlanes s = smoothed(x, f, mu, stored);
 			double grid = Quality.gridRatio(s, f);
-			if (grid <= GRID_LIMIT) passing = mu;
+			if (grid <= limit) passing = mu;
 			else failing = mu;
 			if (grid < lowest) {
 				lowest = grid;
@@ -106,7 +106,7 @@ final class BorderSmoothing {
 		for (int k = 0; k < REFINEMENTS && failing > 0 && passing > 0; k++) {
 			double mu = Math.sqrt(failing * passing);
 			FloatPlanes s = smoothed(x, f, mu, stored);
-			if (Quality.gridRatio(s, f) <= GRID_LIMIT) {
+			if (Quality.gridRatio(s, f) <= limit) {
 				passing = mu;
 				best = s;
 			}

@@ -99,6 +99,14 @@ public final class StorableRange {
 		return column(hi);
 	}
 
+	/** The same bounds lo … hi for each of {@code channels} channels (a type's range in the source's values). */
+	static StorableRange of(double lo, double hi, int channels) {
+		double[] l = new double[channels], h = new double[channels];
+		java.util.Arrays.fill(l, lo);
+		java.util.Arrays.fill(h, hi);
+		return new StorableRange(l, h);
+	}
+
 	/** The bounds read back from {@link #lower} and {@link #upper} images (mapped to a model's channels). */
 	static StorableRange of(FloatPlanes lower, FloatPlanes upper) {
 		double[] lo = new double[lower.channels()], hi = new double[upper.channels()];

@@ -51,4 +51,19 @@ class RoundedStorageTest {
 			assertEquals(low.data()[i], a.data()[i], 0.5, "block " + i + "'s mean");
 		}
 	}
+
+	/**
+	 * Black and white cells two blocks wide, their float values scattered by ±0.4 about 0 and 255 (the block means
+	 * exact), half of them beyond the type's range: every edge lies on a block border (the result's own, not the
+	 * rounding's), and black stays black, white white.
+	 */
+	@Test
+	void blackAndWhiteBlocksStayBlackAndWhite() {
+		FloatPlanes x = FloatPlanes.zeros(1, 32, 32);
+		for (int y = 0; y < 32; y++)
+			for (int i = 0; i < 32; i++) x.data()[y * 32 + i] = (float) (255 * ((i / 8 + y / 8) % 2) + ((i + y) % 2 == 0 ? 0.4 : -0.4));
+		FloatPlanes q = RoundedStorage.of(new double[] {0, 255}, F).apply(x);
+		for (int y = 0; y < 32; y++)
+			for (int i = 0; i < 32; i++) assertEquals(255 * ((i / 8 + y / 8) % 2), q.data()[y * 32 + i], 0, "(" + i + ", " + y + ")");
+	}
 }
