@@ -9,7 +9,6 @@ import org.ldmfiji.image.ValueMap;
 import org.ldmfiji.model.Manifest;
 import org.ldmfiji.task.Dequantisation;
 import org.ldmfiji.task.LatentDiffusion;
-import org.ldmfiji.task.RoundedStorage;
 import org.ldmfiji.task.SampleStatistics;
 import org.ldmfiji.task.StorableRange;
 import org.ldmfiji.task.SuperResolution;
@@ -272,8 +271,8 @@ final class ZarrJob {
 		ValueMap map = job.map(Bundles.manifest(job.bundle));
 		float[] v = new float[acc.length];
 		for (int i = 0; i < v.length; i++) v[i] = (float) map.inverse(acc[i]);
-		if (in.type.range() != null) // as PlaneSuperResolution stores it
-			v = RoundedStorage.of(in.type.range(), f).apply(new FloatPlanes(1, y1 - y0, x1 - x0, v)).data();
+		// rounded pixel by pixel (type.clamp): RoundedStorage's smoothing, a solve over the chunk, would make the result
+		// depend on the chunking
 		for (int i = 0; i < v.length; i++) v[i] = in.type.clamp(v[i]);
 		out.writeChunk(c.row, c.col, v);
 		DoneMarkers.mark(job.marker(file), file);
