@@ -198,7 +198,7 @@ public final class FillTexture {
 			fillFine = rms(fine, interior);
 			double target = TARGET * ringFine[c];
 			if (fillFine < (1 - SLACK) * target) {
-				float[] donor = donor(fine, u, c, index, seed);
+				float[] donor = donor(fine, c, index, seed);
 				double donorFine = rms(donor, interior);
 				if (donorFine > 0) scale(f, donor, -Math.sqrt(target * target - fillFine * fillFine) / donorFine);
 			}
@@ -233,7 +233,7 @@ public final class FillTexture {
 	 * fits, the fine band of seeded Gaussian noise (the right level after scaling, white rather than the
 	 * surroundings' spectrum); the {@code index}-th fill takes the (index mod count)-th exemplar, or its own noise.
 	 */
-	private float[] donor(float[] fine, float[] u, int channel, int index, long seed) {
+	private float[] donor(float[] fine, int channel, int index, long seed) {
 		int n = w * h;
 		float[] donor = new float[n];
 		if (shifts.length > 0) {

@@ -102,8 +102,8 @@ public final class StorableRange {
 	/** The same bounds lo … hi for each of {@code channels} channels (a type's range in the source's values). */
 	static StorableRange of(double lo, double hi, int channels) {
 		double[] l = new double[channels], h = new double[channels];
-		java.util.Arrays.fill(l, lo);
-		java.util.Arrays.fill(h, hi);
+		Arrays.fill(l, lo);
+		Arrays.fill(h, hi);
 		return new StorableRange(l, h);
 	}
 

@@ -7,6 +7,7 @@ import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
 
 import org.junit.jupiter.api.Test;
 import org.ldmfiji.image.FloatPlanes;
@@ -45,10 +46,10 @@ class IntegerSuperResolutionTest {
 		for (int y = 0; y < n; y++)
 			for (int x = 0; x < n; x++)
 				truth.data()[y * n + x] = Math.min(255, Math.round(246.6 + 8.8 * (x + y) / (2.0 * n) + 0.1 * r.nextGaussian()));
-		Img<net.imglib2.type.numeric.integer.UnsignedByteType> low = ArrayImgs.unsignedBytes(LOW, LOW);
+		Img<UnsignedByteType> low = ArrayImgs.unsignedBytes(LOW, LOW);
 		FloatPlanes means = Consistency.areaDownsample(truth, F);
 		int i = 0;
-		for (net.imglib2.type.numeric.integer.UnsignedByteType t : low) t.setReal(Math.round(means.data()[i++]));
+		for (UnsignedByteType t : low) t.setReal(Math.round(means.data()[i++]));
 		FloatPlanes sr = superResolve(low);
 		double rms = 255 / Math.pow(10, Quality.psnr(sr, truth, 255) / 20);
 		System.out.printf(Locale.ROOT, "gradient: RMS error %.3f levels, grid %.3f%n", rms, Quality.gridRatio(sr, F));
