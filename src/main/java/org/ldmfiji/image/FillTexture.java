@@ -25,8 +25,12 @@ import java.util.Random;
  * squared difference of the known values x(q + t) and x(q) over the ring pixels q with a known partner; Efros &amp; Leung 1999 and
  * Criminisi et al. 2004 match patches the same way, here one patch covers the whole mask), so noise continues with its
  * own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too large for its
- * window) the texture is high-passed seeded Gaussian noise, one field for every channel: the level is right, the
- * spectrum white, the colour the fill's own (independent noise per channel is a speckle of every colour).</li>
+ * window) the texture is high-passed seeded white noise whose values are drawn from the ring's own fine band, the
+ * same ring pixel for every channel: the level is right, the spectrum white, the histogram the surroundings' (as
+ * Heeger &amp; Bergen 1995 match each band's histogram) and the colour the ring's. A star field's fine band is
+ * mostly sky with a few bright points, and so is its grain; Gaussian noise of the same level was a grey haze over
+ * the whole fill, whose lower half the range clamp then cut at the sky's floor (FillTextureTest); independent
+ * noise per channel is a speckle of every colour.</li>
  * <li><b>Range.</b> The fill is clamped to the ring's [min, max]: no negative counts where the surroundings have
  * none, no values beyond what the surroundings hold.</li>
  * </ul>
@@ -79,6 +83,8 @@ public final class FillTexture {
 	/** The exemplars' shifts, best match first (at most {@link #EXEMPLARS}); empty when none fits. */
 	private final int[][] shifts;
 	private final double[] ringFine, ringMid, ringStd;
+	/** Per channel, the fine band of the ring's pixels (the grain's values where no exemplar fits). */
+	private final float[][] ringGrain;
 	/** Per channel, the coarse band G_σ' ∗ g of the harmonic continuation g (the smoothest fill). */
 	private final float[][] smoothCoarse;
 	private final float[] lo, hi;
@@ -110,6 +116,7 @@ public final class FillTexture {
 		ringMid = new double[channels];
 		ringStd = new double[channels];
 		smoothCoarse = new float[channels][];
+		ringGrain = new float[channels][];
 		local = new float[channels][];
 		lo = new float[channels];
 		hi = new float[channels];
@@ -119,6 +126,7 @@ public final class FillTexture {
 			local[c] = LocalTexture.weights(known.channel(c).data(), mask, w, h);
 			bands(u, u, fine, mid);
 			ringFine[c] = rms(fine, ring);
+			ringGrain[c] = values(fine, ring);
 			ringMid[c] = rms(mid, ring);
 			smoothCoarse[c] = GaussianBlur.blur(u, w, h, MID_SIGMA);
 			double sum = 0, sq = 0;
@@ -230,8 +238,9 @@ public final class FillTexture {
 
 	/**
 	 * The texture to add on the masked pixels: the composite's fine band at the exemplar's shift, or where no shift
-	 * fits, the fine band of seeded Gaussian noise (the right level after scaling, white rather than the
-	 * surroundings' spectrum); the {@code index}-th fill takes the (index mod count)-th exemplar, or its own noise.
+	 * fits, the fine band of seeded noise drawn from the ring's fine-band values (the right level after scaling and
+	 * the surroundings' histogram, white rather than their spectrum); the {@code index}-th fill takes the
+	 * (index mod count)-th exemplar, or its own noise.
 	 */
 	private float[] donor(float[] fine, int channel, int index, long seed) {
 		int n = w * h;
@@ -245,7 +254,9 @@ public final class FillTexture {
 		// one field for every channel: a colour image's texture varies in brightness, not in a speckle of every colour
 		Random r = new Random(NOISE_SEED + 7919L * index + 0x9E3779B97F4A7C15L * seed);
 		float[] noise = new float[n];
-		for (int i = 0; i < n; i++) noise[i] = (float) r.nextGaussian();
+		float[] grain = ringGrain[channel];
+		// the same draws for every channel (one seed, one ring): a pixel's values across channels come from one ring pixel
+		for (int i = 0; i < n; i++) noise[i] = grain.length > 0 ? grain[r.nextInt(grain.length)] : (float) r.nextGaussian();
 		float[] b = GaussianBlur.blur(noise, w, h, FINE_SIGMA);
 		for (int i = 0; i < n; i++) if (mask[i]) donor[i] = ramp[i] * local[channel][i] * (noise[i] - b[i]);
 		return donor;
@@ -254,6 +265,15 @@ public final class FillTexture {
 	/** f −= k·band on the masked pixels. */
 	private void scale(float[] f, float[] band, double k) {
 		for (int i = 0; i < f.length; i++) if (mask[i]) f[i] -= (float) (k * band[i]);
+	}
+
+	/** v at the pixels where {@code where} holds, in their order. */
+	private static float[] values(float[] v, boolean[] where) {
+		int n = 0;
+		for (boolean b : where) if (b) n++;
+		float[] out = new float[n];
+		for (int i = 0, k = 0; i < v.length; i++) if (where[i]) out[k++] = v[i];
+		return out;
 	}
 
 	private static double rms(float[] v, boolean[] where) {

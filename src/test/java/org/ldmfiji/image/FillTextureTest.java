@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 /** A fill's texture, noise level and values follow the known pixels around its mask. */
@@ -112,6 +113,40 @@ class FillTextureTest {
 		assertTrue(spread / count < 0.05 * texture, "channel spread " + spread / count + " against the texture's RMS "
 			+ texture);
 		assertEquals(1, texture / fineRms(truth, mask), 0.3, "texture of the fill / the truth's");
+	}
+
+	/**
+	 * A star field (a dark sky with faint noise and bright single pixels, 2 % of them) under a mask no exemplar fits:
+	 * the fill's grain has the surroundings' histogram, mostly sky with a few stars, at the texture's level (0.8 of
+	 * the surroundings'; median pixel 0.16 of the texture's RMS off the sky). Before, Gaussian noise of that level,
+	 * whose lower half the range clamp cut at the sky's floor: a haze at 0.51 of the surroundings' level, its median
+	 * pixel 0.29 of its RMS off the sky.
+	 */
+	@Test
+	void aStarFieldIsContinuedAsSkyWithStarsNotAGreyHaze() {
+		Random r = new Random(8);
+		FloatPlanes truth = FloatPlanes.zeros(1, H, W);
+		float[] d = truth.data();
+		for (int i = 0; i < d.length; i++) d[i] = (float) (0.005 * r.nextGaussian() + (r.nextDouble() < 0.02 ? 1 : 0));
+		boolean[] mask = box(8, 8, W - 8, H - 8);
+		FloatPlanes fill = truth.copy();
+		for (int i = 0; i < mask.length; i++) if (mask[i]) fill.data()[i] = 0;
+		FillTexture t = new FillTexture(mask, W, H, truth);
+		assertTrue(t.shift() == null, "no exemplar fits this mask");
+		t.apply(fill, truth);
+		float[] dist = DistanceTransform.toKnown(mask, W, H);
+		double[] off = new double[count(mask)];
+		int n = 0, stars = 0;
+		for (int i = 0; i < mask.length; i++)
+			if (mask[i] && dist[i] >= 3) {
+				off[n++] = Math.abs(fill.data()[i]);
+				if (fill.data()[i] > 0.25) stars++;
+			}
+		Arrays.sort(off, 0, n);
+		double texture = fineRms(fill, mask), median = off[n / 2];
+		assertTrue(median < 0.25 * texture, "median distance from the sky " + median + ", texture RMS " + texture);
+		assertEquals(FillTexture.TARGET, texture / fineRms(truth, mask), 0.3 * FillTexture.TARGET, "texture level");
+		assertTrue(stars > 0.005 * n && stars < 0.04 * n, stars + " star pixels of " + n);
 	}
 
 	/** A fill far noisier than its surroundings (a model's own noise on a flat sky) is brought to their level. */
