@@ -251,11 +251,11 @@ public final class FillTexture {
 			for (int i = 0; i < n; i++) if (mask[i]) donor[i] = ramp[i] * local[channel][i] * fine[i + off];
 			return donor;
 		}
-		// one field for every channel: a colour image's texture varies in brightness, not in a speckle of every colour
+		// one field for every channel (one seed, one ring: a pixel's values in every channel come from one ring pixel):
+		// a colour image's texture takes the ring's colours, not a speckle of every colour
 		Random r = new Random(NOISE_SEED + 7919L * index + 0x9E3779B97F4A7C15L * seed);
 		float[] noise = new float[n];
 		float[] grain = ringGrain[channel];
-		// the same draws for every channel (one seed, one ring): a pixel's values across channels come from one ring pixel
 		for (int i = 0; i < n; i++) noise[i] = grain.length > 0 ? grain[r.nextInt(grain.length)] : (float) r.nextGaussian();
 		float[] b = GaussianBlur.blur(noise, w, h, FINE_SIGMA);
 		for (int i = 0; i < n; i++) if (mask[i]) donor[i] = ramp[i] * local[channel][i] * (noise[i] - b[i]);
