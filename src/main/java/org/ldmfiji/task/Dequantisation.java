@@ -62,8 +62,9 @@ public final class Dequantisation {
 	 * @param toModel per channel, the map from the source's values to the model's units
 	 * @param typeRange the least and largest value the type stores
 	 * @param modelRange the model's image range
+	 * @return s per pixel and channel (C × H × W): how smooth x is at the scale of a level ({@link #smoothShare})
 	 */
-	public static void ofType(FloatPlanes x, List<ValueMap> toModel, double[] typeRange, double[] modelRange) {
+	public static FloatPlanes ofType(FloatPlanes x, List<ValueMap> toModel, double[] typeRange, double[] modelRange) {
 		int c = toModel.size();
 		double[] level = new double[c], lo = new double[c], hi = new double[c];
 		for (int k = 0; k < c; k++) {
@@ -73,7 +74,7 @@ public final class Dequantisation {
 			lo[k] = Math.max(modelRange[0], Math.min(a, b));
 			hi[k] = Math.min(modelRange[1], Math.max(a, b));
 		}
-		apply(x, level, lo, hi);
+		return apply(x, level, lo, hi);
 	}
 
 	/**
@@ -84,15 +85,18 @@ public final class Dequantisation {
 	 *           least value; a value at or below it stays as it is (black stays black; below the model's range, an
 	 *           outlier of a percentile normalisation, {@link OutOfRange})
 	 * @param hi the same at the top (a saturated pixel's mean is not within a level of it: it stays saturated)
+	 * @return s of every channel (0 where the level is 0)
 	 */
-	static void apply(FloatPlanes y, double[] level, double[] lo, double[] hi) {
+	static FloatPlanes apply(FloatPlanes y, double[] level, double[] lo, double[] hi) {
 		int w = y.width(), h = y.height(), n = w * h;
+		FloatPlanes smooth = FloatPlanes.zeros(y.channels(), h, w);
 		for (int c = 0; c < y.channels(); c++) {
 			if (!(level[c] > 0)) continue;
 			float[] d = y.data();
 			double[] y0 = new double[n], below = new double[n], above = new double[n];
 			for (int i = 0; i < n; i++) y0[i] = d[c * n + i];
 			float[] share = smoothShare(y0, w, h, level[c]);
+			System.arraycopy(share, 0, smooth.data(), c * n, n);
 			for (int i = 0; i < n; i++) {
 				boolean kept = y0[i] <= lo[c] || y0[i] >= hi[c];
 				double delta = level[c] * share[i] / 2;
@@ -102,6 +106,7 @@ public final class Dequantisation {
 			double[] z = minimise(y0, below, above, w, h, TOLERANCE * level[c]);
 			for (int i = 0; i < n; i++) d[c * n + i] = (float) (y0[i] + SHARE * (z[i] - y0[i]));
 		}
+		return smooth;
 	}
 
 	/** s per pixel: 1 where y is smooth at the scale of a level, 0 where it is textured (see the class comment). */

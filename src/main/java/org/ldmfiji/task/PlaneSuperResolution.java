@@ -17,7 +17,8 @@ import java.util.function.UnaryOperator;
  * values into the model's range, mapped to the model's channels ({@link ChannelMapping}), super-resolved, and mapped
  * back, so the result is in the source's values. NaN pixels are no data ({@link NoData}): filled for the model, NaN
  * again on their blocks of the result. An integer source's values stand for means known to a level: the model sees,
- * and the result is consistent with, the smoothest means within that level ({@link Dequantisation}).
+ * and the result is consistent with, the smoothest means within that level ({@link Dequantisation}), and where the
+ * source is smooth at that scale the result keeps none of the model's detail ({@link SpreadShrinkage}).
  */
 public final class PlaneSuperResolution {
 
@@ -86,16 +87,18 @@ public final class PlaneSuperResolution {
 		List<ValueMap> toModel = new ArrayList<>();
 		for (int k = 0; k < c; k++) toModel.add(maps.get(k).onto(m.imageRange[0], m.imageRange[1]));
 		for (int k = 0; k < c; k++) map(x, k, toModel.get(k), true);
-		if (typeRange != null) Dequantisation.ofType(x, toModel, typeRange, m.imageRange);
+		FloatPlanes smooth = typeRange == null ? FloatPlanes.zeros(c, x.height(), x.width())
+			: Dequantisation.ofType(x, toModel, typeRange, m.imageRange);
 		StorableRange storable = StorableRange.of(typeRange, toModel);
 		List<FloatPlanes> items = mapping.toModel(x, m.imageChannels);
 		// the bounds follow the channels as the pixels do (C × 1 × 1 images through the same mapping)
 		List<FloatPlanes> lower = mapping.toModel(storable.lower(), m.imageChannels);
 		List<FloatPlanes> upper = mapping.toModel(storable.upper(), m.imageChannels);
+		List<FloatPlanes> smoothItems = mapping.toModel(smooth, m.imageChannels);
 		List<List<FloatPlanes>> perItem = new ArrayList<>();
 		for (int i = 0; i < items.size(); i++) {
 			perItem.add(sr.run(items.get(i), options.samples, options.tile, options.consistency,
-				StorableRange.of(lower.get(i), upper.get(i)), progress.steps(done, total)));
+				StorableRange.of(lower.get(i), upper.get(i)), smoothItems.get(i), progress.steps(done, total)));
 			done += options.sampling.stepsOn(m.schedule);
 		}
 		List<FloatPlanes> samples = new ArrayList<>();

@@ -92,15 +92,18 @@ public final class SuperResolution {
 	 * @return per sample C × fH × fW in the model's range
 	 */
 	public List<FloatPlanes> run(FloatPlanes low, int samples, int tile, boolean consistency, StepListener listener) {
-		return run(low, samples, tile, consistency, StorableRange.unbounded(low.channels()), listener);
+		return run(low, samples, tile, consistency, StorableRange.unbounded(low.channels()), null, listener);
 	}
 
 	/**
 	 * The same for a result that will be stored in {@code storable} (an integer type): with consistency, the samples'
 	 * mean is consistent within it ({@link BorderSmoothing#apply}), so writing it keeps the consistency.
+	 * {@code smooth} (C × H × W in [0, 1], or null) is how smooth an integer input is at the scale of one level
+	 * ({@link Dequantisation#ofType}): the samples' mean keeps none of their detail where it is 1
+	 * ({@link SpreadShrinkage}).
 	 */
 	public List<FloatPlanes> run(FloatPlanes low, int samples, int tile, boolean consistency, StorableRange storable,
-		StepListener listener)
+		FloatPlanes smooth, StepListener listener)
 	{
 		Manifest m = bundle.manifest();
 		if (low.width() < minSide() || low.height() < minSide()) throw new IllegalArgumentException("the image is "
@@ -117,7 +120,7 @@ public final class SuperResolution {
 				ImpulseResidual.putBack(x, split.inRange, m.autoencoder.factor);
 				Consistency.enforce(x, split.inRange, m.autoencoder.factor, weight);
 			}
-		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, weight);
+		SpreadShrinkage.apply(high, split.inRange, m.autoencoder.factor, consistency, weight, smooth);
 		// with the bright excess (a star's borders are smoothed with the rest), without the dark one (a block of missing
 		// data stays the block it is), within the bounds that the even excess added last leaves it
 		split.addBright(high, m.autoencoder.factor);

@@ -202,13 +202,14 @@ final class ZarrJob {
 		FloatPlanes low = new FloatPlanes(1, y1 - y0, x1 - x0, raw);
 		float[] d = low.data();
 		for (int i = 0; i < d.length; i++) d[i] = (float) map.forward(d[i]);
-		if (in.type.range() != null) Dequantisation.ofType(low, Collections.singletonList(map), in.type.range(), m.imageRange);
+		FloatPlanes smooth = in.type.range() == null ? null
+			: Dequantisation.ofType(low, Collections.singletonList(map), in.type.range(), m.imageRange);
 		FloatPlanes high;
 		synchronized (ld) { // one bundle runs one task at a time (LatentDiffusion's contract)
 			SuperResolution sr = new SuperResolution(ld.bundle(), job.settings.sampling(blockSeed(job.settings.seed, b.row, b.col)));
 			StorableRange storable = StorableRange.of(in.type.range(), Collections.singletonList(map));
 			high = SampleStatistics.mean(sr.run(low, job.settings.samples, job.settings.tile, job.settings.consistency, storable,
-				(done, steps) -> {}));
+				smooth, (done, steps) -> {}));
 		}
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + high.data().length * 4);
 		try (DataOutputStream out = new DataOutputStream(bytes)) {
