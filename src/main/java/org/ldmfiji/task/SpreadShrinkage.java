@@ -22,9 +22,10 @@ import java.util.List;
  * rounding, so detail there is the model's guess and the samples may well agree on it (its bias, which their spread
  * does not reveal). A sky's grain of 0.6 levels in an 8-bit crop got 0.53 levels of detail uncorrelated with the
  * truth's (r = 0.04): with q the crop went from 1.56 to 1.06 dB below bicubic (its rounding to whole levels alone
- * costs 0.78), on the real-image evaluation's 8-bit and RGB crops the mean gain +1.283 → +1.308 dB on other crops
- * ({@code --at 0.15,0.85}), +1.147 → +1.150 on the table's, +0.690 → +0.683 on the dim ones ({@code --dim 0.15};
- * the most −0.11 dB, a dim sky whose clouds' edges are within a level); models/demo/EVALUATION.md, session 30.
+ * costs 0.78). On the real-image evaluation's 8-bit and RGB crops, mean gain over bicubic: +1.147 → +1.150 dB on the
+ * table's, +1.283 → +1.308 and +0.872 → +0.874 on two other sets of crops ({@code --at}), +0.690 → +0.683 on the
+ * dim ones ({@code --dim 0.15}; the most −0.11 dB, a dim sky whose clouds' edges are within a level);
+ * models/demo/EVALUATION.md, session 30.
  * w is the Wiener gain for a signal of power D seen through noise of power κ V: where the samples agree on their
  * detail (V ≪ D) it is kept, where they scatter as much as the detail itself (a smooth photograph, a defocused page,
  * a retina: the model invents detail, differently in every sample) it goes toward b. κ = 1/N would count only the
