@@ -20,7 +20,7 @@ import org.ldmfiji.image.Quality;
  * 1/(2f²): on a gradient of 9 levels the diffused pattern cost 1.9 dB against plain rounding, which keeps each contour
  * a line where the pattern scatters its pixels over the block (models/demo/EVALUATION.md, session 28).
  */
-final class RoundedStorage {
+public final class RoundedStorage {
 
 	private final double lo, hi;
 	private final int f;
@@ -29,7 +29,7 @@ final class RoundedStorage {
 	 * @param range the smallest and largest value the type stores (integers); null for a float type
 	 * @return null for a float type (nothing to round)
 	 */
-	static RoundedStorage of(double[] range, int f) {
+	public static RoundedStorage of(double[] range, int f) {
 		return range == null ? null : new RoundedStorage(range[0], range[1], f);
 	}
 
@@ -40,7 +40,7 @@ final class RoundedStorage {
 	}
 
 	/** {@code x} (C × H × W, the source's values; H and W multiples of f) as it will be stored, as a new image. */
-	FloatPlanes apply(FloatPlanes x) {
+	public FloatPlanes apply(FloatPlanes x) {
 		FloatPlanes means = Consistency.areaDownsample(x, f);
 		StorableRange bounds = StorableRange.of(lo, hi, x.channels());
 		double limit = Math.max(BorderSmoothing.GRID_LIMIT, Quality.gridRatio(x, f));

@@ -32,6 +32,17 @@ final class Images {
 		return ip;
 	}
 
+	/** A dim 8-bit sky: a smooth pattern of 13 levels (6 … 18), no noise, as one plane. */
+	static Path dimSky(Path file, int w, int h) {
+		ByteProcessor ip = new ByteProcessor(w, h);
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				ip.setf(x + y * w, Math.round(12 + 6 * Math.sin(x * 0.05 + 0.5) * Math.cos(y * 0.04) + 0.02 * (x - y)));
+		if (!new FileSaver(new ImagePlus(file.getFileName().toString(), ip)).saveAsTiff(file.toString()))
+			throw new IllegalStateException("cannot write " + file);
+		return file;
+	}
+
 	static Path save(Path file, int w, int h, int bits, int planes) {
 		ImageStack s = new ImageStack(w, h);
 		for (int p = 0; p < planes; p++) s.addSlice(plane(w, h, bits, p + 7L * bits));
