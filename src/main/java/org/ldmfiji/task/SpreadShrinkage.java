@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The samples' detail shrunk toward the smooth consistent interpolation where the samples disagree about it, and where
- * an integer input is too smooth to show it: a Wiener-like estimate of the posterior mean for a model that is out of its domain.
+ * an integer input is too smooth to show it: a Wiener-like estimate of the posterior mean for a model that is out of
+ * its domain.
  * <p>
  * With s_1 … s_N the (consistent) samples, m their mean, v their per-pixel variance (unbiased) and b the smoothest
  * image consistent with the input (b = K R λ with A K R λ = y, {@link Consistency} applied to zero: the quintic
