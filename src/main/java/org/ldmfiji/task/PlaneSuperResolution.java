@@ -87,18 +87,18 @@ public final class PlaneSuperResolution {
 		List<ValueMap> toModel = new ArrayList<>();
 		for (int k = 0; k < c; k++) toModel.add(maps.get(k).onto(m.imageRange[0], m.imageRange[1]));
 		for (int k = 0; k < c; k++) map(x, k, toModel.get(k), true);
-		FloatPlanes smooth = typeRange == null ? FloatPlanes.zeros(c, x.height(), x.width())
-			: Dequantisation.ofType(x, toModel, typeRange, m.imageRange);
+		FloatPlanes smooth = typeRange == null ? null : Dequantisation.ofType(x, toModel, typeRange, m.imageRange);
 		StorableRange storable = StorableRange.of(typeRange, toModel);
 		List<FloatPlanes> items = mapping.toModel(x, m.imageChannels);
 		// the bounds follow the channels as the pixels do (C × 1 × 1 images through the same mapping)
 		List<FloatPlanes> lower = mapping.toModel(storable.lower(), m.imageChannels);
 		List<FloatPlanes> upper = mapping.toModel(storable.upper(), m.imageChannels);
-		List<FloatPlanes> smoothItems = mapping.toModel(smooth, m.imageChannels);
+		List<FloatPlanes> smoothItems = smooth == null ? null : mapping.toModel(smooth, m.imageChannels);
 		List<List<FloatPlanes>> perItem = new ArrayList<>();
 		for (int i = 0; i < items.size(); i++) {
 			perItem.add(sr.run(items.get(i), options.samples, options.tile, options.consistency,
-				StorableRange.of(lower.get(i), upper.get(i)), smoothItems.get(i), progress.steps(done, total)));
+				StorableRange.of(lower.get(i), upper.get(i)), smoothItems == null ? null : smoothItems.get(i),
+				progress.steps(done, total)));
 			done += options.sampling.stepsOn(m.schedule);
 		}
 		List<FloatPlanes> samples = new ArrayList<>();
