@@ -86,6 +86,25 @@ public final class ContinuationSmoothing {
 	}
 
 	/**
+	 * The hole moved elsewhere in the window for another test of a fill: of the copies {@link #choose} scores, the one
+	 * that hides the most known pixels; null where none hides {@link #MIN_SCORED}.
+	 */
+	public static boolean[] movedCopy(boolean[] unknown, int w, int h) {
+		boolean[] best = null;
+		int most = MIN_SCORED - 1;
+		for (double[] shift : SHIFTS) {
+			boolean[] moved = shifted(unknown, w, h, (int) (shift[0] * h), (int) (shift[1] * w));
+			int count = 0;
+			for (int i = 0; i < moved.length; i++) if (moved[i] && !unknown[i]) count++;
+			if (count > most) {
+				most = count;
+				best = moved;
+			}
+		}
+		return best;
+	}
+
+	/**
 	 * For each candidate σ, the absolute error summed over the channels and the scored pixels of the continuation
 	 * into {@code held} of the other pixels smoothed by σ; null where the part of the hole that reaches the scored
 	 * pixels is too large to solve directly. Only that part is solved: unknown pixels more than 2 px apart share no

@@ -56,6 +56,27 @@ class FillTextureTest {
 	}
 
 	/**
+	 * A flat fill in a grain of about 1 px (film, or a sensor's noise smoothed once) gets the grain's level
+	 * ({@link FillTexture#TARGET} of it) from an exemplar. The exemplar's fine band, high-passed once more in the
+	 * composite, keeps only part of its RMS: scaled by its own RMS, it fell short (0.61 of the truth's texture).
+	 */
+	@Test
+	void anExemplarsTextureIsAddedAtTheTargetLevel() {
+		Random r = new Random(3);
+		FloatPlanes truth = noise(r, 0.1);
+		float[] grain = GaussianBlur.blur(truth.data(), W, H, 1);
+		System.arraycopy(grain, 0, truth.data(), 0, grain.length);
+		boolean[] mask = box(44, 36, 76, 68);
+		FloatPlanes fill = truth.copy();
+		for (int i = 0; i < mask.length; i++) if (mask[i]) fill.data()[i] = 0.2f;
+		FillTexture t = new FillTexture(mask, W, H, truth);
+		assertNotNull(t.shift(), "an exemplar fits this mask");
+		t.apply(fill, truth);
+		double ratio = fineRms(fill, mask) / fineRms(truth, mask);
+		assertEquals(FillTexture.TARGET, ratio, 0.1 * FillTexture.TARGET, "texture of the fill / the truth's");
+	}
+
+	/**
 	 * Where no exemplar fits (a mask almost the size of its window), the noise texture of a fill follows its seed:
 	 * fills sampled with other seeds (on Spark, the white cells of one window size) do not share one noise field.
 	 */
