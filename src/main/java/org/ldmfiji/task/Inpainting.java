@@ -50,7 +50,9 @@ import java.util.List;
  * autoencoder the correction has little error to carry and the jump is all that is left. Then the blend extends to
  * the whole mask for the low frequencies: the fill's band below σ = 2 px becomes the first guess's, and its detail
  * above fades in over 2 px from the border ({@link LowBandFloor}). One sample's smooth part is a guess, and on
- * images unlike the training set a worse one than the biharmonic continuation (issue #18).</li>
+ * images unlike the training set a worse one than the biharmonic continuation (issue #18). How much of the detail
+ * is kept is chosen on the image, by how well it predicts known pixels under a moved copy of the hole
+ * ({@link #detailWeight}).</li>
  * <li><b>texture and range</b> (every seam but {@link Seam#HARD}): the fill's fine texture follows the known pixels
  * around the mask, scaled down where the model's is noisier than its surroundings, an exemplar's added where it is
  * smoother, and its values are kept within the surroundings' range ({@link FillTexture}).</li>
