@@ -99,13 +99,22 @@ public final class Inpainting {
 	}
 
 	/**
-	 * The denoising steps of one fill (fewer than the settings' steps when strength &lt; 1), twice that with the
-	 * default seam, which fills the window once more to weigh the model's detail ({@link #detailWeight}).
+	 * The denoising steps of one fill (fewer than the settings' steps when strength &lt; 1), twice that where the
+	 * window is filled once more to weigh the model's detail ({@link #detailWeight}).
 	 */
 	public int steps() {
 		Manifest m = bundle.manifest();
 		int max = LargeImageSampling.maxTimestep(strength, m.schedule.timesteps(), true);
-		return (seam == Seam.BLEND ? 2 : 1) * settings.stepsOn(m.schedule, max);
+		return (weighsDetail() ? 2 : 1) * settings.stepsOn(m.schedule, max);
+	}
+
+	/**
+	 * Whether the model's detail is weighed on the image ({@link #detailWeight}): with the default seam, unless a
+	 * prompt says what the hole holds, which the known pixels under a moved copy of it cannot judge (the user asked
+	 * for the model's content there).
+	 */
+	private boolean weighsDetail() {
+		return seam == Seam.BLEND && settings.prompt.isEmpty() && settings.negativePrompt.isEmpty();
 	}
 
 	/**
@@ -177,7 +186,7 @@ public final class Inpainting {
 		Sampled s = sample(x, mask, around, samples, listener);
 		if (!seam.corrects()) return s.fills;
 		FillTexture texture = new FillTexture(mask, w, h, x);
-		if (seam == Seam.BLEND) floor(s, mask, texture, detailWeight(x, mask, listener));
+		if (seam == Seam.BLEND) floor(s, mask, texture, weighsDetail() ? detailWeight(x, mask, listener) : 1);
 		return matchSurroundings(x, s.fills, texture, settings.seed);
 	}
 
