@@ -109,12 +109,13 @@ public final class Inpainting {
 	}
 
 	/**
-	 * Whether the model's detail is weighed on the image ({@link #detailWeight}): with the default seam, unless a
-	 * prompt says what the hole holds, which the known pixels under a moved copy of it cannot judge (the user asked
-	 * for the model's content there).
+	 * Whether the model's detail is weighed on the image ({@link #detailWeight}): with the default seam, unless the
+	 * fill is asked for the model's own content, which the known pixels under a moved copy of the hole cannot judge:
+	 * a prompt says what the hole holds, and strength 1 samples from noise as CompVis does (and as the Spark sampling
+	 * job's gap fill continues its sampled cells).
 	 */
 	private boolean weighsDetail() {
-		return seam == Seam.BLEND && settings.prompt.isEmpty() && settings.negativePrompt.isEmpty();
+		return seam == Seam.BLEND && strength < 1 && settings.prompt.isEmpty() && settings.negativePrompt.isEmpty();
 	}
 
 	/**

@@ -3,6 +3,8 @@ package org.ldmfiji.imagej;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.ImagePlus;
+
 import org.ldmfiji.task.DemoModel;
 import org.ldmfiji.task.Progress;
 import org.ldmfiji.task.SamplingSettings;
@@ -42,6 +44,25 @@ class ProgressTotalTest {
 		r.assertEndsAtItsTotal(8, "super-resolution");
 	}
 
+	/**
+	 * The default seam fills each window twice (once more with the hole moved, to weigh the model's detail), and the
+	 * total counts both runs: twice the steps of a fill without the weighing, ending at 100 %.
+	 */
+	@Test
+	void inpaintingReportsBothOfItsRuns() {
+		ImagePlus image = TestImages.image("im", 8, 64, 64, 1);
+		boolean[] mask = TestImages.rect(64, 64, 24, 26, 14, 12);
+		Recorder once = new Recorder(), twice = new Recorder();
+		InpaintImage.Options o = new InpaintImage.Options();
+		o.sampling = DDIM_7;
+		InpaintImage.run(DemoModel.get(), image, mask, o, twice);
+		o.seam("harmonize");
+		InpaintImage.run(DemoModel.get(), image, mask, o, once);
+		long steps = once.calls.get(once.calls.size() - 1)[1];
+		assertTrue(steps > 0, "a fill without the weighing reports its steps");
+		twice.assertEndsAtItsTotal(2 * steps, "inpainting");
+	}
+
 	private static final class Recorder implements Progress {
 		final List<long[]> calls = new ArrayList<>();
 
@@ -60,7 +81,7 @@ class ProgressTotalTest {
 			}
 			long[] last = calls.get(calls.size() - 1);
 			assertEquals(last[0], last[1], what + ": the last step reported must be the total (100%)");
-			assertEquals(steps, last[1], what + ": DDIM with 7 steps of T = 1000 takes 8");
+			assertEquals(steps, last[1], what + ": the steps the sampler takes (DDIM with 7 steps of T = 1000 takes 8)");
 		}
 	}
 }
