@@ -43,8 +43,9 @@ public class InpaintCommand extends LdmCommand {
 		+ "the mask")
 	private int context = OptionTable.CONTEXT.defaultInt();
 
-	@Parameter(label = "Strength", min = "0.01", max = "1", stepSize = "0.05", description = "1: sample from noise; "
-		+ "less: start from the smooth continuation of the surroundings and keep closer to it")
+	@Parameter(label = "Strength", min = "0.01", max = "1", stepSize = "0.05", description = "1: sample from noise, "
+		+ "the model's detail kept whole; less: start from the smooth continuation of the surroundings and keep closer to "
+		+ "it")
 	private double strength = OptionTable.STRENGTH.defaultNumber();
 
 	@Parameter(label = "Seam", choices = {"blend", "harmonize", "correct", "hard"}, description = "blend: harmonize, "

@@ -51,7 +51,8 @@ public final class OptionTable {
 	public static final Option CONTEXT = Option.integer("context", "Context (px around the mask)", 32, 0, 10000,
 		"surrounding image the model sees around the mask (at least one latent cell)");
 	public static final Option STRENGTH = Option.number("strength", "Strength (1: from noise)", 0.3, 0.01, 1,
-		"1: sample from noise; less: start from the smooth continuation of the surroundings and keep closer to it");
+		"1: sample from noise, the model's detail kept whole; less: start from the smooth continuation of the surroundings "
+			+ "and keep closer to it");
 	public static final Option SEAM = Option.choice("seam", "Seam", "blend", List.of(Seam.labels()),
 		"how the fill meets the known pixels: blend, harmonize, correct or hard (see the README)");
 	public static final Option STACK = Option.flag("stack", "Stack: fill all planes", false,
