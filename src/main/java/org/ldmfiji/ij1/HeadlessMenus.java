@@ -26,18 +26,23 @@ import java.util.List;
  * with it the macro function {@code run}, looks commands up in that table only.
  * <p>
  * From a headless macro: {@code call("org.ldmfiji.ij1.HeadlessMenus.register");} before the first {@code run(...)}.
- * With a display (normal ImageJ) there is nothing to do: ImageJ reads plugins.config from the plugin jar itself.
+ * With a display (normal ImageJ) there is nothing to do: ImageJ reads plugins.config from the plugin jar itself, and
+ * the call returns "0". A headless ImageJ 1.x makes no plugin class loader either (it needs the menus), so it finds
+ * neither this class nor the commands' unless the plugin's jars are on the class path: {@code java
+ * -Djava.awt.headless=true -cp "ij.jar:plugins/*:jars/*" ij.ImageJ -batch macro.ijm} (README, InstallIT).
  */
 public final class HeadlessMenus {
 
 	private HeadlessMenus() {}
 
 	/**
-	 * Registers the {@code org.ldmfiji} lines of every plugins.config on the class path (the plugin jar's).
+	 * Registers the {@code org.ldmfiji} lines of every plugins.config on the class path (the plugin jar's); with a
+	 * display nothing (ImageJ has read them), so that one macro runs headless and in ImageJ with a display alike.
 	 *
-	 * @return the number of commands registered, as a string (for the macro function {@code call})
+	 * @return the number of commands registered, as a string (for the macro function {@code call}): "0" with a display
 	 */
 	public static synchronized String register() {
+		if (!GraphicsEnvironment.isHeadless()) return "0";
 		List<String> lines = new ArrayList<>();
 		try {
 			Enumeration<URL> configs = HeadlessMenus.class.getClassLoader().getResources("plugins.config");

@@ -228,6 +228,30 @@ class InstallIT {
 		assertFalse(Files.exists(notSaved), "a stopped macro saved an image");
 	}
 
+	/**
+	 * A headless ImageJ 1.x builds no menus, so it reads no plugins.config and makes no plugin class loader: the
+	 * README's command line puts the plugin and its jars on the class path, and the macro registers the commands
+	 * first. The same command line and macro run with a display too, where the registration has nothing to do (it
+	 * failed there with "no plugins.config with org.ldmfiji commands", an error dialog that held the -batch run).
+	 */
+	@Test
+	@Order(5)
+	void aHeadlessMacroRegistersTheCommandsAndRunsWithADisplayToo() throws Exception {
+		Path in = save(pattern(64, 48, 0), "headless-input.tif");
+		for (boolean headless : new boolean[] {true, false}) {
+			Path result = out.resolve("headless-" + headless + ".tif");
+			String log = runMacro("headless-" + headless, String.join("\n",
+				"call(\"org.ldmfiji.ij1.HeadlessMenus.register\");",
+				"open(\"" + in + "\");",
+				"makeRectangle(20, 16, 12, 10);",
+				"run(\"LDM Inpaint...\", \"steps=2 seed=1\");",
+				"saveAs(\"Tiff\", \"" + result + "\");",
+				"print(\"LDM-DONE\");"), 180, true, headless);
+			assertTrue(Files.exists(result), (headless ? "headless" : "with a display") + ": no result\n" + tail(log));
+			assertInpainted(IJ.openImage(in.toString()), IJ.openImage(result.toString()), new int[] {20, 16, 12, 10});
+		}
+	}
+
 	private static void assertStopped(String log, String says) {
 		assertFalse(log.contains("LDM-CONTINUED"), "the macro went on after the error:\n" + tail(log));
 		long lines = log.lines().filter(l -> l.startsWith("LDM Inpaint: ") && l.contains(says)).count();
@@ -341,7 +365,13 @@ class InstallIT {
 
 	/** Runs a macro that must finish (print LDM-DONE) without any error; returns what ImageJ printed. */
 	private static String runMacro(String name, String macro, int timeoutSeconds) throws Exception {
-		String log = runImageJ(name, macro, timeoutSeconds);
+		return runMacro(name, macro, timeoutSeconds, false, false);
+	}
+
+	private static String runMacro(String name, String macro, int timeoutSeconds, boolean classPath, boolean headless)
+		throws Exception
+	{
+		String log = runImageJ(name, macro, timeoutSeconds, classPath, headless);
 		assertTrue(log.contains("LDM-DONE"), "the " + name + " macro stopped early:\n" + tail(log));
 		assertFalse(log.contains("Macro Error"), "macro error:\n" + tail(log));
 		// ImageJ 1.x catches a command's exception, prints it and lets the macro go on: any is a failure.
@@ -355,15 +385,31 @@ class InstallIT {
 	 * xvfb-run exists (ImageJ 1.x builds its menus, which hold the plugins.config commands, only with a display).
 	 */
 	private static String runImageJ(String name, String macro, int timeoutSeconds) throws Exception {
+		return runImageJ(name, macro, timeoutSeconds, false, false);
+	}
+
+	/**
+	 * The same, or with the class path the README gives for a headless run ({@code java [-Djava.awt.headless=true]
+	 * -cp "ij.jar:plugins/*:jars/*" ij.ImageJ -batch <macro>}), headless or not.
+	 */
+	private static String runImageJ(String name, String macro, int timeoutSeconds, boolean classPath, boolean headless)
+		throws Exception
+	{
 		Path file = Files.createDirectories(app.resolve("macros")).resolve("ldm-" + name + ".ijm");
 		Files.writeString(file, macro + "\n");
 		List<String> cmd = new ArrayList<>();
-		boolean xvfb = System.getenv("DISPLAY") == null && onPath("xvfb-run");
-		assertTrue(xvfb || System.getenv("DISPLAY") != null, "ImageJ 1.x builds its menus, and with them the plugin's "
-			+ "commands, only with a display: install Xvfb (apt-get install xvfb) or set DISPLAY");
-		if (xvfb) cmd.addAll(List.of("xvfb-run", "-a"));
-		cmd.addAll(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-jar",
-			"ij.jar", "-batch", file.toString()));
+		String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+		if (headless) cmd.addAll(List.of(java, "-Xmx2g", "-Djava.awt.headless=true"));
+		else {
+			boolean xvfb = System.getenv("DISPLAY") == null && onPath("xvfb-run");
+			assertTrue(xvfb || System.getenv("DISPLAY") != null, "ImageJ 1.x builds its menus, and with them the "
+				+ "plugin's commands, only with a display: install Xvfb (apt-get install xvfb) or set DISPLAY");
+			if (xvfb) cmd.addAll(List.of("xvfb-run", "-a"));
+			cmd.addAll(List.of(java, "-Xmx2g"));
+		}
+		if (classPath) cmd.addAll(List.of("-cp", "ij.jar" + File.pathSeparator + "plugins/*" + File.pathSeparator
+			+ "jars/*", "ij.ImageJ", "-batch", file.toString()));
+		else cmd.addAll(List.of("-jar", "ij.jar", "-batch", file.toString()));
 		Path logFile = work.resolve("ldm-" + name + ".log");
 		ProcessBuilder pb = new ProcessBuilder(cmd).directory(app.toFile()).redirectErrorStream(true)
 			.redirectOutput(logFile.toFile());
