@@ -287,7 +287,7 @@ def run(args, images, common: list, t0: float) -> dict:
     from concurrent.futures import ThreadPoolExecutor
     res = {"superres": [], "inpaint": [], "samples": [], "seconds": 0.0, "planned": len(images), "bundle_sha256":
            hashlib.sha256(open(os.path.join(args.bundle, "model.json"), "rb").read()).hexdigest()}
-    order = {e.id: k for k, e in enumerate(real_images.EVALUATION)}
+    order = {e.id: k for k, e in enumerate(real_images.SETS[args.set])}
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     lock = threading.Lock()
 
@@ -340,6 +340,8 @@ def run(args, images, common: list, t0: float) -> dict:
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--bundle", default="demo")
+    p.add_argument("--set", default="evaluation", choices=sorted(real_images.SETS),
+                   help="the images: the evaluation's, or another set (wallpapers; writes no report)")
     p.add_argument("--quick", action="store_true", help=f"only {len(real_images.QUICK)} images and one sample")
     p.add_argument("--cache", default=real_images.DEFAULT_CACHE)
     p.add_argument("--size", type=int, default=128, help="crop side (px)")
@@ -379,7 +381,7 @@ def main(argv=None) -> dict:
     MASKS.update(seed=args.mask_seed, kind=args.mask_kind)
     INPAINT_ARGS[:] = args.inpaint_args.split()
     SUPERRES_ARGS[:] = args.superres_args.split()
-    images = real_images.EVALUATION
+    images = real_images.SETS[args.set]
     if args.quick:
         images = [e for e in images if e.id in real_images.QUICK]
         args.samples = 1
@@ -407,7 +409,7 @@ def main(argv=None) -> dict:
             replace_section(args.report or os.path.join(args.bundle, "EVALUATION.md"), text, CBEGIN, CEND)
         print(text)
         return res
-    standard = not (args.dim or args.at or args.mask_kind or args.mask_seed != 20_000)
+    standard = not (args.dim or args.at or args.mask_kind or args.mask_seed != 20_000 or args.set != "evaluation")
     if res["superres"] and res["inpaint"] and standard:
         text = section(res, args, seconds)
         if args.report != "-":

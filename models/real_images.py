@@ -55,6 +55,9 @@ PACKAGES: Dict[str, Tuple[str, str]] = {
     "python3-pyavm": ("0.9.4-7", "MIT/BSD3 (pyavm test data, ESO image)"),
     "xplanet-images": ("1.3.1-3", "GPL-2+"),
     "mate-backgrounds": ("1.26.0-1", "GPL-2+"),
+    # the wallpapers set only
+    "gnome-backgrounds": ("43.1-1", "CC-BY-SA-3.0 (debian/copyright)"),
+    "sway-backgrounds": ("1.7-6", "Expat (debian/copyright)"),
     # training only
     "stellarium-data": ("0.22.2-1", "GPL-2+"),
     "gimp-data": ("2.10.34-1+deb12u10", "GPL-3+"),
@@ -195,6 +198,33 @@ EVALUATION: List[RealImage] = [
 QUICK = ("cv-building", "mate-wood", "cv-sudoku", "cv-fruits", "itk-visible-woman-head", "dicom-ct-small",
          "dipy-t1-coronal", "sunpy-aia-171", "astropy-azp")
 """A subset of 9 images of every kind and depth (``--quick``)."""
+
+_GNOME = "/usr/share/backgrounds/gnome/"
+_SWAY = "/usr/share/backgrounds/sway/Sway_Wallpaper_Blue_2048x1536.png"
+_GNOME_SHA = {
+    "adwaita-l": "e2a2f6b559e574b76f302e2e854321ee0acbbd8e1891fce95269781e248aa045",
+    "adwaita-d": "c4b3fed40deae59f4d296b8f12b0ece7c178c4cfabe9442a260126af5a67819c",
+    "grid-l": "5c4cb676405e7eb0d89757feb0e4ddb1f1003450066206c5ee928771f5e475af",
+    "licorice-d": "e51a584d75ec33b58cd33c662948bef359d49a77cb142eebcd11a104b2c9ad4c",
+    "pixels-l": "1ee02e123d937bdcbc6ec848cda8b54f7acdddf5c0cec9f8aa6f4b2182835711",
+    "symbolic-d": "83bab4682797a1d9104b9da5499cf373ab6c737bd492e096f56cc62e1656b6b1",
+    "truchet-l": "ad1bb88c2aa30babe41f61c58f5c59a024fc73d5072ae37b7ae5035328ac0591",
+    "wood-l": "37c8e62479bc5282a0e890d0bcbe1762223cc541b79730dcfaf38b0a57d2e80e",
+    "wood-d": "8cf3f7c0fbdf4376161d419169e23aa1f3a03367c4bb6e25d7e45428a8b9378f",
+}
+WALLPAPERS: List[RealImage] = [
+    RealImage(f"g-{name}-{j}", "gnome-backgrounds", _GNOME + name + ".webp", sha, "wallpaper", depth, reduce=8, at=at)
+    for name, sha in _GNOME_SHA.items() for j, (depth, at) in enumerate([("rgb", (0.3, 0.6)), ("8", (0.7, 0.2))])
+] + [
+    RealImage(f"s-blue-{j}", "sway-backgrounds", _SWAY, "205ac46f075e8474d22001f00ab418acee3fb9a71036a2a0a90b9d461638a742",
+              "wallpaper", depth, reduce=2, at=at)
+    for j, (depth, at) in enumerate([("rgb", (0.2, 0.2)), ("8", (0.5, 0.5)), ("rgb", (0.8, 0.7))])
+]
+"""A second set (``evaluate_real.py --set wallpapers``, session 32): desktop wallpapers, clean graphics with sharp
+edges, smooth gradients and wood, of two packages that neither the evaluation above nor the training uses; two
+crops of each GNOME picture (colour and greyscale), three of the sway one."""
+
+SETS = {"evaluation": EVALUATION, "wallpapers": WALLPAPERS}
 
 _STEL = "/usr/share/stellarium/nebulae/default/"
 

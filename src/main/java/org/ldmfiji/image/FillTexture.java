@@ -23,7 +23,7 @@ import java.util.Random;
  * level ({@link #topUp}), faded in from the border as {@link LowBandFloor}'s detail and weighted by the surroundings'
  * local texture level ({@link LocalTexture}): the exemplar is the known region at the shift t (with values only within the ring's range) whose ring best matches the mask's ring (least
  * squared difference of the known values x(q + t) and x(q) over the ring pixels q with a known partner; Efros &amp; Leung 1999 and
- * Criminisi et al. 2004 match patches the same way, here one patch covers the whole mask), so noise continues with its
+ * Criminisi et al. 2004 match patches the same way, here one patch covers each 8-connected part of the mask), so noise continues with its
  * own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too large for its
  * window) the texture is high-passed seeded white noise whose values are drawn from the ring's own fine band, the
  * same ring pixel for every channel: the level is right, the spectrum white, the histogram the surroundings' (as
@@ -72,6 +72,12 @@ public final class FillTexture {
 	 * image").
 	 */
 	static final long NOISE_SEED = 20261204L;
+	/**
+	 * Exemplars are sought for at most this many parts of the mask, the largest (each part is a search over the
+	 * window); smaller ones take the noise texture, which a hole that small hardly shows (its texture fades in over
+	 * {@link LowBandFloor#TAPER} px from the border).
+	 */
+	static final int MAX_PARTS = 16;
 
 	private final boolean[] mask;
 	private final boolean[] ring, interior;
@@ -80,8 +86,13 @@ public final class FillTexture {
 	/** Per channel, the surroundings' local texture level continued into the mask ({@link LocalTexture}). */
 	private final float[][] local;
 	private final int w, h;
-	/** The exemplars' shifts, best match first (at most {@link #EXEMPLARS}); empty when none fits. */
-	private final int[][] shifts;
+	/**
+	 * Per part of the mask (its 8-connected regions, largest first), the exemplars' shifts, best match first (at most
+	 * {@link #EXEMPLARS}); empty where none fits.
+	 */
+	private final int[][][] shifts;
+	/** Per pixel, the index of the part of the mask it belongs to, or of the part nearest to it on the ring; -1 elsewhere. */
+	private final int[] part;
 	private final double[] ringFine, ringMid, ringStd;
 	/** Per channel, the fine band of the ring's pixels (the grain's values where no exemplar fits). */
 	private final float[][] ringGrain;
@@ -108,7 +119,6 @@ public final class FillTexture {
 		ramp = new float[w * h];
 		for (int i = 0; i < w * h; i++)
 			if (mask[i]) ramp[i] = (float) Math.max(0, Math.min(1, (toKnown[i] - 1) / LowBandFloor.TAPER));
-		shifts = bestShifts(known);
 		// the ring's levels and range, from the known pixels alone (the harmonic continuation in the mask, which
 		// adds no texture of its own, so that a fill's mismatch at the border cannot raise them)
 		int channels = known.channels();
@@ -146,6 +156,11 @@ public final class FillTexture {
 					hi[c] = Math.max(hi[c], u[i]);
 				}
 		}
+		part = MaskParts.label(mask, ring, w, h);
+		int parts = 0;
+		for (int i = 0; i < w * h; i++) if (mask[i]) parts = Math.max(parts, part[i] + 1);
+		shifts = new int[parts][][];
+		for (int k = 0; k < parts; k++) shifts[k] = k < MAX_PARTS ? bestShifts(known, toMask, toKnown, k) : new int[0][];
 	}
 
 	/** Channel c's weights of the detail ({@link LocalTexture#weights}), w·h; not to be modified. */
@@ -153,9 +168,9 @@ public final class FillTexture {
 		return local[c];
 	}
 
-	/** The best exemplar's shift (dx, dy), or null when none fits. */
+	/** The best exemplar's shift (dx, dy) for the mask's largest part, or null when none fits. */
 	int[] shift() {
-		return shifts.length == 0 ? null : shifts[0].clone();
+		return shifts.length == 0 || shifts[0].length == 0 ? null : shifts[0][0].clone();
 	}
 
 	/** Applies level, texture and range to the fill's masked pixels, every channel, in place. */
@@ -260,28 +275,35 @@ public final class FillTexture {
 	}
 
 	/**
-	 * The texture to add on the masked pixels: the composite's fine band at the exemplar's shift, or where no shift
-	 * fits, the fine band of seeded noise drawn from the ring's fine-band values (the right level after scaling and
+	 * The texture to add on the masked pixels: the composite's fine band at the exemplar's shift of each pixel's part
+	 * of the mask, or where no shift fits that part, the fine band of seeded noise drawn from the ring's fine-band values (the right level after scaling and
 	 * the surroundings' histogram, white rather than their spectrum); the {@code index}-th fill takes the
 	 * (index mod count)-th exemplar, or its own noise.
 	 */
 	private float[] donor(float[] fine, int channel, int index, long seed) {
 		int n = w * h;
 		float[] donor = new float[n];
-		if (shifts.length > 0) {
-			int[] shift = shifts[index % shifts.length];
-			int off = shift[1] * w + shift[0];
-			for (int i = 0; i < n; i++) if (mask[i]) donor[i] = ramp[i] * local[channel][i] * fine[i + off];
-			return donor;
+		boolean noise = false;
+		for (int i = 0; i < n; i++) {
+			if (!mask[i]) continue;
+			int[][] own = shifts[part[i]];
+			if (own.length == 0) {
+				noise = true;
+				continue;
+			}
+			int[] shift = own[index % own.length];
+			donor[i] = ramp[i] * local[channel][i] * fine[i + shift[1] * w + shift[0]];
 		}
+		if (!noise) return donor;
 		// one field for every channel (one seed, one ring: a pixel's values in every channel come from one ring pixel):
 		// a colour image's texture takes the ring's colours, not a speckle of every colour
 		Random r = new Random(NOISE_SEED + 7919L * index + 0x9E3779B97F4A7C15L * seed);
-		float[] noise = new float[n];
+		float[] field = new float[n];
 		float[] grain = ringGrain[channel];
-		for (int i = 0; i < n; i++) noise[i] = grain.length > 0 ? grain[r.nextInt(grain.length)] : (float) r.nextGaussian();
-		float[] b = GaussianBlur.blur(noise, w, h, FINE_SIGMA);
-		for (int i = 0; i < n; i++) if (mask[i]) donor[i] = ramp[i] * local[channel][i] * (noise[i] - b[i]);
+		for (int i = 0; i < n; i++) field[i] = grain.length > 0 ? grain[r.nextInt(grain.length)] : (float) r.nextGaussian();
+		float[] b = GaussianBlur.blur(field, w, h, FINE_SIGMA);
+		for (int i = 0; i < n; i++)
+			if (mask[i] && shifts[part[i]].length == 0) donor[i] = ramp[i] * local[channel][i] * (field[i] - b[i]);
 		return donor;
 	}
 
@@ -311,64 +333,76 @@ public final class FillTexture {
 	}
 
 	/**
-	 * The shift t = (dx, dy) for which the mask's bounding box, grown by the blur's reach and moved by t, lies inside
-	 * the plane and holds no masked pixel, with the least mean squared difference x(q + t) − x(q) over the ring pixels
-	 * q whose partner q + t is a known pixel of the plane (at least a quarter of the ring; all channels), among the
-	 * shifts that bring only values within the ring's range under the mask: the {@link #EXEMPLARS} best, best first;
-	 * none when no shift qualifies.
+	 * The shifts t = (dx, dy) that move the mask's part {@code k} onto known pixels, ranked by the mean squared
+	 * difference x(q + t) − x(q) over the part's ring pixels q whose partner q + t is a known pixel of the plane (at
+	 * least a quarter of them; all channels), among the shifts that bring only values within the ring's range under
+	 * the part: the {@link #EXEMPLARS} best, best first; none when no shift qualifies. The part's bounding box, grown
+	 * by the blur's reach and moved by t, lies inside the plane; where it is thin (a stroke: every pixel within
+	 * {@link #RING} px of a known one, so that the ring judges all of the exemplar), each of its pixels moved lands
+	 * more than that reach from the mask (the exemplar's fine band holds no fill); otherwise the moved box holds no
+	 * masked pixel, as the ring says little about the texture deep inside a large hole (a solar disc's limb was
+	 * copied across the middle of a box otherwise).
+	 * Until session 32 one shift served the whole mask, and its bounding box had to clear the mask: a stroke across
+	 * the window, or two holes apart, have a bounding box that no shift clears, and their fills got the grain drawn
+	 * pixel by pixel from the ring's fine band, in which the ring's edges became a speckle that a clean graphic or
+	 * photograph does not have (models/demo/EVALUATION.md, session 32).
 	 */
-	private int[][] bestShifts(FloatPlanes known) {
+	private int[][] bestShifts(FloatPlanes known, float[] toMask, float[] toKnown, int k) {
+		int n = w * h, nm = 0, nr = 0;
+		int[] own = new int[n], ringPixels = new int[n];
 		int x0 = w, y0 = h, x1 = -1, y1 = -1;
-		for (int y = 0; y < h; y++)
-			for (int x = 0; x < w; x++)
-				if (mask[y * w + x]) {
-					x0 = Math.min(x0, x);
-					y0 = Math.min(y0, y);
-					x1 = Math.max(x1, x);
-					y1 = Math.max(y1, y);
-				}
-		if (x1 < 0) return new int[0][];
+		boolean thin = true;
+		for (int i = 0; i < n; i++) {
+			if (part[i] != k) continue;
+			if (ring[i]) ringPixels[nr++] = i;
+			if (!mask[i]) continue;
+			own[nm++] = i;
+			thin &= toKnown[i] <= RING;
+			x0 = Math.min(x0, i % w);
+			y0 = Math.min(y0, i / w);
+			x1 = Math.max(x1, i % w);
+			y1 = Math.max(y1, i / w);
+		}
+		if (nm == 0) return new int[0][];
+		int[] maskPixels = java.util.Arrays.copyOf(own, nm);
 		int reach = (int) Math.ceil(3 * FINE_SIGMA);
-		// summed-area table of the mask: a moved box is free of masked pixels when its sum is 0
-		long[] sat = new long[(w + 1) * (h + 1)];
-		for (int y = 0; y < h; y++)
-			for (int x = 0; x < w; x++)
-				sat[(y + 1) * (w + 1) + x + 1] = (mask[y * w + x] ? 1 : 0) + sat[y * (w + 1) + x + 1]
-					+ sat[(y + 1) * (w + 1) + x] - sat[y * (w + 1) + x];
-		int[] ringPixels = new int[w * h];
-		int nr = 0;
-		for (int i = 0; i < w * h; i++) if (ring[i]) ringPixels[nr++] = i;
 		int bx0 = x0 - reach, by0 = y0 - reach, bx1 = x1 + reach, by1 = y1 + reach; // inclusive
-		int[] maskPixels = new int[w * h];
-		int nm = 0;
-		for (int i = 0; i < w * h; i++) if (mask[i]) maskPixels[nm++] = i;
-		maskPixels = java.util.Arrays.copyOf(maskPixels, nm);
 		float[] lo = new float[known.channels()], hi = new float[known.channels()];
 		for (int c = 0; c < known.channels(); c++) {
 			lo[c] = Float.POSITIVE_INFINITY;
 			hi[c] = Float.NEGATIVE_INFINITY;
-			for (int k = 0; k < nr; k++) {
-				float v = known.data()[c * w * h + ringPixels[k]];
-				lo[c] = Math.min(lo[c], v);
-				hi[c] = Math.max(hi[c], v);
-			}
+			for (int q = 0; q < n; q++)
+				if (ring[q]) {
+					lo[c] = Math.min(lo[c], known.data()[c * n + q]);
+					hi[c] = Math.max(hi[c], known.data()[c * n + q]);
+				}
+		}
+		// a part that is not thin keeps clear of the mask with its whole bounding box (summed-area table of the mask)
+		long[] sat = null;
+		if (!thin) {
+			sat = new long[(w + 1) * (h + 1)];
+			for (int y = 0; y < h; y++)
+				for (int x = 0; x < w; x++)
+					sat[(y + 1) * (w + 1) + x + 1] = (mask[y * w + x] ? 1 : 0) + sat[y * (w + 1) + x + 1]
+						+ sat[(y + 1) * (w + 1) + x] - sat[y * (w + 1) + x];
 		}
 		// the best EXEMPLARS so far, sorted by their mean squared difference
 		double[] bestCost = new double[EXEMPLARS];
 		int[][] best = new int[EXEMPLARS][];
 		int kept = 0;
 		float[] d = known.data();
-		int n = w * h;
 		for (int dy = -by0; dy + by1 < h; dy++)
 			for (int dx = -bx0; dx + bx1 < w; dx++) {
-				int ax0 = bx0 + dx, ay0 = by0 + dy, ax1 = bx1 + dx + 1, ay1 = by1 + dy + 1;
-				long masked = sat[ay1 * (w + 1) + ax1] - sat[ay0 * (w + 1) + ax1] - sat[ay1 * (w + 1) + ax0]
-					+ sat[ay0 * (w + 1) + ax0];
-				if (masked != 0) continue;
+				if (sat != null) {
+					int ax0 = bx0 + dx, ay0 = by0 + dy, ax1 = bx1 + dx + 1, ay1 = by1 + dy + 1;
+					if (sat[ay1 * (w + 1) + ax1] - sat[ay0 * (w + 1) + ax1] - sat[ay1 * (w + 1) + ax0]
+						+ sat[ay0 * (w + 1) + ax0] != 0) continue;
+				}
+				else if (!clearOfMask(maskPixels, dy * w + dx, toMask, reach)) continue;
 				double ssd = 0;
 				int count = 0;
-				for (int k = 0; k < nr; k++) {
-					int q = ringPixels[k], qx = q % w + dx, qy = q / w + dy;
+				for (int r = 0; r < nr; r++) {
+					int q = ringPixels[r], qx = q % w + dx, qy = q / w + dy;
 					if (qx < 0 || qy < 0 || qx >= w || qy >= h || mask[qy * w + qx]) continue;
 					count++;
 					for (int c = 0; c < known.channels(); c++) {
@@ -376,7 +410,7 @@ public final class FillTexture {
 						ssd += diff * diff;
 					}
 				}
-				if (4 * count < nr) continue;
+				if (count == 0 || 4 * count < nr) continue;
 				double cost = ssd / count;
 				if ((kept < EXEMPLARS || cost < bestCost[kept - 1])
 					&& withinRingRange(d, known.channels(), maskPixels, dy * w + dx, lo, hi)) {
@@ -392,6 +426,12 @@ public final class FillTexture {
 				}
 			}
 		return java.util.Arrays.copyOf(best, kept);
+	}
+
+	/** Whether every masked pixel moved by {@code off} lands more than {@code reach} px from the mask. */
+	private static boolean clearOfMask(int[] maskPixels, int off, float[] toMask, int reach) {
+		for (int p : maskPixels) if (toMask[p + off] <= reach) return false;
+		return true;
 	}
 
 	/** Whether every value under the moved mask lies within the ring's range (no star copied into a dark sky). */
