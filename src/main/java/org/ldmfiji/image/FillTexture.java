@@ -21,16 +21,17 @@ import java.util.Random;
  * <li><b>Texture.</b> A fill whose fine band is below {@link #TARGET} × the ring's (a smooth fill in a noisy or
  * textured region) gets the fine band of an exemplar added, scaled so that the composite's fine band reaches that
  * level ({@link #topUp}), faded in from the border as {@link LowBandFloor}'s detail and weighted by the surroundings'
- * local texture level ({@link LocalTexture}): the exemplar is the known region at the shift t (with values only within the ring's range) whose ring best matches the mask's ring (least
- * squared difference of the known values x(q + t) and x(q) over the ring pixels q with a known partner; Efros &amp; Leung 1999 and
- * Criminisi et al. 2004 match patches the same way, here one patch covers each stroke of the mask and one the rest of it), so noise continues with its
- * own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too large for its
- * window) the texture is high-passed seeded white noise whose values are drawn from the ring's own fine band, the
- * same ring pixel for every channel: the level is right, the spectrum white, the histogram the surroundings' (as
- * Heeger &amp; Bergen 1995 match each band's histogram) and the colour the ring's. A star field's fine band is
- * mostly sky with a few bright points, and so is its grain; Gaussian noise of the same level was a grey haze over
- * the whole fill, whose lower half the range clamp then cut at the sky's floor (FillTextureTest); independent
- * noise per channel is a speckle of every colour.</li>
+ * local texture level ({@link LocalTexture}): the exemplar is the known region at the shift t (with values only
+ * within the ring's range) whose ring best matches the mask's ring (least squared difference of the known values
+ * x(q + t) and x(q) over the ring pixels q with a known partner; Efros &amp; Leung 1999 and Criminisi et al. 2004
+ * match patches the same way, here one patch covers each stroke of the mask and one the rest of it), so noise
+ * continues with its own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too
+ * large for its window) the texture is high-passed seeded white noise whose values are drawn from the ring's own
+ * fine band, the same ring pixel for every channel: the level is right, the spectrum white, the histogram the
+ * surroundings' (as Heeger &amp; Bergen 1995 match each band's histogram) and the colour the ring's. A star field's
+ * fine band is mostly sky with a few bright points, and so is its grain; Gaussian noise of the same level was a grey
+ * haze over the whole fill, whose lower half the range clamp then cut at the sky's floor (FillTextureTest);
+ * independent noise per channel is a speckle of every colour.</li>
  * <li><b>Range.</b> The fill is clamped to the ring's [min, max]: no negative counts where the surroundings have
  * none, no values beyond what the surroundings hold.</li>
  * </ul>
@@ -74,8 +75,8 @@ public final class FillTexture {
 	static final long NOISE_SEED = 20261204L;
 	/**
 	 * Exemplars are sought for at most this many parts of the mask ({@link #strokesApart}; each is a search over the
-	 * window); the smallest strokes beyond them take the noise texture, which a hole that small hardly shows (its texture fades in over
-	 * {@link LowBandFloor#TAPER} px from the border).
+	 * window); the smallest strokes beyond them take the noise texture, which a stroke that small hardly shows (its
+	 * texture fades in over {@link LowBandFloor#TAPER} px from the border).
 	 */
 	static final int MAX_PARTS = 16;
 
@@ -91,10 +92,8 @@ public final class FillTexture {
 	 * {@link #EXEMPLARS}); empty where none fits.
 	 */
 	private final int[][][] shifts;
-	/** Per pixel, the index of the part of the mask it belongs to, or of the part nearest to it on the ring; -1 elsewhere. */
+	/** Per pixel, the part of the mask it belongs to, or on the ring the nearest part; −1 elsewhere. */
 	private final int[] part;
-	/** Whether the mask has regions other than strokes (they are part 0). */
-	private boolean hasWide;
 	private final double[] ringFine, ringMid, ringStd;
 	/** Per channel, the fine band of the ring's pixels (the grain's values where no exemplar fits). */
 	private final float[][] ringGrain;
@@ -162,26 +161,24 @@ public final class FillTexture {
 		int parts = 0;
 		for (int i = 0; i < w * h; i++) if (mask[i]) parts = Math.max(parts, part[i] + 1);
 		shifts = new int[parts][][];
-		for (int k = 0; k < parts; k++)
-			shifts[k] = k < MAX_PARTS ? bestShifts(known, toMask, k, k > 0 || !hasWide) : new int[0][];
+		for (int k = 0; k < parts; k++) shifts[k] = k < MAX_PARTS ? bestShifts(known, toMask, toKnown, k) : new int[0][];
 	}
 
 	/**
 	 * The mask's regions ({@link MaskParts}) regrouped: the strokes (regions whose every pixel lies within
 	 * {@link #RING} px of a known one) each on its own, the others together as part 0 (when there are any), as one
-	 * exemplar served the whole mask until session 32. Sets {@link #hasWide}.
+	 * exemplar served the whole mask until session 32.
 	 */
 	private int[] strokesApart(int[] regions, float[] toKnown) {
 		int count = 0;
 		for (int i = 0; i < regions.length; i++) if (mask[i]) count = Math.max(count, regions[i] + 1);
-		boolean[] stroke = new boolean[count];
-		java.util.Arrays.fill(stroke, true);
-		for (int i = 0; i < regions.length; i++) if (mask[i] && toKnown[i] > RING) stroke[regions[i]] = false;
+		boolean[] wide = new boolean[count];
+		boolean anyWide = false;
+		for (int i = 0; i < regions.length; i++)
+			if (mask[i] && toKnown[i] > RING) anyWide = wide[regions[i]] = true;
 		int[] group = new int[count];
-		int next = 0;
-		for (int r = 0; r < count; r++) hasWide |= !stroke[r];
-		if (hasWide) next = 1;
-		for (int r = 0; r < count; r++) group[r] = stroke[r] ? next++ : 0;
+		int next = anyWide ? 1 : 0;
+		for (int r = 0; r < count; r++) group[r] = wide[r] ? 0 : next++;
 		for (int i = 0; i < regions.length; i++) if (regions[i] >= 0) regions[i] = group[regions[i]];
 		return regions;
 	}
@@ -299,9 +296,9 @@ public final class FillTexture {
 
 	/**
 	 * The texture to add on the masked pixels: the composite's fine band at the exemplar's shift of each pixel's part
-	 * of the mask, or where no shift fits that part, the fine band of seeded noise drawn from the ring's fine-band values (the right level after scaling and
-	 * the surroundings' histogram, white rather than their spectrum); the {@code index}-th fill takes the
-	 * (index mod count)-th exemplar, or its own noise.
+	 * of the mask, or where no shift fits that part, the fine band of seeded noise drawn from the ring's fine-band
+	 * values (the right level after scaling and the surroundings' histogram, white rather than their spectrum); the
+	 * {@code index}-th fill takes the (index mod count)-th exemplar, or its own noise.
 	 */
 	private float[] donor(float[] fine, int channel, int index, long seed) {
 		int n = w * h;
@@ -356,29 +353,31 @@ public final class FillTexture {
 	}
 
 	/**
-	 * The shifts t = (dx, dy) that move the mask's part {@code k} ({@link #strokesApart}) onto known pixels, ranked by the mean squared
-	 * difference x(q + t) − x(q) over the part's ring pixels q whose partner q + t is a known pixel of the plane (at
-	 * least a quarter of them; all channels), among the shifts that bring only values within the ring's range under
-	 * the part: the {@link #EXEMPLARS} best, best first; none when no shift qualifies. The part's bounding box, grown
-	 * by the blur's reach and moved by t, lies inside the plane; for a stroke ({@code thin}: every pixel within
-	 * {@link #RING} px of a known one, so that the ring judges all of the exemplar), each of its pixels moved lands
-	 * more than that reach from the mask (the exemplar's fine band holds no fill); otherwise the moved box holds no
-	 * masked pixel, as the ring says little about the texture deep inside a large hole (a solar disc's limb was
+	 * The shifts t = (dx, dy) that move the mask's part {@code k} ({@link #strokesApart}) onto known pixels, ranked
+	 * by the mean squared difference x(q + t) − x(q) over the part's ring pixels q whose partner q + t is a known
+	 * pixel of the plane (at least a quarter of them; all channels), among the shifts that bring only values within
+	 * the ring's range under the part: the {@link #EXEMPLARS} best, best first; none when no shift qualifies. The
+	 * part's bounding box, grown by the blur's reach and moved by t, lies inside the plane; for a stroke (every pixel
+	 * within {@link #RING} px of a known one, so that the ring judges all of the exemplar), each of its pixels moved
+	 * lands more than that reach from the mask (the exemplar's fine band holds no fill); otherwise the moved box holds
+	 * no masked pixel, as the ring says little about the texture deep inside a large hole (a solar disc's limb was
 	 * copied across the middle of a box otherwise).
 	 * Until session 32 one shift served the whole mask, strokes included: a stroke across the window has a bounding
 	 * box that no shift clears, and its fill got the grain drawn pixel by pixel from the ring's fine band, which on
 	 * a clean graphic (facets, tiles, bands with sharp edges) is a sandpaper of edge values (models/demo/EVALUATION.md,
 	 * session 32).
 	 */
-	private int[][] bestShifts(FloatPlanes known, float[] toMask, int k, boolean thin) {
+	private int[][] bestShifts(FloatPlanes known, float[] toMask, float[] toKnown, int k) {
 		int n = w * h, nm = 0, nr = 0;
 		int[] own = new int[n], ringPixels = new int[n];
 		int x0 = w, y0 = h, x1 = -1, y1 = -1;
+		boolean thin = true;
 		for (int i = 0; i < n; i++) {
 			if (part[i] != k) continue;
 			if (ring[i]) ringPixels[nr++] = i;
 			if (!mask[i]) continue;
 			own[nm++] = i;
+			thin &= toKnown[i] <= RING;
 			x0 = Math.min(x0, i % w);
 			y0 = Math.min(y0, i / w);
 			x1 = Math.max(x1, i % w);

@@ -45,7 +45,8 @@ final class MaskParts {
 				queue[tail++] = i;
 			}
 		// the parts grown together over the pixels around them, breadth first
-		for (int head = 0; head < tail; head++) tail = visit(queue[head], around, label, label[queue[head]], queue, tail, w, h);
+		for (int head = 0; head < tail; head++)
+			tail = visit(queue[head], around, label, label[queue[head]], queue, tail, w, h);
 		return label;
 	}
 

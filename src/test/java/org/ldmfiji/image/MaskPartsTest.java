@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** The parts of a mask are its 8-connected regions, largest first, and each claims the pixels around it nearest to it. */
+/** A mask's parts are its 8-connected regions, largest first, each claiming the pixels around it nearest to it. */
 class MaskPartsTest {
 
 	@Test
