@@ -103,9 +103,9 @@ class FillTextureTest {
 	}
 
 	/**
-	 * Where no exemplar covers the mask (a box almost the size of its window), a colour fill's noise texture is one
-	 * field for every channel: grey noise is continued as grey noise of its level. Before: Gaussian noise of its own
-	 * per channel, a speckle of every colour (channel spread 0.6 of the texture's RMS).
+	 * Where no exemplar covers the mask (two boxes far apart), a colour fill's noise texture is one field for every
+	 * channel: grey noise is continued as grey noise of its level. Before: Gaussian noise of its own per channel, a
+	 * speckle of every colour (channel spread 0.6 of the texture's RMS).
 	 */
 	@Test
 	void aGreyTextureIsContinuedGreyWhereNoExemplarCoversTheMask() {
@@ -114,7 +114,8 @@ class FillTextureTest {
 		int n = W * H;
 		float[] d = truth.data();
 		for (int i = 0; i < n; i++) d[i] = d[n + i] = d[2 * n + i] = (float) (0.2 + 0.1 * r.nextGaussian());
-		boolean[] mask = box(8, 8, W - 8, H - 8);
+		boolean[] mask = box(10, 10, 40, 40), other = box(88, 72, 118, 102);
+		for (int i = 0; i < n; i++) mask[i] |= other[i];
 		FloatPlanes fill = truth.copy();
 		for (int i = 0; i < 3 * n; i++) if (mask[i % n]) fill.data()[i] = 0.2f;
 		FillTexture t = new FillTexture(mask, W, H, truth);
