@@ -32,7 +32,7 @@ class InpaintingDetailWeightTest {
 			FloatPlanes fill = inpainting.fillWindow(field, mask, 1, StepListener.NONE).get(0);
 			FloatPlanes plain = Inpainting.firstGuess(field, mask);
 			new FillTexture(mask, S, S, field).apply(plain, field, 0, 5);
-			double error = error(fill, field, mask), plainError = error(plain, field, mask);
+			double error = TestImages.maskedMae(fill, field, mask), plainError = TestImages.maskedMae(plain, field, mask);
 			System.out.println("seed " + seed + ": fill's error " + error + ", without the model " + plainError);
 			assertTrue(error <= 1.01 * plainError, "seed " + seed + ": the fill's error " + error + " is above the "
 				+ "smooth continuation's with texture, " + plainError + ": the model's detail was kept where it does not "
@@ -49,16 +49,5 @@ class InpaintingDetailWeightTest {
 		FloatPlanes out = FloatPlanes.zeros(1, S, S);
 		for (int i = 0; i < v.length; i++) out.data()[i] = (float) (8 * blurred[i] + 0.02 * r.nextGaussian());
 		return out;
-	}
-
-	private static double error(FloatPlanes fill, FloatPlanes truth, boolean[] mask) {
-		double sum = 0;
-		int n = 0;
-		for (int i = 0; i < mask.length; i++)
-			if (mask[i]) {
-				sum += Math.abs(fill.data()[i] - truth.data()[i]);
-				n++;
-			}
-		return sum / n;
 	}
 }

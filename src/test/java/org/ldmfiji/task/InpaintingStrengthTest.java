@@ -37,18 +37,6 @@ class InpaintingStrengthTest {
 		return in.run(image(), box(), 1, (done, total) -> steps.add(total)).get(0);
 	}
 
-	/** Mean |a − b| over the mask. */
-	private static double distance(FloatPlanes a, FloatPlanes b, boolean[] mask) {
-		double s = 0;
-		int n = 0;
-		for (int i = 0; i < mask.length; i++)
-			if (mask[i]) {
-				s += Math.abs(a.data()[i] - b.data()[i]);
-				n++;
-			}
-		return s / n;
-	}
-
 	@Test
 	void aLowStrengthRunsTheLastStepsOnlyAndStaysNearTheFirstGuess() {
 		FloatPlanes guess = Inpainting.firstGuess(image(), box());
@@ -57,7 +45,7 @@ class InpaintingStrengthTest {
 		// DDIM 4 steps visits t = 751, 501, 251, 1; strength 0.3 starts at t <= 300
 		assertEquals(2, low.get(0), "steps run at strength 0.3");
 		assertEquals(4, full.get(0), "steps run at strength 1");
-		double dNear = distance(near, guess, box()), dFree = distance(free, guess, box());
+		double dNear = TestImages.maskedMae(near, guess, box()), dFree = TestImages.maskedMae(free, guess, box());
 		assertTrue(dNear < dFree, "the fill at strength 0.3 should stay nearer the harmonic first guess than at 1: "
 			+ dNear + " vs " + dFree);
 		assertArrayEquals(near.data(), fill(0.3, 1, new ArrayList<>()).data(), "same seed, same strength: same fill");

@@ -1,5 +1,7 @@
 package org.ldmfiji.task;
 
+import org.ldmfiji.image.FloatPlanes;
+
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.process.ByteProcessor;
@@ -97,6 +99,18 @@ public final class TestImages {
 		long selected = Masks.count(mask);
 		org.junit.jupiter.api.Assertions.assertTrue(changed > selected / 2, "the fill changed only " + changed + " of the "
 			+ selected + " selected pixels");
+	}
+
+	/** Mean |a − b| over the mask's pixels (the first plane of each). */
+	public static double maskedMae(FloatPlanes a, FloatPlanes b, boolean[] mask) {
+		double s = 0;
+		int n = 0;
+		for (int i = 0; i < mask.length; i++)
+			if (mask[i]) {
+				s += Math.abs(a.data()[i] - b.data()[i]);
+				n++;
+			}
+		return s / n;
 	}
 
 	private static int clamp(int v, int max) {
