@@ -27,11 +27,13 @@ import java.util.Random;
  * match patches the same way, here one patch covers each stroke of the mask and one the rest of it), so noise
  * continues with its own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too
  * large for its window) the texture is high-passed seeded white noise whose values are drawn from the ring's own
- * fine band, the same ring pixel for every channel: the level is right, the spectrum white, the histogram the
+ * fine band, the same ring pixel for every channel, and for each fill pixel from the ring pixels within
+ * {@link #LOCAL} px of its nearest one: the level is right, the spectrum white, the histogram the nearby
  * surroundings' (as Heeger &amp; Bergen 1995 match each band's histogram) and the colour the ring's. A star field's
  * fine band is mostly sky with a few bright points, and so is its grain; Gaussian noise of the same level was a grey
  * haze over the whole fill, whose lower half the range clamp then cut at the sky's floor (FillTextureTest);
- * independent noise per channel is a speckle of every colour.</li>
+ * independent noise per channel is a speckle of every colour; values drawn from the whole ring sprinkled the lights
+ * of a coast over the sea beside it.</li>
  * <li><b>Range.</b> The fill is clamped to the ring's [min, max]: no negative counts where the surroundings have
  * none, no values beyond what the surroundings hold.</li>
  * </ul>
@@ -79,6 +81,8 @@ public final class FillTexture {
 	 * texture fades in over {@link LowBandFloor#TAPER} px from the border).
 	 */
 	static final int MAX_PARTS = 16;
+	/** The grain of a fill pixel is drawn from the ring pixels within this many px of its nearest one. */
+	static final int LOCAL = 8;
 
 	private final boolean[] mask;
 	private final boolean[] ring, interior;
@@ -97,6 +101,10 @@ public final class FillTexture {
 	private final double[] ringFine, ringMid, ringStd;
 	/** Per channel, the fine band of the ring's pixels (the grain's values where no exemplar fits). */
 	private final float[][] ringGrain;
+	/** Per channel, the fine band of the known values (read on the ring: the grain's values near each fill pixel). */
+	private final float[][] ringFinePlanes;
+	/** Per masked pixel, the ring pixel nearest to it (through the mask, 8-connected), −1 elsewhere or where none. */
+	private final int[] nearestRing;
 	/** Per channel, the coarse band G_σ' ∗ g of the harmonic continuation g (the smoothest fill). */
 	private final float[][] smoothCoarse;
 	private final float[] lo, hi;
@@ -128,6 +136,7 @@ public final class FillTexture {
 		ringStd = new double[channels];
 		smoothCoarse = new float[channels][];
 		ringGrain = new float[channels][];
+		ringFinePlanes = new float[channels][];
 		local = new float[channels][];
 		lo = new float[channels];
 		hi = new float[channels];
@@ -138,6 +147,7 @@ public final class FillTexture {
 			bands(u, u, fine, mid);
 			ringFine[c] = rms(fine, ring);
 			ringGrain[c] = values(fine, ring);
+			ringFinePlanes[c] = fine.clone();
 			ringMid[c] = rms(mid, ring);
 			smoothCoarse[c] = GaussianBlur.blur(u, w, h, MID_SIGMA);
 			double sum = 0, sq = 0;
@@ -157,6 +167,7 @@ public final class FillTexture {
 					hi[c] = Math.max(hi[c], u[i]);
 				}
 		}
+		nearestRing = nearestRing();
 		part = strokesApart(MaskParts.label(mask, ring, w, h), toKnown);
 		int parts = 0;
 		for (int i = 0; i < w * h; i++) if (mask[i]) parts = Math.max(parts, part[i] + 1);
@@ -296,9 +307,11 @@ public final class FillTexture {
 
 	/**
 	 * The texture to add on the masked pixels: the composite's fine band at the exemplar's shift of each pixel's part
-	 * of the mask, or where no shift fits that part, the fine band of seeded noise drawn from the ring's fine-band
-	 * values (the right level after scaling and the surroundings' histogram, white rather than their spectrum); the
-	 * {@code index}-th fill takes the (index mod count)-th exemplar, or its own noise.
+	 * of the mask, weighted by the local texture level ({@link LocalTexture}), or where no shift fits that part, the
+	 * fine band of seeded noise whose value at each pixel is drawn from the fine band of the ring pixels near its
+	 * nearest one (the right level after scaling, the nearby surroundings' level and histogram, so no further local
+	 * weight; white rather than their spectrum); the {@code index}-th fill takes the (index mod count)-th exemplar, or
+	 * its own noise.
 	 */
 	private float[] donor(float[] fine, int channel, int index, long seed) {
 		int n = w * h;
@@ -319,12 +332,59 @@ public final class FillTexture {
 		// a colour image's texture takes the ring's colours, not a speckle of every colour
 		Random r = new Random(NOISE_SEED + 7919L * index + 0x9E3779B97F4A7C15L * seed);
 		float[] field = new float[n];
-		float[] grain = ringGrain[channel];
-		for (int i = 0; i < n; i++) field[i] = grain.length > 0 ? grain[r.nextInt(grain.length)] : (float) r.nextGaussian();
+		float[] grain = ringGrain[channel], near = ringFinePlanes[channel];
+		for (int i = 0; i < n; i++) {
+			int q = mask[i] && nearestRing[i] >= 0 ? nearRingPixel(nearestRing[i], r) : -1;
+			field[i] = q >= 0 ? near[q] : grain.length > 0 ? grain[r.nextInt(grain.length)] : (float) r.nextGaussian();
+		}
 		float[] b = GaussianBlur.blur(field, w, h, FINE_SIGMA);
 		for (int i = 0; i < n; i++)
-			if (mask[i] && shifts[part[i]].length == 0) donor[i] = ramp[i] * local[channel][i] * (field[i] - b[i]);
+			if (mask[i] && shifts[part[i]].length == 0) donor[i] = ramp[i] * (field[i] - b[i]);
 		return donor;
+	}
+
+	/**
+	 * For every masked pixel the ring pixel that a breadth-first walk through the mask (8-connected) from the whole
+	 * ring reaches it from first: its nearest stretch of the surroundings.
+	 */
+	private int[] nearestRing() {
+		int n = w * h;
+		int[] from = new int[n], queue = new int[n];
+		java.util.Arrays.fill(from, -1);
+		int tail = 0;
+		for (int i = 0; i < n; i++)
+			if (ring[i]) {
+				from[i] = i;
+				queue[tail++] = i;
+			}
+		for (int head = 0; head < tail; head++) {
+			int p = queue[head], y = p / w, x = p % w;
+			for (int dy = -1; dy <= 1; dy++)
+				for (int dx = -1; dx <= 1; dx++) {
+					int yy = y + dy, xx = x + dx;
+					if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+					int q = yy * w + xx;
+					if (!mask[q] || from[q] >= 0) continue;
+					from[q] = from[p];
+					queue[tail++] = q;
+				}
+		}
+		for (int i = 0; i < n; i++) if (!mask[i]) from[i] = -1;
+		return from;
+	}
+
+	/**
+	 * A ring pixel drawn at random within {@link #LOCAL} px of ring pixel q (q itself when a few draws miss the
+	 * ring): the grain's value for a fill pixel whose nearest ring pixel is q. The draws depend on the ring alone, so
+	 * every channel, drawn with the same seed, takes the same ring pixel.
+	 */
+	private int nearRingPixel(int q, Random r) {
+		int y = q / w, x = q % w;
+		for (int t = 0; t < 16; t++) {
+			int yy = y + r.nextInt(2 * LOCAL + 1) - LOCAL, xx = x + r.nextInt(2 * LOCAL + 1) - LOCAL;
+			if (yy >= 0 && yy < h && xx >= 0 && xx < w && ring[yy * w + xx]) return yy * w + xx;
+		}
+		return q;
 	}
 
 	/** f −= k·band on the masked pixels. */

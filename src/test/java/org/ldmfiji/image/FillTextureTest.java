@@ -170,6 +170,42 @@ class FillTextureTest {
 		assertTrue(stars > 0.005 * n && stars < 0.04 * n, stars + " star pixels of " + n);
 	}
 
+	/**
+	 * Lights on one side of a box, dark sea on the other (city lights at night, puncta beside an empty region): where no
+	 * exemplar fits, the grain of each fill pixel comes from the surroundings nearest to it, so the lights continue on
+	 * their side and the sea stays dark. Before, every fill pixel drew from the whole ring, and the sea half of the fill
+	 * was sprinkled with lights (a third as many as the land half).
+	 */
+	@Test
+	void lightsOnOneSideDoNotSpillIntoTheDarkSide() {
+		Random r = new Random(9);
+		FloatPlanes truth = FloatPlanes.zeros(1, H, W);
+		float[] d = truth.data();
+		for (int i = 0; i < d.length; i++)
+			d[i] = (float) (0.005 * r.nextGaussian() + (i % W >= W / 2 && r.nextDouble() < 0.05 ? 1 : 0));
+		boolean[] mask = box(24, 16, 104, 96);
+		FloatPlanes fill = truth.copy();
+		for (int i = 0; i < mask.length; i++) if (mask[i]) fill.data()[i] = 0;
+		FillTexture t = new FillTexture(mask, W, H, truth);
+		assertTrue(t.shift() == null, "no exemplar fits this mask");
+		t.apply(fill, truth);
+		int sea = 0, seaLights = 0, land = 0, landLights = 0;
+		for (int i = 0; i < mask.length; i++) {
+			if (!mask[i] || i % W >= W / 2 - 8 && i % W < W / 2 + 8) continue;
+			boolean light = fill.data()[i] > 0.25;
+			if (i % W < W / 2) {
+				sea++;
+				if (light) seaLights++;
+			}
+			else {
+				land++;
+				if (light) landLights++;
+			}
+		}
+		assertTrue(seaLights < 0.002 * sea, seaLights + " lights in " + sea + " sea pixels of the fill");
+		assertTrue(landLights > 0.01 * land, landLights + " lights in " + land + " land pixels of the fill");
+	}
+
 	/** A fill far noisier than its surroundings (a model's own noise on a flat sky) is brought to their level. */
 	@Test
 	void aNoisyFillIsBroughtToTheSurroundingsLevel() {
