@@ -174,7 +174,7 @@ class FillTextureTest {
 	 * Lights on one side of a box, dark sea on the other (city lights at night, puncta beside an empty region): where no
 	 * exemplar fits, the grain of each fill pixel comes from the surroundings nearest to it, so the lights continue on
 	 * their side and the sea stays dark. Before, every fill pixel drew from the whole ring, and the sea half of the fill
-	 * was sprinkled with lights (a third as many as the land half).
+	 * was sprinkled with lights (19 of its 2560 pixels, against 72 in the land half; now 0 and 106).
 	 */
 	@Test
 	void lightsOnOneSideDoNotSpillIntoTheDarkSide() {
