@@ -103,7 +103,10 @@ public final class FillTexture {
 	private final float[][] ringGrain;
 	/** Per channel, the fine band of the known values (read on the ring: the grain's values near each fill pixel). */
 	private final float[][] ringFinePlanes;
-	/** Per masked pixel, the ring pixel nearest to it (through the mask, 8-connected), −1 elsewhere or where none. */
+	/**
+	 * Per masked pixel, the ring pixel nearest to it (through the mask, 8-connected; {@link MaskParts#nearestOf}), −1
+	 * where none reaches it; the ring's pixels name themselves.
+	 */
 	private final int[] nearestRing;
 	/** Per channel, the coarse band G_σ' ∗ g of the harmonic continuation g (the smoothest fill). */
 	private final float[][] smoothCoarse;
@@ -167,7 +170,7 @@ public final class FillTexture {
 					hi[c] = Math.max(hi[c], u[i]);
 				}
 		}
-		nearestRing = nearestRing();
+		nearestRing = MaskParts.nearestOf(ring, mask, w, h);
 		part = strokesApart(MaskParts.label(mask, ring, w, h), toKnown);
 		int parts = 0;
 		for (int i = 0; i < w * h; i++) if (mask[i]) parts = Math.max(parts, part[i] + 1);
@@ -344,36 +347,6 @@ public final class FillTexture {
 	}
 
 	/**
-	 * For every masked pixel the ring pixel that a breadth-first walk through the mask (8-connected) from the whole
-	 * ring reaches it from first: its nearest stretch of the surroundings.
-	 */
-	private int[] nearestRing() {
-		int n = w * h;
-		int[] from = new int[n], queue = new int[n];
-		java.util.Arrays.fill(from, -1);
-		int tail = 0;
-		for (int i = 0; i < n; i++)
-			if (ring[i]) {
-				from[i] = i;
-				queue[tail++] = i;
-			}
-		for (int head = 0; head < tail; head++) {
-			int p = queue[head], y = p / w, x = p % w;
-			for (int dy = -1; dy <= 1; dy++)
-				for (int dx = -1; dx <= 1; dx++) {
-					int yy = y + dy, xx = x + dx;
-					if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
-					int q = yy * w + xx;
-					if (!mask[q] || from[q] >= 0) continue;
-					from[q] = from[p];
-					queue[tail++] = q;
-				}
-		}
-		for (int i = 0; i < n; i++) if (!mask[i]) from[i] = -1;
-		return from;
-	}
-
-	/**
 	 * A ring pixel drawn at random within {@link #LOCAL} px of ring pixel q (q itself when a few draws miss the
 	 * ring): the grain's value for a fill pixel whose nearest ring pixel is q. The draws depend on the ring alone, so
 	 * every channel, drawn with the same seed, takes the same ring pixel.
@@ -447,16 +420,6 @@ public final class FillTexture {
 		int[] maskPixels = java.util.Arrays.copyOf(own, nm);
 		int reach = (int) Math.ceil(3 * FINE_SIGMA);
 		int bx0 = x0 - reach, by0 = y0 - reach, bx1 = x1 + reach, by1 = y1 + reach; // inclusive
-		float[] lo = new float[known.channels()], hi = new float[known.channels()];
-		for (int c = 0; c < known.channels(); c++) {
-			lo[c] = Float.POSITIVE_INFINITY;
-			hi[c] = Float.NEGATIVE_INFINITY;
-			for (int q = 0; q < n; q++)
-				if (ring[q]) {
-					lo[c] = Math.min(lo[c], known.data()[c * n + q]);
-					hi[c] = Math.max(hi[c], known.data()[c * n + q]);
-				}
-		}
 		// a part that is not thin keeps clear of the mask with its whole bounding box (summed-area table of the mask)
 		long[] sat = null;
 		if (!thin) {
@@ -493,7 +456,7 @@ public final class FillTexture {
 				if (count == 0 || 4 * count < nr) continue;
 				double cost = ssd / count;
 				if ((kept < EXEMPLARS || cost < bestCost[kept - 1])
-					&& withinRingRange(d, known.channels(), maskPixels, dy * w + dx, lo, hi)) {
+					&& withinRingRange(d, known.channels(), maskPixels, dy * w + dx)) {
 					int at = Math.min(kept, EXEMPLARS - 1);
 					while (at > 0 && bestCost[at - 1] > cost) {
 						bestCost[at] = bestCost[at - 1];
@@ -515,7 +478,7 @@ public final class FillTexture {
 	}
 
 	/** Whether every value under the moved mask lies within the ring's range (no star copied into a dark sky). */
-	private boolean withinRingRange(float[] d, int channels, int[] maskPixels, int off, float[] lo, float[] hi) {
+	private boolean withinRingRange(float[] d, int channels, int[] maskPixels, int off) {
 		int n = w * h;
 		for (int c = 0; c < channels; c++)
 			for (int p : maskPixels) {

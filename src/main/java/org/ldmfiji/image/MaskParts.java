@@ -44,10 +44,36 @@ final class MaskParts {
 				label[i] = rank[label[i]];
 				queue[tail++] = i;
 			}
-		// the parts grown together over the pixels around them, breadth first
-		for (int head = 0; head < tail; head++)
-			tail = visit(queue[head], around, label, label[queue[head]], queue, tail, w, h);
+		grow(label, queue, tail, around, w, h); // the parts grown together over the pixels around them
 		return label;
+	}
+
+	/**
+	 * For every pixel of {@code through}, the pixel of {@code from} that reaches it first when all of {@code from}
+	 * grow together through {@code through}, one 8-neighbour step at a time (its nearest, in the chessboard distance
+	 * along {@code through}); the pixels of {@code from} name themselves, the others −1.
+	 */
+	static int[] nearestOf(boolean[] from, boolean[] through, int w, int h) {
+		int n = w * h;
+		int[] label = new int[n], queue = new int[n];
+		Arrays.fill(label, -1);
+		int tail = 0;
+		for (int i = 0; i < n; i++)
+			if (from[i]) {
+				label[i] = i;
+				queue[tail++] = i;
+			}
+		grow(label, queue, tail, through, w, h);
+		return label;
+	}
+
+	/**
+	 * Breadth first from the {@code tail} queued pixels: each passes its label on to the unlabelled pixels of
+	 * {@code where} that it reaches.
+	 */
+	private static void grow(int[] label, int[] queue, int tail, boolean[] where, int w, int h) {
+		for (int head = 0; head < tail; head++)
+			tail = visit(queue[head], where, label, label[queue[head]], queue, tail, w, h);
 	}
 
 	/** Labels the unlabelled 8-neighbours of p that lie on {@code where} with id, queueing them; returns the tail. */
