@@ -2,13 +2,13 @@
 # Fine-tune the demo bundle on real images on a GPU machine (issue #18), in about 8 minutes there.
 #
 # Here (2-core CPU, Debian's PyTorch), once:
-#   /usr/bin/python3 models/build_real_pack.py            # -> build/real_pack.npz (<= 40 MiB)
+#   /usr/bin/python3 models/build_real_pack.py            # -> build/real_pack.npz (22 MiB; at most 64 MiB less the tree)
 # On the GPU machine, from the repository root, with build/real_pack.npz carried along (an ignored path):
 #   sh models/train_real_gpu.sh                           # MINUTES=6.5 by default; OUT: the folder that comes back
 # It converts the bundle models/demo into training checkpoints, continues the three denoisers on the pack and
 # fine-tunes the decoder against the 4-px latent grid (train_real.py), and writes to $OUT:
-#   figures.md / figures.json  (decoder PSNR and grid ratio before/after on validation crops of the pack),
-#   checkpoints/{autoencoder,inpaint,superres,unconditional}.npz, logs/.
+#   figures.md  (decoder PSNR and grid ratio before/after on validation crops of the pack),
+#   checkpoints/{autoencoder,inpaint,superres,unconditional}.npz, logs.tar.gz (figures.json and the training logs).
 # Back here, export and measure with Debian's PyTorch (TorchScript that DJL loads):
 #   cd models && /usr/bin/python3 build_demo.py --autoencoder CK/autoencoder.npz --denoiser CK/inpaint.npz \
 #       --denoiser CK/superres.npz --denoiser CK/unconditional.npz --out demo --overwrite
@@ -28,8 +28,10 @@ if [ ! -f "$PACK" ]; then
 fi
 "$PY" -c "import torch; assert torch.cuda.is_available(), 'no CUDA device'; print('torch', torch.__version__, torch.cuda.get_device_name(0))"
 "$PY" train_real.py --pack "$PACK" --out "$WORK" --minutes "$MINUTES" --device cuda --python "$PY" 2>&1 | tee "$WORK.log"
-mkdir -p "$OUT/checkpoints" "$OUT/logs"
-cp "$WORK"/figures.md "$WORK"/figures.json "$OUT/"
+# Six files come back (the device tool returns at most 8): figures.md, the four checkpoints, and logs.tar.gz.
+mkdir -p "$OUT/checkpoints"
+cp "$WORK"/figures.md "$OUT/"
 cp "$WORK"/checkpoints/*.npz "$OUT/checkpoints/"
-cp "$WORK"/checkpoints/*.log "$WORK.log" "$OUT/logs/" 2>/dev/null || true
+cp "$WORK.log" "$WORK/train_real.log"
+tar -czf "$OUT/logs.tar.gz" -C "$WORK" figures.json train_real.log $(cd "$WORK" && ls checkpoints/*.log 2>/dev/null)
 cat "$OUT/figures.md"

@@ -48,6 +48,17 @@ def test_pack_round_trip_into_a_pool(tmp_path):
         assert np.array_equal(f["masks"].astype(bool), masks)
 
 
+def test_travel_budget_counts_what_travels_and_not_what_git_ignores(tmp_path):
+    import subprocess
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("build/\n")
+    (tmp_path / "weights.bin").write_bytes(b"\0" * (20 << 20))  # untracked, not ignored: travels
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "pack.npz").write_bytes(b"\0" * (30 << 20))  # ignored: only what is carried travels
+    budget = pack.travel_budget_mib(str(tmp_path))
+    assert abs(budget - (pack.TRAVEL_MIB - 20 - 1)) < 0.01
+
+
 def test_fits_reader(tmp_path):
     # a 2-block FITS file: primary header (BITPIX -32, 8 x 6) and big-endian float data
     data = np.arange(48, dtype=">f4").reshape(6, 8)
