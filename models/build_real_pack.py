@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -50,7 +51,6 @@ TRAVEL_MIB = 64
 def travel_budget_mib(root: str = os.path.join(HERE, "..")) -> float:
     """MiB left for a carried pack: TRAVEL_MIB less the files that travel anyway (tracked, and untracked but not
     ignored), less 1 MiB of slack; 40 where git cannot list them."""
-    import subprocess
     try:
         names = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                                capture_output=True, check=True).stdout.decode().split("\0")
