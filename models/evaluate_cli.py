@@ -194,8 +194,10 @@ def section(r: dict, args: argparse.Namespace, seconds: float) -> str:
         f"| <= 1.2: **{met(i['ldm_border_ratio'] <= 1.2)}** / **{met(i['defaults_border_ratio'] <= 1.2)}** |",
         "",
         "Pixels outside the mask (first column) and outside the grown mask (second): identical to the input in every "
-        "sample (checked). The grow margin exists for selections that do not quite cover a defect; with an exact mask, "
-        "as here, it takes context from the model, and `grow=0 feather=0` is the better choice.",
+        "sample (checked). The grow margin exists for selections that do not quite cover a defect; "
+        + ("the command's default grows by 0 px, so both columns are the same fill (feather acts only in a grow "
+           "margin)." if i["grow"] == 0 else "with an exact mask, as here, it takes context from the model, and "
+           "`grow=0 feather=0` is the better choice."),
         END,
     ])
 
