@@ -58,6 +58,8 @@ PACKAGES: Dict[str, Tuple[str, str]] = {
     # the wallpapers set only
     "gnome-backgrounds": ("43.1-1", "CC-BY-SA-3.0 (debian/copyright)"),
     "sway-backgrounds": ("1.7-6", "Expat (debian/copyright)"),
+    # the photographs set only
+    "python3-sklearn": ("1.2.1+dfsg-1", "CC-BY-2.0 (sklearn/datasets/images/README.txt)"),
     # training only
     "stellarium-data": ("0.22.2-1", "GPL-2+"),
     "gimp-data": ("2.10.34-1+deb12u10", "GPL-3+"),
@@ -224,7 +226,20 @@ WALLPAPERS: List[RealImage] = [
 edges, smooth gradients and wood, of two packages that neither the evaluation above nor the training uses; two
 crops of each GNOME picture (colour and greyscale), three of the sway one."""
 
-SETS = {"evaluation": EVALUATION, "wallpapers": WALLPAPERS}
+_SKLEARN = "/usr/lib/python3/dist-packages/sklearn/datasets/images/"
+_SKLEARN_SHA = {"china": "8378025ad2519d649d02e32bd98990db4ab572357d9f09841c2fbfbb4fefad29",
+                "flower": "a77f6ec41e353afdf8bdff2ea981b2955535d8d83294f8cfa49cf4e423dd5638"}
+PHOTOGRAPHS: List[RealImage] = [
+    RealImage(f"{name}-{j}", "python3-sklearn", _SKLEARN + name + ".jpg", sha, "photograph", depth, at=at)
+    for name, sha in _SKLEARN_SHA.items() for j, (at, depth) in enumerate(
+        [((0.2, 0.2), "8"), ((0.2, 0.8), "rgb"), ((0.8, 0.2), "rgb"), ((0.8, 0.8), "8"), ((0.5, 0.5), "rgb"),
+         ((0.5, 0.1), "8")])
+]
+"""A third set (``evaluate_real.py --set photographs``, session 36): six crops of each of scikit-learn's two
+photographs (a temple, a flower before a blurred backdrop; JPEG), greyscale and colour, of a package that neither the
+evaluation nor the training uses. Its first run found a fill that the other sets never showed (FillTexture.topUp)."""
+
+SETS = {"evaluation": EVALUATION, "wallpapers": WALLPAPERS, "photographs": PHOTOGRAPHS}
 
 _STEL = "/usr/share/stellarium/nebulae/default/"
 

@@ -79,8 +79,9 @@ def test_lists_keep_reserved_packages_out_and_training_apart():
         assert (t.package, t.pattern) not in eval_files
     assert all(len(e.sha256) == 64 for e in real_images.EVALUATION)
     # the wallpapers set: pinned files of packages neither evaluated nor trained on, ids unique across the sets
-    assert all(len(e.sha256) == 64 for e in real_images.WALLPAPERS)
-    assert not {e.package for e in real_images.WALLPAPERS} & ({e.package for e in real_images.EVALUATION}
-                                                              | {t.package for t in real_images.TRAINING})
+    for other in (real_images.WALLPAPERS, real_images.PHOTOGRAPHS):
+        assert all(len(e.sha256) == 64 for e in other)
+        assert not {e.package for e in other} & ({e.package for e in real_images.EVALUATION}
+                                                 | {t.package for t in real_images.TRAINING})
     ids = [e.id for s in real_images.SETS.values() for e in s]
     assert len(ids) == len(set(ids))

@@ -256,7 +256,7 @@ public final class FillTexture {
 			double target = TARGET * ringFine[c];
 			if (fillFine < (1 - SLACK) * target) {
 				float[] donor = donor(fine, c, index, seed);
-				scale(f, donor, -topUp(fine, donor, target));
+				scale(f, donor, -Math.min(topUp(fine, donor, target, interior), topUp(fine, donor, target, mask)));
 			}
 			for (int i = 0; i < n; i++) if (mask[i]) f[i] = Math.max(lo[c], Math.min(hi[c], f[i]));
 			float[] out = fill.data();
@@ -266,17 +266,24 @@ public final class FillTexture {
 
 	/**
 	 * The k ≥ 0 for which the composite's fine band with k · donor added to the fill has the RMS {@code target} over
-	 * the interior: the band is linear, hp(f + k d) = hp(f) + k hp(d), so its mean square is a quadratic in k. The
-	 * donor's own RMS is not its share of the band: an exemplar's fine band high-passed once more keeps about two
-	 * thirds of its RMS, and a texture scaled by it fell short of the target by as much (a fill's texture ratio 0.51
-	 * where the model's detail was left out). 0 when the donor has no fine band.
+	 * the pixels {@code where}: the band is linear, hp(f + k d) = hp(f) + k hp(d), so its mean square is a quadratic
+	 * in k. The donor's own RMS is not its share of the band: an exemplar's fine band high-passed once more keeps
+	 * about two thirds of its RMS, and a texture scaled by it fell short of the target by as much (a fill's texture
+	 * ratio 0.51 where the model's detail was left out). 0 when the donor has no fine band.
+	 * <p>
+	 * {@link #apply} takes the k that brings the interior to the target, but never more than the k that brings the
+	 * whole fill there. The interior is where the texture is judged, away from the seam, and near the border the
+	 * texture fades in, so the whole fill asks for more; but an exemplar can be flat in the interior and hold its
+	 * texture within 3 px of the border, where the ring's texture is: a stroke's copy crossing a petal's edge only
+	 * there, the rest of the mask over a blurred backdrop. Scaled to the interior, that edge became a black streak
+	 * with a white spot, 61 times the exemplar's (sklearn's flower photograph; FillTextureTest).
 	 */
-	private double topUp(float[] fine, float[] donor, double target) {
+	private double topUp(float[] fine, float[] donor, double target, boolean[] where) {
 		float[] b = GaussianBlur.blur(donor, w, h, FINE_SIGMA);
 		double ff = 0, fd = 0, dd = 0;
 		long count = 0;
 		for (int i = 0; i < donor.length; i++)
-			if (interior[i]) {
+			if (where[i]) {
 				double d = donor[i] - b[i];
 				ff += (double) fine[i] * fine[i];
 				fd += fine[i] * d;
@@ -285,7 +292,7 @@ public final class FillTexture {
 			}
 		if (dd == 0) return 0;
 		double c = ff - target * target * count; // dd k² + 2 fd k + c = 0, c < 0 below the target
-		return (-fd + Math.sqrt(Math.max(0, fd * fd - dd * c))) / dd;
+		return Math.max(0, (-fd + Math.sqrt(Math.max(0, fd * fd - dd * c))) / dd);
 	}
 
 	/** G_σ' ∗ (composite) − G_σ' ∗ g: the fill's coarse departure from the harmonic continuation g. */
