@@ -256,7 +256,9 @@ public final class FillTexture {
 			double target = TARGET * ringFine[c];
 			if (fillFine < (1 - SLACK) * target) {
 				float[] donor = donor(fine, c, index, seed);
-				scale(f, donor, -Math.min(topUp(fine, donor, target, interior), topUp(fine, donor, target, mask)));
+				float[] band = GaussianBlur.blur(donor, w, h, FINE_SIGMA);
+				for (int i = 0; i < n; i++) band[i] = donor[i] - band[i];
+				scale(f, donor, -Math.min(topUp(fine, band, target, interior), topUp(fine, band, target, mask)));
 			}
 			for (int i = 0; i < n; i++) if (mask[i]) f[i] = Math.max(lo[c], Math.min(hi[c], f[i]));
 			float[] out = fill.data();
@@ -265,11 +267,12 @@ public final class FillTexture {
 	}
 
 	/**
-	 * The k ≥ 0 for which the composite's fine band with k · donor added to the fill has the RMS {@code target} over
-	 * the pixels {@code where}: the band is linear, hp(f + k d) = hp(f) + k hp(d), so its mean square is a quadratic
-	 * in k. The donor's own RMS is not its share of the band: an exemplar's fine band high-passed once more keeps
-	 * about two thirds of its RMS, and a texture scaled by it fell short of the target by as much (a fill's texture
-	 * ratio 0.51 where the model's detail was left out). 0 when the donor has no fine band.
+	 * The k ≥ 0 for which the composite's fine band with k · donor d added to the fill has the RMS {@code target}
+	 * over the pixels {@code where}, given {@code band} = hp(d): the band is linear, hp(f + k d) = hp(f) + k hp(d),
+	 * so its mean square is a quadratic in k. The donor's own RMS is not its share of the band: an exemplar's fine
+	 * band high-passed once more keeps about two thirds of its RMS, and a texture scaled by it fell short of the
+	 * target by as much (a fill's texture ratio 0.51 where the model's detail was left out). 0 when the donor has no
+	 * fine band.
 	 * <p>
 	 * {@link #apply} takes the k that brings the interior to the target, but never more than the k that brings the
 	 * whole fill there. The interior is where the texture is judged, away from the seam, and near the border the
@@ -278,13 +281,12 @@ public final class FillTexture {
 	 * there, the rest of the mask over a blurred backdrop. Scaled to the interior, that edge became a black streak
 	 * with a white spot, 61 times the exemplar's (sklearn's flower photograph; FillTextureTest).
 	 */
-	private double topUp(float[] fine, float[] donor, double target, boolean[] where) {
-		float[] b = GaussianBlur.blur(donor, w, h, FINE_SIGMA);
+	private static double topUp(float[] fine, float[] band, double target, boolean[] where) {
 		double ff = 0, fd = 0, dd = 0;
 		long count = 0;
-		for (int i = 0; i < donor.length; i++)
+		for (int i = 0; i < band.length; i++)
 			if (where[i]) {
-				double d = donor[i] - b[i];
+				double d = band[i];
 				ff += (double) fine[i] * fine[i];
 				fd += fine[i] * d;
 				dd += d * d;
