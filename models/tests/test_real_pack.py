@@ -78,7 +78,7 @@ def test_lists_keep_reserved_packages_out_and_training_apart():
         assert t.package not in real_images.RESERVED
         assert (t.package, t.pattern) not in eval_files
     assert all(len(e.sha256) == 64 for e in real_images.EVALUATION)
-    # the wallpapers set: pinned files of packages neither evaluated nor trained on, ids unique across the sets
+    # the other sets: pinned files of packages neither evaluated nor trained on, ids unique across the sets
     for other in (real_images.WALLPAPERS, real_images.PHOTOGRAPHS):
         assert all(len(e.sha256) == 64 for e in other)
         assert not {e.package for e in other} & ({e.package for e in real_images.EVALUATION}

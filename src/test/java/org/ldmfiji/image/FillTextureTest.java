@@ -290,7 +290,6 @@ class FillTextureTest {
 		assertTrue(off < 0.02 * inner, off + " of " + inner + " fill pixels more than 0.1 off the truth");
 	}
 
-
 	/**
 	 * A wide stroke over a flat, faintly grainy backdrop and a thin one across a striped object with sharp edges (a
 	 * blurred backdrop beside a flower's petals): the wide stroke is not speckled beyond the backdrop's grain. The
