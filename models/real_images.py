@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import gzip
 import hashlib
 import os
 import subprocess
@@ -60,6 +61,10 @@ PACKAGES: Dict[str, Tuple[str, str]] = {
     "sway-backgrounds": ("1.7-6", "Expat (debian/copyright)"),
     # the photographs set only
     "python3-sklearn": ("1.2.1+dfsg-1", "CC-BY-2.0 (sklearn/datasets/images/README.txt)"),
+    # the assorted set only
+    "visp-images-data": ("3.5.0-1", "GPL-2 (debian/copyright: Inria)"),
+    "python3-photutils": ("1.6.0-1+b1", "BSD-3-Clause (photutils datasets)"),
+    "ukui-wallpapers": ("20.04.3-1.1", "CC-BY-SA-3.0 (debian/copyright)"),
     # training only
     "stellarium-data": ("0.22.2-1", "GPL-2+"),
     "gimp-data": ("2.10.34-1+deb12u10", "GPL-3+"),
@@ -79,7 +84,8 @@ class RealImage:
     :param kind: what it shows (photograph, colour, medical, astronomy, anatomy, document, texture, satellite).
     :param depth: what the evaluation writes: ``8`` (greyscale uint8), ``rgb`` (uint8 RGB), ``16`` (uint16),
         ``32`` (float32).
-    :param reader: ``pil``, ``fits``, ``dicom``, ``npz:KEY:INDEX`` or ``npy``.
+    :param reader: ``pil``, ``fits`` (also gzipped), ``dicom``, ``npz:KEY:INDEX``, ``npy`` or ``hw:DTYPE`` (raw
+        pixels of that numpy dtype after a header of height and width as little-endian uint32, ViSP's depth files).
     :param reduce: integer area-averaging factor applied before cropping (large wallpapers), 1 = none.
     :param at: crop position as fractions (y, x) of the free range.
     """
@@ -239,7 +245,42 @@ PHOTOGRAPHS: List[RealImage] = [
 photographs (a temple, a flower before a blurred backdrop; JPEG), greyscale and colour, of a package that neither the
 evaluation nor the training uses. Its first run found a fill that the other sets never showed (FillTexture.topUp)."""
 
-SETS = {"evaluation": EVALUATION, "wallpapers": WALLPAPERS, "photographs": PHOTOGRAPHS}
+_VISP = "/usr/share/visp-images-data/ViSP-images/"
+_UKUI = "/usr/share/backgrounds/"
+ASSORTED: List[RealImage] = [
+    RealImage(f"solvay-{j}", "visp-images-data", _VISP + "Solvay/Solvay_conference_1927_Version2_2126x1463.png",
+              "c98b2f60bd2a47451cf37bdf276a7e78d83f872781120b420a76f7bd68c1ca0e", "photograph", "8", reduce=r, at=at)
+    for j, (r, at) in enumerate([(2, (0.6, 0.5)), (1, (0.55, 0.45)), (2, (0.15, 0.7)), (4, (0.5, 0.5))])
+] + [
+    RealImage(f"klimt-{j}", "visp-images-data", _VISP + "Klimt/Klimt.png",
+              "fb1c8941e815afbeb6102736f36b56e0107abf96a520ab8c644656a529db056b", "painting", depth, at=at)
+    for j, (depth, at) in enumerate([("rgb", (0.3, 0.1)), ("rgb", (0.5, 0.5)), ("8", (0.8, 0.6))])
+] + [
+    RealImage(f"depth-{j}", "visp-images-data", _VISP + f"mbt-depth/castel/castel/depth_image_00{n}.bin", sha,
+              "depth map", "16", reader="hw:<u2", at=at)
+    for j, (n, sha, at) in enumerate([
+        ("10", "e26de3803fb094fa6118d69823bcae160acee232f63180932e18707fb79e0778", (0.5, 0.5)),
+        ("25", "ee888020b2be0d27b3d6dfd2cb4b761b31e82f28733d20406c9103ca707340eb", (0.3, 0.3))])
+] + [
+    RealImage(f"fermi-{j}", "python3-photutils",
+              "/usr/lib/python3/dist-packages/photutils/datasets/data/fermi_counts.fits.gz",
+              "e555397c1c864dc42af7c205b4d8eeda5f81921cfc67a8d36ed346bc157a0822", "astronomy", "32", reader="fits",
+              at=at)
+    for j, at in enumerate([(0.5, 0.5), (0.0, 0.1)])
+] + [
+    RealImage(f"ukui-{name.split('.')[0]}", "ukui-wallpapers", _UKUI + name, sha, "wallpaper", depth, reduce=8, at=at)
+    for name, sha, depth, at in [
+        ("goldfish.png", "a01ef5d91bfe63fd77e91107ebb83fe203b39ad09cfb40488c56d21f50dffe0f", "rgb", (0.5, 0.6)),
+        ("the-mouse.jpg", "e4717d5cb7dd3ed12cf0883567b7f2ca38dd83a073a12fc666e8c3b87c3abf79", "rgb", (0.4, 0.5)),
+        ("string.jpg", "73fd26471a45955d256e9318fb24e7ec3a6a922fdc12ec3080c75d2a8da8ab3d", "rgb", (0.5, 0.5)),
+        ("firstgeneration.jpg", "177f1f8cf97dce50abd06c60f274547114b71519f3484e744beecaffa4fd6faa", "8", (0.5, 0.7))]
+]
+"""A fourth set (``evaluate_real.py --set assorted``, session 37) of three packages that no other set and no
+training uses: the 1927 Solvay conference photograph (film grain, faces) and Klimt's painting from ViSP's test images,
+two 16-bit depth maps with holes of zero (ViSP), the Fermi gamma-ray counts (photutils; small integers, most of them
+zero) and four Ubuntu Kylin wallpapers."""
+
+SETS = {"evaluation": EVALUATION, "wallpapers": WALLPAPERS, "photographs": PHOTOGRAPHS, "assorted": ASSORTED}
 
 _STEL = "/usr/share/stellarium/nebulae/default/"
 
@@ -327,7 +368,7 @@ def check(cache: str, images) -> None:
 
 def read_fits(path: str) -> np.ndarray:
     """The first image HDU of a FITS file (primary or IMAGE extension), BSCALE/BZERO applied, as float64."""
-    raw = open(path, "rb").read()
+    raw = gzip.open(path).read() if path.endswith(".gz") else open(path, "rb").read()
     off = 0
     while off < len(raw):
         hdr: Dict[str, str] = {}
@@ -370,6 +411,9 @@ def read_raw(cache: str, path: str, reader: str) -> np.ndarray:
         return pydicom.dcmread(path).pixel_array
     if reader == "npy":
         return np.load(path)
+    if reader.startswith("hw:"):
+        h, w = np.fromfile(path, "<u4", 2)
+        return np.fromfile(path, reader[3:], offset=8).reshape(h, w)
     if reader.startswith("npz:"):
         _, key, index = reader.split(":")
         a = np.load(path)[key]

@@ -1,4 +1,5 @@
 """The real-image training pack keeps what a model needs to learn users' data (issue #18)."""
+import gzip
 import json
 
 import numpy as np
@@ -68,6 +69,15 @@ def test_fits_reader(tmp_path):
     body = data.tobytes().ljust(2880, b"\0")
     (tmp_path / "x.fits").write_bytes(header + body)
     assert np.array_equal(real_images.read_fits(str(tmp_path / "x.fits")), data.astype(np.float64) + 10)
+    (tmp_path / "x.fits.gz").write_bytes(gzip.compress(header + body))
+    assert np.array_equal(real_images.read_fits(str(tmp_path / "x.fits.gz")), data.astype(np.float64) + 10)
+
+
+def test_raw_reader_with_a_height_width_header(tmp_path):
+    depth = np.arange(12, dtype="<u2").reshape(3, 4) * 1000
+    (tmp_path / "d.bin").write_bytes(np.array([3, 4], "<u4").tobytes() + depth.tobytes())
+    got = real_images.read_raw("", str(tmp_path / "d.bin"), "hw:<u2")
+    assert got.dtype == np.uint16 and np.array_equal(got, depth)
 
 
 def test_lists_keep_reserved_packages_out_and_training_apart():
@@ -79,7 +89,9 @@ def test_lists_keep_reserved_packages_out_and_training_apart():
         assert (t.package, t.pattern) not in eval_files
     assert all(len(e.sha256) == 64 for e in real_images.EVALUATION)
     # the other sets: pinned files of packages neither evaluated nor trained on, ids unique across the sets
-    for other in (real_images.WALLPAPERS, real_images.PHOTOGRAPHS):
+    for name, other in real_images.SETS.items():
+        if name == "evaluation":
+            continue
         assert all(len(e.sha256) == 64 for e in other)
         assert not {e.package for e in other} & ({e.package for e in real_images.EVALUATION}
                                                  | {t.package for t in real_images.TRAINING})
