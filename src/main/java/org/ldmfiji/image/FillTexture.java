@@ -24,7 +24,7 @@ import java.util.Random;
  * local texture level ({@link LocalTexture}): the exemplar is the known region at the shift t (with values only
  * within the ring's range) whose ring best matches the mask's ring (least squared difference of the known values
  * x(q + t) and x(q) over the ring pixels q with a known partner; Efros &amp; Leung 1999 and Criminisi et al. 2004
- * match patches the same way, here one patch covers each stroke of the mask and one the rest of it), so noise
+ * match patches the same way, here one patch covers each region of the mask), so noise
  * continues with its own level and spectrum and a periodic pattern with its phase. Where no shift fits (the mask too
  * large for its window) the texture is high-passed seeded white noise whose values are drawn from the ring's own
  * fine band, the same ring pixel for every channel, and for each fill pixel from the ring pixels within
@@ -76,8 +76,8 @@ public final class FillTexture {
 	 */
 	static final long NOISE_SEED = 20261204L;
 	/**
-	 * Exemplars are sought for at most this many parts of the mask ({@link #strokesApart}; each is a search over the
-	 * window); the smallest strokes beyond them take the noise texture, which a stroke that small hardly shows (its
+	 * Exemplars are sought for at most this many regions of the mask ({@link MaskParts}; each is a search over the
+	 * window); the smallest regions beyond them take the noise texture, which a region that small hardly shows (its
 	 * texture fades in over {@link LowBandFloor#TAPER} px from the border).
 	 */
 	static final int MAX_PARTS = 16;
@@ -92,7 +92,7 @@ public final class FillTexture {
 	private final float[][] local;
 	private final int w, h;
 	/**
-	 * Per part of the mask ({@link #strokesApart}), the exemplars' shifts, best match first (at most
+	 * Per region of the mask ({@link MaskParts}), the exemplars' shifts, best match first (at most
 	 * {@link #EXEMPLARS}); empty where none fits.
 	 */
 	private final int[][][] shifts;
@@ -171,30 +171,11 @@ public final class FillTexture {
 				}
 		}
 		nearestRing = MaskParts.nearestOf(ring, mask, w, h);
-		part = strokesApart(MaskParts.label(mask, ring, w, h), toKnown);
+		part = MaskParts.label(mask, ring, w, h);
 		int parts = 0;
 		for (int i = 0; i < w * h; i++) if (mask[i]) parts = Math.max(parts, part[i] + 1);
 		shifts = new int[parts][][];
 		for (int k = 0; k < parts; k++) shifts[k] = k < MAX_PARTS ? bestShifts(known, toMask, toKnown, k) : new int[0][];
-	}
-
-	/**
-	 * The mask's regions ({@link MaskParts}) regrouped: the strokes (regions whose every pixel lies within
-	 * {@link #RING} px of a known one) each on its own, the others together as part 0 (when there are any), as one
-	 * exemplar served the whole mask until session 32.
-	 */
-	private int[] strokesApart(int[] regions, float[] toKnown) {
-		int count = 0;
-		for (int i = 0; i < regions.length; i++) if (mask[i]) count = Math.max(count, regions[i] + 1);
-		boolean[] wide = new boolean[count];
-		boolean anyWide = false;
-		for (int i = 0; i < regions.length; i++)
-			if (mask[i] && toKnown[i] > RING) anyWide = wide[regions[i]] = true;
-		int[] group = new int[count];
-		int next = anyWide ? 1 : 0;
-		for (int r = 0; r < count; r++) group[r] = wide[r] ? 0 : next++;
-		for (int i = 0; i < regions.length; i++) if (regions[i] >= 0) regions[i] = group[regions[i]];
-		return regions;
 	}
 
 	/** Channel c's weights of the detail ({@link LocalTexture#weights}), w·h; not to be modified. */
@@ -395,7 +376,7 @@ public final class FillTexture {
 	}
 
 	/**
-	 * The shifts t = (dx, dy) that move the mask's part {@code k} ({@link #strokesApart}) onto known pixels, ranked
+	 * The shifts t = (dx, dy) that move the mask's region {@code k} ({@link MaskParts}) onto known pixels, ranked
 	 * by the mean squared difference x(q + t) − x(q) over the part's ring pixels q whose partner q + t is a known
 	 * pixel of the plane (at least a quarter of them; all channels), among the shifts that bring only values within
 	 * the ring's range under the part: the {@link #EXEMPLARS} best, best first; none when no shift qualifies. The
@@ -407,7 +388,9 @@ public final class FillTexture {
 	 * Until session 32 one shift served the whole mask, strokes included: a stroke across the window has a bounding
 	 * box that no shift clears, and its fill got the grain drawn pixel by pixel from the ring's fine band, which on
 	 * a clean graphic (facets, tiles, bands with sharp edges) is a sandpaper of edge values (models/demo/EVALUATION.md,
-	 * session 32).
+	 * session 32). Until session 37 the regions that are not strokes shared one shift, which had to clear their joint
+	 * bounding box: wide holes spread over the window got that sandpaper too, on a photograph a salt-and-pepper of its
+	 * edges' values (a face, a goldfish's scales, a depth map's steps to the missing depth of zero; session 37).
 	 */
 	private int[][] bestShifts(FloatPlanes known, float[] toMask, float[] toKnown, int k) {
 		int n = w * h, nm = 0, nr = 0;

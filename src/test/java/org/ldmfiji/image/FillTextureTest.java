@@ -103,23 +103,22 @@ class FillTextureTest {
 	}
 
 	/**
-	 * Where no exemplar covers the mask (two boxes far apart), a colour fill's noise texture is one field for every
-	 * channel: grey noise is continued as grey noise of its level. Before: Gaussian noise of its own per channel, a
-	 * speckle of every colour (channel spread 0.6 of the texture's RMS).
+	 * Where no exemplar fits (a mask almost the size of its window), a colour fill's noise texture is one field for
+	 * every channel: grey noise is continued as grey noise of its level. Before: Gaussian noise of its own per channel,
+	 * a speckle of every colour (channel spread 0.6 of the texture's RMS).
 	 */
 	@Test
-	void aGreyTextureIsContinuedGreyWhereNoExemplarCoversTheMask() {
+	void aGreyTextureIsContinuedGreyWhereNoExemplarFits() {
 		Random r = new Random(6);
 		FloatPlanes truth = FloatPlanes.zeros(3, H, W);
 		int n = W * H;
 		float[] d = truth.data();
 		for (int i = 0; i < n; i++) d[i] = d[n + i] = d[2 * n + i] = (float) (0.2 + 0.1 * r.nextGaussian());
-		boolean[] mask = box(10, 10, 40, 40), other = box(88, 72, 118, 102);
-		for (int i = 0; i < n; i++) mask[i] |= other[i];
+		boolean[] mask = box(8, 8, W - 8, H - 8);
 		FloatPlanes fill = truth.copy();
 		for (int i = 0; i < 3 * n; i++) if (mask[i % n]) fill.data()[i] = 0.2f;
 		FillTexture t = new FillTexture(mask, W, H, truth);
-		assertTrue(t.shift() == null, "no exemplar covers this mask");
+		assertTrue(t.shift() == null, "no exemplar fits this mask");
 		t.apply(fill, truth);
 		double spread = 0;
 		int count = 0;
@@ -279,6 +278,36 @@ class FillTextureTest {
 		for (int i = 0; i < mask.length; i++) if (mask[i]) fill.data()[i] = smooth[i];
 		FillTexture t = new FillTexture(mask, W, H, truth);
 		assertNotNull(t.shift(), "an exemplar fits the stroke");
+		t.apply(fill, truth);
+		float[] dist = DistanceTransform.toKnown(mask, W, H);
+		int off = 0, inner = 0;
+		for (int i = 0; i < mask.length; i++)
+			if (mask[i] && dist[i] >= 3) {
+				inner++;
+				if (Math.abs(fill.data()[i] - truth.data()[i]) > 0.1) off++;
+			}
+		assertTrue(off < 0.02 * inner, off + " of " + inner + " fill pixels more than 0.1 off the truth");
+	}
+
+	/**
+	 * Two wide holes far apart in a clean graphic (bands with sharp edges, a faint grain) each get an exemplar, not
+	 * grain drawn from the ring's fine band. Until session 37 the holes that are not strokes shared one exemplar,
+	 * which had to clear their joint bounding box, and none did: 19 % of the fill's pixels were more than 0.1 off the
+	 * truth (the bands' step is 0.3), a speckle of the edges' values; none now.
+	 */
+	@Test
+	void wideHolesFarApartEachGetAnExemplarNotASpeckle() {
+		Random r = new Random(10);
+		FloatPlanes truth = FloatPlanes.zeros(1, H, W);
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) truth.set(0, y, x, (float) (0.2 + (x % 24 < 12 ? 0.3 : 0) + 0.005 * r.nextGaussian()));
+		boolean[] mask = box(10, 10, 32, 32), other = box(92, 76, 114, 98);
+		for (int i = 0; i < mask.length; i++) mask[i] |= other[i];
+		float[] smooth = GaussianBlur.blur(truth.data(), W, H, 2);
+		FloatPlanes fill = truth.copy();
+		for (int i = 0; i < mask.length; i++) if (mask[i]) fill.data()[i] = smooth[i];
+		FillTexture t = new FillTexture(mask, W, H, truth);
+		assertNotNull(t.shift(), "an exemplar fits the larger hole");
 		t.apply(fill, truth);
 		float[] dist = DistanceTransform.toKnown(mask, W, H);
 		int off = 0, inner = 0;
