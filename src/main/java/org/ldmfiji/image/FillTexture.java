@@ -96,7 +96,10 @@ public final class FillTexture {
 	 * {@link #EXEMPLARS}); empty where none fits.
 	 */
 	private final int[][][] shifts;
-	/** Per pixel, the part of the mask it belongs to, or on the ring the nearest part; −1 elsewhere. */
+	/**
+	 * Per pixel, the region of the mask it belongs to ({@link MaskParts}, 0 the largest), or on the ring the nearest
+	 * region; −1 elsewhere.
+	 */
 	private final int[] part;
 	private final double[] ringFine, ringMid, ringStd;
 	/** Per channel, the fine band of the ring's pixels (the grain's values where no exemplar fits). */
@@ -183,7 +186,7 @@ public final class FillTexture {
 		return local[c];
 	}
 
-	/** The best exemplar's shift (dx, dy) for the mask's part 0, or null when none fits. */
+	/** The best exemplar's shift (dx, dy) for the mask's largest region, or null when none fits. */
 	int[] shift() {
 		return shifts.length == 0 || shifts[0].length == 0 ? null : shifts[0][0].clone();
 	}
