@@ -81,7 +81,8 @@ class RealImage:
     :param package: Debian package.
     :param path: file inside the package (absolute, as dpkg-deb lists it).
     :param sha256: of that file.
-    :param kind: what it shows (photograph, colour, medical, astronomy, anatomy, document, texture, satellite).
+    :param kind: what it shows (photograph, colour, medical, astronomy, anatomy, document, texture, satellite,
+        wallpaper, painting, depth map).
     :param depth: what the evaluation writes: ``8`` (greyscale uint8), ``rgb`` (uint8 RGB), ``16`` (uint16),
         ``32`` (float32).
     :param reader: ``pil``, ``fits`` (also gzipped), ``dicom``, ``npz:KEY:INDEX``, ``npy`` or ``hw:DTYPE`` (raw
