@@ -3,13 +3,18 @@ package org.ldmfiji.ij1;
 import ij.IJ;
 
 import org.ldmfiji.task.Progress;
+import org.ldmfiji.task.ProgressText;
 
 import java.util.concurrent.CancellationException;
 
-/** Progress in ImageJ 1.x's status and progress bars; Esc cancels ({@link IJ#escapePressed()}). */
+/**
+ * Progress in ImageJ 1.x's status and progress bars, with the time left ({@link ProgressText}); Esc cancels
+ * ({@link IJ#escapePressed()}).
+ */
 final class Ij1Progress implements Progress {
 
 	private final String title;
+	private final long start = System.nanoTime();
 
 	Ij1Progress(String title) {
 		this.title = title;
@@ -25,7 +30,7 @@ final class Ij1Progress implements Progress {
 	public void progress(long done, long total) {
 		checkCancelled();
 		IJ.showProgress((double) done / Math.max(1, total));
-		IJ.showStatus(title + ": step " + done + " of " + total + " (Esc cancels)");
+		IJ.showStatus(ProgressText.steps(title, done, total, (System.nanoTime() - start) / 1e9) + " (Esc cancels)");
 	}
 
 	@Override

@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.ldmfiji.task.ProgressText;
 
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -52,8 +53,8 @@ final class ProgressListener extends SparkListener {
 		c.done++;
 		double elapsed = (System.nanoTime() - c.started) / 1e9;
 		double left = elapsed / c.done * (c.total - c.done);
-		err.println(String.format(Locale.ROOT, "ldm-spark: %s %d/%d units done, %.0f s elapsed, about %s left", c.name,
-			c.done, c.total, elapsed, c.done >= c.total ? "0 s" : format(left)));
+		err.println(String.format(Locale.ROOT, "ldm-spark: %s %d/%d units done, %s elapsed, about %s left", c.name,
+			c.done, c.total, format(elapsed), c.done >= c.total ? "0 s" : format(left)));
 	}
 
 	/** One named stage's count. */
@@ -68,10 +69,8 @@ final class ProgressListener extends SparkListener {
 		}
 	}
 
+	/** A duration as progress lines write it ({@link ProgressText#duration}); "?" for NaN. */
 	static String format(double seconds) {
-		if (Double.isNaN(seconds)) return "?";
-		if (seconds < 120) return String.format(Locale.ROOT, "%.0f s", seconds);
-		if (seconds < 7200) return String.format(Locale.ROOT, "%.1f min", seconds / 60);
-		return String.format(Locale.ROOT, "%.1f h", seconds / 3600);
+		return Double.isNaN(seconds) ? "?" : ProgressText.duration(seconds);
 	}
 }

@@ -1,0 +1,54 @@
+package org.ldmfiji.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The terminal hears of a long run at least once a minute, with the time left: a CPU run of hours spends half an hour
+ * within one tenth of its steps, where only the tenths were printed before.
+ */
+class CliProgressTest {
+
+	@Test
+	void aLineEveryTenthAndEveryMinuteWithTheTimeLeft() {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		long[] now = {0};
+		CliProgress progress = new CliProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), "superres",
+			() -> now[0]);
+		for (int step = 1; step <= 200; step++) {
+			now[0] += 40_000_000_000L; // 40 s a step
+			progress.progress(step, 200);
+		}
+		String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+		assertEquals("  superres: step 1 of 200 (0%), 40.0 s, about 2 h 13 min left", lines[0]);
+		assertEquals("  superres: step 3 of 200 (1%), 2 min 0 s, about 2 h 11 min left", lines[1]);
+		assertEquals("  superres: step 200 of 200 (100%), 2 h 13 min", lines[lines.length - 1]);
+		// steps of 40 s: a line at least every other step (80 s), never one a step (the 10 tenths aside)
+		int previous = 1;
+		for (int k = 1; k < lines.length; k++) {
+			int step = Integer.parseInt(lines[k].replaceAll(".*step (\\d+) of.*", "$1"));
+			assertTrue(step - previous <= 2, "a gap of more than a minute after step " + previous);
+			previous = step;
+		}
+		assertTrue(lines.length <= 100 + 10, lines.length + " lines");
+	}
+
+	@Test
+	void aShortRunPrintsItsTenthsOnly() {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		long[] now = {0};
+		CliProgress progress = new CliProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), "inpaint",
+			() -> now[0]);
+		for (int step = 1; step <= 100; step++) {
+			now[0] += 100_000_000L; // 0.1 s a step
+			progress.progress(step, 100);
+		}
+		assertEquals(11, bytes.toString(StandardCharsets.UTF_8).split("\n").length); // step 1 and the ten tenths
+	}
+}
