@@ -17,19 +17,11 @@ class CliProgressTest {
 
 	@Test
 	void aLineEveryTenthAndEveryMinuteWithTheTimeLeft() {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-		long[] now = {0};
-		CliProgress progress = new CliProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), "superres",
-			() -> now[0]);
-		for (int step = 1; step <= 200; step++) {
-			now[0] += 40_000_000_000L; // 40 s a step
-			progress.progress(step, 200);
-		}
-		String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+		String[] lines = run("superres", 200, 40_000_000_000L); // 40 s a step
 		assertEquals("  superres: step 1 of 200 (0%), 40.0 s, about 2 h 13 min left", lines[0]);
 		assertEquals("  superres: step 3 of 200 (1%), 2 min 0 s, about 2 h 11 min left", lines[1]);
 		assertEquals("  superres: step 200 of 200 (100%), 2 h 13 min", lines[lines.length - 1]);
-		// steps of 40 s: a line at least every other step (80 s), never one a step (the 10 tenths aside)
+		// a line at least every other step (80 s), never one a step (the 10 tenths aside)
 		int previous = 1;
 		for (int k = 1; k < lines.length; k++) {
 			int step = Integer.parseInt(lines[k].replaceAll(".*step (\\d+) of.*", "$1"));
@@ -41,14 +33,18 @@ class CliProgressTest {
 
 	@Test
 	void aShortRunPrintsItsTenthsOnly() {
+		assertEquals(11, run("inpaint", 100, 100_000_000L).length); // step 1 and the ten tenths, 0.1 s a step
+	}
+
+	/** The lines printed for {@code steps} steps of {@code nanos} each, on a clock of their own. */
+	private static String[] run(String name, int steps, long nanos) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		long[] now = {0};
-		CliProgress progress = new CliProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), "inpaint",
-			() -> now[0]);
-		for (int step = 1; step <= 100; step++) {
-			now[0] += 100_000_000L; // 0.1 s a step
-			progress.progress(step, 100);
+		CliProgress progress = new CliProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), name, () -> now[0]);
+		for (int step = 1; step <= steps; step++) {
+			now[0] += nanos;
+			progress.progress(step, steps);
 		}
-		assertEquals(11, bytes.toString(StandardCharsets.UTF_8).split("\n").length); // step 1 and the ten tenths
+		return bytes.toString(StandardCharsets.UTF_8).split("\n");
 	}
 }
