@@ -10,8 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The terminal hears of a long run at least once a minute, with the time left: a CPU run of hours spends half an hour
- * within one tenth of its steps, where only the tenths were printed before.
+ * The terminal hears of a long run at least once a minute, with the time left: a CPU run of an hour spends six
+ * minutes within one tenth of its steps, where only the tenths were printed before.
  */
 class CliProgressTest {
 
