@@ -17,6 +17,7 @@ import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.task.Consistency;
 import org.ldmfiji.task.LargeImageSampling;
 import org.ldmfiji.task.Masks;
+import org.ldmfiji.task.OptionTable;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -141,7 +142,7 @@ final class DemoCommand {
 		IjImages.write(Consistency.areaDownsample(truth, f), low.getProcessor()); // rounded to the source's type
 		ImageFiles.save(low, dir.resolve(prefix + "superres-input.tif"));
 		SuperResolveImage.Options so = new SuperResolveImage.Options();
-		so.sampling = run.sampling;
+		so.sampling = run.sampling(OptionTable.SR_STEPS);
 		ImagePlus high = SuperResolveImage.run(bundle, low, so, new CliProgress(out, "superres")).image;
 		ImageFiles.save(high, dir.resolve(prefix + "superres-x4.tif"));
 		FloatPlanes lowPx = IjImages.read(low.getProcessor()), highPx = IjImages.read(high.getProcessor());

@@ -37,7 +37,7 @@ final class SuperResCommand {
 	/** The job's options from the command line, each one absent at the table's default (OptionTableTest reads them). */
 	SuperResolveImage.Options taskOptions(RunSettings run) {
 		SuperResolveImage.Options o = new SuperResolveImage.Options();
-		o.sampling = run.sampling;
+		o.sampling = run.sampling(OptionTable.SR_STEPS);
 		o.samples = options.integer(OptionTable.SR_SAMPLES);
 		o.tile = options.integer(OptionTable.TILE);
 		o.consistency = !options.flag("no-consistency");
@@ -68,7 +68,7 @@ final class SuperResCommand {
 			int f = bundle.manifest().autoencoder.factor;
 			if (reference != null) requireReferenceFits(reference, imp.getWidth() * f, imp.getHeight() * f, imp.getStackSize(),
 				imp.getBitDepth());
-			out.println("model " + bundle.manifest().name + " on " + bundle.device() + ", " + run.sampling + ", input " + input);
+			out.println("model " + bundle.manifest().name + " on " + bundle.device() + ", " + o.sampling + ", input " + input);
 			SuperResolveImage.Result r = SuperResolveImage.run(bundle, imp, o, new CliProgress(out, "superres"));
 			if (r.std == null) ImageFiles.save(r.image, output);
 			else ImageFiles.saveAll(new ImagePlus[] {r.image, r.std}, new Path[] {output, std});

@@ -2,6 +2,7 @@ package org.ldmfiji.command;
 
 import org.ldmfiji.model.ModelBundle;
 import org.ldmfiji.model.Bundles;
+import org.ldmfiji.task.Option;
 import org.ldmfiji.task.OptionTable;
 import org.ldmfiji.task.SamplingSettings;
 import org.scijava.Cancelable;
@@ -34,7 +35,7 @@ abstract class LdmCommand implements Command, Cancelable {
 	private String sampler = OptionTable.SAMPLER.defaultText();
 
 	@Parameter(label = "Steps", min = "1", max = "1000")
-	private int steps = OptionTable.STEPS.defaultInt();
+	private int steps;
 
 	@Parameter(label = "Seed", min = "-9007199254740992", max = "9007199254740992")
 	private long seed = OptionTable.SEED.defaultLong();
@@ -46,6 +47,16 @@ abstract class LdmCommand implements Command, Cancelable {
 	@Parameter(label = "Negative prompt", required = false, description = "Unconditional context of classifier-free "
 		+ "guidance (empty: the model's null prompt)")
 	private String negative = OptionTable.NEGATIVE_PROMPT.defaultText();
+
+	/** With the option table's default steps. */
+	LdmCommand() {
+		this(OptionTable.STEPS);
+	}
+
+	/** With {@code steps}' default (super-resolution has its own, {@link OptionTable#SR_STEPS}). */
+	LdmCommand(Option steps) {
+		this.steps = steps.defaultInt();
+	}
 
 	/** The sampler, steps, seed, prompts and guidance chosen. */
 	SamplingSettings sampling() {

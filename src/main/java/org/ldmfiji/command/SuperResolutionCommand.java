@@ -34,6 +34,11 @@ public class SuperResolutionCommand extends LdmCommand {
 	@Parameter(label = "Consistency", description = "Correct the result (smoothly) so that, area-downsampled, it gives the input")
 	private boolean consistency = OptionTable.CONSISTENCY.defaultFlag();
 
+	/** Super-resolution's own default steps ({@link OptionTable#SR_STEPS}). */
+	public SuperResolutionCommand() {
+		super(OptionTable.SR_STEPS);
+	}
+
 	@Parameter(label = "Current plane only", description = "Refuse stacks instead of processing every plane")
 	private boolean current = OptionTable.CURRENT.defaultFlag();
 

@@ -65,6 +65,9 @@ public final class OptionTable {
 		"super-resolution: samples averaged into the result, in one batch (an estimate of the posterior mean, closest "
 			+ "to the truth on average), with a standard-deviation map; 1: a single sample, sharper but with invented "
 			+ "detail");
+	public static final Option SR_STEPS = Option.integer("steps", "Steps", 10, 1, 1000,
+		"super-resolution: denoising steps of each sample (10 give the mean of the samples as well as 20, in about "
+			+ "half the time; models/demo/EVALUATION.md)");
 	public static final Option TILE = Option.integer("tile", "Tile (px, 0 = auto)", 0, 0, PX,
 		"tile side for large images (super-resolution: input pixels; sampling: output pixels)");
 	public static final Option CONSISTENCY = Option.flag("consistency", "Consistency with the input (back-projection)",
@@ -93,7 +96,7 @@ public final class OptionTable {
 	/** The options of each task, in dialog order (the CLI's --input/--output and the like are not options here). */
 	public static final List<Option> INPAINT = List.of(MODEL, MASK, SAMPLER, STEPS, SEED, SAMPLES, GROW, FEATHER, CONTEXT,
 		STRENGTH, SEAM, STACK, INPLACE, PROMPT, NEGATIVE_PROMPT, GUIDANCE);
-	public static final List<Option> SUPER_RESOLUTION = List.of(MODEL, SAMPLER, STEPS, SEED, SR_SAMPLES, TILE, CONSISTENCY,
+	public static final List<Option> SUPER_RESOLUTION = List.of(MODEL, SAMPLER, SR_STEPS, SEED, SR_SAMPLES, TILE, CONSISTENCY,
 		CURRENT, PROMPT, NEGATIVE_PROMPT, GUIDANCE);
 	public static final List<Option> SAMPLE = List.of(WIDTH, HEIGHT, LABEL, PROMPT, NEGATIVE_PROMPT, GUIDANCE, MODEL,
 		SAMPLER, STEPS, SEED, TILE, OVERLAP, GRID, TYPE);

@@ -74,6 +74,11 @@ public final class SamplingSettings {
 		return new SamplingSettings(sampler, steps, seed, eta, prompt, negativePrompt, guidance);
 	}
 
+	/** These settings with another number of steps (super-resolution's default, {@link OptionTable#SR_STEPS}). */
+	public SamplingSettings withSteps(int steps) {
+		return new SamplingSettings(sampler, steps, seed, eta, prompt, negativePrompt, guidance);
+	}
+
 	/** The options' defaults ({@link OptionTable}): DPM-Solver++(2M), 20 steps, seed 0. */
 	public static SamplingSettings defaults() {
 		return new SamplingSettings(SamplerKind.parse(OptionTable.SAMPLER.defaultText()), OptionTable.STEPS.defaultInt(),

@@ -6,7 +6,8 @@ package org.ldmfiji.task;
  * ({@link OptionTable}).
  */
 public class SuperResolutionOptions {
-	public SamplingSettings sampling = SamplingSettings.defaults();
+	/** The sampler, seed and prompts; {@link OptionTable#SR_STEPS} steps by default. */
+	public SamplingSettings sampling = SamplingSettings.defaults().withSteps(OptionTable.SR_STEPS.defaultInt());
 	/**
 	 * Samples averaged into the result, in one batch (default 8: an estimate of the posterior mean); more than one also
 	 * gives their per-pixel standard deviation; 1 is a single sample (sharper, with invented detail).

@@ -31,7 +31,7 @@ final class RunSettings implements Serializable {
 	}
 
 	static RunSettings defaults() {
-		return new RunSettings(OptionTable.SAMPLER.defaultText(), OptionTable.STEPS.defaultInt(), OptionTable.SEED.defaultLong(),
+		return new RunSettings(OptionTable.SAMPLER.defaultText(), OptionTable.SR_STEPS.defaultInt(), OptionTable.SEED.defaultLong(),
 			OptionTable.ETA.defaultNumber(), OptionTable.TILE.defaultInt(), OptionTable.CONSISTENCY.defaultFlag(),
 			OptionTable.SR_SAMPLES.defaultInt());
 	}

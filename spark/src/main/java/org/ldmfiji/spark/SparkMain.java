@@ -140,7 +140,7 @@ public final class SparkMain {
 	static int superres(Map<String, String> o, PrintStream out, PrintStream err) {
 		String input = required(o, "input"), output = required(o, "output");
 		RunSettings s = new RunSettings(o.getOrDefault("sampler", OptionTable.SAMPLER.defaultText()),
-			integer(o, "steps", OptionTable.STEPS.defaultInt()),
+			integer(o, "steps", OptionTable.SR_STEPS.defaultInt()),
 			o.containsKey("seed") ? Long.parseLong(o.get("seed")) : OptionTable.SEED.defaultLong(),
 			o.containsKey("eta") ? Double.parseDouble(o.get("eta")) : OptionTable.ETA.defaultNumber(),
 			integer(o, "tile", OptionTable.TILE.defaultInt()), !o.containsKey("no-consistency"),
