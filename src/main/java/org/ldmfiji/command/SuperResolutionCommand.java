@@ -15,7 +15,7 @@ import java.util.concurrent.CancellationException;
 
 /**
  * Plugins &gt; Latent Diffusion &gt; LDM Super-Resolution...: the image x4 (the model's f) with
- * {@link SuperResolveImage}. Recorded as {@code run("LDM Super-Resolution...", "steps=20 seed=1 consistency")}.
+ * {@link SuperResolveImage}. Recorded as {@code run("LDM Super-Resolution...", "steps=10 seed=1 consistency")}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Latent Diffusion>LDM Super-Resolution...")
 public class SuperResolutionCommand extends LdmCommand {
@@ -34,11 +34,6 @@ public class SuperResolutionCommand extends LdmCommand {
 	@Parameter(label = "Consistency", description = "Correct the result (smoothly) so that, area-downsampled, it gives the input")
 	private boolean consistency = OptionTable.CONSISTENCY.defaultFlag();
 
-	/** Super-resolution's own default steps ({@link OptionTable#SR_STEPS}). */
-	public SuperResolutionCommand() {
-		super(OptionTable.SR_STEPS);
-	}
-
 	@Parameter(label = "Current plane only", description = "Refuse stacks instead of processing every plane")
 	private boolean current = OptionTable.CURRENT.defaultFlag();
 
@@ -51,6 +46,11 @@ public class SuperResolutionCommand extends LdmCommand {
 
 	@Parameter(type = ItemIO.OUTPUT, required = false)
 	private ImagePlus std;
+
+	/** Super-resolution's own default steps ({@link OptionTable#SR_STEPS}). */
+	public SuperResolutionCommand() {
+		super(OptionTable.SR_STEPS);
+	}
 
 	@Override
 	public void run() {

@@ -10,7 +10,7 @@ import org.ldmfiji.imagej.SuperResolveImage;
 
 /**
  * ImageJ 1.x entry "LDM Super-Resolution..." (plugins.config): the active image x4. Macro:
- * {@code run("LDM Super-Resolution...", "steps=20 seed=1 consistency")}; keys as in the SciJava command
+ * {@code run("LDM Super-Resolution...", "steps=10 seed=1 consistency")}; keys as in the SciJava command
  * (steps, seed, sampler, samples, tile, model, consistency, current). As everywhere in ImageJ macros, a checkbox
  * is on when its key is present and off when it is absent: keep {@code consistency} in the line to keep it on.
  */
