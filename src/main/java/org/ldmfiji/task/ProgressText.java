@@ -5,8 +5,8 @@ import java.util.Locale;
 /**
  * The words of a progress report, shared by the terminal, ImageJ 1.x's status bar and SciJava's: the steps done,
  * the time so far and the time left, t_left = t · (total − done) / done, the rate of the steps so far carried over to
- * the rest. On a CPU one job can run for an hour (a 960 × 540 colour image super-resolved with the default 8 samples:
- * 60 steps on a 2-core CPU), and the share done alone says nothing of when it ends.
+ * the rest. On a CPU one job can run for the better part of an hour (a 960 × 540 colour image super-resolved with the
+ * default 8 samples on a 2-core CPU), and the share done alone says nothing of when it ends.
  */
 public final class ProgressText {
 
