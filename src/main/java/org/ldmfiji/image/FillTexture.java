@@ -27,8 +27,9 @@ import java.util.Random;
  * match patches the same way, here one patch covers each region of the mask), so noise continues with its own level
  * and spectrum and a periodic pattern with its phase. Where no shift fits (a region too large for its window) the
  * texture is high-passed seeded white noise whose values are drawn from the ring's own fine band, the same ring
- * pixel for every channel, and for each fill pixel from the ring pixels within {@link #LOCAL} px of its nearest one: the level is right, the spectrum white, the histogram the nearby
- * surroundings' (as Heeger &amp; Bergen 1995 match each band's histogram) and the colour the ring's. A star field's
+ * pixel for every channel, and for each fill pixel from the ring pixels within {@link #LOCAL} px of its nearest one:
+ * the level is right, the spectrum white, the histogram the nearby surroundings' (as Heeger &amp; Bergen 1995 match
+ * each band's histogram) and the colour the ring's. A star field's
  * fine band is mostly sky with a few bright points, and so is its grain; Gaussian noise of the same level was a grey
  * haze over the whole fill, whose lower half the range clamp then cut at the sky's floor (FillTextureTest);
  * independent noise per channel is a speckle of every colour; values drawn from the whole ring sprinkled the lights
