@@ -341,8 +341,8 @@ def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--bundle", default="demo")
     p.add_argument("--set", default="evaluation", choices=sorted(real_images.SETS),
-                   help="the images: the evaluation's, or another set (wallpapers, photographs, assorted; writes no "
-                        "report)")
+                   help="the images: the evaluation's, or another set (wallpapers, photographs, assorted, "
+                        "starfields; writes no report)")
     p.add_argument("--quick", action="store_true", help=f"only {len(real_images.QUICK)} images and one sample")
     p.add_argument("--cache", default=real_images.DEFAULT_CACHE)
     p.add_argument("--size", type=int, default=128, help="crop side (px)")

@@ -65,6 +65,10 @@ PACKAGES: Dict[str, Tuple[str, str]] = {
     "visp-images-data": ("3.5.0-1", "GPL-2 (debian/copyright: Inria)"),
     "python3-photutils": ("1.6.0-1+b1", "BSD-3-Clause (photutils datasets)"),
     "ukui-wallpapers": ("20.04.3-1.1", "CC-BY-SA-3.0 (debian/copyright)"),
+    # the star fields set only
+    "python3-ccdproc": ("2.4.0-1", "BSD-3-Clause (ccdproc test data)"),
+    "python3-reproject": ("0.10.0-2", "BSD-3-Clause (reproject test data)"),
+    "kstars-data": ("5:3.6.2-2", "GPL-2+ (debian/copyright)"),
     # training only
     "stellarium-data": ("0.22.2-1", "GPL-2+"),
     "gimp-data": ("2.10.34-1+deb12u10", "GPL-3+"),
@@ -281,7 +285,28 @@ training uses: the 1927 Solvay conference photograph (film grain, faces) and Kli
 two 16-bit depth maps with holes of zero (ViSP), the Fermi gamma-ray counts (photutils; small integers, most of them
 zero) and four Ubuntu Kylin wallpapers."""
 
-SETS = {"evaluation": EVALUATION, "wallpapers": WALLPAPERS, "photographs": PHOTOGRAPHS, "assorted": ASSORTED}
+_CCD = "/usr/lib/python3/dist-packages/ccdproc/tests/data/a8280271.fits"
+_SPLASH = "/usr/share/kstars/kstarslite/qml/images/splash_bg@4x.jpeg"
+STAR_FIELDS: List[RealImage] = [
+    RealImage(f"ccd-{j}", "python3-ccdproc", _CCD, "f1a33e416b601c57a77893e11ab158e0216ab1f48c634adcabdb757d84111f02",
+              "astronomy", "32", reader="fits", at=at)
+    for j, at in enumerate([(0.0, 0.3), (0.85, 0.85), (0.5, 0.5), (1.0, 0.0), (0.3, 0.7)])
+] + [
+    RealImage("secchi-a", "python3-reproject", "/usr/lib/python3/dist-packages/reproject/tests/data/secchi_l0_a.fits",
+              "cb7f459a210670e5480dde98e1898ac5e1d8c89b87d22ef3cd41f9459684763f", "astronomy", "32", reader="fits")
+] + [
+    RealImage(f"sky-{j}", "kstars-data", _SPLASH, "1472cc4060cd339c40d41b16da0c49f4bf9f093ea4beab04390b651457178b9e",
+              "photograph", depth, reduce=r, at=at)
+    for j, (depth, r, at) in enumerate([("rgb", 4, (0.3, 0.3)), ("8", 4, (0.95, 0.5)), ("rgb", 2, (0.4, 0.6)),
+                                        ("8", 1, (0.5, 0.5)), ("rgb", 4, (0.8, 0.9))])
+]
+"""A fifth set (``evaluate_real.py --set starfields``, session 39) of three packages that no other set and no training
+uses: a raw CCD frame (ccdproc's test data: sky noise, a few stars, the overscan strips at two edges) in five crops,
+a STEREO/SECCHI level-0 frame (reproject's test data) and the KStars splash photograph (a night sky with drawn
+constellations over mountains, JPEG) at three scales, the kinds the issue's astronomy frame stands for."""
+
+SETS = {"evaluation": EVALUATION, "wallpapers": WALLPAPERS, "photographs": PHOTOGRAPHS, "assorted": ASSORTED,
+        "starfields": STAR_FIELDS}
 
 _STEL = "/usr/share/stellarium/nebulae/default/"
 

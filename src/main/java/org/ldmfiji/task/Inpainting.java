@@ -12,6 +12,7 @@ import org.ldmfiji.image.BiharmonicFill;
 import org.ldmfiji.image.ContinuationSmoothing;
 import org.ldmfiji.image.FloatPlanes;
 import org.ldmfiji.image.HarmonicFill;
+import org.ldmfiji.image.Impulses;
 import org.ldmfiji.image.LowBandFloor;
 import org.ldmfiji.image.PeriodicFill;
 import org.ldmfiji.image.SeamBand;
@@ -184,6 +185,7 @@ public final class Inpainting {
 		if (mask.length != w * h) throw new IllegalArgumentException("window mask has " + mask.length + " pixels, window "
 			+ w + "x" + h);
 		if (samples < 1) throw new IllegalArgumentException("samples must be at least 1, got " + samples);
+		x = Impulses.removed(x, mask); // the fill follows the background, not a cosmic ray or a hot pixel beside it
 		Sampled s = sample(x, mask, around, samples, listener);
 		if (!seam.corrects()) return s.fills;
 		FillTexture texture = new FillTexture(mask, w, h, x);

@@ -165,6 +165,32 @@ class InpaintingTextureTest {
 	}
 
 	/**
+	 * A raw CCD frame's sky (32-bit, 300 ± 7 counts) with a cosmic ray on the hole's border (a streak of four pixels
+	 * at 1700): the fill has the sky's noise level (±30 %) and no spot or halo (every value within 8 noise levels of
+	 * the sky). The ray is an impulse ({@link org.ldmfiji.image.Impulses}), not the texture the fill continues: before,
+	 * it set the surroundings' texture level, the fill's noise drawn near it was black and white spots in a streak,
+	 * and the first guess and the seam correction carried it into the hole as a bright smudge (ccdproc's
+	 * a8280271.fits, models/demo/EVALUATION.md, session 39). The known pixels, the ray's too, stay as they were.
+	 */
+	@Test
+	void aCosmicRayBesideTheHoleLeavesNoSpotNorHalo() {
+		Random r = new Random(21);
+		FloatProcessor fp = new FloatProcessor(S, S);
+		for (int i = 0; i < S * S; i++) fp.setf(i, (float) (300 + 7 * r.nextGaussian()));
+		FloatProcessor sky = (FloatProcessor) fp.duplicate();
+		for (int k = 0; k < 4; k++) fp.setf(60 + k, 45 - k, 1700);
+		boolean[] mask = box(44, 46, 40);
+		ImagePlus out = InpaintImage.run(DemoModel.get(), new ImagePlus("ccd", fp), mask, options(), Progress.NONE).image;
+		for (int i = 0; i < S * S; i++) {
+			float v = out.getProcessor().getf(i);
+			if (mask[i]) assertEquals(300, v, 8 * 7, "fill value at " + (i % S) + "," + (i / S));
+			else assertEquals(fp.getf(i), v, 0.0, "known pixel at " + (i % S) + "," + (i / S));
+		}
+		double level = fineRms(out.getProcessor(), mask)[0] / fineRms(sky, mask)[1];
+		assertEquals(1, level, 0.3, "the fill's noise level / the sky's");
+	}
+
+	/**
 	 * Interference fringes (a hologram's, period 8 px, with noise) across a box: the fill continues them in phase
 	 * ({@link org.ldmfiji.image.PeriodicFill}), not flat or as noise. Before: error 0.72 of the biharmonic fill's (a
 	 * grainy, nearly flat fill); now below half of it.

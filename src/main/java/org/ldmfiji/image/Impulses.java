@@ -1,0 +1,108 @@
+package org.ldmfiji.image;
+
+import java.util.Arrays;
+
+/**
+ * The known pixels with their impulses taken out: small groups of pixels (at most {@link #MAX_SIZE}, 8-connected)
+ * each of which departs from the median of its 3 × 3 neighbourhood by more than {@link #K} robust standard
+ * deviations of that departure, σ̂ = 1.4826 · median |u − med₃ₓ₃ u| over the known pixels (the median absolute
+ * deviation, Hampel 1974), are replaced by the membrane continuation of the rest ({@link HarmonicFill}). A cosmic
+ * ray, a hot pixel or a star of a pixel or two is such an impulse: the median of its neighbourhood is the
+ * background, so it stands tens of σ̂ off; an edge does not (the median there is on one side of it), a star or
+ * spot wider than the 3 × 3 median does not, and a thin line (a wire, a bolt, a stroke of text) is a group of more
+ * pixels. A fill's texture follows the background, not the impulse: in a CCD frame's sky (noise of 7 counts) a
+ * cosmic ray of 1400 counts on the border set the ring's texture level 4.4 times the sky's, the fill's noise, drawn
+ * near it, became black and white spots in a streak, and the rest of the fill stayed at 0.6 of the sky's noise
+ * (models/demo/EVALUATION.md, session 39).
+ * <p>
+ * When more than {@link #MAX_SHARE} of the known pixels are impulses (a dense star field), they are the texture,
+ * and nothing is taken out. Every channel takes out the same pixels (those any channel flags).
+ */
+public final class Impulses {
+
+	/** A departure beyond K robust standard deviations marks an impulse (Gaussian noise: never, p ≈ 1e-15). */
+	static final double K = 8;
+	/** Largest group of flagged pixels that is an impulse, px (a cosmic ray's short streak; a line is more). */
+	static final int MAX_SIZE = 9;
+	/** Impulses are taken out only when they are at most this share of the known pixels. */
+	static final double MAX_SHARE = 0.01;
+
+	private Impulses() {}
+
+	/**
+	 * @param known C × h × w; its masked pixels are not read
+	 * @param mask h·w row-major, true on the fill
+	 * @return {@code known} itself when it has no impulses, else a copy with them replaced (masked pixels as in known)
+	 */
+	public static FloatPlanes removed(FloatPlanes known, boolean[] mask) {
+		int w = known.width(), h = known.height(), n = w * h;
+		boolean[] impulses = found(known, mask);
+		if (impulses == null) return known;
+		boolean[] unknown = impulses.clone();
+		for (int i = 0; i < n; i++) unknown[i] |= mask[i];
+		FloatPlanes out = known.copy();
+		float[] d = out.data();
+		for (int c = 0; c < known.channels(); c++) {
+			float[] plane = HarmonicFill.fill(known.channel(c).data(), unknown, w, h);
+			for (int i = 0; i < n; i++) if (impulses[i]) d[c * n + i] = plane[i];
+		}
+		return out;
+	}
+
+	/** The known pixels that are impulses, or null when there are none or too many to be impulses. */
+	static boolean[] found(FloatPlanes known, boolean[] mask) {
+		int w = known.width(), h = known.height(), n = w * h;
+		int knownCount = 0;
+		for (boolean m : mask) if (!m) knownCount++;
+		if (knownCount == 0) return null;
+		boolean[] flagged = new boolean[n];
+		for (int c = 0; c < known.channels(); c++) {
+			float[] u = HarmonicFill.fill(known.channel(c).data(), mask, w, h);
+			float[] r = departures(u, w, h), abs = new float[knownCount];
+			for (int i = 0, k = 0; i < n; i++) if (!mask[i]) abs[k++] = Math.abs(r[i]);
+			double sigma = 1.4826 * Percentiles.of(abs, 50);
+			if (!(sigma > 0)) continue;
+			for (int i = 0; i < n; i++) flagged[i] |= !mask[i] && Math.abs(r[i]) > K * sigma;
+		}
+		boolean[] impulses = new boolean[n];
+		int count = 0;
+		int[] group = new int[n], stack = new int[n];
+		boolean[] seen = new boolean[n];
+		for (int s = 0; s < n; s++) {
+			if (!flagged[s] || seen[s]) continue;
+			int size = 0, top = 0;
+			stack[top++] = s;
+			seen[s] = true;
+			while (top > 0) {
+				int p = stack[--top], y = p / w, x = p % w;
+				group[size++] = p;
+				for (int dy = -1; dy <= 1; dy++)
+					for (int dx = -1; dx <= 1; dx++) {
+						int yy = y + dy, xx = x + dx, q = yy * w + xx;
+						if (yy < 0 || yy >= h || xx < 0 || xx >= w || seen[q] || !flagged[q]) continue;
+						seen[q] = true;
+						stack[top++] = q;
+					}
+			}
+			if (size > MAX_SIZE) continue;
+			for (int k = 0; k < size; k++) impulses[group[k]] = true;
+			count += size;
+		}
+		return count == 0 || count > MAX_SHARE * knownCount ? null : impulses;
+	}
+
+	/** u − med₃ₓ₃ u, the neighbourhood clipped at the plane's edges. */
+	private static float[] departures(float[] u, int w, int h) {
+		float[] r = new float[w * h], nb = new float[9];
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				int k = 0;
+				for (int yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++)
+					for (int xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) nb[k++] = u[yy * w + xx];
+				Arrays.sort(nb, 0, k);
+				float median = k % 2 == 1 ? nb[k / 2] : (nb[k / 2 - 1] + nb[k / 2]) / 2;
+				r[y * w + x] = u[y * w + x] - median;
+			}
+		return r;
+	}
+}
