@@ -4,13 +4,12 @@ import java.util.Arrays;
 
 /**
  * The known pixels with their impulses taken out: small groups of pixels (at most {@link #MAX_SIZE}, 8-connected)
- * each of which departs from the median of its 3 × 3 neighbourhood by more than {@link #K} robust standard
- * deviations of that departure, σ̂ = 1.4826 · median |u − med₃ₓ₃ u| over the known pixels (the median absolute
- * deviation, Hampel 1974), are replaced by the membrane continuation of the rest ({@link HarmonicFill}). A cosmic
- * ray, a hot pixel or a star of a pixel or two is such an impulse: the median of its neighbourhood is the
- * background, so it stands tens of σ̂ off; an edge does not (the median there is on one side of it), a star or
- * spot wider than the 3 × 3 median does not, and a thin line (a wire, a bolt, a stroke of text) is a group of more
- * pixels. A fill's texture follows the background, not the impulse: in a CCD frame's sky (noise of 7 counts) a
+ * each of which departs from the median m of its 8 neighbours by more than {@link #K} robust standard deviations of
+ * that departure, σ̂ = 1.4826 · median |u − m| over the known pixels (the median absolute deviation, Hampel 1974),
+ * are replaced by the membrane continuation of the rest ({@link HarmonicFill}). A cosmic ray, a hot pixel or a star
+ * of a pixel or two is such an impulse: the median of its neighbours is the background, so it stands tens of σ̂ off;
+ * an edge does not (the median there is on one side of it), a star or spot wider than the 3 × 3 neighbourhood does
+ * not, and a thin line (a wire, a bolt, a stroke of text) is a group of more pixels. A fill's texture follows the background, not the impulse: in a CCD frame's sky (noise of 7 counts) a
  * cosmic ray of 1400 counts on the border set the ring's texture level 4.4 times the sky's, the fill's noise, drawn
  * near it, became black and white spots in a streak, and the rest of the fill stayed at 0.6 of the sky's noise
  * (models/demo/EVALUATION.md, session 39).
@@ -91,14 +90,19 @@ public final class Impulses {
 		return count == 0 || count > MAX_SHARE * knownCount ? null : impulses;
 	}
 
-	/** u − med₃ₓ₃ u, the neighbourhood clipped at the plane's edges. */
+	/**
+	 * u − the median of its 8 neighbours (fewer at the plane's edges). Not of the 3 × 3 with the pixel itself: in
+	 * noise the pixel is then often the median, the departures bunch at 0, σ̂ shrinks, and the noise's own tails
+	 * (3 σ) passed for impulses (InpaintingDetailWeightTest's faint noise).
+	 */
 	private static float[] departures(float[] u, int w, int h) {
-		float[] r = new float[w * h], nb = new float[9];
+		float[] r = new float[w * h], nb = new float[8];
 		for (int y = 0; y < h; y++)
 			for (int x = 0; x < w; x++) {
 				int k = 0;
 				for (int yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++)
-					for (int xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) nb[k++] = u[yy * w + xx];
+					for (int xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++)
+						if (yy != y || xx != x) nb[k++] = u[yy * w + xx];
 				Arrays.sort(nb, 0, k);
 				float median = k % 2 == 1 ? nb[k / 2] : (nb[k / 2 - 1] + nb[k / 2]) / 2;
 				r[y * w + x] = u[y * w + x] - median;

@@ -59,6 +59,31 @@ class ImpulsesTest {
 		for (FloatPlanes p : new FloatPlanes[] {edge, line, spot, stars, none}) assertSame(p, Impulses.removed(p, mask));
 	}
 
+	/**
+	 * Noise has no impulses, however many pixels it has: neither white noise nor a smooth field with faint noise (an
+	 * out-of-focus image). With the departure taken from the median of the 3 × 3 that holds the pixel itself, its
+	 * noise's tails at about 3 σ passed for impulses (21 pixels of the smooth field).
+	 */
+	@Test
+	void noiseHasNoImpulses() {
+		int s = 256;
+		Random r = new Random(3);
+		float[] white = new float[s * s], smooth = new float[s * s];
+		for (int i = 0; i < s * s; i++) {
+			white[i] = (float) r.nextGaussian();
+			smooth[i] = (float) r.nextGaussian();
+		}
+		float[] blurred = GaussianBlur.blur(smooth, s, s, 6);
+		for (int i = 0; i < s * s; i++) smooth[i] = (float) (8 * blurred[i] + 0.02 * r.nextGaussian());
+		boolean[] mask = new boolean[s * s];
+		for (int y = 100; y < 140; y++)
+			for (int x = 90; x < 130; x++) mask[y * s + x] = true;
+		for (float[] d : new float[][] {white, smooth}) {
+			FloatPlanes p = new FloatPlanes(1, s, s, d);
+			assertSame(p, Impulses.removed(p, mask));
+		}
+	}
+
 	@Test
 	void aColourImpulseIsTakenOutOfEveryChannel() {
 		FloatPlanes p = FloatPlanes.concatChannels(java.util.List.of(sky(8), sky(9), sky(10)));
