@@ -9,10 +9,10 @@ import java.util.Arrays;
  * are replaced by the membrane continuation of the rest ({@link HarmonicFill}). A cosmic ray, a hot pixel or a star
  * of a pixel or two is such an impulse: the median of its neighbours is the background, so it stands tens of σ̂ off;
  * an edge does not (the median there is on one side of it), a star or spot wider than the 3 × 3 neighbourhood does
- * not, and a thin line (a wire, a bolt, a stroke of text) is a group of more pixels. A fill's texture follows the background, not the impulse: in a CCD frame's sky (noise of 7 counts) a
- * cosmic ray of 1400 counts on the border set the ring's texture level 4.4 times the sky's, the fill's noise, drawn
- * near it, became black and white spots in a streak, and the rest of the fill stayed at 0.6 of the sky's noise
- * (models/demo/EVALUATION.md, session 39).
+ * not, and a thin line (a wire, a bolt, a stroke of text) is a group of more pixels. A fill's texture follows the
+ * background, not the impulse: in a CCD frame's sky (noise of 7 counts) a cosmic ray of 1400 counts on the border
+ * set the ring's texture level 4.4 times the sky's, the fill's noise, drawn near it, became black and white spots in
+ * a streak, and the rest of the fill stayed at 0.6 of the sky's noise (models/demo/EVALUATION.md, session 39).
  * <p>
  * When more than {@link #MAX_SHARE} of the known pixels are impulses (a dense star field), they are the texture,
  * and nothing is taken out. Every channel takes out the same pixels (those any channel flags).
