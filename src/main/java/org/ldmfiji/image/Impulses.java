@@ -69,30 +69,15 @@ public final class Impulses {
 			float[] r = departures(u, w, h);
 			for (int i = 0; i < n; i++) flagged[i] |= !mask[i] && Math.abs(r[i]) > R * spread;
 		}
+		int[] group = MaskParts.label(flagged, new boolean[n], w, h), size = new int[n];
+		for (int g : group) if (g >= 0) size[g]++;
 		boolean[] impulses = new boolean[n];
 		int count = 0;
-		int[] group = new int[n], stack = new int[n];
-		boolean[] seen = new boolean[n];
-		for (int s = 0; s < n; s++) {
-			if (!flagged[s] || seen[s]) continue;
-			int size = 0, top = 0;
-			stack[top++] = s;
-			seen[s] = true;
-			while (top > 0) {
-				int p = stack[--top], y = p / w, x = p % w;
-				group[size++] = p;
-				for (int dy = -1; dy <= 1; dy++)
-					for (int dx = -1; dx <= 1; dx++) {
-						int yy = y + dy, xx = x + dx, q = yy * w + xx;
-						if (yy < 0 || yy >= h || xx < 0 || xx >= w || seen[q] || !flagged[q]) continue;
-						seen[q] = true;
-						stack[top++] = q;
-					}
+		for (int i = 0; i < n; i++)
+			if (group[i] >= 0 && size[group[i]] <= MAX_SIZE) {
+				impulses[i] = true;
+				count++;
 			}
-			if (size > MAX_SIZE) continue;
-			for (int k = 0; k < size; k++) impulses[group[k]] = true;
-			count += size;
-		}
 		return count == 0 || count > MAX_SHARE * knownCount ? null : impulses;
 	}
 
